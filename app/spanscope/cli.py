@@ -1,0 +1,267 @@
+"""Headless commands: import, ls, spans, show, stats. The same core as the window.
+
+``--json`` output is for scripts; its field names are a public contract.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from spanscope import __version__, ingest, paths
+from spanscope.core.filters import FilterError, compile_filter
+from spanscope.core.tree import build_tree
+from spanscope.model import ImportResult, ImportStatus
+from spanscope.store import Database, StoreError, queries
+from spanscope.store.writer import Writer
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="spanscope",
+        description="Investigate LLM application incidents from exported traces, offline. "
+        "Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"spanscope {__version__}")
+    parser.add_argument("--db", type=Path, help="database file (default: $SPANSCOPE_DB or the user data folder)")
+    parser.add_argument("--demo", action="store_true", help="open the window with the demo dataset")
+    parser.add_argument("--read-only", action="store_true", help="open the database read-only")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="database file")
+        return p
+
+    p = command("import", "import trace files and folders (format recognised from content)")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--json", action="store_true", help="one JSON object per file")
+    for name, what in (("ls", "traces, newest first"), ("spans", "spans, newest first")):
+        p = command(name, f"list {what}, optionally filtered (e.g. 'kind:llm status:error')")
+        p.add_argument("filter", nargs="*", help="filter terms")
+        p.add_argument("--sort", default="start", help="start, duration, cost, tokens, errors")
+        p.add_argument("--asc", action="store_true", help="ascending order")
+        p.add_argument("-n", "--limit", type=int, default=50, help="rows to print (default 50)")
+        p.add_argument("--json", action="store_true", help="JSON Lines")
+    p = command("show", "print one trace's span tree")
+    p.add_argument("trace_id")
+    p.add_argument("--json", action="store_true", help="the spans as JSON Lines")
+    p = command("stats", "what the database holds")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run a command; returns the exit code (1 when any imported file failed)."""
+    out = out or sys.stdout
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from spanscope.ui.app import run  # Qt is loaded only for the window
+
+        return run(_db_path(args), demo=args.demo, read_only=args.read_only)
+    try:
+        db = Database.open(_db_path(args), read_only=args.command != "import")
+    except StoreError as exc:
+        print(f"spanscope: {exc}", file=sys.stderr)
+        return 2
+    try:
+        handler = {"import": _import, "ls": _ls, "spans": _ls, "show": _show, "stats": _stats}
+        return handler[args.command](db, args, out)
+    except FilterError as exc:
+        print(f"spanscope: bad filter: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.close()
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    return args.db if args.db else paths.default_database()
+
+
+def _import(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    bar = _ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.json else None
+    cancel = threading.Event()
+    results: list[ImportResult] = []
+    writer = Writer(db, paths.temp_dir())
+    try:
+        for result in ingest.import_paths(db, args.paths, progress=bar.update if bar else None,
+                                          cancel=cancel, writer=writer):
+            results.append(result)
+            if args.json:
+                out.write(json.dumps(result.as_json()) + "\n")
+                out.flush()
+    except KeyboardInterrupt:
+        cancel.set()
+        print("\ncancelled", file=sys.stderr)
+        return 130
+    finally:
+        if bar:
+            bar.close()
+    if not args.json:
+        _print_import_table(results, out)
+    return 1 if any(r.status is ImportStatus.FAILED for r in results) else 0
+
+
+def _print_import_table(results: list[ImportResult], out: TextIO) -> None:
+    rows = [(r.path, r.format or "-", str(r.status), str(r.spans), str(r.traces),
+             f"{r.seconds:.1f}s") for r in results]
+    _table(["file", "format", "status", "spans", "traces", "time"], rows, out)
+    for r in results:
+        for warning in r.warnings:
+            out.write(f"warning: {Path(r.path).name}: {warning}\n")
+        if r.error:
+            out.write(f"error: {r.error}\n")
+    total = sum(r.spans for r in results if r.status is ImportStatus.IMPORTED)
+    failed = sum(r.status is ImportStatus.FAILED for r in results)
+    out.write(f"{len(results)} files, {total} spans imported, {failed} failed\n")
+
+
+def _ls(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    table = "traces" if args.command == "ls" else "spans"
+    where = compile_filter(" ".join(args.filter), table)
+    pager = queries.trace_page if table == "traces" else queries.span_page
+    page = pager(db.reader(), sort=args.sort, descending=not args.asc, limit=args.limit, where=where)
+    rows = page.rows.to_pylist()
+    if args.json:
+        for row in rows:
+            out.write(json.dumps(_list_record(row, table)) + "\n")
+        return 0
+    if table == "traces":
+        _table(["start", "trace_id", "root", "service", "duration", "spans", "errors", "tokens", "cost"],
+               [(_time(r["start_ns"]), r["trace_id"], r["root_name"] or "", r["service"] or "",
+                 _ms(r["duration_ns"]), str(r["span_count"]), str(r["error_count"]),
+                 f"{r['input_tokens']}/{r['output_tokens']}", _cost(r["cost"])) for r in rows], out)
+    else:
+        _table(["start", "trace_id", "span_id", "kind", "name", "model", "status", "duration", "tokens"],
+               [(_time(r["start_ns"]), r["trace_id"], r["span_id"], r["kind"], r["name"] or "",
+                 r["model"] or "", r["status"], _ms(r["duration_ns"]),
+                 f"{r['input_tokens'] or 0}/{r['output_tokens'] or 0}") for r in rows], out)
+    if page.more:
+        out.write(f"(first {len(rows)} shown; use -n for more)\n")
+    return 0
+
+
+def _list_record(row: dict[str, Any], table: str) -> dict[str, Any]:
+    """The public ``ls --json`` / ``spans --json`` record."""
+    record: dict[str, Any] = {"trace_id": row["trace_id"]}
+    if table == "spans":
+        record["span_id"] = row["span_id"]
+        record["parent_span_id"] = row["parent_span_id"]
+        record["name"] = row["name"]
+        record["kind"] = row["kind"]
+        record["model"] = row["model"]
+        record["status"] = row["status"]
+    else:
+        record["name"] = row["root_name"]
+        record["kind"] = "trace"
+        record["model"] = (row["models"] or [None])[0]
+        record["models"] = row["models"] or []
+        record["status"] = "error" if row["error_count"] else "ok"
+        record["service"] = row["service"]
+        record["spans"] = row["span_count"]
+        record["errors"] = row["error_count"]
+    record["start"] = _iso(row["start_ns"])
+    record["duration_ms"] = row["duration_ns"] / 1e6 if row["duration_ns"] is not None else None
+    record["input_tokens"] = row["input_tokens"]
+    record["output_tokens"] = row["output_tokens"]
+    record["cost_usd"] = row["cost"]
+    record["user_id"] = row["user_id"]
+    record["session_id"] = row["session_id"]
+    return record
+
+
+def _show(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    cur = db.reader()
+    spans = queries.trace_spans(cur, args.trace_id).to_pylist()
+    if not spans:
+        print(f"spanscope: no trace {args.trace_id}", file=sys.stderr)
+        return 1
+    if args.json:
+        for span in spans:
+            out.write(json.dumps({**span, "start": _iso(span["start_ns"])}, default=str) + "\n")
+        return 0
+    tree = build_tree(spans)
+    for node in tree.walk():
+        span = node.span
+        tokens = (f"  tokens {span['input_tokens'] or 0}/{span['output_tokens'] or 0}"
+                  if span["input_tokens"] or span["output_tokens"] else "")
+        model = f"  {span['model']}" if span["model"] else ""
+        status = "  ERROR " + (span["status_message"] or "") if span["status"] == "error" else ""
+        note = "  (orphan)" if node.orphan else "  (cycle broken here)" if node.cycle else ""
+        out.write(f"{'  ' * node.depth}{span['name']}  [{span['kind']}]{model}  "
+                  f"{_ms(span['duration_ns'])}{tokens}{status}{note}\n")
+    return 0
+
+
+def _stats(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    stats = queries.stats(db.reader())
+    if args.json:
+        out.write(json.dumps(stats) + "\n")
+        return 0
+    out.write(f"database   {db.path}\n")
+    out.write(f"files      {stats['sources']}\ntraces     {stats['traces']}\nspans      {stats['spans']}\n")
+    out.write(f"errors     {stats['error_spans']} spans\n")
+    out.write(f"tokens     {stats['input_tokens']} in / {stats['output_tokens']} out (model calls)\n")
+    out.write("kinds      " + ", ".join(f"{k} {v}" for k, v in stats["by_kind"].items()) + "\n")
+    out.write("models     " + (", ".join(stats["models"]) or "-") + "\n")
+    return 0
+
+
+def _table(header: list[str], rows: list[tuple[str, ...]], out: TextIO) -> None:
+    widths = [min(max([len(h)] + [len(r[i]) for r in rows]), 48) for i, h in enumerate(header)]
+    out.write("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip() + "\n")
+    for row in rows:
+        cells = [c if len(c) <= w else c[: w - 1] + "…" for c, w in zip(row, widths, strict=True)]
+        out.write("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip() + "\n")
+
+
+def _iso(ns: int | None) -> str | None:
+    if ns is None:
+        return None
+    seconds, rest = divmod(ns, 1_000_000_000)
+    moment = datetime.fromtimestamp(seconds, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{rest:09d}"[:7] + "Z"
+
+
+def _time(ns: int | None) -> str:
+    iso = _iso(ns)
+    return iso[:23].replace("T", " ") if iso else "-"
+
+
+def _ms(ns: int | None) -> str:
+    if ns is None:
+        return "-"
+    ms = ns / 1e6
+    return f"{ms / 1000:.2f}s" if ms >= 1000 else f"{ms:.0f}ms"
+
+
+def _cost(value: float | None) -> str:
+    return "-" if value is None else f"${value:.4f}"
+
+
+class _ProgressBar:
+    """A one-line progress bar on a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream, self.last = stream, ""
+
+    def update(self, progress: ingest.Progress) -> None:
+        width = 30
+        filled = int(width * min(max(progress.overall, 0.0), 1.0))
+        line = (f"\r[{'#' * filled}{'.' * (width - filled)}] {progress.index + 1}/{progress.count} "
+                f"{progress.path.name[:40]} {progress.stage}")
+        if line != self.last:
+            self.stream.write(line.ljust(90))
+            self.stream.flush()
+            self.last = line
+
+    def close(self) -> None:
+        if self.last:
+            self.stream.write("\r" + " " * 90 + "\r")
+            self.stream.flush()

@@ -1,0 +1,208 @@
+"""The fields of the filter language and the SQL each compiles to.
+
+Every field knows its SQL over ``spans`` and, where the trace row has it, over ``traces``.
+Span-level conditions asked of a trace list mean "the trace has such a span".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+
+class FilterError(ValueError):
+    """A query that cannot be understood; ``position`` and ``length`` mark the bad part."""
+
+    def __init__(
+        self, message: str, position: int, length: int = 1, suggestion: str | None = None
+    ) -> None:
+        self.position, self.length, self.suggestion = position, length, suggestion
+        hint = f" (did you mean {suggestion}?)" if suggestion else ""
+        super().__init__(f"{message}{hint} at character {position + 1}")
+
+
+Span = tuple[int, int]  # where the term is in the query text, for errors
+
+
+@dataclass(frozen=True)
+class Field:
+    """A filterable property. ``span_sql`` / ``trace_sql`` are column expressions; None means
+    the field exists only at the other level."""
+
+    name: str
+    span_sql: str | None
+    trace_sql: str | None = None
+    kind: str = "text"  # text, glob, number, duration, tokens, time, has, choice
+    comparisons: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = field(default=())
+
+
+_NUMERIC = (">", "<", ">=", "<=", "=")
+
+_FIELD_LIST = [
+    Field("kind", "kind", kind="choice", choices=(
+        "llm", "embedding", "tool", "retriever", "reranker", "agent", "chain", "guardrail",
+        "evaluator", "prompt", "event", "other")),
+    Field("model", "model", kind="glob"),
+    Field("provider", "provider", kind="glob"),
+    Field("service", "service", "service", kind="glob"),
+    Field("status", "status", kind="choice", choices=("ok", "error", "unset")),
+    Field("name", "name", "root_name", kind="glob"),
+    Field("tool", "tool_name", kind="glob"),
+    Field("operation", "operation", kind="glob"),
+    Field("user", "user_id", "user_id", kind="glob"),
+    Field("session", "session_id", "session_id", kind="glob"),
+    Field("trace", "trace_id", "trace_id", kind="glob"),
+    Field("span", "span_id", kind="glob"),
+    Field("tag", "tags", kind="tag"),
+    Field("duration", "duration_ns", "duration_ns", kind="duration", comparisons=_NUMERIC),
+    Field("cost", "coalesce(recorded_cost, computed_cost)", "cost", kind="number", comparisons=_NUMERIC),
+    Field("tokens", "(coalesce(input_tokens, 0) + coalesce(output_tokens, 0))",
+          "(input_tokens + output_tokens)", kind="number", comparisons=_NUMERIC),
+    Field("input_tokens", "input_tokens", "input_tokens", kind="number", comparisons=_NUMERIC),
+    Field("output_tokens", "output_tokens", "output_tokens", kind="number", comparisons=_NUMERIC),
+    Field("errors", None, "error_count", kind="number", comparisons=_NUMERIC),
+    Field("spans", None, "span_count", kind="number", comparisons=_NUMERIC),
+    Field("after", "start_ns", "start_ns", kind="time"),
+    Field("before", "start_ns", "start_ns", kind="time"),
+    Field("has", None, None, kind="has", choices=(
+        "tool", "tools", "documents", "error", "messages", "cost", "model")),
+]
+
+FIELDS: dict[str, Field] = {f.name: f for f in _FIELD_LIST}
+
+# has:X at span level; at trace level "some span has X" (errors from the trace row).
+_HAS_SPAN: dict[str, str] = {
+    "tool": "(kind = 'tool' OR len(tool_calls) > 0)",
+    "tools": "(kind = 'tool' OR len(tool_calls) > 0)",
+    "documents": "len(documents) > 0",
+    "error": "status = 'error'",
+    "messages": "(len(input_messages) > 0 OR len(output_messages) > 0)",
+    "cost": "coalesce(recorded_cost, computed_cost) IS NOT NULL",
+    "model": "model IS NOT NULL",
+}
+_HAS_TRACE: dict[str, str] = {"error": "error_count > 0", "cost": "cost IS NOT NULL"}
+
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|min|h)?$")
+_DURATION_NS = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
+                "m": 60_000_000_000, "min": 60_000_000_000, "h": 3_600_000_000_000}
+_NUMBER = re.compile(r"^\$?(\d+(?:\.\d+)?)([kKmM])?$")
+_RELATIVE = re.compile(r"^(\d+)(m|h|d|w)$")
+
+
+def compile_term(
+    name: str | None, op: str, value: str, table: str, params: list[object], now: datetime,
+    where: Span,
+) -> str:
+    """SQL for one term over ``table`` (traces or spans), appending its parameters."""
+    if name is None:
+        return _text_search(value, table, params)
+    fld = FIELDS[name]
+    at_trace = table == "traces"
+    column = fld.trace_sql if at_trace else fld.span_sql
+    if fld.kind == "has":
+        return _has(value, at_trace, where)
+    if column is None:
+        if not at_trace:
+            raise FilterError(f"'{name}' applies to traces, not spans", *where)
+        inner = compile_term(name, op, value, "spans", params, now, where)
+        return f"EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = traces.trace_id AND {inner})"
+    return _condition(fld, column, op, value, params, now, where)
+
+
+def _condition(
+    fld: Field, column: str, op: str, value: str, params: list[object], now: datetime, where: Span
+) -> str:
+    if fld.kind in ("duration", "number"):
+        number = _duration_ns(value, where) if fld.kind == "duration" else _number(value, where)
+        params.append(number)
+        sql_op = "=" if op == ":" else op
+        return f"{column} {sql_op} ?"
+    if fld.kind == "time":
+        params.append(_time_ns(value, now, where))
+        return f"{column} {'>=' if fld.name == 'after' else '<'} ?"
+    if fld.kind == "choice":
+        if value.lower() not in fld.choices:
+            close = [c for c in fld.choices if c.startswith(value.lower()[:2])]
+            raise FilterError(f"'{value}' is not a {fld.name}", *where,
+                              suggestion=f"{fld.name}:{close[0]}" if close else None)
+        params.append(value.lower())
+        return f"{column} = ?"
+    if fld.kind == "tag":
+        params.append(value)
+        return f"list_contains({column}, ?)"
+    return _glob(column, value, params)
+
+
+def _glob(column: str, value: str, params: list[object]) -> str:
+    if "*" in value or "?" in value:
+        escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params.append(escaped.replace("*", "%").replace("?", "_"))
+        return f"{column} ILIKE ? ESCAPE '\\'"
+    params.append(value)
+    return f"lower({column}) = lower(?)"
+
+
+def _has(value: str, at_trace: bool, where: Span) -> str:
+    key = value.lower()
+    if key not in _HAS_SPAN:
+        raise FilterError(f"has:{value} is not known", *where,
+                          suggestion="has:" + ", has:".join(sorted(set(_HAS_SPAN))))
+    if at_trace and key in _HAS_TRACE:
+        return _HAS_TRACE[key]
+    span_sql = _HAS_SPAN[key]
+    if at_trace:
+        return f"EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = traces.trace_id AND {span_sql})"
+    return span_sql
+
+
+def _text_search(value: str, table: str, params: list[object]) -> str:
+    like = "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    params.extend([like, like])
+    span_sql = (
+        "(name ILIKE ? ESCAPE '\\' OR list_bool_or(list_transform("
+        "list_concat(input_messages, output_messages), lambda m: m.content ILIKE ? ESCAPE '\\')))"
+    )
+    if table == "traces":
+        return f"EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = traces.trace_id AND {span_sql})"
+    return span_sql
+
+
+def _duration_ns(value: str, where: Span) -> int:
+    match = _DURATION.match(value.strip().lower())
+    if not match:
+        raise FilterError(f"'{value}' is not a duration (try 2s, 500ms, 1.5m)", *where)
+    return int(float(match.group(1)) * _DURATION_NS[match.group(2) or "ms"])
+
+
+def _number(value: str, where: Span) -> float:
+    match = _NUMBER.match(value.strip())
+    if not match:
+        raise FilterError(f"'{value}' is not a number", *where)
+    scale = {"k": 1_000, "m": 1_000_000}.get((match.group(2) or "").lower(), 1)
+    return float(match.group(1)) * scale
+
+
+def _time_ns(value: str, now: datetime, where: Span) -> int:
+    relative = _RELATIVE.match(value)
+    if relative:
+        amount, unit = int(relative.group(1)), relative.group(2)
+        delta = {"m": timedelta(minutes=amount), "h": timedelta(hours=amount),
+                 "d": timedelta(days=amount), "w": timedelta(weeks=amount)}[unit]
+        moment = now - delta
+    else:
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise FilterError(
+                f"'{value}' is not a time (try 2026-11-01T14:00, 2026-11-01 or 2h)", *where
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1_000
+
+
+Compiler = Callable[[str], str]

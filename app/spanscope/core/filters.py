@@ -1,0 +1,199 @@
+"""The filter language of the query bar, the CLI and saved views.
+
+    kind:llm model:gpt-4o* status:error duration>2s cost>0.01 -tag:test "refund policy"
+
+Terms AND together; ``OR`` between terms; parentheses group; ``-`` negates. A filter is parsed
+into data (:class:`Term`, :class:`Not`, :class:`And`, :class:`Or`) and compiled to SQL with
+bound parameters only: user text never becomes SQL. Errors point at the offending term.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from spanscope.core.filter_fields import FIELDS, Field, FilterError, compile_term
+from spanscope.store.queries import Where
+
+
+@dataclass(frozen=True)
+class Term:
+    """One condition: ``field op value``; field None means free text."""
+
+    field: str | None
+    op: str  # ':', '>', '<', '>=', '<=', '='
+    value: str
+    position: int
+    length: int
+
+
+@dataclass(frozen=True)
+class Not:
+    inner: Node
+
+
+@dataclass(frozen=True)
+class And:
+    parts: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    parts: tuple[Node, ...]
+
+
+Node = Term | Not | And | Or
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<lparen>\() | (?P<rparen>\)) |
+        (?P<quoted>-?"(?:[^"\\]|\\.)*"?) |
+        (?P<word>[^\s()"]+(?:"(?:[^"\\]|\\.)*"?)?)
+    )""",
+    re.VERBOSE,
+)
+_FIELD_TERM = re.compile(r"^(?P<field>[A-Za-z_][\w.]*)(?P<op>:|>=|<=|>|<|=)(?P<value>.*)$", re.S)
+
+
+def parse(text: str) -> Node | None:
+    """The syntax tree of a filter, or None for an empty one."""
+    tokens = _tokens(text)
+    if not tokens:
+        return None
+    parser = _Parser(tokens, text)
+    node = parser.expression()
+    if parser.index < len(tokens):
+        kind, _, pos, length = tokens[parser.index]
+        raise FilterError("unexpected ')'" if kind == "rparen" else "unexpected term", pos, length)
+    return node
+
+
+def _tokens(text: str) -> list[tuple[str, str, int, int]]:
+    out: list[tuple[str, str, int, int]] = []
+    pos = 0
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if not match or match.end() == pos:
+            if text[pos:].strip() == "":
+                break
+            raise FilterError("cannot read this", pos)
+        kind = match.lastgroup or ""
+        value = match.group(kind)
+        start = match.start(kind)
+        out.append((kind, value, start, len(value)))
+        pos = match.end()
+    return out
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, str, int, int]], text: str) -> None:
+        self.tokens, self.text, self.index = tokens, text, 0
+
+    def expression(self) -> Node:
+        parts = [self.conjunction()]
+        while self._peek_word("OR"):
+            self.index += 1
+            parts.append(self.conjunction())
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
+
+    def conjunction(self) -> Node:
+        parts: list[Node] = []
+        while self.index < len(self.tokens):
+            kind, value, pos, length = self.tokens[self.index]
+            if kind == "rparen" or self._peek_word("OR"):
+                break
+            if self._peek_word("AND"):
+                self.index += 1
+                continue
+            parts.append(self.unary())
+        if not parts:
+            where = self.tokens[self.index][2] if self.index < len(self.tokens) else len(self.text)
+            raise FilterError("expected a term", where)
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def unary(self) -> Node:
+        kind, value, pos, length = self.tokens[self.index]
+        if kind == "word" and value == "-" or (kind == "word" and value.upper() == "NOT"):
+            self.index += 1
+            if self.index >= len(self.tokens):
+                raise FilterError("nothing to negate", pos)
+            return Not(self.unary())
+        if kind == "lparen":
+            self.index += 1
+            inner = self.expression()
+            if self.index >= len(self.tokens) or self.tokens[self.index][0] != "rparen":
+                raise FilterError("missing ')'", pos)
+            self.index += 1
+            return inner
+        if kind == "rparen":
+            raise FilterError("unexpected ')'", pos)
+        self.index += 1
+        negated = value.startswith("-") and len(value) > 1
+        if negated:
+            value, pos, length = value[1:], pos + 1, length - 1
+        term = _term(value, pos, length)
+        return Not(term) if negated else term
+
+    def _peek_word(self, word: str) -> bool:
+        if self.index >= len(self.tokens):
+            return False
+        kind, value, _, _ = self.tokens[self.index]
+        return kind == "word" and value == word
+
+
+def _term(value: str, pos: int, length: int) -> Term:
+    if value.startswith('"'):
+        if len(value) < 2 or not value.endswith('"'):
+            raise FilterError("unclosed quote", pos, length)
+        return Term(None, ":", _unquote(value[1:-1]), pos, length)
+    match = _FIELD_TERM.match(value)
+    if not match:
+        return Term(None, ":", value, pos, length)
+    name, op, raw = match.group("field"), match.group("op"), match.group("value")
+    if raw.startswith('"'):
+        if len(raw) < 2 or not raw.endswith('"'):
+            raise FilterError("unclosed quote", pos, length)
+        raw = _unquote(raw[1:-1])
+    field = FIELDS.get(name.lower())
+    if field is None:
+        close = difflib.get_close_matches(name.lower(), FIELDS, n=1, cutoff=0.5)
+        raise FilterError(f"unknown field '{name}'", pos, len(name), f"{close[0]}:" if close else None)
+    if raw == "":
+        raise FilterError(f"'{name}{op}' needs a value", pos, length)
+    if op != ":" and op not in field.comparisons:
+        raise FilterError(f"'{name}' cannot be compared with '{op}'", pos, length)
+    return Term(field.name, op, raw, pos, length)
+
+
+def _unquote(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def compile_filter(text: str, table: str = "traces", now: datetime | None = None) -> Where:
+    """SQL for a WHERE over ``traces`` or ``spans``, with its parameters."""
+    node = parse(text)
+    if node is None:
+        return Where()
+    params: list[object] = []
+    sql = _compile(node, table, params, now or datetime.now(UTC))
+    return Where(sql, tuple(params))
+
+
+def _compile(node: Node, table: str, params: list[object], now: datetime) -> str:
+    if isinstance(node, Term):
+        return compile_term(node.field, node.op, node.value, table, params, now,
+                            (node.position, node.length))
+    if isinstance(node, Not):
+        return f"NOT coalesce({_compile(node.inner, table, params, now)}, FALSE)"
+    joiner = " AND " if isinstance(node, And) else " OR "
+    return "(" + joiner.join(_compile(p, table, params, now) for p in node.parts) + ")"
+
+
+def field_names() -> list[str]:
+    """Fields for completion in the query bar."""
+    return sorted(FIELDS)
+
+
+__all__ = ["FIELDS", "Field", "FilterError", "Term", "compile_filter", "field_names", "parse"]

@@ -1,0 +1,118 @@
+"""What an importer is: it recognises its format from content and says how to read a file.
+
+Importers know formats, not the database. For formats DuckDB can read itself (JSON, Parquet)
+an importer returns a :class:`SqlSource`: a SELECT producing the raw span relation, which the
+store runs inside DuckDB so the heavy lifting never happens in Python loops.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import zstandard
+
+SAMPLE_BYTES = 256 * 1024
+
+GZIP_MAGIC = b"\x1f\x8b"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+class ImportError_(Exception):
+    """A file cannot be imported; the message names the position when one is known."""
+
+
+class FormatNotRecognised(ImportError_):
+    """No importer recognised the content."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The first bytes of a file (decompressed) and what wraps it."""
+
+    path: Path
+    head: bytes
+    compression: str  # none, gzip, zstd, zip
+
+    @property
+    def text(self) -> str:
+        """The head as text, BOM stripped, invalid bytes replaced (for sniffing only)."""
+        head = self.head
+        if head.startswith(b"\xef\xbb\xbf"):
+            head = head[3:]
+        return head.decode("utf-8", errors="replace")
+
+    def first_char(self) -> str:
+        stripped = self.text.lstrip()
+        return stripped[:1]
+
+
+@dataclass
+class SqlSource:
+    """A SELECT over the file that yields the raw span relation (see store/sql/map_spans.sql).
+
+    ``setup`` holds the statements (temporary macros) the SELECT needs. When DuckDB cannot read
+    the file this way, ``fallback`` is given the error and returns another way to read it
+    (an unusual variant of the format), or None when the file is simply broken.
+    """
+
+    select: str
+    setup: list[str] = field(default_factory=list)
+    fallback: Callable[[Exception], SqlSource | None] | None = None
+    cleanup: list[Path] = field(default_factory=list)
+
+
+class Importer(Protocol):
+    """One trace format."""
+
+    name: str
+
+    def sniff(self, sample: Sample) -> bool:
+        """True when the content is this format."""
+
+    def source(self, sample: Sample, workdir: Path) -> SqlSource:
+        """How to read the file. ``workdir`` is a private temporary folder for this import."""
+
+
+def read_sample(path: Path, size: int = SAMPLE_BYTES) -> Sample:
+    """Read the head of a file, looking inside gzip and zstd wrappers."""
+    with open(path, "rb") as raw:
+        magic = raw.read(4)
+        raw.seek(0)
+        if magic.startswith(GZIP_MAGIC):
+            try:
+                with gzip.GzipFile(fileobj=raw) as gz:
+                    return Sample(path, gz.read(size), "gzip")
+            except (OSError, EOFError) as exc:
+                raise ImportError_(f"{path}: gzip data is damaged at the start ({exc})") from exc
+        if magic == ZSTD_MAGIC:
+            try:
+                reader = zstandard.ZstdDecompressor().stream_reader(raw)
+                return Sample(path, _read_up_to(reader, size), "zstd")
+            except zstandard.ZstdError as exc:
+                raise ImportError_(f"{path}: zstd data is damaged at the start ({exc})") from exc
+        if magic == ZIP_MAGIC:
+            return Sample(path, raw.read(size), "zip")
+        return Sample(path, raw.read(size), "none")
+
+
+def _read_up_to(reader: io.RawIOBase | zstandard.ZstdDecompressionReader, size: int) -> bytes:
+    chunks, got = [], 0
+    while got < size:
+        chunk = reader.read(size - got)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def sql_string(value: str) -> str:
+    """A SQL string literal. Used only for file paths, which DuckDB cannot take as parameters
+    inside a view definition."""
+    return "'" + value.replace("'", "''") + "'"

@@ -1,0 +1,136 @@
+"""OTLP JSON: a TracesData document, JSON Lines of them (the collector's file exporter), or
+pretty-printed objects one after another; plain, gzip or zstd.
+
+The fast path hands DuckDB the file with an explicit schema, so every value is parsed once,
+in C++. Variants DuckDB cannot read with that schema (snake_case keys, half-decoded attribute
+maps, Node Buffer ids) go through :mod:`otlp_normalise` first, which rewrites them as
+standard OTLP JSON Lines in a temporary file, one document at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from spanscope.importers import otlp_normalise
+from spanscope.importers.base import Sample, SqlSource, sql_string
+from spanscope.sqlfiles import load
+
+# DuckDB's JSON reader needs a bound on one object's size. Reading with the default is fastest;
+# a file with a larger object is read again with the upper limit, and refused above that.
+DEFAULT_OBJECT_BYTES = 16 * 1024 * 1024
+MAX_OBJECT_BYTES = 1024 * 1024 * 1024
+
+_ANY_VALUE = (
+    "STRUCT(stringValue VARCHAR, intValue VARCHAR, doubleValue VARCHAR, boolValue BOOLEAN, "
+    "arrayValue JSON, kvlistValue JSON, bytesValue VARCHAR)"
+)
+_KV = f"STRUCT(key VARCHAR, value {_ANY_VALUE})[]"
+_SCOPE = f"STRUCT(name VARCHAR, version VARCHAR, attributes {_KV})"
+_SPAN = (
+    "STRUCT(traceId VARCHAR, spanId VARCHAR, parentSpanId VARCHAR, name VARCHAR, kind VARCHAR, "
+    f"startTimeUnixNano VARCHAR, endTimeUnixNano VARCHAR, attributes {_KV}, "
+    f"events STRUCT(timeUnixNano VARCHAR, name VARCHAR, attributes {_KV})[], "
+    f"links STRUCT(traceId VARCHAR, spanId VARCHAR, attributes {_KV})[], "
+    "status STRUCT(code VARCHAR, message VARCHAR))"
+)
+RESOURCE_SPANS_TYPE = (
+    f"STRUCT(resource STRUCT(attributes {_KV}), "
+    f"scopeSpans STRUCT(scope {_SCOPE}, spans {_SPAN}[])[], "
+    f"instrumentationLibrarySpans STRUCT(instrumentationLibrary {_SCOPE}, spans {_SPAN}[])[])[]"
+)
+
+_CAMEL_NAMES = {
+    "resource_spans": "resourceSpans",
+    "scope_spans": "scopeSpans",
+    "library_spans": "instrumentationLibrarySpans",
+    "library": "instrumentationLibrary",
+    "trace_id": "traceId",
+    "span_id": "spanId",
+    "parent_span_id": "parentSpanId",
+    "start_time": "startTimeUnixNano",
+    "end_time": "endTimeUnixNano",
+    "time": "timeUnixNano",
+}
+
+_SNAKE_KEYS = re.compile(rb'"(resource_spans|scope_spans|trace_id|span_id|start_time_unix_nano)"')
+# Shapes the typed reader would not reject but would misread: Node Buffer ids, {low, high}
+# int64s, and attribute values that are plain JSON instead of AnyValue objects.
+_ODD_VALUES = re.compile(
+    rb'"type"\s*:\s*"Buffer"|"low"\s*:|"value"\s*:\s*[^{\s]'
+    rb'|"value"\s*:\s*\{\s*"(?!stringValue|intValue|doubleValue|boolValue|arrayValue|kvlistValue|bytesValue)'
+)
+
+
+class OtlpJson:
+    """OTLP JSON in all its file shapes."""
+
+    name = "otlp-json"
+
+    def sniff(self, sample: Sample) -> bool:
+        if sample.compression == "zip" or sample.first_char() not in ("{", "["):
+            return False
+        return b'"resourceSpans"' in sample.head or b'"resource_spans"' in sample.head
+
+    def source(self, sample: Sample, workdir: Path) -> SqlSource:
+        if _SNAKE_KEYS.search(sample.head) or _ODD_VALUES.search(sample.head):
+            return self._normalised(sample, workdir)
+        layout = _json_layout(sample)
+        fast = self.fast_source(sample.path, sample.compression, layout, DEFAULT_OBJECT_BYTES)
+
+        def retry(error: Exception) -> SqlSource | None:
+            if "maximum_object_size" in str(error):
+                bigger = self.fast_source(sample.path, sample.compression, layout, MAX_OBJECT_BYTES)
+                bigger.fallback = retry_variant
+                return bigger
+            return retry_variant(error)
+
+        def retry_variant(error: Exception) -> SqlSource | None:
+            # Malformed JSON is the file's fault whichever way it is read; anything else may be
+            # a variant the typed schema cannot take, which the normaliser can.
+            text = str(error)
+            if "Malformed JSON" in text or "maximum_object_size" in text:
+                return None
+            return self._normalised(sample, workdir)
+
+        fast.fallback = retry
+        return fast
+
+    def fast_source(
+        self, path: Path, compression: str, layout: str, max_object: int = DEFAULT_OBJECT_BYTES
+    ) -> SqlSource:
+        """Read a standard OTLP JSON file with DuckDB's JSON reader."""
+        reader = (
+            f"read_json({sql_string(str(path))}, format='{layout}', compression='{compression}', "
+            f"records=true, maximum_object_size={max_object}, "
+            f"columns={{'resourceSpans': '{RESOURCE_SPANS_TYPE}'}})"
+        )
+        template = load("spanscope.importers", "otlp_json.sql")
+        select = template.replace("{source}", reader)
+        for placeholder, key in _CAMEL_NAMES.items():
+            select = select.replace("{" + placeholder + "}", key)
+        return SqlSource(select=select, setup=[load("spanscope.importers", "otlp_macros.sql")])
+
+    def _normalised(self, sample: Sample, workdir: Path) -> SqlSource:
+        target = workdir / "normalised.jsonl"
+        otlp_normalise.rewrite(sample.path, sample.compression, target)
+        source = self.fast_source(target, "none", "newline_delimited")
+        source.cleanup.append(target)
+        return source
+
+
+def _json_layout(sample: Sample) -> str:
+    """newline_delimited when the first line is one whole JSON value (read in parallel); array
+    for a top-level list; otherwise values one after another (pretty-printed or concatenated)."""
+    text = sample.text.lstrip()
+    if text.startswith("["):
+        return "array"
+    first_line, newline, _ = text.partition("\n")
+    if not newline:
+        return "unstructured"
+    try:
+        json.loads(first_line)
+    except ValueError:
+        return "unstructured"
+    return "newline_delimited"

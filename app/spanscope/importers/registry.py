@@ -1,0 +1,68 @@
+"""Chooses the importer for a file from its content, never from its name.
+
+Teams can add formats without forking: any installed package exposing an importer object
+under the ``spanscope.importers`` entry-point group is asked too, after the built-in ones.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from spanscope.importers.base import FormatNotRecognised, Importer, Sample, read_sample
+from spanscope.importers.otlp import OtlpJson
+
+
+def builtin_importers() -> list[Importer]:
+    """The formats Spanscope reads, most common first."""
+    return [OtlpJson()]
+
+
+def plugin_importers() -> list[Importer]:
+    """Importers other packages registered under the ``spanscope.importers`` group."""
+    found: list[Importer] = []
+    for entry in entry_points(group="spanscope.importers"):
+        try:
+            obj = entry.load()
+        except Exception:  # a broken plug-in must not stop imports of known formats
+            continue
+        found.append(obj() if isinstance(obj, type) else obj)
+    return found
+
+
+def detect(path: Path, importers: list[Importer] | None = None) -> tuple[Importer, Sample]:
+    """The importer that recognises ``path``, with the sample it looked at."""
+    sample = read_sample(path)
+    for importer in importers if importers is not None else builtin_importers() + plugin_importers():
+        if importer.sniff(sample):
+            return importer, sample
+    raise FormatNotRecognised(f"{path}: format not recognised: {describe(sample)}")
+
+
+def describe(sample: Sample) -> str:
+    """What the content looked like, for the "not recognised" message."""
+    if not sample.head.strip():
+        return "the file is empty"
+    text = sample.text.lstrip()
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+        try:
+            value, _ = json.JSONDecoder().raw_decode(text)
+        except ValueError:
+            pass
+    if isinstance(value, dict):
+        keys = ", ".join(list(value)[:8])
+        return f"a JSON object with keys {keys}" if keys else "an empty JSON object"
+    if isinstance(value, list):
+        return f"a JSON array of {len(value)} values" if len(text) < len(sample.head) else "a JSON array"
+    if sample.compression == "zip":
+        return "a zip archive"
+    head = sample.head[:4096]
+    control = sum(b < 9 or 13 < b < 32 for b in head)
+    if b"\x00" in head or control > len(head) // 20:
+        return "binary data"
+    first = text.splitlines()[0][:80] if text else ""
+    return f"text starting {first!r}"

@@ -1,0 +1,40 @@
+"""Every path the app uses, in one place, so tests and users can redirect them.
+
+The database defaults to the platform's user data directory; ``SPANSCOPE_DB`` or ``--db``
+override it, and ``SPANSCOPE_HOME`` moves all of the app's own files (tests set it).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "spanscope"
+
+
+def data_dir() -> Path:
+    """Where the app keeps its database and settings."""
+    home = os.environ.get("SPANSCOPE_HOME")
+    if home:
+        return Path(home)
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_database() -> Path:
+    """The database opened when none is named: ``SPANSCOPE_DB``, else the data directory's."""
+    named = os.environ.get("SPANSCOPE_DB")
+    if named:
+        return Path(named).expanduser()
+    return data_dir() / "spanscope.duckdb"
+
+
+def settings_file() -> Path:
+    """The Qt settings file (an INI file, so it is plain text and easy to inspect)."""
+    return data_dir() / "settings.ini"
+
+
+def temp_dir() -> Path:
+    """Where DuckDB may spill while importing files larger than memory."""
+    return data_dir() / "tmp"

@@ -1,0 +1,177 @@
+"""Opening the database file: version checks, migrations, locks, readers.
+
+One ``Database`` owns the read-write connection (the writer). Readers call :meth:`reader` in
+their own thread and get their own cursor, so a long query in one never blocks another and
+each can be interrupted on its own.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from spanscope.store import migrations
+from spanscope.sqlfiles import load, statements
+
+SCHEMA_VERSION = 1
+
+
+class StoreError(Exception):
+    """The database cannot be used as asked; the message says why, for a person."""
+
+
+class DatabaseLocked(StoreError):
+    """Another process holds the database file open for writing."""
+
+    def __init__(self, path: Path, holder: str) -> None:
+        self.path = path
+        self.holder = holder
+        super().__init__(
+            f"{path} is open in another program ({holder}). Close it there, or open a "
+            "read-only copy."
+        )
+
+
+class SchemaTooNew(StoreError):
+    """The file was written by a newer Spanscope; it is left untouched."""
+
+
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?)(?: by user [^.]+)?\.?(?:\s|$)")
+
+
+def _lock_holder(message: str) -> str | None:
+    if "Could not set lock" not in message and "Conflicting lock" not in message:
+        return None
+    match = _LOCK_HOLDER.search(message)
+    return match.group(1).strip() if match else "another process"
+
+
+class Database:
+    """An open Spanscope database file."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+        self._con = con
+        self.path = path
+        self.read_only = read_only
+
+    @classmethod
+    def open(
+        cls, path: Path | str, *, read_only: bool = False, memory_limit: str | None = None
+    ) -> Database:
+        """Open (creating when absent and writable) the database at ``path``.
+
+        Raises :class:`DatabaseLocked` when another process holds it, :class:`SchemaTooNew`
+        when a newer Spanscope wrote it, :class:`StoreError` when it is not a database.
+        """
+        path = Path(path).expanduser().resolve()
+        if read_only and not path.exists():
+            raise StoreError(f"{path} does not exist")
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        config: dict[str, str | bool | int] = {}
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        try:
+            con = duckdb.connect(str(path), read_only=read_only, config=config)
+        except duckdb.Error as exc:
+            holder = _lock_holder(str(exc))
+            if holder is not None:
+                raise DatabaseLocked(path, holder) from exc
+            raise StoreError(f"{path} cannot be opened as a Spanscope database: {exc}") from exc
+        try:
+            db = cls(con, path, read_only)
+            db._prepare()
+        except BaseException:
+            con.close()
+            raise
+        return db
+
+    @classmethod
+    def open_snapshot(cls, path: Path | str, into: Path) -> Database:
+        """Open a read-only copy of a database another process holds (file and WAL copied)."""
+        source = Path(path)
+        into.mkdir(parents=True, exist_ok=True)
+        copy = into / source.name
+        shutil.copy2(source, copy)
+        wal = source.with_name(source.name + ".wal")
+        if wal.exists():
+            shutil.copy2(wal, copy.with_name(copy.name + ".wal"))
+        return cls.open(copy, read_only=True)
+
+    def _prepare(self) -> None:
+        version = self.schema_version()
+        if version is None:
+            if self.read_only:
+                raise StoreError(f"{self.path} is not a Spanscope database (no schema)")
+            self._create()
+        elif version > SCHEMA_VERSION:
+            raise SchemaTooNew(
+                f"{self.path} was written by a newer Spanscope (schema {version}; this version "
+                f"reads up to {SCHEMA_VERSION}). It was not changed."
+            )
+        elif version < SCHEMA_VERSION:
+            if self.read_only:
+                raise StoreError(
+                    f"{self.path} has an older schema ({version}) and needs upgrading; "
+                    "open it writable once."
+                )
+            self._migrate(version)
+
+    def schema_version(self) -> int | None:
+        """The schema version stored in the file, or None for a file without one."""
+        has_meta = self._con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta' AND schema_name = 'main'"
+        ).fetchone()
+        if not has_meta or not has_meta[0]:
+            tables = self._con.execute("SELECT count(*) FROM duckdb_tables()").fetchone()
+            if tables and tables[0]:
+                raise StoreError(f"{self.path} is a DuckDB file of another application")
+            return None
+        row = self._con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else None
+
+    def _create(self) -> None:
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            for stmt in statements(load("spanscope.store", "schema.sql")):
+                self._con.execute(stmt)
+            self._con.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+            )
+            self._con.execute("COMMIT")
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+
+    def _migrate(self, version: int) -> None:
+        backup = self.path.with_name(f"{self.path.name}.schema{version}.bak")
+        self._con.execute("CHECKPOINT")
+        shutil.copy2(self.path, backup)
+        migrations.upgrade(self._con, version, SCHEMA_VERSION)
+
+    @property
+    def writer(self) -> duckdb.DuckDBPyConnection:
+        """The read-write connection. Only the writer thread may use it."""
+        return self._con
+
+    def reader(self) -> duckdb.DuckDBPyConnection:
+        """A cursor of its own for the calling thread: never share it between threads."""
+        return self._con.cursor()
+
+    def close(self) -> None:
+        """Checkpoint (when writable) and close."""
+        try:
+            if not self.read_only:
+                self._con.execute("CHECKPOINT")
+        except duckdb.Error:
+            pass  # closing must not fail; DuckDB replays the WAL next time
+        self._con.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,210 @@
+"""Read queries for lists, trees, details and stats. Every function takes the caller's own
+cursor (see :meth:`Database.reader`) and returns Arrow or plain values; none holds state.
+
+Lists page by keyset (sort value, id), never OFFSET, and fetch ``limit + 1`` rows so callers
+can tell "200 of more than 200". Large text columns are only read for the one span shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from spanscope.sqlfiles import load
+
+# Sort keys a user can choose, mapped to SQL that never yields NULL (keyset needs totality).
+TRACE_SORTS: dict[str, str] = {
+    "start": "start_ns",
+    "duration": "coalesce(duration_ns, -1)",
+    "cost": "coalesce(cost, -1.0)",
+    "errors": "error_count",
+    "tokens": "(input_tokens + output_tokens)",
+    "spans": "span_count",
+}
+
+SPAN_SORTS: dict[str, str] = {
+    "start": "coalesce(start_ns, 0)",
+    "duration": "coalesce(duration_ns, -1)",
+    "cost": "coalesce(recorded_cost, computed_cost, -1.0)",
+    "tokens": "(coalesce(input_tokens, 0) + coalesce(output_tokens, 0))",
+    "errors": "(status = 'error')::INTEGER",
+}
+
+TRACE_COLUMNS = (
+    "trace_id, root_span_id, root_name, service, start_ns, duration_ns, span_count, llm_count, "
+    "tool_count, retriever_count, error_count, input_tokens, output_tokens, cost, session_id, "
+    "user_id, models, preview"
+)
+
+SPAN_LIST_COLUMNS = (
+    "trace_id, span_id, parent_span_id, name, kind, model, status, start_ns, duration_ns, "
+    "input_tokens, output_tokens, coalesce(recorded_cost, computed_cost) AS cost, service, "
+    "user_id, session_id, tool_name, preview"
+)
+
+TREE_COLUMNS = (
+    "span_id, parent_span_id, name, kind, start_ns, end_ns, duration_ns, status, status_message, "
+    "error_type, model, provider, input_tokens, output_tokens, tool_name, service, "
+    "coalesce(recorded_cost, computed_cost) AS cost"
+)
+
+
+@dataclass(frozen=True)
+class Where:
+    """A compiled filter: SQL for a WHERE clause over one table, and its bound parameters."""
+
+    sql: str = "TRUE"
+    params: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: ``rows`` (at most ``limit``) and whether more follow."""
+
+    rows: pa.Table
+    more: bool
+
+
+def trace_page(
+    cur: duckdb.DuckDBPyConnection,
+    *,
+    sort: str = "start",
+    descending: bool = True,
+    after: tuple[Any, str] | None = None,
+    limit: int = 200,
+    where: Where | None = None,
+) -> Page:
+    """Traces ordered by ``sort``; ``after`` is the (sort value, trace_id) of the last row seen."""
+    return _page(cur, "traces", TRACE_COLUMNS, "trace_id", TRACE_SORTS, sort, descending, after,
+                 limit, where)
+
+
+def span_page(
+    cur: duckdb.DuckDBPyConnection,
+    *,
+    sort: str = "start",
+    descending: bool = True,
+    after: tuple[Any, str] | None = None,
+    limit: int = 200,
+    where: Where | None = None,
+) -> Page:
+    """Spans across traces; the key is (sort value, span_id)."""
+    return _page(cur, "spans", SPAN_LIST_COLUMNS, "span_id", SPAN_SORTS, sort, descending, after,
+                 limit, where)
+
+
+def _page(
+    cur: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: str,
+    id_column: str,
+    sorts: dict[str, str],
+    sort: str,
+    descending: bool,
+    after: tuple[Any, str] | None,
+    limit: int,
+    where: Where | None,
+) -> Page:
+    if sort not in sorts:
+        raise ValueError(f"cannot sort by {sort!r}; choose one of {', '.join(sorts)}")
+    key = sorts[sort]
+    where = where or Where()
+    clauses, params = [f"({where.sql})"], list(where.params)
+    if after is not None:
+        # Written as separate comparisons, not a row comparison, so DuckDB can push it down.
+        first, strict = (">=", ">") if not descending else ("<=", "<")
+        clauses.append(
+            f"{key} {first} ? AND ({key} {strict} ? OR {id_column} {strict} ?)"
+        )
+        params += [after[0], after[0], after[1]]
+    order = "DESC" if descending else "ASC"
+    sql = (
+        f"SELECT {columns}, {key} AS sort_key FROM {table} WHERE {' AND '.join(clauses)} "
+        f"ORDER BY {key} {order}, {id_column} {order} LIMIT ?"
+    )
+    rows = cur.sql(sql, params=[*params, limit + 1]).to_arrow_table()
+    more = rows.num_rows > limit
+    return Page(rows.slice(0, limit) if more else rows, more)
+
+
+def count(cur: duckdb.DuckDBPyConnection, table: str, where: Where | None = None) -> int:
+    """Rows of ``traces`` or ``spans`` matching ``where``."""
+    if table not in ("traces", "spans"):
+        raise ValueError(table)
+    where = where or Where()
+    row = cur.sql(f"SELECT count(*) FROM {table} WHERE {where.sql}", list(where.params)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def trace_summary(cur: duckdb.DuckDBPyConnection, trace_id: str) -> dict[str, Any] | None:
+    """The ``traces`` row of one trace."""
+    rows = cur.sql(f"SELECT {TRACE_COLUMNS} FROM traces WHERE trace_id = ?", params=[trace_id])
+    found = rows.to_arrow_table().to_pylist()
+    return found[0] if found else None
+
+
+def trace_spans(cur: duckdb.DuckDBPyConnection, trace_id: str) -> pa.Table:
+    """Every span of a trace with what the tree and waterfall need, in start order."""
+    return cur.sql(
+        f"SELECT {TREE_COLUMNS} FROM spans WHERE trace_id = ? ORDER BY start_ns NULLS LAST, span_id",
+        params=[trace_id],
+    ).to_arrow_table()
+
+
+def span_detail(cur: duckdb.DuckDBPyConnection, trace_id: str, span_id: str) -> dict[str, Any] | None:
+    """Everything about one span, including its messages, tool calls, documents and raw JSON."""
+    rows = cur.sql(
+        "SELECT s.* EXCLUDE (source_id), src.path AS source_path, src.format AS source_format "
+        "FROM spans s LEFT JOIN sources src USING (source_id) "
+        "WHERE s.trace_id = ? AND s.span_id = ? LIMIT 1",
+        params=[trace_id, span_id],
+    ).to_arrow_table().to_pylist()
+    return rows[0] if rows else None
+
+
+def find_span(cur: duckdb.DuckDBPyConnection, span_id: str) -> list[str]:
+    """Trace ids holding a span with this id (span ids are not unique across traces)."""
+    return [r[0] for r in cur.execute(
+        "SELECT DISTINCT trace_id FROM spans WHERE span_id = ? ORDER BY 1", [span_id]).fetchall()]
+
+
+def stats(cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Counts for ``spanscope stats``; tokens over model calls only (llm and embedding)."""
+    row = cur.execute(load("spanscope.store", "stats.sql")).fetchone()
+    assert row is not None
+    spans, traces, error_spans, input_tokens, output_tokens, models = row
+    by_kind = dict(cur.execute(
+        "SELECT kind, count(*) FROM spans GROUP BY kind ORDER BY count(*) DESC, kind").fetchall())
+    sources = cur.execute("SELECT count(*) FROM sources").fetchone()
+    return {
+        "spans": int(spans),
+        "traces": int(traces),
+        "by_kind": {str(k): int(v) for k, v in by_kind.items()},
+        "error_spans": int(error_spans),
+        "input_tokens": int(input_tokens),
+        "output_tokens": int(output_tokens),
+        "models": list(models or []),
+        "sources": int(sources[0]) if sources else 0,
+    }
+
+
+def sources(cur: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Imported files, newest first."""
+    return cur.sql(
+        "SELECT source_id, path, format, size_bytes, imported_at, span_count, trace_count, warnings "
+        "FROM sources ORDER BY imported_at DESC, source_id DESC"
+    ).to_arrow_table()
+
+
+def distinct_values(cur: duckdb.DuckDBPyConnection, column: str, limit: int = 200) -> Sequence[str]:
+    """Values seen in a span column, most frequent first (for completion and facets)."""
+    allowed = {"model", "service", "user_id", "session_id", "provider", "kind", "status", "tool_name"}
+    if column not in allowed:
+        raise ValueError(column)
+    return [r[0] for r in cur.execute(
+        f"SELECT {column} FROM spans WHERE {column} IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT ?",
+        [limit]).fetchall()]

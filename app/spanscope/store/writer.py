@@ -1,0 +1,185 @@
+"""The single writer: imports go through here, each file in one explicit transaction.
+
+A file is imported whole or not at all. Another thread may call :meth:`Writer.interrupt`
+to cancel the running statement and :meth:`Writer.progress` to read how far it is.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from spanscope.sqlfiles import load, statements
+from spanscope.store.database import Database
+
+# DuckDB error texts that mean the file itself is at fault (bad JSON, wrong shapes, limits).
+_FILE_ERRORS = (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException,
+                duckdb.OutOfRangeException)
+
+
+class NoSpans(Exception):
+    """The file parsed but held no spans."""
+
+
+@dataclass
+class FileOutcome:
+    """What one committed file contributed."""
+
+    source_id: int
+    spans: int
+    traces: int
+    warnings: list[str] = field(default_factory=list)
+
+
+class Writer:
+    """Owns the read-write connection for imports (and, later, annotations and replays)."""
+
+    def __init__(self, db: Database, temp_dir: Path | None = None) -> None:
+        self._db = db
+        self._con = db.writer
+        self._lock = threading.Lock()
+        self._con.execute("SET preserve_insertion_order = false")
+        if temp_dir is not None:
+            temp_dir.mkdir(parents=True, exist_ok=True)
+            self._con.execute(f"SET temp_directory = '{_escape(str(temp_dir))}'")
+        for stmt in statements(load("spanscope.store", "mapping_macros.sql")):
+            self._con.execute(stmt)
+
+    def interrupt(self) -> None:
+        """Stop the statement running on the writer connection (safe from any thread)."""
+        self._con.interrupt()
+
+    def progress(self) -> float:
+        """Fraction done of the running statement, -1 when DuckDB cannot tell."""
+        try:
+            value = self._con.query_progress()
+        except duckdb.Error:
+            return -1.0
+        return float(value) / 100.0 if value is not None and value >= 0 else -1.0
+
+    def source_by_hash(self, sha256: str) -> tuple[int, int, int] | None:
+        """(source_id, spans, traces) of a file with this content already imported."""
+        with self._lock:
+            row = self._con.execute(
+                "SELECT source_id, span_count, trace_count FROM sources WHERE sha256 = ?", [sha256]
+            ).fetchone()
+        return (int(row[0]), int(row[1] or 0), int(row[2] or 0)) if row else None
+
+    def import_file(
+        self, path: Path, sha256: str, size: int, fmt: str, select: str, setup: list[str]
+    ) -> FileOutcome:
+        """Run the importer's SELECT into the canonical tables, all in one transaction."""
+        with self._lock:
+            con = self._con
+            for script in setup:
+                for stmt in statements(script):
+                    con.execute(stmt)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                outcome = self._import_in_transaction(path, sha256, size, fmt, select)
+                con.execute("COMMIT")
+            except BaseException:
+                _rollback(con)
+                raise
+            finally:
+                con.execute("DROP VIEW IF EXISTS raw_spans")
+            return outcome
+
+    def _import_in_transaction(
+        self, path: Path, sha256: str, size: int, fmt: str, select: str
+    ) -> FileOutcome:
+        con = self._con
+        row = con.execute(
+            "INSERT INTO sources (source_id, path, sha256, format, size_bytes, imported_at) "
+            "VALUES (nextval('source_ids'), ?, ?, ?, ?, now()) RETURNING source_id",
+            [str(path), sha256, fmt, size],
+        ).fetchone()
+        assert row is not None
+        source_id = int(row[0])
+        con.execute(f"CREATE OR REPLACE TEMP VIEW raw_spans AS {select}")
+        params = {"source_id": source_id}
+        con.execute(load("spanscope.store", "map_spans.sql"), params)
+        facts = con.execute(load("spanscope.store", "file_warnings.sql"), params).fetchone()
+        assert facts is not None
+        if not facts[5]:
+            raise NoSpans(f"{path}: 0 spans recognised")
+        warnings = self._merge_and_replace(source_id)
+        facts = con.execute(load("spanscope.store", "file_warnings.sql"), params).fetchone()
+        assert facts is not None
+        orphans, end_before_start, no_start, no_convention, zero_ids, spans, traces = facts
+        cycles = con.execute(load("spanscope.store", "find_cycles.sql"), params).fetchone()
+        warnings += _describe(orphans, end_before_start, no_start, no_convention, zero_ids, spans)
+        if cycles and cycles[0]:
+            warnings.append(
+                f"{cycles[0]} spans in {cycles[1]} traces sit on a parent cycle; the tree shows "
+                "the earliest span of each cycle as a root"
+            )
+        for stmt in statements(load("spanscope.store", "derive_traces.sql")):
+            con.execute(stmt, params if "$source_id" in stmt else None)
+        con.execute(
+            "UPDATE sources SET span_count = ?, trace_count = ?, warnings = ? WHERE source_id = ?",
+            [spans, traces, warnings, source_id],
+        )
+        return FileOutcome(source_id, int(spans), int(traces), warnings)
+
+    def _merge_and_replace(self, source_id: int) -> list[str]:
+        con = self._con
+        params = {"source_id": source_id}
+        warnings: list[str] = []
+        repeated = con.execute(
+            "SELECT count(*) - count(DISTINCT (trace_id, span_id)) FROM spans WHERE source_id = $source_id",
+            params,
+        ).fetchone()
+        if repeated and repeated[0]:
+            for stmt in statements(load("spanscope.store", "merge_partials.sql")):
+                con.execute(stmt, params if "$source_id" in stmt else None)
+            warnings.append(f"{repeated[0]} partial span records were merged into their spans")
+        replaced = con.execute(
+            "DELETE FROM spans USING (SELECT trace_id, span_id FROM spans WHERE source_id = $source_id) n "
+            "WHERE spans.source_id <> $source_id AND spans.trace_id = n.trace_id "
+            "AND spans.span_id = n.span_id",
+            params,
+        ).fetchone()
+        if replaced and replaced[0]:
+            warnings.append(
+                f"{replaced[0]} spans were already in the database from another file; this "
+                "file's version replaced them"
+            )
+        return warnings
+
+
+def _describe(
+    orphans: int, end_before_start: int, no_start: int, no_convention: int, zero_ids: int, spans: int
+) -> list[str]:
+    out = []
+    if orphans:
+        out.append(f"{orphans} spans name a parent that is not in the trace; shown as roots")
+    if end_before_start:
+        out.append(f"{end_before_start} spans end before they start")
+    if no_start:
+        out.append(f"{no_start} spans have no start time")
+    if no_convention:
+        which = "no span carries" if no_convention == spans else f"{no_convention} spans carry"
+        out.append(f"{which} any LLM attribute convention (kind 'other')")
+    if zero_ids:
+        out.append(f"{zero_ids} spans have all-zero ids (placeholders); they were given ids local to this file")
+    return out
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass  # the failed statement may already have ended the transaction
+
+
+def _escape(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def is_file_error(exc: BaseException) -> bool:
+    """True when DuckDB rejected the file's content (as opposed to a broken database)."""
+    return isinstance(exc, _FILE_ERRORS)

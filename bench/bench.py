@@ -1,0 +1,300 @@
+"""Import and query benchmark on a generated OTLP JSON Lines file.
+
+    python bench/bench.py [--spans 100000] [--seed 7] [--workdir bench/work] [--runs 20]
+
+Measures, in one run, and prints a plain text table (measure, value, unit, target):
+
+(a) DuckDB's own flattening of the file into a one-row-per-span table (the floor to compare to);
+(b) the app's import of the same file into a fresh database, and its ratio to (a);
+(c) the peak resident memory of (a) and (b), each run in a child process;
+(d) the median time of the trace list's first page and of opening a ~50-span trace.
+
+Parts the app does not provide yet are reported as "not available".
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "app"))  # run from a checkout without installing
+
+RAW_FLATTEN_SQL = """
+CREATE TABLE raw AS
+SELECT unnest(s.spans, recursive := true)
+FROM (SELECT unnest(r.scopeSpans) s
+      FROM (SELECT unnest(resourceSpans) r
+            FROM read_json(?, format = 'newline_delimited', maximum_object_size = 536870912)))
+"""
+NOT_AVAILABLE = "not available"
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Row:
+    measure: str
+    value: float | str | None
+    unit: str = ""
+    target: str = ""
+
+
+# -- the input file --------------------------------------------------------------------------
+def generator_fingerprint() -> str:
+    """Changes whenever the generator's code does, so a stale cached file is not reused."""
+    digest = hashlib.sha256()
+    for path in sorted((REPO / "app" / "spanscope" / "demo").glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def generated_file(workdir: Path, spans: int, seed: int) -> tuple[Path, float | None]:
+    """The cached input file for this size and seed; generated (and timed) when missing."""
+    from spanscope.demo import write_otlp_jsonl
+
+    path = workdir / f"otlp-{spans}-seed{seed}-{generator_fingerprint()}.jsonl"
+    if path.exists():
+        return path, None
+    partial = path.with_suffix(".partial")
+    started = time.perf_counter()
+    write_otlp_jsonl(partial, spans, seed=seed)
+    seconds = time.perf_counter() - started
+    partial.rename(path)
+    return path, seconds
+
+
+def fresh_database(path: Path) -> Path:
+    for stale in (path, path.with_name(path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    return path
+
+
+# -- child processes: each measurement runs alone so its peak memory is its own ---------------
+def child_raw(file: Path, db: Path) -> dict[str, Any]:
+    import duckdb
+
+    started = time.perf_counter()
+    con = duckdb.connect(str(db))
+    con.execute(RAW_FLATTEN_SQL, [str(file)])
+    rows = con.execute("SELECT count(*) FROM raw").fetchone()
+    con.close()
+    return {"seconds": time.perf_counter() - started, "spans": rows[0] if rows else 0}
+
+
+def child_import(file: Path, db: Path) -> dict[str, Any]:
+    try:
+        from spanscope.ingest import import_paths
+        from spanscope.store import Database
+    except ImportError as exc:
+        return {"error": f"{NOT_AVAILABLE} ({exc})"}
+    started = time.perf_counter()
+    database = Database.open(db)
+    try:
+        results = list(import_paths(database, [file]))
+    finally:
+        database.close()
+    seconds = time.perf_counter() - started
+    (result,) = results
+    return {
+        "seconds": seconds,
+        "status": str(result.status),
+        "spans": result.spans,
+        "traces": result.traces,
+        "error": result.error,
+    }
+
+
+CHILDREN: dict[str, Callable[[Path, Path], dict[str, Any]]] = {
+    "--child-raw": child_raw,
+    "--child-import": child_import,
+}
+
+
+def peak_rss_bytes(usage: resource.struct_rusage) -> int:
+    # ru_maxrss is in kilobytes on Linux and in bytes on macOS.
+    return usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
+
+
+def run_child(flag: str, file: Path, db: Path) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter; returns its JSON report plus peak RSS."""
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), flag, str(file), str(db)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"error": f"child failed (exit {done.returncode}): {tail}"}
+    report: dict[str, Any] = json.loads(lines[-1])
+    return report
+
+
+def child_entry(flag: str, file: str, db: str) -> int:
+    report = CHILDREN[flag](Path(file), Path(db))
+    # The child's own high-water mark: the same number the parent would read from
+    # getrusage(RUSAGE_CHILDREN) after waiting for this single child.
+    report["peak_rss"] = peak_rss_bytes(resource.getrusage(resource.RUSAGE_SELF))
+    print(json.dumps(report))
+    return 0
+
+
+# -- measurements --------------------------------------------------------------------------
+def throughput_rows(label: str, report: dict[str, Any], size: int) -> list[Row]:
+    seconds = report["seconds"]
+    return [
+        Row(f"{label}: time", seconds, "s"),
+        Row(f"{label}: spans/s", report["spans"] / seconds if seconds else None, "spans/s"),
+        Row(f"{label}: throughput", size / MB / seconds if seconds else None, "MB/s"),
+        Row(f"{label}: peak RSS", report["peak_rss"] / MB, "MB"),
+    ]
+
+
+def measure_raw(file: Path, workdir: Path) -> tuple[list[Row], dict[str, Any]]:
+    label = "(a) duckdb raw flatten"
+    report = run_child("--child-raw", file, fresh_database(workdir / "raw.duckdb"))
+    if "error" in report:
+        return [Row(label, report["error"])], report
+    rows = throughput_rows(label, report, file.stat().st_size)
+    return [Row(f"{label}: rows", report["spans"], "spans"), *rows], report
+
+
+def measure_import(file: Path, db: Path, raw: dict[str, Any]) -> tuple[list[Row], bool]:
+    label = "(b) app import"
+    report = run_child("--child-import", file, fresh_database(db))
+    if report.get("error") and "seconds" not in report:
+        return [Row(label, report["error"])], False
+    if report.get("status") != "imported":
+        return [Row(label, f"{report.get('status')}: {report.get('error')}")], False
+    rows = [
+        Row(f"{label}: spans", report["spans"], "spans"),
+        Row(f"{label}: traces", report["traces"], "traces"),
+        *throughput_rows(label, report, file.stat().st_size),
+    ]
+    if raw.get("seconds"):
+        ratio = report["seconds"] / raw["seconds"]
+        rows.append(Row(f"{label}: time / (a)", ratio, "x", "<= 1.5x"))
+    return rows, True
+
+
+def median_ms(call: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = call()
+        fetch = getattr(result, "fetchall", None)  # materialise lazy results
+        if callable(fetch):
+            fetch()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def trace_near_50_spans(cursor: Any) -> str | None:
+    row = cursor.execute(
+        "SELECT trace_id FROM spans GROUP BY trace_id ORDER BY abs(count(*) - 50), trace_id LIMIT 1"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def measure_queries(db: Path, runs: int) -> list[Row]:
+    page, trace = "(d) trace list first page", "(d) open a 50-span trace"
+    try:
+        from spanscope.store import Database, queries  # type: ignore[attr-defined]
+    except ImportError as exc:
+        return [Row(page, f"{NOT_AVAILABLE} ({exc})"), Row(trace, NOT_AVAILABLE)]
+    database = Database.open(db, read_only=True)
+    try:
+        cursor = database.reader()
+
+        def first_page() -> object:
+            return queries.trace_page(cursor, sort="start", descending=True, after=None, limit=200)
+
+        trace_id = trace_near_50_spans(cursor)
+        rows = [Row(f"{page} (median of {runs})", median_ms(first_page, runs), "ms", "<= 50 ms")]
+        if trace_id is None:
+            return [*rows, Row(trace, "no trace in the database")]
+        spans = len(cursor.execute("SELECT 1 FROM spans WHERE trace_id = ?", [trace_id]).fetchall())
+        ms = median_ms(lambda: queries.trace_spans(cursor, trace_id), runs)
+        return [*rows, Row(f"{trace} ({spans} spans, median of {runs})", ms, "ms", "<= 50 ms")]
+    finally:
+        database.close()
+
+
+# -- output ----------------------------------------------------------------------------------
+def format_value(value: float | str | None) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) or abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3g}" if abs(value) < 10 else f"{value:.1f}"
+
+
+def print_table(rows: list[Row]) -> None:
+    """Long text values (reasons something is not available) go into notes below the table."""
+    cells = [("measure", "value", "unit", "target")]
+    notes = []
+    for r in rows:
+        value = format_value(r.value)
+        if len(value) > 16:
+            notes.append(f"[{len(notes) + 1}] {value}")
+            value = f"see [{len(notes)}]"
+        cells.append((r.measure, value, r.unit, r.target))
+    widths = [max(len(c[i]) for c in cells) for i in range(4)]
+    for n, cell in enumerate(cells):
+        print(f"{cell[0]:<{widths[0]}}  {cell[1]:>{widths[1]}}  {cell[2]:<{widths[2]}}  {cell[3]}")
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+    for note in notes:
+        print(note)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in CHILDREN:
+        return child_entry(*argv[:3])
+    parser = argparse.ArgumentParser(description="Spanscope import and query benchmark.")
+    parser.add_argument("--spans", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", type=Path, default=REPO / "bench" / "work")
+    parser.add_argument("--runs", type=int, default=20, help="repetitions of each query")
+    args = parser.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+
+    file, generated_in = generated_file(args.workdir, args.spans, args.seed)
+    size = file.stat().st_size
+    rows = [
+        Row("input file", size / MB, "MB"),
+        Row("input spans", args.spans, "spans"),
+        Row("input bytes per span", size / args.spans, "B"),
+    ]
+    if generated_in is not None:
+        rows.append(Row("generator", args.spans / generated_in, "spans/s"))
+    raw_rows, raw = measure_raw(file, args.workdir)
+    rows += raw_rows
+    db = args.workdir / "import.duckdb"
+    import_rows, imported = measure_import(file, db, raw)
+    rows += import_rows
+    if imported:
+        rows += measure_queries(db, args.runs)
+    else:
+        rows += [Row("(d) queries", f"{NOT_AVAILABLE} (no imported database)")]
+    print(f"file: {file}")
+    print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
