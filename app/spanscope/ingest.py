@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from spanscope.importers import registry
-from spanscope.importers.base import ImportError_, SqlSource
+from spanscope.importers.base import ImportError_, Source, SqlSource
 from spanscope.model import ImportResult, ImportStatus
 from spanscope.store import Database
 from spanscope.store.writer import NoSpans, Writer, is_file_error
@@ -135,25 +135,26 @@ def _run(
     path: Path,
     sha256: str,
     result: ImportResult,
-    source: SqlSource,
+    source: Source,
     cancel: threading.Event,
     report: Callable[[float, str], None],
 ) -> object:
     """Run the source through the writer, falling back to the tolerant reader when DuckDB
     cannot read the file's variant directly."""
     with _Watch(writer, cancel, report):
-        current: SqlSource | None = source
+        current: Source | None = source
         while True:
             assert current is not None
             try:
                 return writer.import_file(path, sha256, result.size_bytes, result.format or "",
-                                          current.select, current.setup)
+                                          current)
             except duckdb.InterruptException:
                 raise _Cancelled() from None
             except duckdb.Error as exc:
-                if current.fallback is None or not is_file_error(exc) or cancel.is_set():
+                fallback = current.fallback if isinstance(current, SqlSource) else None
+                if fallback is None or not is_file_error(exc) or cancel.is_set():
                     raise
-                following = current.fallback(exc)
+                following = fallback(exc)
                 if following is None:
                     raise
                 report(-1.0, "reading again")

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import gzip
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import pyarrow as pa
 import zstandard
 
 SAMPLE_BYTES = 256 * 1024
@@ -67,6 +68,18 @@ class SqlSource:
     cleanup: list[Path] = field(default_factory=list)
 
 
+@dataclass
+class ArrowSource:
+    """Raw span batches built in Python (see :mod:`spanscope.model.raw`), for formats DuckDB
+    cannot map itself. ``progress`` reports how much of the file has been read (0..1)."""
+
+    batches: Iterator[pa.RecordBatch]
+    progress: Callable[[], float] = lambda: -1.0
+
+
+Source = SqlSource | ArrowSource
+
+
 class Importer(Protocol):
     """One trace format."""
 
@@ -75,7 +88,7 @@ class Importer(Protocol):
     def sniff(self, sample: Sample) -> bool:
         """True when the content is this format."""
 
-    def source(self, sample: Sample, workdir: Path) -> SqlSource:
+    def source(self, sample: Sample, workdir: Path) -> Source:
         """How to read the file. ``workdir`` is a private temporary folder for this import."""
 
 

@@ -10,13 +10,40 @@ import json
 from importlib.metadata import entry_points
 from pathlib import Path
 
+from importlib import import_module
+
 from spanscope.importers.base import FormatNotRecognised, Importer, Sample, read_sample
-from spanscope.importers.otlp import OtlpJson
+
+# Built-in formats in the order they are asked: the most specific sniffers first, so a file
+# that could pass for two formats goes to the one that describes it best.
+BUILTIN: tuple[tuple[str, str], ...] = (
+    ("spanscope.importers.otlp", "OtlpJson"),
+    ("spanscope.importers.otlp_proto", "OtlpProtobuf"),
+    ("spanscope.importers.inspect_log", "InspectLog"),
+    ("spanscope.importers.langfuse", "LangfuseExport"),
+    ("spanscope.importers.langsmith", "LangSmithRuns"),
+    ("spanscope.importers.mlflow", "MlflowTrace"),
+    ("spanscope.importers.phoenix", "PhoenixSpans"),
+    ("spanscope.importers.phoenix_parquet", "PhoenixParquet"),
+    ("spanscope.importers.otel_console", "OtelConsoleDump"),
+    ("spanscope.importers.atif", "AtifTrajectory"),
+    ("spanscope.importers.braintrust", "BraintrustRows"),
+    ("spanscope.importers.provider_logs", "ProviderLogs"),
+)
 
 
 def builtin_importers() -> list[Importer]:
-    """The formats Spanscope reads, most common first."""
-    return [OtlpJson()]
+    """The formats Spanscope reads, in the order they are asked."""
+    found: list[Importer] = []
+    for module_name, class_name in BUILTIN:
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        found.append(getattr(module, class_name)())
+    return found
 
 
 def plugin_importers() -> list[Importer]:

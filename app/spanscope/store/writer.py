@@ -7,17 +7,35 @@ to cancel the running statement and :meth:`Writer.progress` to read how far it i
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
+from spanscope.importers.base import ArrowSource, SqlSource
+from spanscope.model.raw import RAW_SPAN_SCHEMA
 from spanscope.sqlfiles import load, statements
 from spanscope.store.database import Database
 
 # DuckDB error texts that mean the file itself is at fault (bad JSON, wrong shapes, limits).
 _FILE_ERRORS = (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException,
                 duckdb.OutOfRangeException)
+
+
+class _Failure:
+    """Remembers an exception raised by an importer while DuckDB pulls its batches."""
+
+    def __init__(self) -> None:
+        self.error: BaseException | None = None
+
+    def watch(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        try:
+            yield from batches
+        except Exception as exc:
+            self.error = exc
+            raise
 
 
 class NoSpans(Exception):
@@ -69,23 +87,36 @@ class Writer:
         return (int(row[0]), int(row[1] or 0), int(row[2] or 0)) if row else None
 
     def import_file(
-        self, path: Path, sha256: str, size: int, fmt: str, select: str, setup: list[str]
+        self, path: Path, sha256: str, size: int, fmt: str, source: SqlSource | ArrowSource
     ) -> FileOutcome:
-        """Run the importer's SELECT into the canonical tables, all in one transaction."""
+        """Map the importer's raw spans into the canonical tables, all in one transaction."""
         with self._lock:
             con = self._con
-            for script in setup:
-                for stmt in statements(script):
-                    con.execute(stmt)
+            failure = _Failure()
+            if isinstance(source, SqlSource):
+                for script in source.setup:
+                    for stmt in statements(script):
+                        con.execute(stmt)
+                select = source.select
+            else:
+                reader = pa.RecordBatchReader.from_batches(
+                    RAW_SPAN_SCHEMA, failure.watch(source.batches))
+                con.register("raw_arrow", reader)
+                select = load("spanscope.store", "raw_from_arrow.sql")
             con.execute("BEGIN TRANSACTION")
             try:
                 outcome = self._import_in_transaction(path, sha256, size, fmt, select)
                 con.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 _rollback(con)
+                # An importer's own error inside the Arrow stream reaches us wrapped by DuckDB.
+                if failure.error is not None and not isinstance(exc, duckdb.InterruptException):
+                    raise failure.error from None
                 raise
             finally:
                 con.execute("DROP VIEW IF EXISTS raw_spans")
+                if not isinstance(source, SqlSource):
+                    con.unregister("raw_arrow")
             return outcome
 
     def _import_in_transaction(

@@ -139,6 +139,9 @@ CREATE OR REPLACE TEMP MACRO oi_documents(t, prefix, stage) AS list_transform(ra
         stage := stage));
 
 CREATE OR REPLACE TEMP MACRO kind_of(t, name) AS coalesce(
+    -- set by importers of formats with their own kind vocabulary (Langfuse, LangSmith, ...)
+    CASE WHEN lower(t['spanscope.kind']) IN ('llm', 'embedding', 'tool', 'retriever', 'reranker', 'agent',
+        'chain', 'guardrail', 'evaluator', 'prompt', 'event', 'other') THEN lower(t['spanscope.kind']) END,
     CASE lower(t['openinference.span.kind'])
         WHEN 'llm' THEN 'llm' WHEN 'embedding' THEN 'embedding' WHEN 'chain' THEN 'chain'
         WHEN 'retriever' THEN 'retriever' WHEN 'reranker' THEN 'reranker' WHEN 'tool' THEN 'tool'

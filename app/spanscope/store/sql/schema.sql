@@ -55,7 +55,6 @@ CREATE TABLE IF NOT EXISTS spans (
     tags            VARCHAR[],         -- tags attached to the span
     tool_name       VARCHAR,           -- for tool spans: the tool that ran
     preview         VARCHAR,           -- a short text preview for lists (first line of the last message)
-    search_text     VARCHAR,           -- flattened message, tool and document text used by search
     input_messages  STRUCT(role VARCHAR, content VARCHAR, name VARCHAR, tool_call_id VARCHAR, tool_calls STRUCT(call_id VARCHAR, name VARCHAR, arguments VARCHAR)[], parts JSON)[],   -- messages sent to the model
     output_messages STRUCT(role VARCHAR, content VARCHAR, name VARCHAR, tool_call_id VARCHAR, tool_calls STRUCT(call_id VARCHAR, name VARCHAR, arguments VARCHAR)[], parts JSON)[],   -- messages the model produced
     tool_calls      STRUCT(call_id VARCHAR, name VARCHAR, arguments VARCHAR, result VARCHAR)[],              -- tool calls requested by an llm span, or the call a tool span ran
