@@ -12,7 +12,19 @@ from typing import Any
 import pytest
 import zstandard
 
-from otlp_builder import LLM, RETRIEVER, ROOT, T0, TOOL, TRACE, agent_trace, document, span, write_json, write_jsonl
+from otlp_builder import (
+    LLM,
+    RETRIEVER,
+    ROOT,
+    T0,
+    TOOL,
+    TRACE,
+    agent_trace,
+    document,
+    span,
+    write_json,
+    write_jsonl,
+)
 from spanscope.ingest import import_paths
 from spanscope.model import ImportStatus
 from spanscope.store import Database, queries
@@ -29,9 +41,13 @@ def one_span(db: Database, span_id: str, trace_id: str = TRACE) -> dict[str, Any
 
 
 def counts(db: Database) -> tuple[int, int, int]:
-    row = db.reader().execute(
-        "SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM traces), (SELECT count(*) FROM sources)"
-    ).fetchone()
+    row = (
+        db.reader()
+        .execute(
+            "SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM traces), (SELECT count(*) FROM sources)"
+        )
+        .fetchone()
+    )
     assert row is not None
     return int(row[0]), int(row[1]), int(row[2])
 
@@ -95,9 +111,21 @@ def test_trace_row_is_derived(db: Database, tmp_path: Path) -> None:
 
 def test_raw_attributes_are_kept_losslessly(db: Database, tmp_path: Path) -> None:
     big = 2**63 - 1  # above 2^53: must never pass through a float
-    spans = [span(TRACE, ROOT, "x", attributes={
-        "app.big": big, "app.flag": True, "app.ratio": 0.125, "app.list": ["a", "b"],
-        "app.nested": {"k": "v", "n": 3}, "weird key with spaces": "ok"})]
+    spans = [
+        span(
+            TRACE,
+            ROOT,
+            "x",
+            attributes={
+                "app.big": big,
+                "app.flag": True,
+                "app.ratio": 0.125,
+                "app.list": ["a", "b"],
+                "app.nested": {"k": "v", "n": 3},
+                "weird key with spaces": "ok",
+            },
+        )
+    ]
     run(db, write_json(tmp_path / "t.json", document(spans)))
     raw = one_span(db, ROOT)["attributes"]
     assert f'"app.big":{big}' in raw.replace(" ", "")
@@ -111,29 +139,45 @@ def test_raw_attributes_are_kept_losslessly(db: Database, tmp_path: Path) -> Non
 
 def test_openinference_attributes_on_otlp(db: Database, tmp_path: Path) -> None:
     spans = [
-        span(TRACE, LLM, "ChatOpenAI", attributes={
-            "openinference.span.kind": "LLM", "llm.model_name": "gpt-4o-mini", "llm.provider": "openai",
-            "llm.input_messages.0.message.role": "system",
-            "llm.input_messages.0.message.content": "You are helpful.",
-            "llm.input_messages.1.message.role": "user",
-            "llm.input_messages.1.message.contents.0.message_content.type": "text",
-            "llm.input_messages.1.message.contents.0.message_content.text": "Hi there",
-            "llm.output_messages.0.message.role": "assistant",
-            "llm.output_messages.0.message.tool_calls.0.tool_call.id": "c9",
-            "llm.output_messages.0.message.tool_calls.0.tool_call.function.name": "lookup",
-            "llm.output_messages.0.message.tool_calls.0.tool_call.function.arguments": '{"id": 7}',
-            "llm.token_count.prompt": 30, "llm.token_count.completion": 5, "llm.token_count.total": 35,
-            "llm.token_count.prompt_details.cache_read": 10,
-            "llm.invocation_parameters": '{"temperature": 0}',
-            "llm.cost.total": 0.0004,
-        }),
-        span(TRACE, RETRIEVER, "retrieve", attributes={
-            "openinference.span.kind": "RETRIEVER",
-            "retrieval.documents.0.document.id": "a", "retrieval.documents.0.document.score": 0.5,
-            "retrieval.documents.0.document.content": "alpha",
-            "retrieval.documents.0.document.metadata": '{"page": 1}',
-            "retrieval.documents.1.document.id": "b", "retrieval.documents.1.document.content": "beta",
-        }),
+        span(
+            TRACE,
+            LLM,
+            "ChatOpenAI",
+            attributes={
+                "openinference.span.kind": "LLM",
+                "llm.model_name": "gpt-4o-mini",
+                "llm.provider": "openai",
+                "llm.input_messages.0.message.role": "system",
+                "llm.input_messages.0.message.content": "You are helpful.",
+                "llm.input_messages.1.message.role": "user",
+                "llm.input_messages.1.message.contents.0.message_content.type": "text",
+                "llm.input_messages.1.message.contents.0.message_content.text": "Hi there",
+                "llm.output_messages.0.message.role": "assistant",
+                "llm.output_messages.0.message.tool_calls.0.tool_call.id": "c9",
+                "llm.output_messages.0.message.tool_calls.0.tool_call.function.name": "lookup",
+                "llm.output_messages.0.message.tool_calls.0.tool_call.function.arguments": '{"id": 7}',
+                "llm.token_count.prompt": 30,
+                "llm.token_count.completion": 5,
+                "llm.token_count.total": 35,
+                "llm.token_count.prompt_details.cache_read": 10,
+                "llm.invocation_parameters": '{"temperature": 0}',
+                "llm.cost.total": 0.0004,
+            },
+        ),
+        span(
+            TRACE,
+            RETRIEVER,
+            "retrieve",
+            attributes={
+                "openinference.span.kind": "RETRIEVER",
+                "retrieval.documents.0.document.id": "a",
+                "retrieval.documents.0.document.score": 0.5,
+                "retrieval.documents.0.document.content": "alpha",
+                "retrieval.documents.0.document.metadata": '{"page": 1}',
+                "retrieval.documents.1.document.id": "b",
+                "retrieval.documents.1.document.content": "beta",
+            },
+        ),
     ]
     run(db, write_json(tmp_path / "oi.json", document(spans)))
     llm = one_span(db, LLM)
@@ -143,45 +187,75 @@ def test_openinference_attributes_on_otlp(db: Database, tmp_path: Path) -> None:
     assert llm["recorded_cost"] == pytest.approx(0.0004)
     assert json.loads(llm["params"]) == {"temperature": 0}
     assert [(m["role"], m["content"]) for m in llm["input_messages"]] == [
-        ("system", "You are helpful."), ("user", "Hi there")]
+        ("system", "You are helpful."),
+        ("user", "Hi there"),
+    ]
     assert [(c["name"], c["arguments"]) for c in llm["tool_calls"]] == [("lookup", '{"id": 7}')]
     docs = one_span(db, RETRIEVER)["documents"]
     assert [(d["document_id"], d["content"], d["score"]) for d in docs] == [
-        ("a", "alpha", 0.5), ("b", "beta", None)]
+        ("a", "alpha", 0.5),
+        ("b", "beta", None),
+    ]
     assert json.loads(docs[0]["metadata"]) == {"page": 1}
 
 
 def test_older_genai_and_openllmetry(db: Database, tmp_path: Path) -> None:
-    spans = [span(TRACE, LLM, "openai.chat", attributes={
-        "gen_ai.system": "OpenAI", "gen_ai.request.model": "gpt-3.5-turbo",
-        "llm.request.type": "chat",
-        "gen_ai.usage.prompt_tokens": 11, "gen_ai.usage.completion_tokens": 7,
-        "gen_ai.prompt.0.role": "user", "gen_ai.prompt.0.content": "Tell me a joke",
-        "gen_ai.completion.0.role": "assistant", "gen_ai.completion.0.content": "No.",
-        "gen_ai.completion.0.tool_calls.0.name": "joke_db",
-        "gen_ai.completion.0.tool_calls.0.arguments": '{"q": 1}',
-    })]
+    spans = [
+        span(
+            TRACE,
+            LLM,
+            "openai.chat",
+            attributes={
+                "gen_ai.system": "OpenAI",
+                "gen_ai.request.model": "gpt-3.5-turbo",
+                "llm.request.type": "chat",
+                "gen_ai.usage.prompt_tokens": 11,
+                "gen_ai.usage.completion_tokens": 7,
+                "gen_ai.prompt.0.role": "user",
+                "gen_ai.prompt.0.content": "Tell me a joke",
+                "gen_ai.completion.0.role": "assistant",
+                "gen_ai.completion.0.content": "No.",
+                "gen_ai.completion.0.tool_calls.0.name": "joke_db",
+                "gen_ai.completion.0.tool_calls.0.arguments": '{"q": 1}',
+            },
+        )
+    ]
     run(db, write_json(tmp_path / "old.json", document(spans)))
     llm = one_span(db, LLM)
     assert (llm["kind"], llm["provider"], llm["model"]) == ("llm", "openai", "gpt-3.5-turbo")
     assert (llm["input_tokens"], llm["output_tokens"]) == (11, 7)
-    assert [(m["role"], m["content"]) for m in llm["input_messages"]] == [("user", "Tell me a joke")]
+    assert [(m["role"], m["content"]) for m in llm["input_messages"]] == [
+        ("user", "Tell me a joke")
+    ]
     assert llm["output_messages"][0]["content"] == "No."
     assert [(c["name"], c["arguments"]) for c in llm["tool_calls"]] == [("joke_db", '{"q": 1}')]
 
 
 def test_genai_message_events(db: Database, tmp_path: Path) -> None:
-    spans = [span(TRACE, LLM, "chat", attributes={
-        "gen_ai.operation.name": "chat", "gen_ai.request.model": "m"}, events=[
-        {"name": "gen_ai.system.message", "attributes": {"content": "Rules."}},
-        {"name": "gen_ai.user.message", "attributes": {"content": "Question?"}},
-        {"name": "gen_ai.choice", "attributes": {
-            "message": json.dumps({"role": "assistant", "content": "Answer."})}},
-    ])]
+    spans = [
+        span(
+            TRACE,
+            LLM,
+            "chat",
+            attributes={"gen_ai.operation.name": "chat", "gen_ai.request.model": "m"},
+            events=[
+                {"name": "gen_ai.system.message", "attributes": {"content": "Rules."}},
+                {"name": "gen_ai.user.message", "attributes": {"content": "Question?"}},
+                {
+                    "name": "gen_ai.choice",
+                    "attributes": {
+                        "message": json.dumps({"role": "assistant", "content": "Answer."})
+                    },
+                },
+            ],
+        )
+    ]
     run(db, write_json(tmp_path / "events.json", document(spans)))
     llm = one_span(db, LLM)
     assert [(m["role"], m["content"]) for m in llm["input_messages"]] == [
-        ("system", "Rules."), ("user", "Question?")]
+        ("system", "Rules."),
+        ("user", "Question?"),
+    ]
     assert [(m["role"], m["content"]) for m in llm["output_messages"]] == [("assistant", "Answer.")]
 
 
@@ -193,12 +267,15 @@ def test_span_without_convention_is_other_with_warning(db: Database, tmp_path: P
 
 # --- file shapes -----------------------------------------------------------------------------
 
+
 def _two_batches() -> list[dict[str, Any]]:
     spans = agent_trace()
     return [document(spans[:2]), document(spans[2:])]
 
 
-@pytest.mark.parametrize("shape", ["jsonl", "pretty", "concatenated", "array", "gzip", "zstd", "crlf"])
+@pytest.mark.parametrize(
+    "shape", ["jsonl", "pretty", "concatenated", "array", "gzip", "zstd", "crlf"]
+)
 def test_file_shapes(db: Database, tmp_path: Path, shape: str) -> None:
     docs = _two_batches()
     path = tmp_path / "export.data"  # the name says nothing: content decides
@@ -227,11 +304,16 @@ def test_directory_imports_each_file(db: Database, tmp_path: Path) -> None:
     folder = tmp_path / "exports"
     (folder / "nested").mkdir(parents=True)
     write_json(folder / "a.json", document(agent_trace("11111111111111111111111111111111")))
-    write_json(folder / "nested" / "b.json", document(agent_trace("22222222222222222222222222222222")))
+    write_json(
+        folder / "nested" / "b.json", document(agent_trace("22222222222222222222222222222222"))
+    )
     (folder / "notes.txt").write_text("not a trace")
     results = run(db, folder)
     assert sorted((Path(r.path).name, r.status.value) for r in results) == [
-        ("a.json", "imported"), ("b.json", "imported"), ("notes.txt", "failed")]
+        ("a.json", "imported"),
+        ("b.json", "imported"),
+        ("notes.txt", "failed"),
+    ]
     assert counts(db)[:2] == (8, 2)
 
 
@@ -244,14 +326,19 @@ def test_id_encodings_are_normalised(db: Database, tmp_path: Path, encoding: str
             return base64.b64encode(bytes.fromhex(hex_id)).decode()
         return "0x" + hex_id
 
-    spans = [span(encode(TRACE), encode(ROOT), "root"),
-             span(encode(TRACE), encode(LLM), "child", parent=encode(ROOT))]
+    spans = [
+        span(encode(TRACE), encode(ROOT), "root"),
+        span(encode(TRACE), encode(LLM), "child", parent=encode(ROOT)),
+    ]
     run(db, write_json(tmp_path / "ids.json", document(spans)))
     assert one_span(db, LLM)["parent_span_id"] == ROOT
 
 
 def test_other_ids_are_kept_as_written(db: Database, tmp_path: Path) -> None:
-    spans = [span("fixture-trace-1", "s01", "root"), span("fixture-trace-1", "s02", "c", parent="s01")]
+    spans = [
+        span("fixture-trace-1", "s01", "root"),
+        span("fixture-trace-1", "s02", "c", parent="s01"),
+    ]
     run(db, write_json(tmp_path / "ids.json", document(spans)))
     assert one_span(db, "s02", "fixture-trace-1")["parent_span_id"] == "s01"
 
@@ -260,22 +347,46 @@ def test_protobuf_json_variants(db: Database, tmp_path: Path) -> None:
     """snake_case keys, enum names, Buffer ids, {low, high} times, plain attribute values."""
     trace_bytes = list(bytes.fromhex(TRACE))
     start = T0
-    doc = {"resource_spans": [{
-        "resource": {"attributes": [{"key": "service.name", "value": {"string_value": "svc"}}]},
-        "scope_spans": [{"scope": {"name": "s"}, "spans": [{
-            "trace_id": {"type": "Buffer", "data": trace_bytes},
-            "span_id": {"type": "Buffer", "data": list(bytes.fromhex(LLM))},
-            "name": "chat", "kind": "SPAN_KIND_CLIENT",
-            "start_time_unix_nano": {"low": start & 0xFFFFFFFF, "high": start >> 32, "unsigned": True},
-            "end_time_unix_nano": str(start + 5_000_000),
-            "attributes": [
-                {"key": "gen_ai.operation.name", "value": "chat"},
-                {"key": "gen_ai.request.model", "value": {"string_value": "gpt-4o"}},
-                {"key": "gen_ai.usage.input_tokens", "value": {"int_value": "12"}},
-            ],
-            "status": {"code": "STATUS_CODE_ERROR", "message": "boom"},
-        }]}],
-    }]}
+    doc = {
+        "resource_spans": [
+            {
+                "resource": {
+                    "attributes": [{"key": "service.name", "value": {"string_value": "svc"}}]
+                },
+                "scope_spans": [
+                    {
+                        "scope": {"name": "s"},
+                        "spans": [
+                            {
+                                "trace_id": {"type": "Buffer", "data": trace_bytes},
+                                "span_id": {"type": "Buffer", "data": list(bytes.fromhex(LLM))},
+                                "name": "chat",
+                                "kind": "SPAN_KIND_CLIENT",
+                                "start_time_unix_nano": {
+                                    "low": start & 0xFFFFFFFF,
+                                    "high": start >> 32,
+                                    "unsigned": True,
+                                },
+                                "end_time_unix_nano": str(start + 5_000_000),
+                                "attributes": [
+                                    {"key": "gen_ai.operation.name", "value": "chat"},
+                                    {
+                                        "key": "gen_ai.request.model",
+                                        "value": {"string_value": "gpt-4o"},
+                                    },
+                                    {
+                                        "key": "gen_ai.usage.input_tokens",
+                                        "value": {"int_value": "12"},
+                                    },
+                                ],
+                                "status": {"code": "STATUS_CODE_ERROR", "message": "boom"},
+                            }
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
     [result] = run(db, write_json(tmp_path / "proto.json", doc))
     assert result.status is ImportStatus.IMPORTED, result.error
     llm = one_span(db, LLM)
@@ -285,8 +396,19 @@ def test_protobuf_json_variants(db: Database, tmp_path: Path) -> None:
 
 
 def test_old_instrumentation_library_spans(db: Database, tmp_path: Path) -> None:
-    doc = {"resourceSpans": [{"resource": {"attributes": []}, "instrumentationLibrarySpans": [
-        {"instrumentationLibrary": {"name": "old"}, "spans": [span(TRACE, ROOT, "legacy")]}]}]}
+    doc = {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": []},
+                "instrumentationLibrarySpans": [
+                    {
+                        "instrumentationLibrary": {"name": "old"},
+                        "spans": [span(TRACE, ROOT, "legacy")],
+                    }
+                ],
+            }
+        ]
+    }
     [result] = run(db, write_json(tmp_path / "old.json", doc))
     assert (result.status, result.spans) == (ImportStatus.IMPORTED, 1)
     assert json.loads(one_span(db, ROOT)["scope"])["name"] == "old"
@@ -295,9 +417,17 @@ def test_old_instrumentation_library_spans(db: Database, tmp_path: Path) -> None
 def test_partial_records_are_merged(db: Database, tmp_path: Path) -> None:
     started = span(TRACE, LLM, "chat", attributes={"gen_ai.operation.name": "chat"})
     del started["endTimeUnixNano"]
-    finished = span(TRACE, LLM, "chat", duration_ms=700, status=1, attributes={
-        "gen_ai.operation.name": "chat", "gen_ai.usage.output_tokens": 9})
-    [result] = run(db, write_jsonl(tmp_path / "partial.jsonl", [document([started]), document([finished])]))
+    finished = span(
+        TRACE,
+        LLM,
+        "chat",
+        duration_ms=700,
+        status=1,
+        attributes={"gen_ai.operation.name": "chat", "gen_ai.usage.output_tokens": 9},
+    )
+    [result] = run(
+        db, write_jsonl(tmp_path / "partial.jsonl", [document([started]), document([finished])])
+    )
     assert result.spans == 1
     llm = one_span(db, LLM)
     assert (llm["duration_ns"], llm["status"], llm["output_tokens"]) == (700_000_000, "ok", 9)
@@ -344,6 +474,7 @@ def test_orphans_cycles_and_bad_times_warn(db: Database, tmp_path: Path) -> None
 
 # --- bad input -------------------------------------------------------------------------------
 
+
 def test_truncated_file_fails_alone(db: Database, tmp_path: Path) -> None:
     good = write_json(tmp_path / "good.json", document(agent_trace()))
     text = json.dumps(document(agent_trace("33333333333333333333333333333333")))
@@ -366,13 +497,21 @@ def test_one_bad_line_rolls_back_the_whole_file(db: Database, tmp_path: Path) ->
     assert counts(db) == (0, 0, 0)
 
 
-@pytest.mark.parametrize("content, seen", [
-    ('{"name": "my-app", "version": "1.0.0", "dependencies": {}}', "keys name, version, dependencies"),
-    ("", "empty"),
-    ("hello world\n", "text starting"),
-    ("[1, 2, 3]", "JSON array"),
-])
-def test_unknown_content_is_not_recognised(db: Database, tmp_path: Path, content: str, seen: str) -> None:
+@pytest.mark.parametrize(
+    "content, seen",
+    [
+        (
+            '{"name": "my-app", "version": "1.0.0", "dependencies": {}}',
+            "keys name, version, dependencies",
+        ),
+        ("", "empty"),
+        ("hello world\n", "text starting"),
+        ("[1, 2, 3]", "JSON array"),
+    ],
+)
+def test_unknown_content_is_not_recognised(
+    db: Database, tmp_path: Path, content: str, seen: str
+) -> None:
     path = tmp_path / "package.json"
     path.write_text(content)
     [result] = run(db, path)
@@ -398,8 +537,9 @@ def test_envelope_without_spans_is_an_error(db: Database, tmp_path: Path) -> Non
 def test_cancel_before_start_leaves_database_unchanged(db: Database, tmp_path: Path) -> None:
     cancel = threading.Event()
     cancel.set()
-    results = list(import_paths(db, [write_json(tmp_path / "t.json", document(agent_trace()))],
-                                cancel=cancel))
+    results = list(
+        import_paths(db, [write_json(tmp_path / "t.json", document(agent_trace()))], cancel=cancel)
+    )
     assert [r.status for r in results] == [ImportStatus.CANCELLED]
     assert counts(db) == (0, 0, 0)
 

@@ -1,4 +1,4 @@
-"""``spanscope`` and ``python -m spanscope``: the window, or a command."""
+"""``spanscope`` and ``python -m spanscope``: the window, or a command-line command."""
 
 from __future__ import annotations
 
@@ -6,9 +6,14 @@ import sys
 
 
 def main() -> None:
-    from spanscope.cli import main as cli_main
+    from spanscope import cli
 
-    sys.exit(cli_main())
+    args = cli.build_parser().parse_args()
+    if args.command is None:
+        from spanscope.ui.app import run  # Qt is loaded only for the window
+
+        sys.exit(run(cli.db_path(args), demo=args.demo, read_only=args.read_only))
+    sys.exit(cli.run_command(args, sys.stdout))
 
 
 if __name__ == "__main__":

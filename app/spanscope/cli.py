@@ -29,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"spanscope {__version__}")
-    parser.add_argument("--db", type=Path, help="database file (default: $SPANSCOPE_DB or the user data folder)")
+    parser.add_argument(
+        "--db", type=Path, help="database file (default: $SPANSCOPE_DB or the user data folder)"
+    )
     parser.add_argument("--demo", action="store_true", help="open the window with the demo dataset")
     parser.add_argument("--read-only", action="store_true", help="open the database read-only")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -60,13 +62,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run a command; returns the exit code (1 when any imported file failed)."""
     out = out or sys.stdout
-    args = build_parser().parse_args(argv)
-    if args.command is None:
-        from spanscope.ui.app import run  # Qt is loaded only for the window
+    return run_command(build_parser().parse_args(argv), out)
 
-        return run(_db_path(args), demo=args.demo, read_only=args.read_only)
+
+def run_command(args: argparse.Namespace, out: TextIO) -> int:
+    """Run the parsed command (the window is opened by ``__main__`` when there is none)."""
+    if args.command is None:
+        build_parser().print_help(out)
+        return 2
     try:
-        db = Database.open(_db_path(args), read_only=args.command != "import")
+        db = Database.open(db_path(args), read_only=args.command != "import")
     except StoreError as exc:
         print(f"spanscope: {exc}", file=sys.stderr)
         return 2
@@ -80,7 +85,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         db.close()
 
 
-def _db_path(args: argparse.Namespace) -> Path:
+def db_path(args: argparse.Namespace) -> Path:
+    """The database named on the command line, else the default one."""
     return args.db if args.db else paths.default_database()
 
 
@@ -90,8 +96,9 @@ def _import(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     results: list[ImportResult] = []
     writer = Writer(db, paths.temp_dir())
     try:
-        for result in ingest.import_paths(db, args.paths, progress=bar.update if bar else None,
-                                          cancel=cancel, writer=writer):
+        for result in ingest.import_paths(
+            db, args.paths, progress=bar.update if bar else None, cancel=cancel, writer=writer
+        ):
             results.append(result)
             if args.json:
                 out.write(json.dumps(result.as_json()) + "\n")
@@ -109,8 +116,10 @@ def _import(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _print_import_table(results: list[ImportResult], out: TextIO) -> None:
-    rows = [(r.path, r.format or "-", str(r.status), str(r.spans), str(r.traces),
-             f"{r.seconds:.1f}s") for r in results]
+    rows = [
+        (r.path, r.format or "-", str(r.status), str(r.spans), str(r.traces), f"{r.seconds:.1f}s")
+        for r in results
+    ]
     _table(["file", "format", "status", "spans", "traces", "time"], rows, out)
     for r in results:
         for warning in r.warnings:
@@ -126,22 +135,72 @@ def _ls(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     table = "traces" if args.command == "ls" else "spans"
     where = compile_filter(" ".join(args.filter), table)
     pager = queries.trace_page if table == "traces" else queries.span_page
-    page = pager(db.reader(), sort=args.sort, descending=not args.asc, limit=args.limit, where=where)
+    page = pager(
+        db.reader(), sort=args.sort, descending=not args.asc, limit=args.limit, where=where
+    )
     rows = page.rows.to_pylist()
     if args.json:
         for row in rows:
             out.write(json.dumps(_list_record(row, table)) + "\n")
         return 0
     if table == "traces":
-        _table(["start", "trace_id", "root", "service", "duration", "spans", "errors", "tokens", "cost"],
-               [(_time(r["start_ns"]), r["trace_id"], r["root_name"] or "", r["service"] or "",
-                 _ms(r["duration_ns"]), str(r["span_count"]), str(r["error_count"]),
-                 f"{r['input_tokens']}/{r['output_tokens']}", _cost(r["cost"])) for r in rows], out)
+        _table(
+            [
+                "start",
+                "trace_id",
+                "root",
+                "service",
+                "duration",
+                "spans",
+                "errors",
+                "tokens",
+                "cost",
+            ],
+            [
+                (
+                    _time(r["start_ns"]),
+                    r["trace_id"],
+                    r["root_name"] or "",
+                    r["service"] or "",
+                    _ms(r["duration_ns"]),
+                    str(r["span_count"]),
+                    str(r["error_count"]),
+                    f"{r['input_tokens']}/{r['output_tokens']}",
+                    _cost(r["cost"]),
+                )
+                for r in rows
+            ],
+            out,
+        )
     else:
-        _table(["start", "trace_id", "span_id", "kind", "name", "model", "status", "duration", "tokens"],
-               [(_time(r["start_ns"]), r["trace_id"], r["span_id"], r["kind"], r["name"] or "",
-                 r["model"] or "", r["status"], _ms(r["duration_ns"]),
-                 f"{r['input_tokens'] or 0}/{r['output_tokens'] or 0}") for r in rows], out)
+        _table(
+            [
+                "start",
+                "trace_id",
+                "span_id",
+                "kind",
+                "name",
+                "model",
+                "status",
+                "duration",
+                "tokens",
+            ],
+            [
+                (
+                    _time(r["start_ns"]),
+                    r["trace_id"],
+                    r["span_id"],
+                    r["kind"],
+                    r["name"] or "",
+                    r["model"] or "",
+                    r["status"],
+                    _ms(r["duration_ns"]),
+                    f"{r['input_tokens'] or 0}/{r['output_tokens'] or 0}",
+                )
+                for r in rows
+            ],
+            out,
+        )
     if page.more:
         out.write(f"(first {len(rows)} shown; use -n for more)\n")
     return 0
@@ -189,13 +248,18 @@ def _show(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     tree = build_tree(spans)
     for node in tree.walk():
         span = node.span
-        tokens = (f"  tokens {span['input_tokens'] or 0}/{span['output_tokens'] or 0}"
-                  if span["input_tokens"] or span["output_tokens"] else "")
+        tokens = (
+            f"  tokens {span['input_tokens'] or 0}/{span['output_tokens'] or 0}"
+            if span["input_tokens"] or span["output_tokens"]
+            else ""
+        )
         model = f"  {span['model']}" if span["model"] else ""
         status = "  ERROR " + (span["status_message"] or "") if span["status"] == "error" else ""
         note = "  (orphan)" if node.orphan else "  (cycle broken here)" if node.cycle else ""
-        out.write(f"{'  ' * node.depth}{span['name']}  [{span['kind']}]{model}  "
-                  f"{_ms(span['duration_ns'])}{tokens}{status}{note}\n")
+        out.write(
+            f"{'  ' * node.depth}{span['name']}  [{span['kind']}]{model}  "
+            f"{_ms(span['duration_ns'])}{tokens}{status}{note}\n"
+        )
     return 0
 
 
@@ -205,9 +269,13 @@ def _stats(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         out.write(json.dumps(stats) + "\n")
         return 0
     out.write(f"database   {db.path}\n")
-    out.write(f"files      {stats['sources']}\ntraces     {stats['traces']}\nspans      {stats['spans']}\n")
+    out.write(
+        f"files      {stats['sources']}\ntraces     {stats['traces']}\nspans      {stats['spans']}\n"
+    )
     out.write(f"errors     {stats['error_spans']} spans\n")
-    out.write(f"tokens     {stats['input_tokens']} in / {stats['output_tokens']} out (model calls)\n")
+    out.write(
+        f"tokens     {stats['input_tokens']} in / {stats['output_tokens']} out (model calls)\n"
+    )
     out.write("kinds      " + ", ".join(f"{k} {v}" for k, v in stats["by_kind"].items()) + "\n")
     out.write("models     " + (", ".join(stats["models"]) or "-") + "\n")
     return 0
@@ -254,8 +322,10 @@ class _ProgressBar:
     def update(self, progress: ingest.Progress) -> None:
         width = 30
         filled = int(width * min(max(progress.overall, 0.0), 1.0))
-        line = (f"\r[{'#' * filled}{'.' * (width - filled)}] {progress.index + 1}/{progress.count} "
-                f"{progress.path.name[:40]} {progress.stage}")
+        line = (
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {progress.index + 1}/{progress.count} "
+            f"{progress.path.name[:40]} {progress.stage}"
+        )
         if line != self.last:
             self.stream.write(line.ljust(90))
             self.stream.flush()

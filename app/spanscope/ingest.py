@@ -107,7 +107,11 @@ def import_file(
             source = importer.source(sample, Path(tmp))
             outcome = _run(writer, path, sha256, result, source, cancel, report)
         result.status = ImportStatus.IMPORTED
-        result.spans, result.traces, result.warnings = outcome.spans, outcome.traces, outcome.warnings
+        result.spans, result.traces, result.warnings = (
+            outcome.spans,
+            outcome.traces,
+            outcome.warnings,
+        )
     except _Cancelled:
         result.status, result.error = ImportStatus.CANCELLED, "cancelled"
     except (ImportError_, NoSpans) as exc:
@@ -146,8 +150,9 @@ def _run(
         while True:
             assert current is not None
             try:
-                return writer.import_file(path, sha256, result.size_bytes, result.format or "",
-                                          current)
+                return writer.import_file(
+                    path, sha256, result.size_bytes, result.format or "", current
+                )
             except duckdb.InterruptException:
                 raise _Cancelled() from None
             except duckdb.Error as exc:
@@ -164,7 +169,9 @@ def _run(
 class _Watch:
     """Polls the writer's progress and turns a cancel request into an interrupt."""
 
-    def __init__(self, writer: Writer, cancel: threading.Event, report: Callable[[float, str], None]) -> None:
+    def __init__(
+        self, writer: Writer, cancel: threading.Event, report: Callable[[float, str], None]
+    ) -> None:
         self._writer, self._cancel, self._report = writer, cancel, report
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="import-watch", daemon=True)

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from spanscope.model.kinds import KINDS
+
 
 class FilterError(ValueError):
     """A query that cannot be understood; ``position`` and ``length`` mark the bad part."""
@@ -43,9 +45,7 @@ class Field:
 _NUMERIC = (">", "<", ">=", "<=", "=")
 
 _FIELD_LIST = [
-    Field("kind", "kind", kind="choice", choices=(
-        "llm", "embedding", "tool", "retriever", "reranker", "agent", "chain", "guardrail",
-        "evaluator", "prompt", "event", "other")),
+    Field("kind", "kind", kind="choice", choices=KINDS),
     Field("model", "model", kind="glob"),
     Field("provider", "provider", kind="glob"),
     Field("service", "service", "service", kind="glob"),
@@ -59,17 +59,33 @@ _FIELD_LIST = [
     Field("span", "span_id", kind="glob"),
     Field("tag", "tags", kind="tag"),
     Field("duration", "duration_ns", "duration_ns", kind="duration", comparisons=_NUMERIC),
-    Field("cost", "coalesce(recorded_cost, computed_cost)", "cost", kind="number", comparisons=_NUMERIC),
-    Field("tokens", "(coalesce(input_tokens, 0) + coalesce(output_tokens, 0))",
-          "(input_tokens + output_tokens)", kind="number", comparisons=_NUMERIC),
+    Field(
+        "cost",
+        "coalesce(recorded_cost, computed_cost)",
+        "cost",
+        kind="number",
+        comparisons=_NUMERIC,
+    ),
+    Field(
+        "tokens",
+        "(coalesce(input_tokens, 0) + coalesce(output_tokens, 0))",
+        "(input_tokens + output_tokens)",
+        kind="number",
+        comparisons=_NUMERIC,
+    ),
     Field("input_tokens", "input_tokens", "input_tokens", kind="number", comparisons=_NUMERIC),
     Field("output_tokens", "output_tokens", "output_tokens", kind="number", comparisons=_NUMERIC),
     Field("errors", None, "error_count", kind="number", comparisons=_NUMERIC),
     Field("spans", None, "span_count", kind="number", comparisons=_NUMERIC),
     Field("after", "start_ns", "start_ns", kind="time"),
     Field("before", "start_ns", "start_ns", kind="time"),
-    Field("has", None, None, kind="has", choices=(
-        "tool", "tools", "documents", "error", "messages", "cost", "model")),
+    Field(
+        "has",
+        None,
+        None,
+        kind="has",
+        choices=("tool", "tools", "documents", "error", "messages", "cost", "model"),
+    ),
 ]
 
 FIELDS: dict[str, Field] = {f.name: f for f in _FIELD_LIST}
@@ -87,14 +103,27 @@ _HAS_SPAN: dict[str, str] = {
 _HAS_TRACE: dict[str, str] = {"error": "error_count > 0", "cost": "cost IS NOT NULL"}
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|min|h)?$")
-_DURATION_NS = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
-                "m": 60_000_000_000, "min": 60_000_000_000, "h": 3_600_000_000_000}
+_DURATION_NS = {
+    "ns": 1,
+    "us": 1_000,
+    "µs": 1_000,
+    "ms": 1_000_000,
+    "s": 1_000_000_000,
+    "m": 60_000_000_000,
+    "min": 60_000_000_000,
+    "h": 3_600_000_000_000,
+}
 _NUMBER = re.compile(r"^\$?(\d+(?:\.\d+)?)([kKmM])?$")
 _RELATIVE = re.compile(r"^(\d+)(m|h|d|w)$")
 
 
 def compile_term(
-    name: str | None, op: str, value: str, table: str, params: list[object], now: datetime,
+    name: str | None,
+    op: str,
+    value: str,
+    table: str,
+    params: list[object],
+    now: datetime,
     where: Span,
 ) -> str:
     """SQL for one term over ``table`` (traces or spans), appending its parameters."""
@@ -127,8 +156,11 @@ def _condition(
     if fld.kind == "choice":
         if value.lower() not in fld.choices:
             close = [c for c in fld.choices if c.startswith(value.lower()[:2])]
-            raise FilterError(f"'{value}' is not a {fld.name}", *where,
-                              suggestion=f"{fld.name}:{close[0]}" if close else None)
+            raise FilterError(
+                f"'{value}' is not a {fld.name}",
+                *where,
+                suggestion=f"{fld.name}:{close[0]}" if close else None,
+            )
         params.append(value.lower())
         return f"{column} = ?"
     if fld.kind == "tag":
@@ -149,8 +181,11 @@ def _glob(column: str, value: str, params: list[object]) -> str:
 def _has(value: str, at_trace: bool, where: Span) -> str:
     key = value.lower()
     if key not in _HAS_SPAN:
-        raise FilterError(f"has:{value} is not known", *where,
-                          suggestion="has:" + ", has:".join(sorted(set(_HAS_SPAN))))
+        raise FilterError(
+            f"has:{value} is not known",
+            *where,
+            suggestion="has:" + ", has:".join(sorted(set(_HAS_SPAN))),
+        )
     if at_trace and key in _HAS_TRACE:
         return _HAS_TRACE[key]
     span_sql = _HAS_SPAN[key]
@@ -190,8 +225,12 @@ def _time_ns(value: str, now: datetime, where: Span) -> int:
     relative = _RELATIVE.match(value)
     if relative:
         amount, unit = int(relative.group(1)), relative.group(2)
-        delta = {"m": timedelta(minutes=amount), "h": timedelta(hours=amount),
-                 "d": timedelta(days=amount), "w": timedelta(weeks=amount)}[unit]
+        delta = {
+            "m": timedelta(minutes=amount),
+            "h": timedelta(hours=amount),
+            "d": timedelta(days=amount),
+            "w": timedelta(weeks=amount),
+        }[unit]
         moment = now - delta
     else:
         try:

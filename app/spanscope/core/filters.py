@@ -159,7 +159,9 @@ def _term(value: str, pos: int, length: int) -> Term:
     field = FIELDS.get(name.lower())
     if field is None:
         close = difflib.get_close_matches(name.lower(), FIELDS, n=1, cutoff=0.5)
-        raise FilterError(f"unknown field '{name}'", pos, len(name), f"{close[0]}:" if close else None)
+        raise FilterError(
+            f"unknown field '{name}'", pos, len(name), f"{close[0]}:" if close else None
+        )
     if raw == "":
         raise FilterError(f"'{name}{op}' needs a value", pos, length)
     if op != ":" and op not in field.comparisons:
@@ -183,8 +185,9 @@ def compile_filter(text: str, table: str = "traces", now: datetime | None = None
 
 def _compile(node: Node, table: str, params: list[object], now: datetime) -> str:
     if isinstance(node, Term):
-        return compile_term(node.field, node.op, node.value, table, params, now,
-                            (node.position, node.length))
+        return compile_term(
+            node.field, node.op, node.value, table, params, now, (node.position, node.length)
+        )
     if isinstance(node, Not):
         return f"NOT coalesce({_compile(node.inner, table, params, now)}, FALSE)"
     joiner = " AND " if isinstance(node, And) else " OR "

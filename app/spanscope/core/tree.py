@@ -61,13 +61,13 @@ def build_tree(spans: Sequence[dict[str, Any]]) -> Tree:
     state: dict[int, int] = {}  # id(node) -> 1 on current path, 2 done
     for start in nodes.values():
         path: list[Node] = []
-        node: Node | None = start
-        while node is not None and state.get(id(node)) is None:
-            state[id(node)] = 1
-            path.append(node)
-            node = node.parent
-        if node is not None and state.get(id(node)) == 1:
-            loop = path[path.index(node):]
+        walker: Node | None = start
+        while walker is not None and state.get(id(walker)) is None:
+            state[id(walker)] = 1
+            path.append(walker)
+            walker = walker.parent
+        if walker is not None and state.get(id(walker)) == 1:
+            loop = path[path.index(walker) :]
             first = min(loop, key=lambda n: _order(n.span))
             first.parent, first.cycle = None, True
             roots.append(first)

@@ -23,7 +23,13 @@ MAX_DOCUMENT_CHARS = 512 * 1024 * 1024
 _CHUNK = 1024 * 1024
 _SNAKE = re.compile(r"_([a-z])")
 _VALUE_KEYS = {
-    "stringValue", "intValue", "doubleValue", "boolValue", "arrayValue", "kvlistValue", "bytesValue",
+    "stringValue",
+    "intValue",
+    "doubleValue",
+    "boolValue",
+    "arrayValue",
+    "kvlistValue",
+    "bytesValue",
 }
 _ID_KEYS = {"traceId", "spanId", "parentSpanId"}
 _TIME_KEYS = {"startTimeUnixNano", "endTimeUnixNano", "timeUnixNano"}
@@ -155,9 +161,7 @@ def _span(span: dict[str, Any]) -> dict[str, Any]:
 
 
 def _with_attributes(obj: dict[str, Any]) -> dict[str, Any]:
-    return {
-        camel(k): (_attributes(v) if camel(k) == "attributes" else v) for k, v in obj.items()
-    }
+    return {camel(k): (_attributes(v) if camel(k) == "attributes" else v) for k, v in obj.items()}
 
 
 def _attributes(value: Any) -> list[dict[str, Any]]:
@@ -181,7 +185,9 @@ def any_value(value: Any) -> dict[str, Any]:
                 items = camelised["arrayValue"].get("values") or []
                 return {"arrayValue": {"values": [any_value(v) for v in items]}}
             if "kvlistValue" in camelised and isinstance(camelised["kvlistValue"], dict):
-                return {"kvlistValue": {"values": _attributes(camelised["kvlistValue"].get("values"))}}
+                return {
+                    "kvlistValue": {"values": _attributes(camelised["kvlistValue"].get("values"))}
+                }
             if "intValue" in camelised:
                 return {"intValue": _int_text(camelised["intValue"])}
             return camelised
@@ -204,7 +210,11 @@ def any_value(value: Any) -> dict[str, Any]:
 
 
 def _id(value: Any) -> Any:
-    if isinstance(value, dict) and value.get("type") == "Buffer" and isinstance(value.get("data"), list):
+    if (
+        isinstance(value, dict)
+        and value.get("type") == "Buffer"
+        and isinstance(value.get("data"), list)
+    ):
         return bytes(int(b) & 0xFF for b in value["data"]).hex()
     return value
 

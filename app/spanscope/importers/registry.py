@@ -6,11 +6,11 @@ under the ``spanscope.importers`` entry-point group is asked too, after the buil
 
 from __future__ import annotations
 
+import contextlib
 import json
+from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
-
-from importlib import import_module
 
 from spanscope.importers.base import FormatNotRecognised, Importer, Sample, read_sample
 
@@ -61,7 +61,9 @@ def plugin_importers() -> list[Importer]:
 def detect(path: Path, importers: list[Importer] | None = None) -> tuple[Importer, Sample]:
     """The importer that recognises ``path``, with the sample it looked at."""
     sample = read_sample(path)
-    for importer in importers if importers is not None else builtin_importers() + plugin_importers():
+    for importer in (
+        importers if importers is not None else builtin_importers() + plugin_importers()
+    ):
         if importer.sniff(sample):
             return importer, sample
     raise FormatNotRecognised(f"{path}: format not recognised: {describe(sample)}")
@@ -72,19 +74,22 @@ def describe(sample: Sample) -> str:
     if not sample.head.strip():
         return "the file is empty"
     text = sample.text.lstrip()
+    value: object = None
     try:
         value = json.loads(text)
     except ValueError:
-        value = None
-        try:
+        # the sample may end mid-document: the first value is enough to describe it
+        with contextlib.suppress(ValueError):
             value, _ = json.JSONDecoder().raw_decode(text)
-        except ValueError:
-            pass
     if isinstance(value, dict):
         keys = ", ".join(list(value)[:8])
         return f"a JSON object with keys {keys}" if keys else "an empty JSON object"
     if isinstance(value, list):
-        return f"a JSON array of {len(value)} values" if len(text) < len(sample.head) else "a JSON array"
+        return (
+            f"a JSON array of {len(value)} values"
+            if len(text) < len(sample.head)
+            else "a JSON array"
+        )
     if sample.compression == "zip":
         return "a zip archive"
     head = sample.head[:4096]

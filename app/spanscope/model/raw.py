@@ -18,26 +18,40 @@ import pyarrow as pa
 
 _TEXT_MAP = pa.map_(pa.string(), pa.string())
 
-RAW_SPAN_SCHEMA = pa.schema([
-    ("raw_trace_id", pa.string()),
-    ("raw_span_id", pa.string()),
-    ("raw_parent_span_id", pa.string()),
-    ("name", pa.string()),
-    ("span_kind", pa.string()),
-    ("start_ns", pa.int64()),
-    ("end_ns", pa.int64()),
-    ("status", pa.string()),
-    ("status_message", pa.string()),
-    ("attributes", _TEXT_MAP),       # key -> the value as JSON text
-    ("attr_text", _TEXT_MAP),        # key -> strings unquoted, others as JSON text
-    ("resource", _TEXT_MAP),
-    ("resource_text", _TEXT_MAP),
-    ("scope", pa.string()),          # JSON
-    ("events", pa.list_(pa.struct([
-        ("name", pa.string()), ("time_ns", pa.int64()), ("attributes", _TEXT_MAP)]))),
-    ("links", pa.list_(pa.struct([
-        ("trace_id", pa.string()), ("span_id", pa.string()), ("attributes", _TEXT_MAP)]))),
-])
+RAW_SPAN_SCHEMA = pa.schema(
+    [
+        ("raw_trace_id", pa.string()),
+        ("raw_span_id", pa.string()),
+        ("raw_parent_span_id", pa.string()),
+        ("name", pa.string()),
+        ("span_kind", pa.string()),
+        ("start_ns", pa.int64()),
+        ("end_ns", pa.int64()),
+        ("status", pa.string()),
+        ("status_message", pa.string()),
+        ("attributes", _TEXT_MAP),  # key -> the value as JSON text
+        ("attr_text", _TEXT_MAP),  # key -> strings unquoted, others as JSON text
+        ("resource", _TEXT_MAP),
+        ("resource_text", _TEXT_MAP),
+        ("scope", pa.string()),  # JSON
+        (
+            "events",
+            pa.list_(
+                pa.struct(
+                    [("name", pa.string()), ("time_ns", pa.int64()), ("attributes", _TEXT_MAP)]
+                )
+            ),
+        ),
+        (
+            "links",
+            pa.list_(
+                pa.struct(
+                    [("trace_id", pa.string()), ("span_id", pa.string()), ("attributes", _TEXT_MAP)]
+                )
+            ),
+        ),
+    ]
+)
 
 
 @dataclass
@@ -118,9 +132,11 @@ def to_batch(spans: Iterable[RawSpan]) -> pa.RecordBatch:
         columns["resource"].append(resource)
         columns["resource_text"].append(resource_text)
         columns["scope"].append(json_text(span.scope) if span.scope is not None else None)
-        columns["events"].append([
-            {"name": e.name, "time_ns": e.time_ns, "attributes": _maps(e.attributes)[1]}
-            for e in span.events
-        ])
+        columns["events"].append(
+            [
+                {"name": e.name, "time_ns": e.time_ns, "attributes": _maps(e.attributes)[1]}
+                for e in span.events
+            ]
+        )
         columns["links"].append([])
     return pa.RecordBatch.from_pydict(columns, schema=RAW_SPAN_SCHEMA)

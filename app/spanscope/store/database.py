@@ -7,14 +7,15 @@ each can be interrupted on its own.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
 
 import duckdb
 
-from spanscope.store import migrations
 from spanscope.sqlfiles import load, statements
+from spanscope.store import migrations
 
 SCHEMA_VERSION = 1
 
@@ -71,9 +72,11 @@ class Database:
             raise StoreError(f"{path} does not exist")
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        config: dict[str, str | bool | int] = {}
-        if memory_limit:
-            config["memory_limit"] = memory_limit
+        # A desktop app shares the machine: cap DuckDB's memory (it spills to the temporary
+        # folder beyond that) instead of its default of most of the RAM.
+        config: dict[str, str | bool | int | float | list[str]] = {
+            "memory_limit": memory_limit or os.environ.get("SPANSCOPE_MEMORY_LIMIT", "2GB"),
+        }
         try:
             con = duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.Error as exc:

@@ -79,8 +79,9 @@ def trace_page(
     where: Where | None = None,
 ) -> Page:
     """Traces ordered by ``sort``; ``after`` is the (sort value, trace_id) of the last row seen."""
-    return _page(cur, "traces", TRACE_COLUMNS, "trace_id", TRACE_SORTS, sort, descending, after,
-                 limit, where)
+    return _page(
+        cur, "traces", TRACE_COLUMNS, "trace_id", TRACE_SORTS, sort, descending, after, limit, where
+    )
 
 
 def span_page(
@@ -93,8 +94,18 @@ def span_page(
     where: Where | None = None,
 ) -> Page:
     """Spans across traces; the key is (sort value, span_id)."""
-    return _page(cur, "spans", SPAN_LIST_COLUMNS, "span_id", SPAN_SORTS, sort, descending, after,
-                 limit, where)
+    return _page(
+        cur,
+        "spans",
+        SPAN_LIST_COLUMNS,
+        "span_id",
+        SPAN_SORTS,
+        sort,
+        descending,
+        after,
+        limit,
+        where,
+    )
 
 
 def _page(
@@ -117,9 +128,7 @@ def _page(
     if after is not None:
         # Written as separate comparisons, not a row comparison, so DuckDB can push it down.
         first, strict = (">=", ">") if not descending else ("<=", "<")
-        clauses.append(
-            f"{key} {first} ? AND ({key} {strict} ? OR {id_column} {strict} ?)"
-        )
+        clauses.append(f"{key} {first} ? AND ({key} {strict} ? OR {id_column} {strict} ?)")
         params += [after[0], after[0], after[1]]
     order = "DESC" if descending else "ASC"
     sql = (
@@ -136,8 +145,10 @@ def count(cur: duckdb.DuckDBPyConnection, table: str, where: Where | None = None
     if table not in ("traces", "spans"):
         raise ValueError(table)
     where = where or Where()
-    row = cur.sql(f"SELECT count(*) FROM {table} WHERE {where.sql}", list(where.params)).fetchone()
-    return int(row[0]) if row else 0
+    rows = cur.sql(
+        f"SELECT count(*) FROM {table} WHERE {where.sql}", params=list(where.params)
+    ).fetchall()
+    return int(rows[0][0]) if rows else 0
 
 
 def trace_summary(cur: duckdb.DuckDBPyConnection, trace_id: str) -> dict[str, Any] | None:
@@ -155,21 +166,31 @@ def trace_spans(cur: duckdb.DuckDBPyConnection, trace_id: str) -> pa.Table:
     ).to_arrow_table()
 
 
-def span_detail(cur: duckdb.DuckDBPyConnection, trace_id: str, span_id: str) -> dict[str, Any] | None:
+def span_detail(
+    cur: duckdb.DuckDBPyConnection, trace_id: str, span_id: str
+) -> dict[str, Any] | None:
     """Everything about one span, including its messages, tool calls, documents and raw JSON."""
-    rows = cur.sql(
-        "SELECT s.* EXCLUDE (source_id), src.path AS source_path, src.format AS source_format "
-        "FROM spans s LEFT JOIN sources src USING (source_id) "
-        "WHERE s.trace_id = ? AND s.span_id = ? LIMIT 1",
-        params=[trace_id, span_id],
-    ).to_arrow_table().to_pylist()
+    rows = (
+        cur.sql(
+            "SELECT s.* EXCLUDE (source_id), src.path AS source_path, src.format AS source_format "
+            "FROM spans s LEFT JOIN sources src USING (source_id) "
+            "WHERE s.trace_id = ? AND s.span_id = ? LIMIT 1",
+            params=[trace_id, span_id],
+        )
+        .to_arrow_table()
+        .to_pylist()
+    )
     return rows[0] if rows else None
 
 
 def find_span(cur: duckdb.DuckDBPyConnection, span_id: str) -> list[str]:
     """Trace ids holding a span with this id (span ids are not unique across traces)."""
-    return [r[0] for r in cur.execute(
-        "SELECT DISTINCT trace_id FROM spans WHERE span_id = ? ORDER BY 1", [span_id]).fetchall()]
+    return [
+        r[0]
+        for r in cur.execute(
+            "SELECT DISTINCT trace_id FROM spans WHERE span_id = ? ORDER BY 1", [span_id]
+        ).fetchall()
+    ]
 
 
 def stats(cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -177,8 +198,11 @@ def stats(cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     row = cur.execute(load("spanscope.store", "stats.sql")).fetchone()
     assert row is not None
     spans, traces, error_spans, input_tokens, output_tokens, models = row
-    by_kind = dict(cur.execute(
-        "SELECT kind, count(*) FROM spans GROUP BY kind ORDER BY count(*) DESC, kind").fetchall())
+    by_kind = dict(
+        cur.execute(
+            "SELECT kind, count(*) FROM spans GROUP BY kind ORDER BY count(*) DESC, kind"
+        ).fetchall()
+    )
     sources = cur.execute("SELECT count(*) FROM sources").fetchone()
     return {
         "spans": int(spans),
@@ -202,9 +226,22 @@ def sources(cur: duckdb.DuckDBPyConnection) -> pa.Table:
 
 def distinct_values(cur: duckdb.DuckDBPyConnection, column: str, limit: int = 200) -> Sequence[str]:
     """Values seen in a span column, most frequent first (for completion and facets)."""
-    allowed = {"model", "service", "user_id", "session_id", "provider", "kind", "status", "tool_name"}
+    allowed = {
+        "model",
+        "service",
+        "user_id",
+        "session_id",
+        "provider",
+        "kind",
+        "status",
+        "tool_name",
+    }
     if column not in allowed:
         raise ValueError(column)
-    return [r[0] for r in cur.execute(
-        f"SELECT {column} FROM spans WHERE {column} IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT ?",
-        [limit]).fetchall()]
+    return [
+        r[0]
+        for r in cur.execute(
+            f"SELECT {column} FROM spans WHERE {column} IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT ?",
+            [limit],
+        ).fetchall()
+    ]

@@ -6,6 +6,7 @@ to cancel the running statement and :meth:`Writer.progress` to read how far it i
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,8 +21,12 @@ from spanscope.sqlfiles import load, statements
 from spanscope.store.database import Database
 
 # DuckDB error texts that mean the file itself is at fault (bad JSON, wrong shapes, limits).
-_FILE_ERRORS = (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException,
-                duckdb.OutOfRangeException)
+_FILE_ERRORS = (
+    duckdb.InvalidInputException,
+    duckdb.ConversionException,
+    duckdb.IOException,
+    duckdb.OutOfRangeException,
+)
 
 
 class _Failure:
@@ -100,7 +105,8 @@ class Writer:
                 select = source.select
             else:
                 reader = pa.RecordBatchReader.from_batches(
-                    RAW_SPAN_SCHEMA, failure.watch(source.batches))
+                    RAW_SPAN_SCHEMA, failure.watch(source.batches)
+                )
                 con.register("raw_arrow", reader)
                 select = load("spanscope.store", "raw_from_arrow.sql")
             con.execute("BEGIN TRANSACTION")
@@ -183,7 +189,12 @@ class Writer:
 
 
 def _describe(
-    orphans: int, end_before_start: int, no_start: int, no_convention: int, zero_ids: int, spans: int
+    orphans: int,
+    end_before_start: int,
+    no_start: int,
+    no_convention: int,
+    zero_ids: int,
+    spans: int,
 ) -> list[str]:
     out = []
     if orphans:
@@ -196,15 +207,16 @@ def _describe(
         which = "no span carries" if no_convention == spans else f"{no_convention} spans carry"
         out.append(f"{which} any LLM attribute convention (kind 'other')")
     if zero_ids:
-        out.append(f"{zero_ids} spans have all-zero ids (placeholders); they were given ids local to this file")
+        out.append(
+            f"{zero_ids} spans have all-zero ids (placeholders); they were given ids local to this file"
+        )
     return out
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
-    try:
+    # The failed statement may already have ended the transaction.
+    with contextlib.suppress(duckdb.Error):
         con.execute("ROLLBACK")
-    except duckdb.Error:
-        pass  # the failed statement may already have ended the transaction
 
 
 def _escape(text: str) -> str:
