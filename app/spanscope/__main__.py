@@ -8,7 +8,7 @@ import sys
 def main() -> None:
     from spanscope import cli
 
-    args = cli.build_parser().parse_args()
+    args = cli.build_parser().parse_args(cli.protect_negations(None))
     if args.command is None:
         from spanscope.ui.app import run  # Qt is loaded only for the window
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import threading
 from collections.abc import Sequence
@@ -62,7 +63,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run a command; returns the exit code (1 when any imported file failed)."""
     out = out or sys.stdout
-    return run_command(build_parser().parse_args(argv), out)
+    return run_command(build_parser().parse_args(protect_negations(argv)), out)
+
+
+_NEGATED_TERM = re.compile(r'^-(?:[A-Za-z_][\w.]*(?::|>=|<=|>|<|=)|")')
+
+
+def protect_negations(argv: Sequence[str] | None) -> list[str]:
+    """Let ``spanscope ls -status:error`` mean a negated filter term, not an unknown option:
+    argparse takes anything starting with '-' for an option, so such terms get a leading
+    space (stripped again when the filter is read)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    return [f" {a}" if _NEGATED_TERM.match(a) else a for a in args]
 
 
 def run_command(args: argparse.Namespace, out: TextIO) -> int:
@@ -133,7 +145,7 @@ def _print_import_table(results: list[ImportResult], out: TextIO) -> None:
 
 def _ls(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     table = "traces" if args.command == "ls" else "spans"
-    where = compile_filter(" ".join(args.filter), table)
+    where = compile_filter(" ".join(term.strip() for term in args.filter), table)
     pager = queries.trace_page if table == "traces" else queries.span_page
     page = pager(
         db.reader(), sort=args.sort, descending=not args.asc, limit=args.limit, where=where

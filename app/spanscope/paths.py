@@ -7,6 +7,8 @@ override it, and ``SPANSCOPE_HOME`` moves all of the app's own files (tests set 
 from __future__ import annotations
 
 import os
+import shutil
+import time
 from pathlib import Path
 
 import platformdirs
@@ -38,3 +40,31 @@ def settings_file() -> Path:
 def temp_dir() -> Path:
     """Where DuckDB may spill while importing files larger than memory."""
     return data_dir() / "tmp"
+
+
+def snapshot_dir() -> Path:
+    """A fresh folder for a read-only copy of a database another program holds."""
+    return temp_dir() / f"snapshot-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+
+
+def remove_stale_snapshots() -> int:
+    """Delete read-only copies left by Spanscope processes that have ended; returns how many."""
+    removed = 0
+    for folder in temp_dir().glob("snapshot-*-*"):
+        pid = folder.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, owned by someone else
+    return True

@@ -6,6 +6,7 @@ Span-level conditions asked of a trace list mean "the trace has such a span".
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -115,6 +116,7 @@ _DURATION_NS = {
 }
 _NUMBER = re.compile(r"^\$?(\d+(?:\.\d+)?)([kKmM])?$")
 _RELATIVE = re.compile(r"^(\d+)(m|h|d|w)$")
+_MAX_NS = 2**63 - 1  # durations are BIGINT nanoseconds
 
 
 def compile_term(
@@ -155,7 +157,7 @@ def _condition(
         return f"{column} {'>=' if fld.name == 'after' else '<'} ?"
     if fld.kind == "choice":
         if value.lower() not in fld.choices:
-            close = [c for c in fld.choices if c.startswith(value.lower()[:2])]
+            close = difflib.get_close_matches(value.lower(), fld.choices, n=1, cutoff=0.5)
             raise FilterError(
                 f"'{value}' is not a {fld.name}",
                 *where,
@@ -195,11 +197,17 @@ def _has(value: str, at_trace: bool, where: Span) -> str:
 
 
 def _text_search(value: str, table: str, params: list[object]) -> str:
+    """Quoted text: span names, message contents, tool arguments and results, and retrieved
+    chunk contents, case-insensitively. (A scan; an index serves it where one exists.)"""
     like = "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    params.extend([like, like])
+    params.extend([like] * 5)
     span_sql = (
-        "(name ILIKE ? ESCAPE '\\' OR list_bool_or(list_transform("
-        "list_concat(input_messages, output_messages), lambda m: m.content ILIKE ? ESCAPE '\\')))"
+        "(name ILIKE ? ESCAPE '\\'"
+        " OR list_bool_or(list_transform(list_concat(input_messages, output_messages),"
+        " lambda m: m.content ILIKE ? ESCAPE '\\'))"
+        " OR list_bool_or(list_transform(tool_calls,"
+        " lambda c: c.arguments ILIKE ? ESCAPE '\\' OR c.result ILIKE ? ESCAPE '\\'))"
+        " OR list_bool_or(list_transform(documents, lambda d: d.content ILIKE ? ESCAPE '\\')))"
     )
     if table == "traces":
         return f"EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = traces.trace_id AND {span_sql})"
@@ -210,7 +218,10 @@ def _duration_ns(value: str, where: Span) -> int:
     match = _DURATION.match(value.strip().lower())
     if not match:
         raise FilterError(f"'{value}' is not a duration (try 2s, 500ms, 1.5m)", *where)
-    return int(float(match.group(1)) * _DURATION_NS[match.group(2) or "ms"])
+    nanoseconds = float(match.group(1)) * _DURATION_NS[match.group(2) or "ms"]
+    if not nanoseconds <= _MAX_NS:  # also false for infinity
+        raise FilterError(f"'{value}' is too long a duration", *where)
+    return int(nanoseconds)
 
 
 def _number(value: str, where: Span) -> float:
@@ -225,13 +236,11 @@ def _time_ns(value: str, now: datetime, where: Span) -> int:
     relative = _RELATIVE.match(value)
     if relative:
         amount, unit = int(relative.group(1)), relative.group(2)
-        delta = {
-            "m": timedelta(minutes=amount),
-            "h": timedelta(hours=amount),
-            "d": timedelta(days=amount),
-            "w": timedelta(weeks=amount),
-        }[unit]
-        moment = now - delta
+        unit_name = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[unit]
+        try:
+            moment = now - timedelta(**{unit_name: amount})
+        except OverflowError:
+            raise FilterError(f"'{value}' is too far back", *where) from None
     else:
         try:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))

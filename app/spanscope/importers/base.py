@@ -7,8 +7,8 @@ store runs inside DuckDB so the heavy lifting never happens in Python loops.
 
 from __future__ import annotations
 
-import gzip
 import io
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +64,7 @@ class SqlSource:
 
     select: str
     setup: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     fallback: Callable[[Exception], SqlSource | None] | None = None
     cleanup: list[Path] = field(default_factory=list)
 
@@ -75,6 +76,9 @@ class ArrowSource:
 
     batches: Iterator[pa.RecordBatch]
     progress: Callable[[], float] = lambda: -1.0
+    # What the importer noticed while reading (placeholder ids replaced, ...); read after
+    # the batches are consumed, so an importer may append to it as it goes.
+    warnings: list[str] = field(default_factory=list)
 
 
 Source = SqlSource | ArrowSource
@@ -98,11 +102,16 @@ def read_sample(path: Path, size: int = SAMPLE_BYTES) -> Sample:
         magic = raw.read(4)
         raw.seek(0)
         if magic.startswith(GZIP_MAGIC):
+            # A streaming decompressor keeps what a truncated file does hold, so the format is
+            # still recognised and its importer can say where the data ends.
+            decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            head = b""
             try:
-                with gzip.GzipFile(fileobj=raw) as gz:
-                    return Sample(path, gz.read(size), "gzip")
-            except (OSError, EOFError) as exc:
+                while len(head) < size and (block := raw.read(64 * 1024)):
+                    head += decompressor.decompress(block, size - len(head))
+            except zlib.error as exc:
                 raise ImportError_(f"{path}: gzip data is damaged at the start ({exc})") from exc
+            return Sample(path, head[:size], "gzip")
         if magic == ZSTD_MAGIC:
             try:
                 reader = zstandard.ZstdDecompressor().stream_reader(raw)

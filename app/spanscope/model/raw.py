@@ -83,7 +83,12 @@ class RawSpan:
 
 def json_text(value: Any) -> str:
     """A value as JSON text; integers stay exact, NaN and infinities become strings."""
-    return json.dumps(_finite(value), ensure_ascii=False, separators=(",", ":"), default=str)
+    try:
+        return json.dumps(
+            value, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=str
+        )
+    except ValueError:  # NaN or infinity somewhere inside: the slow, careful way
+        return json.dumps(_finite(value), ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def plain_text(value: Any) -> str | None:
@@ -108,8 +113,20 @@ def _finite(value: Any) -> Any:
 
 
 def _maps(values: Mapping[str, Any]) -> tuple[list[tuple[str, str]], list[tuple[str, str | None]]]:
-    items = [(str(k), v) for k, v in values.items() if v is not None]
-    return [(k, json_text(v)) for k, v in items], [(k, plain_text(v)) for k, v in items]
+    as_json: list[tuple[str, str]] = []
+    as_text: list[tuple[str, str | None]] = []
+    for key, value in values.items():
+        if value is None:
+            continue
+        key = str(key)
+        if isinstance(value, str):
+            as_json.append((key, json_text(value)))
+            as_text.append((key, value))
+        else:
+            encoded = json_text(value)  # serialised once, used for both maps
+            as_json.append((key, encoded))
+            as_text.append((key, plain_text(value) if isinstance(value, bool) else encoded))
+    return as_json, as_text
 
 
 def to_batch(spans: Iterable[RawSpan]) -> pa.RecordBatch:

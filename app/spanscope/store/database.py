@@ -40,7 +40,7 @@ class SchemaTooNew(StoreError):
     """The file was written by a newer Spanscope; it is left untouched."""
 
 
-_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?)(?: by user [^.]+)?\.?(?:\s|$)")
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?)(?: by user \S+)?\.(?:\s|$)")
 
 
 def _lock_holder(message: str) -> str | None:
@@ -153,7 +153,13 @@ class Database:
         backup = self.path.with_name(f"{self.path.name}.schema{version}.bak")
         self._con.execute("CHECKPOINT")
         shutil.copy2(self.path, backup)
-        migrations.upgrade(self._con, version, SCHEMA_VERSION)
+        try:
+            migrations.upgrade(self._con, version, SCHEMA_VERSION)
+        except (duckdb.Error, RuntimeError) as exc:
+            raise StoreError(
+                f"{self.path} could not be upgraded from schema {version} (unchanged; a copy is "
+                f"at {backup.name}): {exc}"
+            ) from exc
 
     @property
     def writer(self) -> duckdb.DuckDBPyConnection:

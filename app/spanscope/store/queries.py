@@ -40,10 +40,13 @@ TRACE_COLUMNS = (
     "user_id, models, preview"
 )
 
+# Span ids are unique only within a trace: the paging key includes the trace.
+SPAN_KEY = "(trace_id || '/' || span_id)"
+
 SPAN_LIST_COLUMNS = (
     "trace_id, span_id, parent_span_id, name, kind, model, status, start_ns, duration_ns, "
     "input_tokens, output_tokens, coalesce(recorded_cost, computed_cost) AS cost, service, "
-    "user_id, session_id, tool_name, preview"
+    "user_id, session_id, tool_name, preview, " + SPAN_KEY + " AS row_key"
 )
 
 TREE_COLUMNS = (
@@ -93,12 +96,13 @@ def span_page(
     limit: int = 200,
     where: Where | None = None,
 ) -> Page:
-    """Spans across traces; the key is (sort value, span_id)."""
+    """Spans across traces; ``after`` is (sort value, the last row's ``row_key``): span ids
+    repeat across traces, so the key joins the trace and span ids."""
     return _page(
         cur,
         "spans",
         SPAN_LIST_COLUMNS,
-        "span_id",
+        SPAN_KEY,
         SPAN_SORTS,
         sort,
         descending,

@@ -65,6 +65,9 @@ class Writer:
         self._con = db.writer
         self._lock = threading.Lock()
         self._con.execute("SET preserve_insertion_order = false")
+        # query_progress() stays at -1 unless progress tracking is on; never print it.
+        self._con.execute("SET enable_progress_bar = true")
+        self._con.execute("SET enable_progress_bar_print = false")
         if temp_dir is not None:
             temp_dir.mkdir(parents=True, exist_ok=True)
             self._con.execute(f"SET temp_directory = '{_escape(str(temp_dir))}'")
@@ -123,6 +126,7 @@ class Writer:
                 con.execute("DROP VIEW IF EXISTS raw_spans")
                 if not isinstance(source, SqlSource):
                     con.unregister("raw_arrow")
+            outcome.warnings.extend(source.warnings)
             return outcome
 
     def _import_in_transaction(
@@ -204,8 +208,10 @@ def _describe(
     if no_start:
         out.append(f"{no_start} spans have no start time")
     if no_convention:
-        which = "no span carries" if no_convention == spans else f"{no_convention} spans carry"
-        out.append(f"{which} any LLM attribute convention (kind 'other')")
+        if no_convention == spans:
+            out.append("no span carries an LLM attribute convention (kind 'other')")
+        else:
+            out.append(f"{no_convention} spans carry no LLM attribute convention (kind 'other')")
     if zero_ids:
         out.append(
             f"{zero_ids} spans have all-zero ids (placeholders); they were given ids local to this file"

@@ -12,7 +12,7 @@ SELECT
     (SELECT n FROM orphans) AS orphans,
     count(*) FILTER (end_ns < start_ns) AS end_before_start,
     count(*) FILTER (start_ns IS NULL) AS no_start,
-    count(*) FILTER (len(conventions) = 0 OR conventions IS NULL) AS no_llm_convention,
+    count(*) FILTER ((len(conventions) = 0 OR conventions IS NULL) AND kind = 'other') AS no_llm_convention,
     count(*) FILTER (starts_with(trace_id, 'unset-') OR starts_with(span_id, 'unset-')) AS zero_ids,
     count(*) AS spans,
     count(DISTINCT trace_id) AS traces

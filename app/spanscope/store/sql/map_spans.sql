@@ -109,7 +109,7 @@ SELECT
              CASE WHEN t['codex.turn.token_usage.input_tokens'] IS NOT NULL THEN t['model'] END) AS model,
     coalesce(t['gen_ai.operation.name'], t['ai.operationId'], lower(t['openinference.span.kind'])) AS operation,
     coalesce(unquote_json(as_json(t['llm.invocation_parameters'])),
-        CASE WHEN t['gen_ai.request.temperature'] IS NOT NULL OR t['gen_ai.request.max_tokens'] IS NOT NULL OR t['gen_ai.request.top_p'] IS NOT NULL
+        CASE WHEN len(list_filter(map_keys(t), lambda k: starts_with(k, 'gen_ai.request.') AND k <> 'gen_ai.request.model')) > 0
              THEN to_json(map_from_entries(list_transform(list_filter(map_entries(attributes),
                     lambda e: starts_with(e.key, 'gen_ai.request.') AND e.key <> 'gen_ai.request.model'),
                     lambda e: struct_pack(k := e.key[16:], v := e.value)))) END) AS params,
@@ -145,8 +145,10 @@ SELECT
             list_filter(input_msgs, lambda m: m.role = 'user')[-1].content, output_msgs[1].content) END,
         CASE WHEN kind_n = 'tool' THEN coalesce(t['gen_ai.tool.call.arguments'], t['input.value']) END,
         t['gen_ai.retrieval.query.text'], t['input.value']), 300) AS preview,
-    list_concat(system_msgs, input_msgs) AS input_messages,
-    output_msgs AS output_messages,
+    -- NULL, not [], when a record carries no messages: a later partial record of the same
+    -- span must not wipe the messages an earlier one brought (merge_partials.sql).
+    nullif(list_concat(system_msgs, input_msgs), []) AS input_messages,
+    nullif(output_msgs, []) AS output_messages,
     CASE WHEN kind_n = 'tool' THEN [struct_pack(
             call_id := coalesce(t['gen_ai.tool.call.id'], t['tool.id'], t['tool_call.id'], t['ai.toolCall.id']),
             name := coalesce(t['gen_ai.tool.name'], t['tool.name'], t['ai.toolCall.name'], name),

@@ -38,16 +38,16 @@ END;
 -- Messages in any of the JSON shapes seen (GenAI parts, OpenAI chat, Vercel, Anthropic blocks,
 -- Gemini native) become one typed list. json_transform parses each list once; everything after
 -- works on typed structs, which is what keeps large imports fast.
-CREATE OR REPLACE TEMP MACRO message_shape() AS '[{"role":"VARCHAR","name":"VARCHAR","tool_call_id":"VARCHAR","content":"VARCHAR","text":"VARCHAR","finish_reason":"VARCHAR","parts":[{"type":"VARCHAR","content":"VARCHAR","text":"VARCHAR","id":"VARCHAR","name":"VARCHAR","arguments":"VARCHAR","response":"VARCHAR","result":"VARCHAR","mime_type":"VARCHAR","uri":"VARCHAR","modality":"VARCHAR","toolCallId":"VARCHAR","toolName":"VARCHAR","input":"VARCHAR","args":"VARCHAR","output":"VARCHAR","tool_use_id":"VARCHAR"}],"tool_calls":[{"id":"VARCHAR","name":"VARCHAR","arguments":"VARCHAR","function":{"name":"VARCHAR","arguments":"VARCHAR"}}]}]';
+CREATE OR REPLACE TEMP MACRO message_shape() AS '[{"role":"VARCHAR","name":"VARCHAR","tool_call_id":"VARCHAR","content":"VARCHAR","text":"VARCHAR","finish_reason":"VARCHAR","parts":[{"type":"VARCHAR","content":"VARCHAR","text":"VARCHAR","id":"VARCHAR","name":"VARCHAR","arguments":"VARCHAR","response":"VARCHAR","result":"VARCHAR","mime_type":"VARCHAR","uri":"VARCHAR","modality":"VARCHAR","thought":"BOOLEAN","toolCallId":"VARCHAR","toolName":"VARCHAR","input":"VARCHAR","args":"VARCHAR","output":"VARCHAR","tool_use_id":"VARCHAR"}],"tool_calls":[{"id":"VARCHAR","name":"VARCHAR","arguments":"VARCHAR","function":{"name":"VARCHAR","arguments":"VARCHAR"}}]}]';
 
-CREATE OR REPLACE TEMP MACRO part_shape() AS '[{"type":"VARCHAR","content":"VARCHAR","text":"VARCHAR","id":"VARCHAR","name":"VARCHAR","arguments":"VARCHAR","response":"VARCHAR","result":"VARCHAR","mime_type":"VARCHAR","uri":"VARCHAR","modality":"VARCHAR","toolCallId":"VARCHAR","toolName":"VARCHAR","input":"VARCHAR","args":"VARCHAR","output":"VARCHAR","tool_use_id":"VARCHAR"}]';
+CREATE OR REPLACE TEMP MACRO part_shape() AS '[{"type":"VARCHAR","content":"VARCHAR","text":"VARCHAR","id":"VARCHAR","name":"VARCHAR","arguments":"VARCHAR","response":"VARCHAR","result":"VARCHAR","mime_type":"VARCHAR","uri":"VARCHAR","modality":"VARCHAR","thought":"BOOLEAN","toolCallId":"VARCHAR","toolName":"VARCHAR","input":"VARCHAR","args":"VARCHAR","output":"VARCHAR","tool_use_id":"VARCHAR"}]';
 
 -- A content value that is itself a list of parts (OpenAI multimodal, Vercel, Anthropic blocks).
 CREATE OR REPLACE TEMP MACRO content_parts(c) AS CASE
     WHEN c IS NOT NULL AND starts_with(ltrim(c), '[{') AND json_valid(c) THEN json_transform(c, part_shape())
 END;
 
-CREATE OR REPLACE TEMP MACRO is_text_part(p) AS coalesce(p.type, 'text') IN ('text', 'input_text', 'output_text');
+CREATE OR REPLACE TEMP MACRO is_text_part(p) AS coalesce(p.type, 'text') IN ('text', 'input_text', 'output_text') AND NOT coalesce(p.thought, FALSE);
 CREATE OR REPLACE TEMP MACRO is_call_part(p) AS coalesce(p.type, '') IN ('tool_call', 'tool-call', 'tool_use', 'function_call');
 CREATE OR REPLACE TEMP MACRO is_result_part(p) AS coalesce(p.type, '') IN ('tool_call_response', 'tool-result', 'tool_result', 'function_call_output');
 
@@ -62,13 +62,16 @@ CREATE OR REPLACE TEMP MACRO parts_calls(ps) AS list_transform(list_filter(ps, l
 CREATE OR REPLACE TEMP MACRO parts_other(ps) AS CASE
     WHEN len(list_filter(ps, lambda po_a: NOT (is_text_part(po_a) OR is_call_part(po_a) OR is_result_part(po_a)))) > 0
     THEN to_json(list_transform(list_filter(ps, lambda po_b: NOT (is_text_part(po_b) OR is_call_part(po_b) OR is_result_part(po_b))),
-        lambda po_c: struct_pack(type := po_c.type, content := coalesce(po_c.content, po_c.text),
+        lambda po_c: struct_pack(type := CASE WHEN coalesce(po_c.thought, FALSE) THEN 'reasoning' ELSE po_c.type END,
+                                 content := coalesce(po_c.content, po_c.text),
                                  mime_type := po_c.mime_type, uri := po_c.uri, modality := po_c.modality)))
 END;
 
 -- One typed message from the transformed shape; `cp` is its content read as parts, when it was.
 CREATE OR REPLACE TEMP MACRO message_of(m, cp, default_role) AS struct_pack(
-    role := coalesce(m.role, default_role),
+    -- Gemini says model, LangChain human/ai: one vocabulary for the conversation view
+    role := CASE lower(coalesce(m.role, default_role)) WHEN 'model' THEN 'assistant' WHEN 'ai' THEN 'assistant'
+                 WHEN 'human' THEN 'user' ELSE coalesce(m.role, default_role) END,
     content := CASE WHEN cp IS NOT NULL THEN parts_text(cp)
                     WHEN m.content IS NOT NULL THEN m.content
                     WHEN m.text IS NOT NULL THEN m.text
@@ -99,9 +102,9 @@ CREATE OR REPLACE TEMP MACRO oi_messages(t, prefix) AS to_json(list_transform(ra
     lambda i_11: json_object(
         'role', t[prefix || i_11 || '.message.role'],
         'content', coalesce(to_json(t[prefix || i_11 || '.message.content']),
-            to_json(list_transform(range(flat_count(t, prefix || i_11 || '.message.contents.')), lambda j_11: json_object(
+            nullif(to_json(list_transform(range(flat_count(t, prefix || i_11 || '.message.contents.')), lambda j_11: json_object(
                 'type', t[prefix || i_11 || '.message.contents.' || j_11 || '.message_content.type'],
-                'text', t[prefix || i_11 || '.message.contents.' || j_11 || '.message_content.text'])))),
+                'text', t[prefix || i_11 || '.message.contents.' || j_11 || '.message_content.text']))), '[]'::JSON)),
         'name', t[prefix || i_11 || '.message.name'],
         'tool_call_id', t[prefix || i_11 || '.message.tool_call_id'],
         'tool_calls', to_json(list_transform(range(flat_count(t, prefix || i_11 || '.message.tool_calls.')), lambda k_11: json_object(

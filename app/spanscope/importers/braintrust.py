@@ -1,0 +1,414 @@
+"""Braintrust log rows and span events.
+
+Files: a JSON list of rows, JSON Lines with one row per line, or the fetch API's envelope
+``{"events": [...]}`` (also ``{"data": [...]}`` from BTQL); plain, gzip or zstd.
+
+A row is one span, or an update to one: ``id`` is the row, ``span_id`` the span,
+``root_span_id`` the trace (the trace id is the root span's id, as Braintrust uses it),
+``span_parents`` the parent span ids (the first is the parent; an empty list or none is a
+root). ``span_attributes{name, type}`` name the span and say its kind: ``llm`` → llm,
+``tool`` → tool, ``task`` and ``function`` → chain, ``eval`` and ``score`` → evaluator; an
+untyped span is a traced block of application code (the SDK gives only root spans the
+``task`` type by default), so it is a chain as well; any other type is kept and the kind is
+'other'. The normalised span-event summaries some test suites write carry ``name`` and
+``type`` at the top level instead (with ``has_input``/``has_output``/``metric_keys``); they are
+read the same way.
+
+- ``input``/``output``: on llm spans, a list of chat messages (OpenAI or Anthropic shape)
+  becomes the input messages, and the output (OpenAI ``choices``, a message, a list of
+  messages or text) the output messages; on tool spans they are the call's arguments and
+  result; elsewhere ``input.value``/``output.value``. ``expected`` is kept.
+- ``metadata``: ``model`` → request model, ``provider`` → provider, request parameters
+  (temperature, max_tokens, ...) → params, ``tools`` → tools offered, ``session_id``/
+  ``user_id`` → session and user; all of it is kept as ``braintrust.metadata``.
+- ``metrics``: ``start``/``end`` (epoch seconds, fractions kept to the nanosecond);
+  ``prompt_tokens`` (Braintrust's SDKs already fold Anthropic cache reads and writes into it,
+  so it is the GenAI input count), ``completion_tokens``, ``prompt_cached_tokens``,
+  ``prompt_cache_creation_tokens`` (or its 5m/1h split), ``completion_reasoning_tokens``,
+  ``tokens`` (total), ``time_to_first_token`` (seconds), ``estimated_cost`` when recorded.
+- ``scores`` become ``gen_ai.evaluation.result`` events; ``error`` (text or object) makes the
+  span an error; ``tags`` are tags.
+
+Times: ``metrics.start``/``end``; when there is no start, the row's ``created`` time. A time
+of 0 or a placeholder such as ``<timestamp>`` (harness-normalised files) is no time: the
+epoch itself is never a real span time. Ids are kept as written, placeholders such as
+``<span:1>`` included. Rows that repeat a span id are merged by the store; a row that only
+updates a span (no ``span_attributes``) sets no kind, so it never overrides the kind of the
+row that created the span. Every field of the row is kept under ``braintrust.*``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from spanscope.importers.base import ArrowSource, ImportError_, Sample
+from spanscope.importers.provider_logs import (
+    JsonRecords,
+    anthropic_message,
+    as_dict,
+    compact_json,
+    describe_value,
+    head_records,
+    span_batches,
+    to_ns,
+)
+from spanscope.model.raw import RawEvent, RawSpan
+
+JsonDict = dict[str, Any]
+
+KINDS = {
+    "llm": "llm",
+    "tool": "tool",
+    "task": "chain",
+    "function": "chain",
+    "eval": "evaluator",
+    "score": "evaluator",
+}
+_PARAMS = (
+    "temperature",
+    "top_p",
+    "top_k",
+    "max_tokens",
+    "max_completion_tokens",
+    "seed",
+    "frequency_penalty",
+    "presence_penalty",
+    "stop",
+    "n",
+    "stream",
+)
+_MAPPED = (
+    "id",
+    "span_id",
+    "root_span_id",
+    "span_parents",
+    "span_attributes",
+    "input",
+    "output",
+    "metadata",
+    "metrics",
+    "scores",
+    "error",
+    "tags",
+    "name",
+    "type",
+)
+
+
+def is_row(value: Any) -> bool:
+    """True for a Braintrust row that starts a span (span and trace ids plus span structure)."""
+    return (
+        isinstance(value, dict)
+        and "span_id" in value
+        and "root_span_id" in value
+        and ("span_attributes" in value or "span_parents" in value)
+    )
+
+
+def is_update(value: Any) -> bool:
+    """A row that may only update a span: it still names the span or the row."""
+    return isinstance(value, dict) and any(k in value for k in ("span_id", "root_span_id", "id"))
+
+
+def _rows(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        for key in ("events", "data"):
+            if isinstance(value.get(key), list):
+                return list(value[key])
+    return [value]
+
+
+class BraintrustRows:
+    """Braintrust log rows / span events: one span per span id, rows of a span merged."""
+
+    name = "braintrust"
+
+    def sniff(self, sample: Sample) -> bool:
+        rows = [r for value in head_records(sample) for r in _rows(value)]
+        rows = [r for r in rows if r is not None]
+        return bool(rows) and any(is_row(r) for r in rows) and all(is_update(r) for r in rows)
+
+    def source(self, sample: Sample, workdir: Path) -> ArrowSource:
+        records = JsonRecords(sample)
+        return ArrowSource(batches=span_batches(self._spans(records)), progress=records.progress)
+
+    def _spans(self, records: JsonRecords) -> Iterator[RawSpan]:
+        known: dict[str, tuple[str, str]] = {}  # row id -> (trace id, span id)
+        for record in records:
+            rows = _rows(record.value)
+            for n, row in enumerate(rows, 1):
+                where = (
+                    record.where
+                    if len(rows) == 1 and rows[0] is record.value
+                    else f"{record.where}, event {n}"
+                )
+                try:
+                    if not is_update(row):
+                        raise ValueError(f"not a Braintrust row ({describe_value(row)})")
+                    yield row_span(row, known)
+                except ValueError as exc:
+                    raise ImportError_(f"{records.path}: {exc} at {where}") from None
+
+
+def row_span(row: JsonDict, known: dict[str, tuple[str, str]]) -> RawSpan:
+    row_id = _id(row.get("id"))
+    span_id = _id(row.get("span_id"))
+    trace_id = _id(row.get("root_span_id"))
+    if (span_id is None or trace_id is None) and row_id is not None and row_id in known:
+        trace_id = trace_id or known[row_id][0]
+        span_id = span_id or known[row_id][1]
+    span_id = span_id or row_id
+    if span_id is None:
+        raise ValueError("the row has neither span_id nor id")
+    trace_id = trace_id or span_id
+    if row_id is not None:
+        known.setdefault(row_id, (trace_id, span_id))
+    parents = row.get("span_parents")
+    parent = (
+        _id(parents[0])
+        if isinstance(parents, list) and parents
+        else _id(parents)
+        if isinstance(parents, str)
+        else None
+    )
+
+    span_attrs = (
+        row.get("span_attributes") if isinstance(row.get("span_attributes"), dict) else None
+    )
+    summary = "span_attributes" not in row and ("name" in row or "type" in row)
+    creates = span_attrs is not None or summary
+    source = span_attrs if span_attrs is not None else row
+    name = source.get("name") if isinstance(source.get("name"), str) else None
+    btype = source.get("type") if creates else None
+    kind = (
+        (KINDS.get(str(btype).lower(), "other") if btype is not None else "chain")
+        if creates
+        else None
+    )
+
+    metadata = as_dict(row.get("metadata"))
+    metrics = as_dict(row.get("metrics"))
+    attrs: JsonDict = {"spanscope.kind": kind}
+    if kind == "llm":
+        attrs["gen_ai.operation.name"] = "chat"
+    elif kind == "tool":
+        attrs["gen_ai.operation.name"] = "execute_tool"
+        attrs["gen_ai.tool.name"] = name
+    if creates:
+        model = metadata.get("model")
+        attrs["gen_ai.request.model"] = model if isinstance(model, str) else None
+    provider = metadata.get("provider")
+    attrs["gen_ai.provider.name"] = provider.lower() if isinstance(provider, str) else None
+    for key in _PARAMS:
+        if metadata.get(key) is not None:
+            target = {
+                "max_completion_tokens": "max_tokens",
+                "n": "choice.count",
+                "stop": "stop_sequences",
+            }.get(key, key)
+            attrs[f"gen_ai.request.{target}"] = metadata[key]
+    if isinstance(metadata.get("tools"), list) and metadata["tools"]:
+        attrs["gen_ai.tool.definitions"] = compact_json(metadata["tools"])
+    for key, target in (("session_id", "session.id"), ("user_id", "user.id")):
+        if isinstance(metadata.get(key), (str, int)):
+            attrs[target] = str(metadata[key])
+    _io_attributes(row, kind, attrs)
+    _metric_attributes(metrics, attrs)
+    if isinstance(row.get("tags"), list):
+        attrs["tag.tags"] = [str(t) for t in row["tags"]]
+
+    status, message, events = "unset", None, []
+    error = row.get("error")
+    if error not in (None, "", {}):
+        status = "error"
+        if isinstance(error, dict):
+            message = str(error.get("message") or compact_json(error))
+            etype = error.get("type") or error.get("name")
+        else:
+            message, etype = str(error), None
+        attrs["error.type"] = str(etype) if etype else None
+        events.append(
+            RawEvent(
+                "exception",
+                None,
+                {"exception.type": attrs["error.type"], "exception.message": message},
+            )
+        )
+    scores = row.get("scores")
+    if isinstance(scores, dict):
+        for score_name, value in scores.items():
+            events.append(
+                RawEvent(
+                    "gen_ai.evaluation.result",
+                    None,
+                    {"gen_ai.evaluation.name": score_name, "gen_ai.evaluation.score.value": value},
+                )
+            )
+
+    for key in (
+        "span_attributes",
+        "metadata",
+        "metrics",
+        "scores",
+        "error",
+        "expected",
+        "name",
+        "type",
+    ):
+        if key in row and row[key] is not None:
+            attrs[f"braintrust.{key}"] = row[key]
+    attrs["braintrust.id"] = row.get("id")
+    for key, value in row.items():
+        if key not in _MAPPED and key != "expected" and value is not None:
+            attrs[f"braintrust.{key}"] = value
+
+    start = _time(metrics.get("start"))
+    if start is None:
+        start = _time(row.get("created"))
+    end = _time(metrics.get("end"))
+    return RawSpan(
+        trace_id=trace_id,
+        span_id=span_id,
+        parent_span_id=parent,
+        name=name,
+        start_ns=start,
+        end_ns=end,
+        status=status,
+        status_message=message,
+        span_kind="internal",
+        attributes={k: v for k, v in attrs.items() if v is not None},
+        events=events,
+    )
+
+
+def _io_attributes(row: JsonDict, kind: str | None, attrs: JsonDict) -> None:
+    value_in, value_out = row.get("input"), row.get("output")
+    if kind == "llm":
+        messages = _messages(value_in, "user")
+        if messages is not None:
+            attrs["gen_ai.input.messages"] = compact_json(messages)
+        elif value_in is not None:
+            attrs["input.value"] = _text(value_in)
+        outputs = _output_messages(value_out)
+        if outputs is not None:
+            attrs["gen_ai.output.messages"] = compact_json(outputs)
+            if isinstance(value_out, list) and any(
+                isinstance(c, dict) and c.get("logprobs") for c in value_out
+            ):
+                attrs["output.value"] = _text(value_out)  # choices with logprobs, kept whole
+        elif value_out is not None:
+            attrs["output.value"] = _text(value_out)
+        return
+    if kind == "tool":
+        if value_in is not None:
+            attrs["gen_ai.tool.call.arguments"] = _text(value_in)
+        if value_out is not None:
+            attrs["gen_ai.tool.call.result"] = _text(value_out)
+        return
+    if value_in is not None:
+        attrs["input.value"] = _text(value_in)
+    if value_out is not None:
+        attrs["output.value"] = _text(value_out)
+
+
+def _is_message(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("role"), str)
+
+
+def _messages(value: Any, default_role: str) -> list[Any] | None:
+    """Chat messages as written (OpenAI shape), Anthropic content blocks as GenAI parts."""
+    if isinstance(value, dict) and isinstance(value.get("messages"), list):
+        value = value["messages"]
+    if not (isinstance(value, list) and value and all(_is_message(m) for m in value)):
+        return None
+    return [_message(m, default_role) for m in value]
+
+
+def _message(message: JsonDict, default_role: str) -> JsonDict:
+    content = message.get("content")
+    if isinstance(content, list) and any(
+        isinstance(b, dict)
+        and b.get("type") in ("thinking", "tool_use", "tool_result", "redacted_thinking")
+        for b in content
+    ):
+        return anthropic_message(message, default_role)
+    return message
+
+
+def _output_messages(value: Any) -> list[Any] | None:
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(c, dict) and _is_message(c.get("message")) for c in value)
+    ):
+        out = []
+        for choice in value:
+            message = dict(choice["message"])
+            if choice.get("finish_reason") is not None:
+                message["finish_reason"] = choice["finish_reason"]
+            out.append(message)
+        return out
+    if _is_message(value):
+        message = _message(value, "assistant")
+        if isinstance(value, dict) and value.get("stop_reason") is not None:
+            message = {**message, "finish_reason": value["stop_reason"]}
+        return [message]
+    if isinstance(value, str):
+        return [{"role": "assistant", "content": value}]
+    return _messages(value, "assistant")
+
+
+def _metric_attributes(metrics: JsonDict, attrs: JsonDict) -> None:
+    def count(key: str) -> int | None:
+        value = metrics.get(key)
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return None
+
+    attrs["gen_ai.usage.input_tokens"] = count("prompt_tokens")
+    attrs["gen_ai.usage.output_tokens"] = count("completion_tokens")
+    attrs["gen_ai.usage.total_tokens"] = count("tokens")
+    attrs["gen_ai.usage.cache_read.input_tokens"] = count("prompt_cached_tokens")
+    write = count("prompt_cache_creation_tokens")
+    if write is None and (
+        count("prompt_cache_creation_5m_tokens") is not None
+        or count("prompt_cache_creation_1h_tokens") is not None
+    ):
+        write = (count("prompt_cache_creation_5m_tokens") or 0) + (
+            count("prompt_cache_creation_1h_tokens") or 0
+        )
+    attrs["gen_ai.usage.cache_creation.input_tokens"] = write
+    attrs["gen_ai.usage.reasoning.output_tokens"] = count("completion_reasoning_tokens")
+    ttft = metrics.get("time_to_first_token")
+    if isinstance(ttft, (int, float)) and not isinstance(ttft, bool):
+        attrs["gen_ai.response.time_to_first_chunk"] = ttft
+    cost = metrics.get("estimated_cost")
+    if isinstance(cost, (int, float)) and not isinstance(cost, bool):
+        attrs["llm.cost.total"] = cost
+
+
+def _time(value: Any) -> int | None:
+    ns = to_ns(value)
+    return ns if ns else None  # 0 is a placeholder, never a span's time
+
+
+def _id(value: Any) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (str, int)):
+        text = str(value)
+        return text if text else None
+    return None
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else compact_json(value)
+
+
+__all__ = ["BraintrustRows", "is_row", "row_span"]

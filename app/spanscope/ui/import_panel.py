@@ -1,0 +1,289 @@
+"""Importing files from the window: a worker thread, a progress dialog, a result per file.
+
+One import runs at a time, through the database's single :class:`Writer`. Cancel sets the
+event ``import_paths`` watches; the file being imported is rolled back whole.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtGui import QColor, QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from spanscope import ingest, paths
+from spanscope.model import ImportResult, ImportStatus
+from spanscope.store import Database
+from spanscope.store.writer import Writer
+from spanscope.ui import display
+from spanscope.ui.record_table import RecordTable
+
+DEMO_SPANS = 3000
+RESULT_HEADERS = ("File", "Format", "Status", "Spans", "Traces", "Warnings / error")
+
+
+def write_demo_dataset() -> list[Path]:
+    """Generate the demo incident dataset into the temp directory (runs in the import thread)."""
+    from spanscope.demo import write_otlp_jsonl
+
+    folder = paths.temp_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "spanscope-demo.jsonl"
+    write_otlp_jsonl(target, DEMO_SPANS, seed=7)
+    return [target]
+
+
+class ImportJob(QThread):
+    """Runs ``ingest.import_paths`` off the UI thread; results and progress come as signals."""
+
+    progressed = Signal(float, str)  # overall 0..1, what is happening
+    file_done = Signal(object)  # ImportResult
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        db: Database,
+        writer: Writer,
+        files: Sequence[Path] | None,
+        prepare: Callable[[], list[Path]] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._db, self._writer = db, writer
+        self._files, self._prepare = list(files or []), prepare
+        self._cancel = threading.Event()
+        self._last = (-1.0, "", 0.0)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def run(self) -> None:
+        try:
+            files = self._files
+            if self._prepare is not None:
+                self.progressed.emit(0.0, "Generating the demo dataset…")
+                files = self._prepare()
+            for result in ingest.import_paths(
+                self._db, files, progress=self._progress, cancel=self._cancel, writer=self._writer
+            ):
+                self.file_done.emit(result)
+        except Exception as exc:  # a broken database, not a broken file: say so, do not crash
+            self.failed.emit(f"The import stopped: {exc}")
+
+    def _progress(self, p: ingest.Progress) -> None:
+        """Called from import threads; throttled so the UI thread is not flooded."""
+        text = f"{p.stage.capitalize()} {p.path.name} (file {p.index + 1} of {p.count})"
+        overall, now = p.overall, time.monotonic()
+        last_value, last_text, last_time = self._last
+        if text != last_text or overall - last_value >= 0.01 or now - last_time > 0.25:
+            self._last = (overall, text, now)
+            self.progressed.emit(overall, text)
+
+
+def result_row(result: ImportResult) -> tuple[str, ...]:
+    notes = result.error or "; ".join(result.warnings)
+    return (
+        Path(result.path).name,
+        result.format or "",
+        str(result.status),
+        display.number(result.spans),
+        display.number(result.traces),
+        display.one_line(notes, 400),
+    )
+
+
+def result_detail(result: ImportResult) -> str:
+    """Everything about one file's import, for the pane under the result table."""
+    lines = [
+        result.path,
+        f"{result.status} · {result.format or 'format not recognised'} · "
+        f"{result.spans:,} spans · {result.traces:,} traces · {result.seconds:.1f} s",
+    ]
+    if result.error:
+        lines += ["", "Error:", result.error]
+    if result.warnings:
+        lines += ["", "Warnings:"] + [f"• {w}" for w in result.warnings]
+    return "\n".join(lines)
+
+
+class ImportDialog(QDialog):
+    """Progress with a Cancel button while importing, then one result line per file."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import")
+        self.resize(960, 480)
+        self.status = QLabel("Starting…", self)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 1000)
+        fm = self.fontMetrics()
+        widths = [
+            fm.horizontalAdvance(sample) + 24
+            for sample in (
+                "spanscope-demo-file.jsonl",
+                "otlp-json",
+                "cancelled",
+                "1,000,000",
+                "100,000",
+            )
+        ]
+        self.table = RecordTable(
+            RESULT_HEADERS, "Waiting for the first file…", self, numeric=(3, 4), widths=widths
+        )
+        self.results = self.table.model
+        self._first_problem: int | None = None
+        self.buttons = QDialogButtonBox(self)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.close_button = QPushButton("Close", self)
+        self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.close_button.setEnabled(False)
+        self.close_button.clicked.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.buttons)
+
+    def show_progress(self, overall: float, text: str) -> None:
+        self.progress.setValue(int(max(0.0, min(overall, 1.0)) * 1000))
+        self.status.setText(text)
+
+    def add_result(self, result: ImportResult) -> None:
+        colour: QColor | None = None
+        palette = QGuiApplication.palette()
+        if result.status == ImportStatus.FAILED:
+            colour = display.error_colour(palette)
+        elif result.status == ImportStatus.CANCELLED:
+            colour = display.muted_colour(palette)
+        self.table.append(result_row(result), result_detail(result), colour)
+        row = self.results.rowCount() - 1
+        if row == 0 or (self._first_problem is None and (result.error or result.warnings)):
+            self.table.select(row)  # the first file that needs reading, else the first file
+        if self._first_problem is None and (result.error or result.warnings):
+            self._first_problem = row
+
+    def finish(self, summary: str) -> None:
+        self.status.setText(summary)
+        self.progress.setValue(1000)
+        self.cancel_button.setEnabled(False)
+        self.close_button.setEnabled(True)
+        self.close_button.setDefault(True)
+
+    def reject(self) -> None:
+        # Escape or the window's close button: cancel a running import, close a finished one.
+        if self.cancel_button.isEnabled():
+            self.cancel_button.click()
+        else:
+            super().reject()
+
+
+class ImportController(QObject):
+    """Owns the writer and the one running import of a database."""
+
+    started = Signal()
+    finished = Signal(list)  # list[ImportResult]
+    message = Signal(str)
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._writer: Writer | None = None
+        self.job: ImportJob | None = None
+        self.dialog: ImportDialog | None = None
+        self.results: list[ImportResult] = []
+        self._parent_widget = parent
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None
+
+    def start(
+        self, files: Sequence[Path | str] | None, prepare: Callable[[], list[Path]] | None = None
+    ) -> bool:
+        """Import ``files`` (or what ``prepare`` returns); False when one is already running."""
+        if self._db.read_only:
+            self.message.emit("This database is open read-only; imports are disabled.")
+            return False
+        if self.job is not None:
+            self.message.emit("An import is already running.")
+            return False
+        if self._writer is None:
+            self._writer = Writer(self._db, temp_dir=paths.temp_dir())
+        self.results = []
+        self.dialog = ImportDialog(self._parent_widget)
+        job = ImportJob(self._db, self._writer, [Path(f) for f in files or []], prepare, self)
+        job.progressed.connect(self.dialog.show_progress)
+        job.file_done.connect(self._file_done)
+        job.failed.connect(self.message.emit)
+        job.failed.connect(lambda text: self.dialog and self.dialog.status.setText(text))
+        job.finished.connect(self._finished)
+        self.dialog.cancel_button.clicked.connect(self.cancel)
+        self.job = job
+        self.dialog.show()
+        job.start()
+        self.started.emit()
+        return True
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            if self.dialog is not None:
+                self.dialog.status.setText("Cancelling…")
+                self.dialog.cancel_button.setEnabled(False)
+
+    def shutdown(self) -> None:
+        """Cancel a running import and wait for its thread (window closing)."""
+        if self.job is not None:
+            self.job.cancel()
+            self.job.wait()
+            self._finished()
+
+    def _file_done(self, result: ImportResult) -> None:
+        self.results.append(result)
+        if self.dialog is not None:
+            self.dialog.add_result(result)
+
+    def _finished(self) -> None:
+        job, self.job = self.job, None
+        if job is None:
+            return
+        job.wait()
+        job.deleteLater()
+        results = list(self.results)
+        if self.dialog is not None:
+            self.dialog.finish(summarise(results))
+        self.finished.emit(results)
+
+
+def summarise(results: Sequence[ImportResult]) -> str:
+    """One line: what the import did, e.g. "2 files imported (3,000 spans), 1 failed"."""
+    if not results:
+        return "No files were imported."
+    by_status: dict[str, int] = {}
+    for r in results:
+        by_status[str(r.status)] = by_status.get(str(r.status), 0) + 1
+    spans = sum(r.spans for r in results if r.status == ImportStatus.IMPORTED)
+    parts = [f"{n} {status}" for status, n in by_status.items()]
+    return (
+        f"{len(results)} file{'s' if len(results) != 1 else ''}: "
+        + ", ".join(parts)
+        + (f" — {spans:,} spans added" if spans else "")
+    )

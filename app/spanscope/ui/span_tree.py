@@ -1,0 +1,194 @@
+"""The span tree panel: one trace's spans as a tree with a waterfall, keyboard-first.
+
+Up/down move, left/right collapse and expand, Enter opens the span's detail; F8 / Shift+F8 jump
+to the next / previous error, F9 / Shift+F9 to the next / previous LLM call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from spanscope.store import queries
+from spanscope.ui import display
+from spanscope.ui.span_forest import SpanForest, build_forest
+from spanscope.ui.span_tree_model import WATERFALL, SpanTreeModel, WaterfallDelegate
+from spanscope.ui.workers import QueryRunner
+
+EXPAND_ALL_UP_TO = 2000  # larger traces open two levels deep so the view stays quick
+
+
+class SpanTree(QWidget):
+    """Shows the spans of the trace chosen in the trace list."""
+
+    span_selected = Signal(str, str)  # trace_id, span_id
+    span_opened = Signal(str, str)
+    loaded = Signal(int)  # number of spans shown
+    failed = Signal(str)
+
+    def __init__(self, runner: QueryRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self.trace_id: str | None = None
+        self.model = SpanTreeModel(self)
+        self.summary = QLabel("Select a trace to see its spans.", self)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)  # span names are untrusted text
+        self.view = QTreeView(self)
+        self.view.setModel(self.model)
+        self.view.setUniformRowHeights(True)
+        self.view.setAllColumnsShowFocus(True)
+        self.view.setAlternatingRowColors(True)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setItemDelegateForColumn(WATERFALL, WaterfallDelegate(self.view))
+        self.view.setExpandsOnDoubleClick(True)
+        header = self.view.header()
+        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(40)
+        fm = self.fontMetrics()
+        # Name gets room for two levels of indentation; the waterfall takes what is left.
+        for column, sample in enumerate(
+            (
+                "invoke_agent support-agent · x",
+                "embedding",
+                "gpt-4o-mini-2024",
+                "12.34 s",
+                "12,345 / 1,234",
+            )
+        ):
+            self.view.setColumnWidth(column, fm.horizontalAdvance(sample) + 16)
+        header.setSectionResizeMode(WATERFALL, QHeaderView.ResizeMode.Stretch)
+        self.view.activated.connect(self._opened)
+        self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+
+        self.next_error_action = self._action("Next error", "F8", self.next_error)
+        self.previous_error_action = self._action(
+            "Previous error", "Shift+F8", lambda: self.next_error(forward=False)
+        )
+        self.next_llm_action = self._action("Next LLM call", "F9", self.next_llm_call)
+        self.previous_llm_action = self._action(
+            "Previous LLM call", "Shift+F9", lambda: self.next_llm_call(forward=False)
+        )
+        top = QHBoxLayout()
+        top.setContentsMargins(6, 4, 6, 0)
+        top.addWidget(self.summary, 1)
+        for action in (self.next_error_action, self.next_llm_action):
+            button = QToolButton(self)
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            top.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addWidget(self.view)
+
+    def _action(self, text: str, key: str, slot: Callable[[], object]) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(key))
+        action.setToolTip(f"{text} ({key})")
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def show_trace(self, trace_id: str) -> None:
+        """Load a trace's spans in a worker; a newer request supersedes this one."""
+        self.trace_id = trace_id
+        self.summary.setText("Loading spans…")
+        self._runner.submit(
+            "span-tree",
+            lambda cur: build_forest(queries.trace_spans(cur, trace_id)),
+            self._loaded,
+            self._failed,
+        )
+
+    def clear(self) -> None:
+        self.trace_id = None
+        self._runner.cancel("span-tree")
+        self.model.set_forest(SpanForest())
+        self.summary.setText("Select a trace to see its spans.")
+
+    def _loaded(self, forest: SpanForest) -> None:
+        self.model.set_forest(forest)
+        if len(forest) <= EXPAND_ALL_UP_TO:
+            self.view.expandAll()
+        else:
+            self.view.expandToDepth(1)
+        self.summary.setText(self._describe(forest))
+        if len(forest):
+            self.view.setCurrentIndex(self.model.index_of(0))
+        self.loaded.emit(len(forest))
+
+    def _failed(self, message: str) -> None:
+        self.summary.setText(f"Could not load the spans: {message}")
+        self.failed.emit(message)
+
+    @staticmethod
+    def _describe(forest: SpanForest) -> str:
+        if not len(forest):
+            return "This trace has no spans."
+        errors = forest.errors()
+        root = display.one_line(forest.value(forest.roots[0], "name"), 60)
+        parts = [root, f"{len(forest):,} spans", display.duration(forest.end_ns - forest.start_ns)]
+        if errors:
+            parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+        return "  ·  ".join(parts)
+
+    # -- selection and jumps -----------------------------------------------------------------
+
+    def current_span_id(self) -> str | None:
+        node = self.model.node(self.view.currentIndex())
+        return None if node is None else self.model.forest.value(node, "span_id")
+
+    def select_node(self, node: int) -> None:
+        for up in reversed(self.model.forest.ancestors(node)):
+            self.view.expand(self.model.index_of(up))
+        index = self.model.index_of(node)
+        self.view.setCurrentIndex(index)
+        self.view.scrollTo(index)
+
+    def next_error(self, forward: bool = True) -> bool:
+        """Select the next (or previous) span with status error, wrapping around."""
+        return self._jump(lambda node: self.model.forest.value(node, "status") == "error", forward)
+
+    def next_llm_call(self, forward: bool = True) -> bool:
+        """Select the next (or previous) LLM call, wrapping around."""
+        return self._jump(lambda node: self.model.forest.value(node, "kind") == "llm", forward)
+
+    def _jump(self, matches: Callable[[int], bool], forward: bool) -> bool:
+        count = len(self.model.forest)
+        if not count:
+            return False
+        current = self.model.node(self.view.currentIndex())
+        start = -1 if current is None and forward else (0 if current is None else current)
+        step = 1 if forward else -1
+        for offset in range(1, count + 1):
+            node = (start + step * offset) % count
+            if matches(node):
+                self.select_node(node)
+                self.view.setFocus()
+                return True
+        return False
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        node = self.model.node(current)
+        if node is not None and self.trace_id:
+            self.span_selected.emit(self.trace_id, self.model.forest.value(node, "span_id"))
+
+    def _opened(self, index: QModelIndex) -> None:
+        node = self.model.node(index)
+        if node is not None and self.trace_id:
+            self.span_opened.emit(self.trace_id, self.model.forest.value(node, "span_id"))

@@ -1,0 +1,154 @@
+"""The Qt model over a :class:`SpanForest`, and the delegate painting its waterfall column."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
+from PySide6.QtGui import QGuiApplication, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from spanscope.ui import display
+from spanscope.ui.span_forest import SpanForest
+
+Index = QModelIndex | QPersistentModelIndex
+COLUMNS = ("Name", "Kind", "Model", "Duration", "Tokens in / out", "Waterfall")
+WATERFALL = 5
+WATERFALL_ROLE = Qt.ItemDataRole.UserRole + 1  # (offset, width) in 0..1, kind, is_error
+SPAN_ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+class SpanTreeModel(QAbstractItemModel):
+    """Read-only tree of spans; an index's internal id is its node number."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.forest = SpanForest()
+
+    def set_forest(self, forest: SpanForest) -> None:
+        self.beginResetModel()
+        self.forest = forest
+        self.endResetModel()
+
+    def node(self, index: Index) -> int | None:
+        return int(index.internalId()) if index.isValid() else None
+
+    def index_of(self, node: int, column: int = 0) -> QModelIndex:
+        return self.createIndex(self.forest.position[node], column, node)
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        siblings = (
+            self.forest.children[parent.internalId()] if parent.isValid() else self.forest.roots
+        )
+        return self.createIndex(row, column, siblings[row])
+
+    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        if not index.isValid():
+            return QModelIndex()
+        up = self.forest.parent[int(index.internalId())]
+        return QModelIndex() if up < 0 else self.createIndex(self.forest.position[up], 0, up)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        if not parent.isValid():
+            return len(self.forest.roots)
+        if parent.column() != 0:
+            return 0
+        return len(self.forest.children[int(parent.internalId())])
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        node, column = int(index.internalId()), index.column()
+        f = self.forest
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(node, column)
+        error = f.value(node, "status") == "error"
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if error and column != WATERFALL:
+                return display.error_colour(QGuiApplication.palette())
+            if column == 1:
+                return display.kind_colour(f.value(node, "kind"))
+            return None
+        if role == Qt.ItemDataRole.DecorationRole and column == 0:
+            return display.kind_icon(f.value(node, "kind"))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (3, 4):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == SPAN_ID_ROLE:
+            return f.value(node, "span_id")
+        if role == WATERFALL_ROLE:
+            return (*self._bar(node), f.value(node, "kind"), error)
+        return None
+
+    def _text(self, node: int, column: int) -> str:
+        f = self.forest
+        if column == 0:
+            name = display.one_line(f.value(node, "name"), 120) or "(unnamed span)"
+            if f.value(node, "status") == "error":
+                name = "⚠ " + name  # in front, so a narrow column still shows it
+            if f.orphan[node]:
+                name += "  (parent not in trace)"
+            elif f.cut[node]:
+                name += "  (parent cycle cut here)"
+            return name
+        if column == 1:
+            return f.value(node, "kind") or ""
+        if column == 2:
+            return f.value(node, "model") or f.value(node, "tool_name") or ""
+        if column == 3:
+            return display.duration(f.value(node, "duration_ns"))
+        if column == 4:
+            return display.tokens(f.value(node, "input_tokens"), f.value(node, "output_tokens"))
+        return ""
+
+    def _bar(self, node: int) -> tuple[float, float]:
+        f = self.forest
+        span = max(f.end_ns - f.start_ns, 1)
+        start = f.value(node, "start_ns")
+        if start is None:
+            return 0.0, 0.0
+        end = f.value(node, "end_ns") or start
+        return (start - f.start_ns) / span, max(end - start, 0) / span
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+        return None
+
+
+class WaterfallDelegate(QStyledItemDelegate):
+    """Paints a span as a bar placed on the trace's time axis, coloured by kind, red on error."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        data = index.data(WATERFALL_ROLE)
+        style = option.widget.style() if option.widget else QApplication.style()  # type: ignore[attr-defined]
+        style.drawPrimitive(
+            QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget
+        )  # type: ignore[attr-defined]
+        if not data:
+            return
+        offset, width, kind, error = data
+        rect = option.rect.adjusted(4, 4, -4, -4)  # type: ignore[attr-defined]
+        palette: QPalette = option.palette  # type: ignore[attr-defined]
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        track = palette.color(QPalette.ColorRole.Mid)
+        track.setAlpha(50)
+        painter.fillRect(rect, track)
+        bar = QRectF(
+            rect.left() + offset * rect.width(),
+            rect.top(),
+            max(width * rect.width(), 2.0),
+            rect.height(),
+        )
+        colour = display.error_colour(palette) if error else display.kind_colour(kind)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawRoundedRect(bar, 2, 2)
+        painter.restore()
