@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from spanscope.store.database import first_row
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "app"))  # run from a checkout without installing
 
@@ -86,7 +88,7 @@ def child_raw(file: Path, db: Path) -> dict[str, Any]:
     started = time.perf_counter()
     con = duckdb.connect(str(db))
     con.execute(RAW_FLATTEN_SQL, [str(file)])
-    rows = con.execute("SELECT count(*) FROM raw").fetchone()
+    rows = first_row(con.execute("SELECT count(*) FROM raw"))
     con.close()
     return {"seconds": time.perf_counter() - started, "spans": rows[0] if rows else 0}
 
@@ -201,9 +203,9 @@ def median_ms(call: Callable[[], object], runs: int) -> float:
 
 
 def trace_near_50_spans(cursor: Any) -> str | None:
-    row = cursor.execute(
+    row = first_row(cursor.execute(
         "SELECT trace_id FROM spans GROUP BY trace_id ORDER BY abs(count(*) - 50), trace_id LIMIT 1"
-    ).fetchone()
+    ))
     return row[0] if row else None
 
 

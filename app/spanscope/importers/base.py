@@ -7,7 +7,6 @@ store runs inside DuckDB so the heavy lifting never happens in Python loops.
 
 from __future__ import annotations
 
-import io
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -111,27 +110,25 @@ def read_sample(path: Path, size: int = SAMPLE_BYTES) -> Sample:
                     head += decompressor.decompress(block, size - len(head))
             except zlib.error as exc:
                 raise ImportError_(f"{path}: gzip data is damaged at the start ({exc})") from exc
+            if not head and raw.tell() > len(GZIP_MAGIC):
+                raise ImportError_(f"{path}: gzip data ends before its first block (truncated)")
             return Sample(path, head[:size], "gzip")
         if magic == ZSTD_MAGIC:
+            # As for gzip: keep what a truncated file holds so its importer can say where.
+            decompressor = zstandard.ZstdDecompressor().decompressobj()
+            head = b""
             try:
-                reader = zstandard.ZstdDecompressor().stream_reader(raw)
-                return Sample(path, _read_up_to(reader, size), "zstd")
+                while len(head) < size and (block := raw.read(64 * 1024)):
+                    head += decompressor.decompress(block)
             except zstandard.ZstdError as exc:
-                raise ImportError_(f"{path}: zstd data is damaged at the start ({exc})") from exc
+                if not head:
+                    raise ImportError_(f"{path}: zstd data is damaged at the start ({exc})") from exc
+            if not head and raw.tell() > len(ZSTD_MAGIC):
+                raise ImportError_(f"{path}: zstd data ends before its first block (truncated)")
+            return Sample(path, head[:size], "zstd")
         if magic == ZIP_MAGIC:
             return Sample(path, raw.read(size), "zip")
         return Sample(path, raw.read(size), "none")
-
-
-def _read_up_to(reader: io.RawIOBase | zstandard.ZstdDecompressionReader, size: int) -> bytes:
-    chunks, got = [], 0
-    while got < size:
-        chunk = reader.read(size - got)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
 
 
 def sql_string(value: str) -> str:

@@ -22,6 +22,7 @@ from spanscope.importers.base import ImportError_
 MAX_DOCUMENT_CHARS = 512 * 1024 * 1024
 _CHUNK = 1024 * 1024
 _SNAKE = re.compile(r"_([a-z])")
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
 _VALUE_KEYS = {
     "stringValue",
     "intValue",
@@ -55,7 +56,7 @@ def _open_text(path: Path, compression: str) -> IO[str]:
         return gzip.open(path, "rt", encoding="utf-8-sig", errors="surrogateescape")
     if compression == "zstd":
         raw = open(path, "rb")  # noqa: SIM115 - closed with the wrapper
-        reader = zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
+        reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True, closefd=True)
         import io
 
         return io.TextIOWrapper(reader, encoding="utf-8-sig", errors="surrogateescape")
@@ -63,42 +64,42 @@ def _open_text(path: Path, compression: str) -> IO[str]:
 
 
 def iter_json_values(stream: IO[str], name: str) -> Iterator[Any]:
-    """Top-level JSON values one after another (JSON Lines, concatenated or pretty-printed)."""
+    """Top-level JSON values one after another (JSON Lines, concatenated or pretty-printed).
+
+    Values are decoded in place in the buffer (never one copy of the rest per value), and while
+    a value is incomplete the buffer at least doubles before the next try, so a large document
+    is parsed a few times at most, not once per chunk read."""
     decoder = json.JSONDecoder()
-    buffer, consumed_lines, consumed_chars, eof = "", 1, 0, False
+    buffer, pos, eof = "", 0, False
+    base_lines, base_chars = 1, 0  # line and character number of buffer[0]
     while True:
-        stripped = buffer.lstrip()
-        skipped = len(buffer) - len(stripped)
-        consumed_lines += buffer.count("\n", 0, skipped)
-        consumed_chars += skipped
-        buffer = stripped
-        if not buffer:
-            if eof:
-                return
-            chunk = stream.read(_CHUNK)
-            eof = not chunk
-            buffer += chunk
-            continue
-        try:
-            value, end = decoder.raw_decode(buffer)
-        except json.JSONDecodeError as exc:
-            if not eof and len(buffer) < MAX_DOCUMENT_CHARS:
-                chunk = stream.read(_CHUNK)
-                eof = not chunk
-                buffer += chunk
+        pos = _JSON_SPACE.match(buffer, pos).end()  # type: ignore[union-attr]
+        if pos < len(buffer):
+            try:
+                value, end = decoder.raw_decode(buffer, pos)
+            except json.JSONDecodeError as exc:
+                if eof or len(buffer) - pos >= MAX_DOCUMENT_CHARS:
+                    line = base_lines + exc.lineno - 1
+                    where = f"line {line}, character {base_chars + exc.pos}"
+                    if len(buffer) - pos >= MAX_DOCUMENT_CHARS:
+                        raise ImportError_(
+                            f"{name}: a JSON document at {where} is larger than "
+                            f"{MAX_DOCUMENT_CHARS // (1024 * 1024)} MB"
+                        ) from exc
+                    raise ImportError_(f"{name}: invalid JSON at {where}: {exc.msg}") from exc
+            else:
+                yield value
+                pos = end
                 continue
-            line = consumed_lines + exc.lineno - 1
-            where = f"line {line}, character {consumed_chars + exc.pos}"
-            if len(buffer) >= MAX_DOCUMENT_CHARS:
-                raise ImportError_(
-                    f"{name}: a JSON document at {where} is larger than "
-                    f"{MAX_DOCUMENT_CHARS // (1024 * 1024)} MB"
-                ) from exc
-            raise ImportError_(f"{name}: invalid JSON at {where}: {exc.msg}") from exc
-        yield value
-        consumed_lines += buffer.count("\n", 0, end)
-        consumed_chars += end
-        buffer = buffer[end:]
+        elif eof:
+            return
+        # Keep only the unread part, then read at least as much again.
+        base_lines += buffer.count("\n", 0, pos)
+        base_chars += pos
+        rest = buffer[pos:]
+        chunk = stream.read(max(_CHUNK, min(len(rest), MAX_DOCUMENT_CHARS - len(rest))))
+        eof = not chunk
+        buffer, pos = rest + chunk, 0
 
 
 def camel(key: str) -> str:

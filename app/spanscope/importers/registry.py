@@ -54,17 +54,25 @@ def plugin_importers() -> list[Importer]:
             obj = entry.load()
         except Exception:  # a broken plug-in must not stop imports of known formats
             continue
-        found.append(obj() if isinstance(obj, type) else obj)
+        try:
+            found.append(obj() if isinstance(obj, type) else obj)
+        except Exception:  # nor one whose importer cannot be made
+            continue
     return found
 
 
 def detect(path: Path, importers: list[Importer] | None = None) -> tuple[Importer, Sample]:
     """The importer that recognises ``path``, with the sample it looked at."""
     sample = read_sample(path)
-    for importer in (
-        importers if importers is not None else builtin_importers() + plugin_importers()
-    ):
+    for importer in importers if importers is not None else builtin_importers():
         if importer.sniff(sample):
+            return importer, sample
+    for importer in plugin_importers() if importers is None else []:
+        try:
+            claimed = importer.sniff(sample)
+        except Exception:  # a plug-in's bug must not stop the import of other files
+            continue
+        if claimed:
             return importer, sample
     raise FormatNotRecognised(f"{path}: format not recognised: {describe(sample)}")
 

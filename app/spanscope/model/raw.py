@@ -62,6 +62,13 @@ class RawEvent:
 
 
 @dataclass
+class RawLink:
+    trace_id: str | None
+    span_id: str | None
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class RawSpan:
     """One span as a format recorded it, before mapping. Attribute values are plain Python
     values (str, int, float, bool, None, lists, dicts)."""
@@ -79,14 +86,19 @@ class RawSpan:
     resource: Mapping[str, Any] = field(default_factory=dict)
     scope: Mapping[str, Any] | None = None
     events: list[RawEvent] = field(default_factory=list)
+    links: list[RawLink] = field(default_factory=list)
+
+
+# One encoder for all values: json.dumps with options builds a new encoder on every call.
+_ENCODE = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=str
+).encode
 
 
 def json_text(value: Any) -> str:
     """A value as JSON text; integers stay exact, NaN and infinities become strings."""
     try:
-        return json.dumps(
-            value, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=str
-        )
+        return _ENCODE(value)
     except ValueError:  # NaN or infinity somewhere inside: the slow, careful way
         return json.dumps(_finite(value), ensure_ascii=False, separators=(",", ":"), default=str)
 
@@ -155,5 +167,10 @@ def to_batch(spans: Iterable[RawSpan]) -> pa.RecordBatch:
                 for e in span.events
             ]
         )
-        columns["links"].append([])
+        columns["links"].append(
+            [
+                {"trace_id": x.trace_id, "span_id": x.span_id, "attributes": _maps(x.attributes)[0]}
+                for x in span.links
+            ]
+        )
     return pa.RecordBatch.from_pydict(columns, schema=RAW_SPAN_SCHEMA)

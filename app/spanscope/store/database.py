@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -125,15 +126,17 @@ class Database:
 
     def schema_version(self) -> int | None:
         """The schema version stored in the file, or None for a file without one."""
-        has_meta = self._con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta' AND schema_name = 'main'"
-        ).fetchone()
+        has_meta = first_row(
+            self._con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta' AND schema_name = 'main'"
+            )
+        )
         if not has_meta or not has_meta[0]:
-            tables = self._con.execute("SELECT count(*) FROM duckdb_tables()").fetchone()
+            tables = first_row(self._con.execute("SELECT count(*) FROM duckdb_tables()"))
             if tables and tables[0]:
                 raise StoreError(f"{self.path} is a DuckDB file of another application")
             return None
-        row = self._con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        row = first_row(self._con.execute("SELECT value FROM meta WHERE key = 'schema_version'"))
         return int(row[0]) if row else None
 
     def _create(self) -> None:
@@ -184,3 +187,10 @@ class Database:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def first_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
+    """The first row of a result, with the result read to its end: DuckDB refuses other work
+    on a cursor whose last result was left half-read (``fetchone`` on a one-row result is)."""
+    rows = result.fetchall()
+    return rows[0] if rows else None

@@ -18,7 +18,7 @@ import pyarrow as pa
 from spanscope.importers.base import ArrowSource, SqlSource
 from spanscope.model.raw import RAW_SPAN_SCHEMA
 from spanscope.sqlfiles import load, statements
-from spanscope.store.database import Database
+from spanscope.store.database import Database, first_row
 
 # DuckDB error texts that mean the file itself is at fault (bad JSON, wrong shapes, limits).
 _FILE_ERRORS = (
@@ -89,9 +89,12 @@ class Writer:
     def source_by_hash(self, sha256: str) -> tuple[int, int, int] | None:
         """(source_id, spans, traces) of a file with this content already imported."""
         with self._lock:
-            row = self._con.execute(
-                "SELECT source_id, span_count, trace_count FROM sources WHERE sha256 = ?", [sha256]
-            ).fetchone()
+            row = first_row(
+                self._con.execute(
+                    "SELECT source_id, span_count, trace_count FROM sources WHERE sha256 = ?",
+                    [sha256],
+                )
+            )
         return (int(row[0]), int(row[1] or 0), int(row[2] or 0)) if row else None
 
     def import_file(
@@ -133,25 +136,27 @@ class Writer:
         self, path: Path, sha256: str, size: int, fmt: str, select: str
     ) -> FileOutcome:
         con = self._con
-        row = con.execute(
-            "INSERT INTO sources (source_id, path, sha256, format, size_bytes, imported_at) "
-            "VALUES (nextval('source_ids'), ?, ?, ?, ?, now()) RETURNING source_id",
-            [str(path), sha256, fmt, size],
-        ).fetchone()
+        row = first_row(
+            con.execute(
+                "INSERT INTO sources (source_id, path, sha256, format, size_bytes, imported_at) "
+                "VALUES (nextval('source_ids'), ?, ?, ?, ?, now()) RETURNING source_id",
+                [str(path), sha256, fmt, size],
+            )
+        )
         assert row is not None
         source_id = int(row[0])
         con.execute(f"CREATE OR REPLACE TEMP VIEW raw_spans AS {select}")
         params = {"source_id": source_id}
         con.execute(load("spanscope.store", "map_spans.sql"), params)
-        facts = con.execute(load("spanscope.store", "file_warnings.sql"), params).fetchone()
+        facts = first_row(con.execute(load("spanscope.store", "file_warnings.sql"), params))
         assert facts is not None
         if not facts[5]:
             raise NoSpans(f"{path}: 0 spans recognised")
         warnings = self._merge_and_replace(source_id)
-        facts = con.execute(load("spanscope.store", "file_warnings.sql"), params).fetchone()
+        facts = first_row(con.execute(load("spanscope.store", "file_warnings.sql"), params))
         assert facts is not None
         orphans, end_before_start, no_start, no_convention, zero_ids, spans, traces = facts
-        cycles = con.execute(load("spanscope.store", "find_cycles.sql"), params).fetchone()
+        cycles = first_row(con.execute(load("spanscope.store", "find_cycles.sql"), params))
         warnings += _describe(orphans, end_before_start, no_start, no_convention, zero_ids, spans)
         if cycles and cycles[0]:
             warnings.append(
@@ -170,20 +175,24 @@ class Writer:
         con = self._con
         params = {"source_id": source_id}
         warnings: list[str] = []
-        repeated = con.execute(
-            "SELECT count(*) - count(DISTINCT (trace_id, span_id)) FROM spans WHERE source_id = $source_id",
-            params,
-        ).fetchone()
+        repeated = first_row(
+            con.execute(
+                "SELECT count(*) - count(DISTINCT (trace_id, span_id)) FROM spans WHERE source_id = $source_id",
+                params,
+            )
+        )
         if repeated and repeated[0]:
             for stmt in statements(load("spanscope.store", "merge_partials.sql")):
                 con.execute(stmt, params if "$source_id" in stmt else None)
             warnings.append(f"{repeated[0]} partial span records were merged into their spans")
-        replaced = con.execute(
-            "DELETE FROM spans USING (SELECT trace_id, span_id FROM spans WHERE source_id = $source_id) n "
-            "WHERE spans.source_id <> $source_id AND spans.trace_id = n.trace_id "
-            "AND spans.span_id = n.span_id",
-            params,
-        ).fetchone()
+        replaced = first_row(
+            con.execute(
+                "DELETE FROM spans USING (SELECT trace_id, span_id FROM spans WHERE source_id = $source_id) n "
+                "WHERE spans.source_id <> $source_id AND spans.trace_id = n.trace_id "
+                "AND spans.span_id = n.span_id",
+                params,
+            )
+        )
         if replaced and replaced[0]:
             warnings.append(
                 f"{replaced[0]} spans were already in the database from another file; this "

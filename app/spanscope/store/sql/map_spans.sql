@@ -27,6 +27,9 @@ convs AS (
             CASE WHEN t['gen_ai.prompt'] IS NOT NULL
                  THEN coalesce(unquote_json(as_json(t['gen_ai.prompt'])), to_json(t['gen_ai.prompt'])) END,
             CASE WHEN t['ai.prompt.messages'] IS NOT NULL THEN unquote_json(as_json(t['ai.prompt.messages']))
+                 WHEN json_type(unquote_json(as_json(t['ai.prompt'])), '$.prompt') = 'VARCHAR'
+                 THEN json_array(json_object('role', 'user', 'content',
+                        json_extract_string(unquote_json(as_json(t['ai.prompt'])), '$.prompt')))
                  WHEN t['ai.prompt'] IS NOT NULL THEN unquote_json(as_json(t['ai.prompt'])) END,
             CASE WHEN len(events) > 0 THEN nullif(to_json(list_transform(list_filter(events, lambda e: e.name IN
                     ('gen_ai.system.message', 'gen_ai.user.message', 'gen_ai.assistant.message', 'gen_ai.tool.message', 'gen_ai.content.prompt')),
@@ -44,8 +47,8 @@ convs AS (
                  THEN openllmetry_messages(t, 'gen_ai.completion.') END,
             CASE WHEN t['gen_ai.completion'] IS NOT NULL
                  THEN coalesce(unquote_json(as_json(t['gen_ai.completion'])), to_json(t['gen_ai.completion'])) END,
-            CASE WHEN t['ai.response.text'] IS NOT NULL OR t['ai.response.toolCalls'] IS NOT NULL
-                 THEN json_array(json_object('role', 'assistant', 'content', t['ai.response.text'],
+            CASE WHEN t['ai.response.text'] IS NOT NULL OR t['ai.response.toolCalls'] IS NOT NULL OR t['ai.response.object'] IS NOT NULL
+                 THEN json_array(json_object('role', 'assistant', 'content', coalesce(t['ai.response.text'], t['ai.response.object']),
                         'tool_calls', to_json(list_transform(coalesce(json_extract(as_json(t['ai.response.toolCalls']), '$[*]'), []),
                             lambda c: json_object('id', json_extract_string(c, '$.toolCallId'), 'function', json_object(
                                 'name', json_extract_string(c, '$.toolName'),
@@ -114,7 +117,7 @@ SELECT
                     lambda e: starts_with(e.key, 'gen_ai.request.') AND e.key <> 'gen_ai.request.model'),
                     lambda e: struct_pack(k := e.key[16:], v := e.value)))) END) AS params,
     coalesce(as_int(t['gen_ai.usage.input_tokens']), as_int(t['gen_ai.usage.prompt_tokens']),
-             as_int(t['llm.token_count.prompt']), as_int(t['ai.usage.inputTokens']), as_int(t['ai.usage.promptTokens']),
+             as_int(t['llm.token_count.prompt']), as_int(t['ai.usage.inputTokens']), as_int(t['ai.usage.promptTokens']), as_int(t['ai.usage.tokens']),
              as_int(t['codex.turn.token_usage.input_tokens'])) AS input_tokens,
     coalesce(as_int(t['gen_ai.usage.output_tokens']), as_int(t['gen_ai.usage.completion_tokens']),
              as_int(t['llm.token_count.completion']), as_int(t['ai.usage.outputTokens']), as_int(t['ai.usage.completionTokens']),

@@ -26,7 +26,9 @@ SELECT trace_id, span_id,
     to_json(flatten(list(coalesce(events::JSON[], []) ORDER BY rid))) AS events,
     arg_max(links, rid) FILTER (links IS NOT NULL) AS links,
     list_distinct(flatten(list(conventions))) AS conventions
-FROM (SELECT *, rowid AS rid FROM spans WHERE source_id = $source_id)
+-- a finished record (it has an end) wins over a start snapshot whatever order they were written in
+FROM (SELECT *, rowid + CASE WHEN end_ns IS NOT NULL THEN 1::BIGINT << 62 ELSE 0 END AS rid
+      FROM spans WHERE source_id = $source_id)
 GROUP BY trace_id, span_id
 HAVING count(*) > 1;
 
