@@ -203,9 +203,11 @@ def median_ms(call: Callable[[], object], runs: int) -> float:
 
 
 def trace_near_50_spans(cursor: Any) -> str | None:
-    row = first_row(cursor.execute(
-        "SELECT trace_id FROM spans GROUP BY trace_id ORDER BY abs(count(*) - 50), trace_id LIMIT 1"
-    ))
+    row = first_row(
+        cursor.execute(
+            "SELECT trace_id FROM spans GROUP BY trace_id ORDER BY abs(count(*) - 50), trace_id LIMIT 1"
+        )
+    )
     return row[0] if row else None
 
 
@@ -229,6 +231,63 @@ def measure_queries(db: Path, runs: int) -> list[Row]:
         spans = len(cursor.execute("SELECT 1 FROM spans WHERE trace_id = ?", [trace_id]).fetchall())
         ms = median_ms(lambda: queries.trace_spans(cursor, trace_id), runs)
         return [*rows, Row(f"{trace} ({spans} spans, median of {runs})", ms, "ms", "<= 50 ms")]
+    finally:
+        database.close()
+
+
+def index_mb(cursor: Any, tables: tuple[str, ...]) -> float:
+    """Disk blocks the tables occupy (DuckDB blocks are 256 kB)."""
+    blocks = 0
+    for table in tables:  # fixed names: pragma_storage_info takes no parameter
+        row = first_row(
+            cursor.execute(
+                f"SELECT count(DISTINCT block_id) FROM pragma_storage_info('{table}') "
+                "WHERE block_id >= 0"
+            )
+        )
+        blocks += int(row[0]) if row else 0
+    return blocks * 262_144 / MB
+
+
+def measure_search(db: Path, runs: int) -> list[Row]:
+    """(e) full-text search: the index's size and a rare phrase / a common word, each through
+    the index and through the ILIKE scan it replaces (same filter, index switched off)."""
+    label = "(e) search"
+    try:
+        from spanscope.core import filter_fields
+        from spanscope.core.filters import compile_filter
+        from spanscope.store import Database, queries, search  # type: ignore[attr-defined]
+    except ImportError as exc:
+        return [Row(label, f"{NOT_AVAILABLE} ({exc})")]
+    database = Database.open(db, read_only=True)
+    try:
+        cursor = database.reader()
+        rows = [Row(f"{label} index size", index_mb(cursor, ("search_docs", "search_terms")), "MB")]
+        for text, what in (
+            ('"kb-refund-policy-v5"', "rare phrase"),
+            ('"90 days"', "phrase of common words"),
+            ("refund", "common word"),
+        ):
+            where = compile_filter(text, "traces")
+            found = queries.count(cursor, "traces", where)
+            indexed = median_ms(lambda w=where: queries.count(cursor, "traces", w), runs)
+            original = search.matching_spans_sql
+            filter_fields.search.matching_spans_sql = lambda *_: None  # type: ignore[assignment]
+            try:
+                scan_where = compile_filter(text, "traces")
+            finally:
+                filter_fields.search.matching_spans_sql = original  # type: ignore[assignment]
+            scan = median_ms(lambda w=scan_where: queries.count(cursor, "traces", w), runs)
+            rows += [
+                Row(
+                    f"{label} {what} {text}, {found} traces, index (median of {runs})",
+                    indexed,
+                    "ms",
+                    "<= 200 ms",
+                ),
+                Row(f"{label} {what} {text}, ILIKE scan (median of {runs})", scan, "ms"),
+            ]
+        return rows
     finally:
         database.close()
 
@@ -291,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     rows += import_rows
     if imported:
         rows += measure_queries(db, args.runs)
+        rows += measure_search(db, args.runs)
     else:
         rows += [Row("(d) queries", f"{NOT_AVAILABLE} (no imported database)")]
     print(f"file: {file}")

@@ -111,7 +111,7 @@ def test_import_json_one_record_per_file(tmp_path: Path, files: tuple[Path, Path
     assert len(records) == 2
     for record in records:
         assert set(record) >= IMPORT_FIELDS
-        assert set(record) - IMPORT_FIELDS <= {"seconds", "size_bytes"}
+        assert set(record) - IMPORT_FIELDS <= {"seconds", "size_bytes", "annotations"}
         assert isinstance(record["warnings"], list)
     assert [{k: r[k] for k in IMPORT_FIELDS} for r in records] == [
         {

@@ -30,22 +30,36 @@ def span(db: Database, trace_id: str, span_id: str) -> dict[str, Any]:
 
 
 def kinds(db: Database, trace_id: str) -> Counter[str]:
-    return Counter(r[0] for r in db.reader().execute(
-        "SELECT kind FROM spans WHERE trace_id = ?", [trace_id]).fetchall())
+    return Counter(
+        r[0]
+        for r in db.reader()
+        .execute("SELECT kind FROM spans WHERE trace_id = ?", [trace_id])
+        .fetchall()
+    )
 
 
 def counts(db: Database) -> tuple[int, int, int]:
-    row = db.reader().execute(
-        "SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM traces), (SELECT count(*) FROM sources)"
-    ).fetchone()
+    row = (
+        db.reader()
+        .execute(
+            "SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM traces), (SELECT count(*) FROM sources)"
+        )
+        .fetchone()
+    )
     assert row is not None
     return int(row[0]), int(row[1]), int(row[2])
 
 
 def tree(db: Database, trace_id: str) -> list[tuple[str, str | None, str]]:
-    return [(r[0], r[1], r[2]) for r in db.reader().execute(
-        "SELECT span_id, parent_span_id, name FROM spans WHERE trace_id = ? ORDER BY span_id",
-        [trace_id]).fetchall()]
+    return [
+        (r[0], r[1], r[2])
+        for r in db.reader()
+        .execute(
+            "SELECT span_id, parent_span_id, name FROM spans WHERE trace_id = ? ORDER BY span_id",
+            [trace_id],
+        )
+        .fetchall()
+    ]
 
 
 def write_json(path: Path, value: Any) -> Path:
@@ -53,23 +67,53 @@ def write_json(path: Path, value: Any) -> Path:
     return path
 
 
-def trajectory(session: str = "sess-1", steps: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
+def trajectory(
+    session: str = "sess-1", steps: list[dict[str, Any]] | None = None, **extra: Any
+) -> dict[str, Any]:
     return {
-        "schema_version": "ATIF-v1.5", "session_id": session,
+        "schema_version": "ATIF-v1.5",
+        "session_id": session,
         "agent": {"name": "coder", "version": "2.0", "model_name": "claude-sonnet-4-5"},
-        "steps": steps if steps is not None else [
-            {"step_id": 1, "timestamp": "2025-06-01T09:00:00Z", "source": "user", "message": "Fix the bug."},
-            {"step_id": 2, "timestamp": "2025-06-01T09:00:04.5Z", "source": "agent",
-             "message": "Running the tests.",
-             "tool_calls": [{"tool_call_id": "c1", "function_name": "bash", "arguments": {"cmd": "pytest"}},
-                            {"tool_call_id": "c2", "function_name": "read", "arguments": {"path": "a.py"}}],
-             "observation": {"results": [{"source_call_id": "c2", "content": "print(1)"},
-                                         {"source_call_id": "c1", "content": "1 failed"}]},
-             "metrics": {"prompt_tokens": 3000, "completion_tokens": 200, "cached_tokens": 2500,
-                         "cost_usd": 0.012, "extra": {"reasoning_tokens": 150,
-                                                      "cache_creation_input_tokens": 400}}},
-            {"step_id": 3, "timestamp": "2025-06-01T09:00:09Z", "source": "agent", "message": "Done.",
-             "model_name": "claude-haiku-4-5", "metrics": {"prompt_tokens": 3300, "completion_tokens": 20}},
+        "steps": steps
+        if steps is not None
+        else [
+            {
+                "step_id": 1,
+                "timestamp": "2025-06-01T09:00:00Z",
+                "source": "user",
+                "message": "Fix the bug.",
+            },
+            {
+                "step_id": 2,
+                "timestamp": "2025-06-01T09:00:04.5Z",
+                "source": "agent",
+                "message": "Running the tests.",
+                "tool_calls": [
+                    {"tool_call_id": "c1", "function_name": "bash", "arguments": {"cmd": "pytest"}},
+                    {"tool_call_id": "c2", "function_name": "read", "arguments": {"path": "a.py"}},
+                ],
+                "observation": {
+                    "results": [
+                        {"source_call_id": "c2", "content": "print(1)"},
+                        {"source_call_id": "c1", "content": "1 failed"},
+                    ]
+                },
+                "metrics": {
+                    "prompt_tokens": 3000,
+                    "completion_tokens": 200,
+                    "cached_tokens": 2500,
+                    "cost_usd": 0.012,
+                    "extra": {"reasoning_tokens": 150, "cache_creation_input_tokens": 400},
+                },
+            },
+            {
+                "step_id": 3,
+                "timestamp": "2025-06-01T09:00:09Z",
+                "source": "agent",
+                "message": "Done.",
+                "model_name": "claude-haiku-4-5",
+                "metrics": {"prompt_tokens": 3300, "completion_tokens": 20},
+            },
         ],
         **extra,
     }
@@ -77,11 +121,16 @@ def trajectory(session: str = "sess-1", steps: list[dict[str, Any]] | None = Non
 
 # -- conformance: the corpus --------------------------------------------------------------------
 
+
 @pytest.mark.corpus
 def test_corpus_simple_trajectory(db: Database, corpus: Path) -> None:
     [result] = run(db, corpus / "other" / "atif" / "phoenix-atif-fixture_simple_trajectory.json")
     assert (result.status, result.format, result.spans, result.traces) == (
-        ImportStatus.IMPORTED, "atif", 4, 1), result.error
+        ImportStatus.IMPORTED,
+        "atif",
+        4,
+        1,
+    ), result.error
     trace = "sess-abc123-simple"
     # steps: 1 user, 2 agent (one tool call financial_search, its observation), 3 agent.
     assert kinds(db, trace) == Counter({"llm": 2, "agent": 1, "tool": 1})
@@ -93,35 +142,64 @@ def test_corpus_simple_trajectory(db: Database, corpus: Path) -> None:
     ]
     step2 = span(db, trace, "step-2")
     # metrics of step 2: 520 / 80 tokens, cost_usd 0.00045; model_name gpt-4.
-    assert (step2["model"], step2["input_tokens"], step2["output_tokens"], step2["recorded_cost"]) == (
-        "gpt-4", 520, 80, 0.00045)
+    assert (
+        step2["model"],
+        step2["input_tokens"],
+        step2["output_tokens"],
+        step2["recorded_cost"],
+    ) == ("gpt-4", 520, 80, 0.00045)
     assert [(m["role"], m["content"]) for m in step2["input_messages"]] == [
-        ("user", "What is the current price of GOOGL?")]
+        ("user", "What is the current price of GOOGL?")
+    ]
     [out] = step2["output_messages"]
     assert out["content"] == "Let me look that up for you."
-    assert json.loads(out["parts"])[0]["content"].startswith("User wants current stock price for GOOGL.")
+    assert json.loads(out["parts"])[0]["content"].startswith(
+        "User wants current stock price for GOOGL."
+    )
     assert [(c["call_id"], c["name"], json.loads(c["arguments"])) for c in step2["tool_calls"]] == [
-        ("call_9f1a2b3c", "financial_search", {"ticker": "GOOGL", "metric": "price"})]
+        ("call_9f1a2b3c", "financial_search", {"ticker": "GOOGL", "metric": "price"})
+    ]
     # Step timestamps 10:30:00, :02, :05; a step ends where the next begins.
     assert (step2["start_ns"], step2["end_ns"]) == (T0 + 2 * 10**9, T0 + 5 * 10**9)
     tool = span(db, trace, "step-2.tool-1")
     assert (tool["kind"], tool["tool_name"], tool["start_ns"], tool["end_ns"]) == (
-        "tool", "financial_search", T0 + 2 * 10**9, T0 + 5 * 10**9)
-    assert tool["tool_calls"][0]["result"] == ("GOOGL (Alphabet Inc.) is currently trading at $185.35, "
-                                               "up 1.2% today. Market cap: $2.3T.")
+        "tool",
+        "financial_search",
+        T0 + 2 * 10**9,
+        T0 + 5 * 10**9,
+    )
+    assert tool["tool_calls"][0]["result"] == (
+        "GOOGL (Alphabet Inc.) is currently trading at $185.35, up 1.2% today. Market cap: $2.3T."
+    )
     step3 = span(db, trace, "step-3")
     # 600 / 44 tokens, 0.00033; the conversation so far: user, assistant (with call), tool result.
-    assert (step3["input_tokens"], step3["output_tokens"], step3["recorded_cost"]) == (600, 44, 0.00033)
+    assert (step3["input_tokens"], step3["output_tokens"], step3["recorded_cost"]) == (
+        600,
+        44,
+        0.00033,
+    )
     assert (step3["start_ns"], step3["end_ns"]) == (T0 + 5 * 10**9, None)
     assert [(m["role"], m["tool_call_id"]) for m in step3["input_messages"]] == [
-        ("user", None), ("assistant", None), ("tool", "call_9f1a2b3c")]
+        ("user", None),
+        ("assistant", None),
+        ("tool", "call_9f1a2b3c"),
+    ]
     root = span(db, trace, "agent")
     assert (root["kind"], root["start_ns"], root["end_ns"], root["session_id"]) == (
-        "agent", T0, T0 + 5 * 10**9, trace)
+        "agent",
+        T0,
+        T0 + 5 * 10**9,
+        trace,
+    )
     row = queries.trace_summary(db.reader(), trace)
     assert row is not None
     # final_metrics: total_prompt_tokens 1120, total_completion_tokens 124, cost 0.00078.
-    assert (row["input_tokens"], row["output_tokens"], row["llm_count"], row["tool_count"]) == (1120, 124, 2, 1)
+    assert (row["input_tokens"], row["output_tokens"], row["llm_count"], row["tool_count"]) == (
+        1120,
+        124,
+        2,
+        1,
+    )
     assert row["cost"] == pytest.approx(0.00078)
     assert json.loads(root["attributes"])["atif.final_metrics"]["total_steps"] == 3
 
@@ -129,31 +207,59 @@ def test_corpus_simple_trajectory(db: Database, corpus: Path) -> None:
 @pytest.mark.corpus
 def test_corpus_harbor_openhands(db: Database, corpus: Path) -> None:
     [result] = run(db, corpus / "other" / "atif" / "phoenix-atif-fixture_harbor_openhands.json")
-    assert (result.status, result.spans, result.traces) == (ImportStatus.IMPORTED, 5, 1), result.error
+    assert (result.status, result.spans, result.traces) == (ImportStatus.IMPORTED, 5, 1), (
+        result.error
+    )
     trace = "harbor-openhands-hello-world"
     # steps 1-4 are system/user (not spans); steps 5 and 6 are agent steps with one call each.
     assert kinds(db, trace) == Counter({"llm": 2, "tool": 2, "agent": 1})
-    assert [s for s, _, _ in tree(db, trace)] == ["agent", "step-5", "step-5.tool-1", "step-6", "step-6.tool-1"]
+    assert [s for s, _, _ in tree(db, trace)] == [
+        "agent",
+        "step-5",
+        "step-5.tool-1",
+        "step-6",
+        "step-6.tool-1",
+    ]
     # No model_name anywhere, no timestamps anywhere.
-    assert db.reader().execute("SELECT count(*) FROM spans WHERE model IS NOT NULL OR start_ns IS NOT NULL "
-                               "OR end_ns IS NOT NULL").fetchone() == (0,)
+    assert db.reader().execute(
+        "SELECT count(*) FROM spans WHERE model IS NOT NULL OR start_ns IS NOT NULL "
+        "OR end_ns IS NOT NULL"
+    ).fetchone() == (0,)
     assert any("5 spans have no start time" in w for w in result.warnings)
     step5, step6 = span(db, trace, "step-5"), span(db, trace, "step-6")
-    assert (step5["input_tokens"], step5["output_tokens"], step5["recorded_cost"]) == (100, 50, 0.00075)
+    assert (step5["input_tokens"], step5["output_tokens"], step5["recorded_cost"]) == (
+        100,
+        50,
+        0.00075,
+    )
     assert (step6["input_tokens"], step6["output_tokens"]) == (120, 30)
     assert [m["role"] for m in step5["input_messages"]] == ["system", "user", "system", "system"]
     assert step5["input_messages"][0]["content"].startswith("You are OpenHands agent")
-    assert [m["role"] for m in step6["input_messages"]] == ["system", "user", "system", "system",
-                                                            "assistant", "tool"]
+    assert [m["role"] for m in step6["input_messages"]] == [
+        "system",
+        "user",
+        "system",
+        "system",
+        "assistant",
+        "tool",
+    ]
     assert step6["input_messages"][5]["content"] == "File created successfully at: /app/hello.txt"
     editor, finish = span(db, trace, "step-5.tool-1"), span(db, trace, "step-6.tool-1")
     assert (editor["tool_name"], editor["tool_calls"][0]["result"]) == (
-        "str_replace_editor", "File created successfully at: /app/hello.txt")
+        "str_replace_editor",
+        "File created successfully at: /app/hello.txt",
+    )
     assert json.loads(editor["tool_calls"][0]["arguments"])["path"] == "/app/hello.txt"
     assert (finish["tool_name"], finish["tool_calls"][0]["result"]) == ("finish", None)
     root = json.loads(span(db, trace, "agent")["attributes"])
     assert [t["function"]["name"] for t in json.loads(root["gen_ai.tool.definitions"])] == [
-        "execute_bash", "think", "finish", "execute_ipython_cell", "task_tracker", "str_replace_editor"]
+        "execute_bash",
+        "think",
+        "finish",
+        "execute_ipython_cell",
+        "task_tracker",
+        "str_replace_editor",
+    ]
     assert root["atif.agent.extra"] == {"agent_class": "CodeActAgent"}
     row = queries.trace_summary(db.reader(), trace)
     assert row is not None
@@ -164,14 +270,23 @@ def test_corpus_harbor_openhands(db: Database, corpus: Path) -> None:
 
 # -- quirks ---------------------------------------------------------------------------------------
 
+
 def test_usage_cache_reasoning_and_several_calls(db: Database, tmp_path: Path) -> None:
     [result] = run(db, write_json(tmp_path / "traj.json", trajectory()))
     assert (result.status, result.spans) == (ImportStatus.IMPORTED, 5), result.error
     step2 = span(db, "sess-1", "step-2")
     # ATIF prompt_tokens already counts cached_tokens: kept as the input total.
-    assert (step2["input_tokens"], step2["cache_read_tokens"], step2["cache_write_tokens"],
-            step2["output_tokens"], step2["reasoning_tokens"]) == (3000, 2500, 400, 200, 150)
-    assert (step2["model"], span(db, "sess-1", "step-3")["model"]) == ("claude-sonnet-4-5", "claude-haiku-4-5")
+    assert (
+        step2["input_tokens"],
+        step2["cache_read_tokens"],
+        step2["cache_write_tokens"],
+        step2["output_tokens"],
+        step2["reasoning_tokens"],
+    ) == (3000, 2500, 400, 200, 150)
+    assert (step2["model"], span(db, "sess-1", "step-3")["model"]) == (
+        "claude-sonnet-4-5",
+        "claude-haiku-4-5",
+    )
     start = 1_748_768_400_000_000_000  # 2025-06-01T09:00:00Z
     assert (step2["start_ns"], step2["end_ns"]) == (start + 4_500_000_000, start + 9 * 10**9)
     # Results are matched to calls by source_call_id, not by order.
@@ -180,47 +295,87 @@ def test_usage_cache_reasoning_and_several_calls(db: Database, tmp_path: Path) -
     assert results == {"1 failed", "print(1)"}
     step3 = span(db, "sess-1", "step-3")
     assert [(m["role"], m["tool_call_id"]) for m in step3["input_messages"]] == [
-        ("user", None), ("assistant", None), ("tool", "c2"), ("tool", "c1")]
+        ("user", None),
+        ("assistant", None),
+        ("tool", "c2"),
+        ("tool", "c1"),
+    ]
 
 
-def test_message_parts_string_observation_and_unmatched_results(db: Database, tmp_path: Path) -> None:
+def test_message_parts_string_observation_and_unmatched_results(
+    db: Database, tmp_path: Path
+) -> None:
     steps = [
         {"step_id": 1, "source": "system", "message": "Be careful."},
-        {"step_id": 2, "source": "user", "message": [{"type": "text", "text": "Look at this"},
-                                                     {"type": "image", "source": {"path": "shot.png"}}]},
-        {"step_id": 3, "source": "agent", "message": "",
-         "tool_calls": [{"tool_call_id": "x", "function_name": "view", "arguments": {}}],
-         "observation": json.dumps({"results": [{"source_call_id": "x", "content": "ok", "is_error": True},
-                                                {"content": "environment reset"}]})},
+        {
+            "step_id": 2,
+            "source": "user",
+            "message": [
+                {"type": "text", "text": "Look at this"},
+                {"type": "image", "source": {"path": "shot.png"}},
+            ],
+        },
+        {
+            "step_id": 3,
+            "source": "agent",
+            "message": "",
+            "tool_calls": [{"tool_call_id": "x", "function_name": "view", "arguments": {}}],
+            "observation": json.dumps(
+                {
+                    "results": [
+                        {"source_call_id": "x", "content": "ok", "is_error": True},
+                        {"content": "environment reset"},
+                    ]
+                }
+            ),
+        },
         {"step_id": 3, "source": "agent", "message": "Again."},
     ]
     [result] = run(db, write_json(tmp_path / "t.json", trajectory("sess-2", steps)))
     assert (result.status, result.spans) == (ImportStatus.IMPORTED, 4), result.error
     step = span(db, "sess-2", "step-3")
     assert [(m["role"], m["content"]) for m in step["input_messages"]] == [
-        ("system", "Be careful."), ("user", "Look at this")]
+        ("system", "Be careful."),
+        ("user", "Look at this"),
+    ]
     assert json.loads(step["input_messages"][1]["parts"])[0]["type"] == "image"
     assert json.loads(step["attributes"])["atif.observation"] == [{"content": "environment reset"}]
     tool = span(db, "sess-2", "step-3.tool-1")
     assert (tool["status"], tool["status_message"]) == ("error", "ok")
-    assert span(db, "sess-2", "step-3-4")["output_messages"][0]["content"] == "Again."  # repeated step_id
+    assert (
+        span(db, "sess-2", "step-3-4")["output_messages"][0]["content"] == "Again."
+    )  # repeated step_id
 
 
 def test_large_trajectory_and_system_observations(db: Database, tmp_path: Path) -> None:
     steps = [
         {"step_id": 1, "source": "system", "message": "You are an agent. " * 20000},  # ~360 KB
-        {"step_id": 2, "source": "system", "message": "Delegated.",
-         "observation": {"results": [{"content": "subagent finished",
-                                      "subagent_trajectory_ref": [{"session_id": "sub-1"}]}]}},
+        {
+            "step_id": 2,
+            "source": "system",
+            "message": "Delegated.",
+            "observation": {
+                "results": [
+                    {
+                        "content": "subagent finished",
+                        "subagent_trajectory_ref": [{"session_id": "sub-1"}],
+                    }
+                ]
+            },
+        },
         {"step_id": 3, "source": "agent", "message": "Ok."},
     ]
     path = write_json(tmp_path / "big.json", trajectory("big", steps))
     assert path.stat().st_size > 256 * 1024
     [result] = run(db, path)
-    assert (result.status, result.format, result.spans) == (ImportStatus.IMPORTED, "atif", 2), result.error
+    assert (result.status, result.format, result.spans) == (ImportStatus.IMPORTED, "atif", 2), (
+        result.error
+    )
     step = span(db, "big", "step-3")
     assert [(m["role"], m["content"]) for m in step["input_messages"]][1:] == [
-        ("system", "Delegated."), ("tool", "subagent finished")]
+        ("system", "Delegated."),
+        ("tool", "subagent finished"),
+    ]
 
 
 def test_jsonl_of_trajectories_and_deterministic_ids(db: Database, tmp_path: Path) -> None:
@@ -238,37 +393,56 @@ def test_jsonl_of_trajectories_and_deterministic_ids(db: Database, tmp_path: Pat
 
 # -- bad input ------------------------------------------------------------------------------------
 
+
 def test_truncated_file_fails_alone(db: Database, tmp_path: Path) -> None:
     good = write_json(tmp_path / "good.json", trajectory("good"))
     text = json.dumps(trajectory("bad"), indent=2)
     bad = tmp_path / "bad.json"
     bad.write_text(text[: len(text) // 2])
     results = run(db, good, bad)
-    assert [(r.status, r.format) for r in results] == [(ImportStatus.IMPORTED, "atif"), (ImportStatus.FAILED, "atif")]
+    assert [(r.status, r.format) for r in results] == [
+        (ImportStatus.IMPORTED, "atif"),
+        (ImportStatus.FAILED, "atif"),
+    ]
     assert "bad.json" in (results[1].error or "") and "line" in (results[1].error or "")
     assert counts(db) == (5, 1, 1)
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"steps": [{"step_id": 1, "source": "robot", "message": "hi"}]}, "step 1 has source 'robot'"),
-    ({"session_id": None}, "no session_id"),
-    ({"steps": "none"}, "steps is not a list"),
-])
-def test_one_bad_trajectory_rolls_back_the_file(db: Database, tmp_path: Path, change: dict[str, Any],
-                                                 message: str) -> None:
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            {"steps": [{"step_id": 1, "source": "robot", "message": "hi"}]},
+            "step 1 has source 'robot'",
+        ),
+        ({"session_id": None}, "no session_id"),
+        ({"steps": "none"}, "steps is not a list"),
+    ],
+)
+def test_one_bad_trajectory_rolls_back_the_file(
+    db: Database, tmp_path: Path, change: dict[str, Any], message: str
+) -> None:
     path = tmp_path / "runs.jsonl"
-    path.write_text(json.dumps(trajectory("ok")) + "\n" + json.dumps({**trajectory("bad"), **change}) + "\n")
+    path.write_text(
+        json.dumps(trajectory("ok")) + "\n" + json.dumps({**trajectory("bad"), **change}) + "\n"
+    )
     [result] = run(db, path)
     assert result.status is ImportStatus.FAILED
     assert message in (result.error or "") and "line 2" in (result.error or "")
     assert counts(db) == (0, 0, 0)
 
 
-@pytest.mark.parametrize("value", [
-    {"schema_version": "1.0", "steps": [{"id": 1, "role": "user"}]},
-    {"session_id": "s", "steps": [{"step_id": 1, "source": "user"}]},  # no agent, no ATIF version
-    [{"span_id": "a", "root_span_id": "a", "span_parents": []}],
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"schema_version": "1.0", "steps": [{"id": 1, "role": "user"}]},
+        {
+            "session_id": "s",
+            "steps": [{"step_id": 1, "source": "user"}],
+        },  # no agent, no ATIF version
+        [{"span_id": "a", "root_span_id": "a", "span_parents": []}],
+    ],
+)
 def test_other_json_is_not_claimed(tmp_path: Path, value: Any) -> None:
     assert not AtifTrajectory().sniff(read_sample(write_json(tmp_path / "x.json", value)))
 

@@ -28,9 +28,13 @@ def span(db: Database, trace_id: str, span_id: str) -> dict[str, Any]:
 
 
 def counts(db: Database) -> tuple[int, int, int]:
-    row = db.reader().execute(
-        "SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM traces), (SELECT count(*) FROM sources)"
-    ).fetchone()
+    row = (
+        db.reader()
+        .execute(
+            "SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM traces), (SELECT count(*) FROM sources)"
+        )
+        .fetchone()
+    )
     assert row is not None
     return int(row[0]), int(row[1]), int(row[2])
 
@@ -47,12 +51,17 @@ def write_jsonl(path: Path, rows: list[Any]) -> Path:
 
 # -- conformance: the corpus --------------------------------------------------------------------
 
+
 @pytest.mark.corpus
 def test_corpus_anthropic_span_events(db: Database, corpus: Path) -> None:
     path = corpus / "other" / "braintrust" / "braintrust-sdk-e2e_anthropic-v0800_span-events.json"
     [result] = run(db, path)
     assert (result.status, result.format, result.spans, result.traces) == (
-        ImportStatus.IMPORTED, "braintrust", 17, 1), result.error
+        ImportStatus.IMPORTED,
+        "braintrust",
+        17,
+        1,
+    ), result.error
     trace = "<span:1>"  # every root_span_id is "<span:1>"
     # 17 summaries: <span:1> type task; 8 operation spans with type null (2, 4, ..., 16);
     # 8 llm spans (3, 5, ..., 17), each the child of the operation before it.
@@ -65,36 +74,59 @@ def test_corpus_anthropic_span_events(db: Database, corpus: Path) -> None:
     llm = span(db, trace, "<span:3>")
     # metadata {model: claude-3-haiku-20240307, provider: anthropic}; only metric KEYS are kept.
     assert (llm["kind"], llm["name"], llm["model"], llm["provider"]) == (
-        "llm", "anthropic.messages.create", "claude-3-haiku-20240307", "anthropic")
+        "llm",
+        "anthropic.messages.create",
+        "claude-3-haiku-20240307",
+        "anthropic",
+    )
     assert (llm["input_tokens"], llm["output_tokens"], llm["start_ns"]) == (None, None, None)
     raw = json.loads(llm["attributes"])
-    assert raw["braintrust.metric_keys"] == ["completion_tokens", "prompt_cache_creation_tokens",
-                                             "prompt_cached_tokens", "prompt_tokens",
-                                             "time_to_first_token", "tokens"]
+    assert raw["braintrust.metric_keys"] == [
+        "completion_tokens",
+        "prompt_cache_creation_tokens",
+        "prompt_cached_tokens",
+        "prompt_tokens",
+        "time_to_first_token",
+        "tokens",
+    ]
     assert (raw["braintrust.has_input"], raw["braintrust.has_output"]) == (True, True)
     operation = span(db, trace, "<span:2>")
     assert (operation["kind"], operation["name"]) == ("chain", "anthropic-create-operation")
     assert json.loads(operation["attributes"])["braintrust.metadata"] == {"operation": "create"}
     summary = queries.trace_summary(db.reader(), trace)
     assert summary is not None
-    assert (summary["root_name"], summary["span_count"], summary["llm_count"], summary["models"]) == (
-        "anthropic-instrumentation-root", 17, 8, ["claude-3-haiku-20240307"])
+    assert (
+        summary["root_name"],
+        summary["span_count"],
+        summary["llm_count"],
+        summary["models"],
+    ) == ("anthropic-instrumentation-root", 17, 8, ["claude-3-haiku-20240307"])
 
 
 @pytest.mark.corpus
 def test_corpus_deno_log_payloads(db: Database, corpus: Path) -> None:
     path = corpus / "other" / "braintrust" / "braintrust-sdk-e2e_deno-node_log-payloads.json"
     [result] = run(db, path)
-    assert (result.status, result.spans, result.traces) == (ImportStatus.IMPORTED, 8, 5), result.error
+    assert (result.status, result.spans, result.traces) == (ImportStatus.IMPORTED, 8, 5), (
+        result.error
+    )
     # root_span_ids: <span:2>, <span:6>, <span:8> (x2), <span:12> (x3), <uuid:18>.
-    per_trace = dict(db.reader().execute(
-        "SELECT trace_id, count(*) FROM spans GROUP BY 1").fetchall())
-    assert per_trace == {"<span:2>": 1, "<span:6>": 1, "<span:8>": 2, "<span:12>": 3, "<uuid:18>": 1}
+    per_trace = dict(
+        db.reader().execute("SELECT trace_id, count(*) FROM spans GROUP BY 1").fetchall()
+    )
+    assert per_trace == {
+        "<span:2>": 1,
+        "<span:6>": 1,
+        "<span:8>": 2,
+        "<span:12>": 3,
+        "<uuid:18>": 1,
+    }
     # 5 rows typed task, 3 untyped children: all application code, so all chains.
     assert db.reader().execute("SELECT DISTINCT kind FROM spans").fetchall() == [("chain",)]
     # "metrics": {"end": 0, "start": 0} and "created": "<timestamp>" are placeholders: no time.
-    assert db.reader().execute("SELECT count(*) FROM spans WHERE start_ns IS NOT NULL "
-                               "OR end_ns IS NOT NULL").fetchone() == (0,)
+    assert db.reader().execute(
+        "SELECT count(*) FROM spans WHERE start_ns IS NOT NULL OR end_ns IS NOT NULL"
+    ).fetchone() == (0,)
     basic = span(db, "<span:2>", "<span:2>")  # row id "<span:1>" differs from span_id "<span:2>"
     raw = json.loads(basic["attributes"])
     assert (raw["braintrust.id"], raw["braintrust.expected"]) == ("<span:1>", "Paris")
@@ -103,7 +135,10 @@ def test_corpus_deno_log_payloads(db: Database, corpus: Path) -> None:
     assert raw["braintrust.span_attributes"]["type"] == "task"
     assert raw["braintrust.log_id"] == "g" and raw["braintrust.created"] == "<timestamp>"
     grandchild = span(db, "<span:12>", "<span:16>")
-    assert (grandchild["parent_span_id"], grandchild["name"]) == ("<span:14>", "deno node nested grandchild span")
+    assert (grandchild["parent_span_id"], grandchild["name"]) == (
+        "<span:14>",
+        "deno node nested grandchild span",
+    )
     assert json.loads(grandchild["attributes"])["output.value"] == '{"depth":3}'
     attachment = json.loads(span(db, "<span:6>", "<span:6>")["attributes"])
     assert json.loads(attachment["input.value"])["transcript"]["type"] == "braintrust_attachment"
@@ -111,70 +146,152 @@ def test_corpus_deno_log_payloads(db: Database, corpus: Path) -> None:
 
 # -- quirks ---------------------------------------------------------------------------------------
 
-ROOT = {"id": "r1", "span_id": "s-root", "root_span_id": "s-root", "span_parents": [],
-        "span_attributes": {"name": "answer question", "type": "task"},
-        "input": {"question": "Capital of France?"}, "output": "Paris",
-        "metadata": {"session_id": "sess-9", "user_id": "u-1"}, "tags": ["smoke"],
-        "scores": {"exact_match": 1, "fluency": 0.75},
-        "metrics": {"start": 1718000000.123456, "end": 1718000002.5}}
-LLM = {"id": "r2", "span_id": "s-llm", "root_span_id": "s-root", "span_parents": ["s-root"],
-       "span_attributes": {"name": "Chat Completion", "type": "llm"},
-       "input": [{"role": "system", "content": "Be brief."},
-                 {"role": "user", "content": "Capital of France?"}],
-       "output": [{"index": 0, "finish_reason": "stop",
-                   "message": {"role": "assistant", "content": "Paris",
-                               "tool_calls": [{"id": "call_1", "type": "function",
-                                               "function": {"name": "lookup", "arguments": "{\"q\":\"fr\"}"}}]}}],
-       "metadata": {"model": "gpt-4o-mini", "provider": "openai", "temperature": 0, "max_tokens": 64},
-       "metrics": {"start": 1718000000.5, "prompt_tokens": 1200, "completion_tokens": 30,
-                   "prompt_cached_tokens": 1000, "prompt_cache_creation_tokens": 0,
-                   "completion_reasoning_tokens": 10, "tokens": 1230, "time_to_first_token": 0.42}}
+ROOT = {
+    "id": "r1",
+    "span_id": "s-root",
+    "root_span_id": "s-root",
+    "span_parents": [],
+    "span_attributes": {"name": "answer question", "type": "task"},
+    "input": {"question": "Capital of France?"},
+    "output": "Paris",
+    "metadata": {"session_id": "sess-9", "user_id": "u-1"},
+    "tags": ["smoke"],
+    "scores": {"exact_match": 1, "fluency": 0.75},
+    "metrics": {"start": 1718000000.123456, "end": 1718000002.5},
+}
+LLM = {
+    "id": "r2",
+    "span_id": "s-llm",
+    "root_span_id": "s-root",
+    "span_parents": ["s-root"],
+    "span_attributes": {"name": "Chat Completion", "type": "llm"},
+    "input": [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "Capital of France?"},
+    ],
+    "output": [
+        {
+            "index": 0,
+            "finish_reason": "stop",
+            "message": {
+                "role": "assistant",
+                "content": "Paris",
+                "tool_calls": [
+                    {
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "lookup", "arguments": '{"q":"fr"}'},
+                    }
+                ],
+            },
+        }
+    ],
+    "metadata": {"model": "gpt-4o-mini", "provider": "openai", "temperature": 0, "max_tokens": 64},
+    "metrics": {
+        "start": 1718000000.5,
+        "prompt_tokens": 1200,
+        "completion_tokens": 30,
+        "prompt_cached_tokens": 1000,
+        "prompt_cache_creation_tokens": 0,
+        "completion_reasoning_tokens": 10,
+        "tokens": 1230,
+        "time_to_first_token": 0.42,
+    },
+}
 LLM_END = {"id": "r2", "_is_merge": True, "metrics": {"end": 1718000001.75}}
 ROOT_END = {"id": "r1", "_is_merge": True, "output": "Paris.", "metrics": {"end": 1718000003}}
-TOOL = {"id": "r3", "span_id": "s-tool", "root_span_id": "s-root", "span_parents": ["s-llm"],
-        "span_attributes": {"name": "lookup", "type": "tool"}, "input": {"q": "fr"},
-        "output": {"capital": "Paris"}, "error": "TimeoutError: lookup took too long",
-        "metrics": {"start": 1718000001, "end": 1718000001.25}}
-SCORE = {"id": "r4", "span_id": "s-score", "root_span_id": "s-root", "span_parents": ["s-root"],
-         "span_attributes": {"name": "exact_match", "type": "score"}, "output": {"score": 1}}
-CUSTOM = {"id": "r5", "span_id": "s-x", "root_span_id": "s-root", "span_parents": ["s-root"],
-          "span_attributes": {"name": "rerank", "type": "facet"}}
+TOOL = {
+    "id": "r3",
+    "span_id": "s-tool",
+    "root_span_id": "s-root",
+    "span_parents": ["s-llm"],
+    "span_attributes": {"name": "lookup", "type": "tool"},
+    "input": {"q": "fr"},
+    "output": {"capital": "Paris"},
+    "error": "TimeoutError: lookup took too long",
+    "metrics": {"start": 1718000001, "end": 1718000001.25},
+}
+SCORE = {
+    "id": "r4",
+    "span_id": "s-score",
+    "root_span_id": "s-root",
+    "span_parents": ["s-root"],
+    "span_attributes": {"name": "exact_match", "type": "score"},
+    "output": {"score": 1},
+}
+CUSTOM = {
+    "id": "r5",
+    "span_id": "s-x",
+    "root_span_id": "s-root",
+    "span_parents": ["s-root"],
+    "span_attributes": {"name": "rerank", "type": "facet"},
+}
 
 
 def test_rows_to_spans(db: Database, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "logs.jsonl", [ROOT, LLM, TOOL, SCORE, CUSTOM, ROOT_END])
     [result] = run(db, path)
     assert (result.status, result.format, result.spans, result.traces) == (
-        ImportStatus.IMPORTED, "braintrust", 5, 1), result.error
+        ImportStatus.IMPORTED,
+        "braintrust",
+        5,
+        1,
+    ), result.error
     assert any("merged" in w for w in result.warnings)
     root = span(db, "s-root", "s-root")
     # Epoch seconds with a fraction, kept to the nanosecond; the merge row (known by its row id
     # "r1" alone) brings the later end and the final output, and leaves the kind alone.
     assert (root["kind"], root["start_ns"], root["end_ns"]) == (
-        "chain", 1_718_000_000_123_456_000, 1_718_000_003_000_000_000)
+        "chain",
+        1_718_000_000_123_456_000,
+        1_718_000_003_000_000_000,
+    )
     assert json.loads(root["attributes"])["output.value"] == "Paris."
     assert (root["session_id"], root["user_id"], root["tags"]) == ("sess-9", "u-1", ["smoke"])
     evals = [e for e in json.loads(root["events"]) if e["name"] == "gen_ai.evaluation.result"]
-    assert [(e["attributes"]["gen_ai.evaluation.name"], e["attributes"]["gen_ai.evaluation.score.value"])
-            for e in evals] == [("exact_match", "1"), ("fluency", "0.75")]
+    assert [
+        (
+            e["attributes"]["gen_ai.evaluation.name"],
+            e["attributes"]["gen_ai.evaluation.score.value"],
+        )
+        for e in evals
+    ] == [("exact_match", "1"), ("fluency", "0.75")]
 
     llm = span(db, "s-root", "s-llm")
     assert (llm["kind"], llm["parent_span_id"], llm["model"], llm["provider"]) == (
-        "llm", "s-root", "gpt-4o-mini", "openai")
+        "llm",
+        "s-root",
+        "gpt-4o-mini",
+        "openai",
+    )
     # Braintrust's prompt_tokens already includes the cached tokens.
-    assert (llm["input_tokens"], llm["cache_read_tokens"], llm["cache_write_tokens"],
-            llm["output_tokens"], llm["reasoning_tokens"], llm["total_tokens"]) == (1200, 1000, 0, 30, 10, 1230)
+    assert (
+        llm["input_tokens"],
+        llm["cache_read_tokens"],
+        llm["cache_write_tokens"],
+        llm["output_tokens"],
+        llm["reasoning_tokens"],
+        llm["total_tokens"],
+    ) == (1200, 1000, 0, 30, 10, 1230)
     assert json.loads(llm["params"]) == {"temperature": 0, "max_tokens": 64}
     assert [(m["role"], m["content"]) for m in llm["input_messages"]] == [
-        ("system", "Be brief."), ("user", "Capital of France?")]
+        ("system", "Be brief."),
+        ("user", "Capital of France?"),
+    ]
     assert [(c["call_id"], c["name"]) for c in llm["tool_calls"]] == [("call_1", "lookup")]
     assert json.loads(llm["attributes"])["gen_ai.response.time_to_first_chunk"] == 0.42
 
     tool = span(db, "s-root", "s-tool")
     assert (tool["kind"], tool["tool_name"], tool["status"], tool["status_message"]) == (
-        "tool", "lookup", "error", "TimeoutError: lookup took too long")
+        "tool",
+        "lookup",
+        "error",
+        "TimeoutError: lookup took too long",
+    )
     assert (tool["tool_calls"][0]["arguments"], tool["tool_calls"][0]["result"]) == (
-        '{"q":"fr"}', '{"capital":"Paris"}')
+        '{"q":"fr"}',
+        '{"capital":"Paris"}',
+    )
     assert span(db, "s-root", "s-score")["kind"] == "evaluator"
     custom = span(db, "s-root", "s-x")
     assert custom["kind"] == "other"
@@ -187,7 +304,10 @@ def test_merge_row_keeps_the_kind_and_times_of_an_llm_span(db: Database, tmp_pat
     llm = span(db, "s-root", "s-llm")
     # The start came with the first row, the end with the merge row; the kind stays llm.
     assert (llm["kind"], llm["model"], llm["input_tokens"]) == ("llm", "gpt-4o-mini", 1200)
-    assert (llm["start_ns"], llm["end_ns"]) == (1_718_000_000_500_000_000, 1_718_000_001_750_000_000)
+    assert (llm["start_ns"], llm["end_ns"]) == (
+        1_718_000_000_500_000_000,
+        1_718_000_001_750_000_000,
+    )
     assert llm["output_messages"][0]["content"] == "Paris"
 
 
@@ -197,27 +317,46 @@ def test_merge_row_keeps_the_input_messages(db: Database, tmp_path: Path) -> Non
 
 
 def test_anthropic_output_and_fetch_envelope(db: Database, tmp_path: Path) -> None:
-    row = {"id": "a1", "span_id": "llm-a", "root_span_id": "llm-a",
-           "span_attributes": {"name": "anthropic.messages.create", "type": "llm"},
-           "input": [{"role": "user", "content": "Weather?"}],
-           "output": {"role": "assistant", "stop_reason": "tool_use", "content": [
-               {"type": "thinking", "thinking": "Use the tool.", "signature": "s"},
-               {"type": "text", "text": "Checking."},
-               {"type": "tool_use", "id": "toolu_1", "name": "weather", "input": {"city": "Oslo"}}]},
-           "metadata": {"model": "claude-sonnet-4-5", "provider": "anthropic"},
-           "metrics": {"prompt_tokens": 1500, "prompt_cached_tokens": 1000,
-                       "prompt_cache_creation_5m_tokens": 200, "prompt_cache_creation_1h_tokens": 100,
-                       "completion_tokens": 40, "estimated_cost": 0.0021},
-           "created": "2025-05-01T08:00:00.5Z"}
+    row = {
+        "id": "a1",
+        "span_id": "llm-a",
+        "root_span_id": "llm-a",
+        "span_attributes": {"name": "anthropic.messages.create", "type": "llm"},
+        "input": [{"role": "user", "content": "Weather?"}],
+        "output": {
+            "role": "assistant",
+            "stop_reason": "tool_use",
+            "content": [
+                {"type": "thinking", "thinking": "Use the tool.", "signature": "s"},
+                {"type": "text", "text": "Checking."},
+                {"type": "tool_use", "id": "toolu_1", "name": "weather", "input": {"city": "Oslo"}},
+            ],
+        },
+        "metadata": {"model": "claude-sonnet-4-5", "provider": "anthropic"},
+        "metrics": {
+            "prompt_tokens": 1500,
+            "prompt_cached_tokens": 1000,
+            "prompt_cache_creation_5m_tokens": 200,
+            "prompt_cache_creation_1h_tokens": 100,
+            "completion_tokens": 40,
+            "estimated_cost": 0.0021,
+        },
+        "created": "2025-05-01T08:00:00.5Z",
+    }
     [result] = run(db, write_json(tmp_path / "fetch.json", {"events": [row], "cursor": None}))
     assert (result.status, result.spans) == (ImportStatus.IMPORTED, 1), result.error
     llm = span(db, "llm-a", "llm-a")
-    assert (llm["input_tokens"], llm["cache_read_tokens"], llm["cache_write_tokens"]) == (1500, 1000, 300)
+    assert (llm["input_tokens"], llm["cache_read_tokens"], llm["cache_write_tokens"]) == (
+        1500,
+        1000,
+        300,
+    )
     assert llm["recorded_cost"] == 0.0021
     [out] = llm["output_messages"]
     assert out["content"] == "Checking."
     assert [(c["call_id"], c["name"], json.loads(c["arguments"])) for c in out["tool_calls"]] == [
-        ("toolu_1", "weather", {"city": "Oslo"})]
+        ("toolu_1", "weather", {"city": "Oslo"})
+    ]
     assert json.loads(out["parts"])[0]["content"] == "Use the tool."
     # No metrics.start: the row's created time stands in.
     assert llm["start_ns"] == 1_746_086_400_500_000_000
@@ -225,13 +364,26 @@ def test_anthropic_output_and_fetch_envelope(db: Database, tmp_path: Path) -> No
 
 def test_large_list_is_recognised_from_its_head(db: Database, tmp_path: Path) -> None:
     # 400 rows of ~3 KB: the 256 KB sample ends inside a row, which the sniffer sets aside.
-    rows = [{**ROOT, "id": f"r{i}", "span_id": f"s{i}", "root_span_id": "big",
-             "span_parents": ["s0"] if i else [], "input": "x" * 3000} for i in range(400)]
+    rows = [
+        {
+            **ROOT,
+            "id": f"r{i}",
+            "span_id": f"s{i}",
+            "root_span_id": "big",
+            "span_parents": ["s0"] if i else [],
+            "input": "x" * 3000,
+        }
+        for i in range(400)
+    ]
     path = write_json(tmp_path / "big.json", rows)
     assert path.stat().st_size > 256 * 1024
     [result] = run(db, path)
     assert (result.status, result.format, result.spans, result.traces) == (
-        ImportStatus.IMPORTED, "braintrust", 400, 1), result.error
+        ImportStatus.IMPORTED,
+        "braintrust",
+        400,
+        1,
+    ), result.error
 
 
 def test_reimport_replaces_same_span_ids(db: Database, tmp_path: Path) -> None:
@@ -244,21 +396,26 @@ def test_reimport_replaces_same_span_ids(db: Database, tmp_path: Path) -> None:
 
 # -- bad input ------------------------------------------------------------------------------------
 
+
 def test_truncated_file_fails_alone(db: Database, tmp_path: Path) -> None:
     good = write_jsonl(tmp_path / "good.jsonl", [ROOT])
     text = json.dumps([ROOT, LLM, TOOL], indent=2)
     bad = tmp_path / "bad.json"
     bad.write_text(text[: len(text) * 2 // 3])
     results = run(db, good, bad)
-    assert [(r.status, r.format) for r in results] == [(ImportStatus.IMPORTED, "braintrust"),
-                                                       (ImportStatus.FAILED, "braintrust")]
+    assert [(r.status, r.format) for r in results] == [
+        (ImportStatus.IMPORTED, "braintrust"),
+        (ImportStatus.FAILED, "braintrust"),
+    ]
     assert "bad.json" in (results[1].error or "") and "line" in (results[1].error or "")
     assert counts(db) == (1, 1, 1)
 
 
 def test_one_bad_row_rolls_back_the_whole_file(db: Database, tmp_path: Path) -> None:
-    lines = [json.dumps({**ROOT, "id": f"r{i}", "span_id": f"s{i}", "root_span_id": f"s{i}"})
-             for i in range(100)]
+    lines = [
+        json.dumps({**ROOT, "id": f"r{i}", "span_id": f"s{i}", "root_span_id": f"s{i}"})
+        for i in range(100)
+    ]
     lines[60] = json.dumps({"hello": "world"})
     path = tmp_path / "rows.jsonl"
     path.write_text("\n".join(lines) + "\n")
@@ -269,11 +426,20 @@ def test_one_bad_row_rolls_back_the_whole_file(db: Database, tmp_path: Path) -> 
     assert counts(db) == (0, 0, 0)
 
 
-@pytest.mark.parametrize("value", [
-    [{"span_id": "a", "name": "x"}],  # no trace id, no span structure
-    {"trace": {"id": "t"}, "observations": [{"id": "o", "traceId": "t"}]},
-    [{"context": {"span_id": "0x01", "trace_id": "0x02"}, "parent_id": None, "name": "phoenix"}],
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        [{"span_id": "a", "name": "x"}],  # no trace id, no span structure
+        {"trace": {"id": "t"}, "observations": [{"id": "o", "traceId": "t"}]},
+        [
+            {
+                "context": {"span_id": "0x01", "trace_id": "0x02"},
+                "parent_id": None,
+                "name": "phoenix",
+            }
+        ],
+    ],
+)
 def test_other_json_is_not_claimed(tmp_path: Path, value: Any) -> None:
     assert not BraintrustRows().sniff(read_sample(write_json(tmp_path / "x.json", value)))
 

@@ -32,9 +32,13 @@ def span(db: Database, trace_id: str, span_id: str | None = None) -> dict[str, A
 
 
 def counts(db: Database) -> tuple[int, int, int]:
-    row = db.reader().execute(
-        "SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM traces), (SELECT count(*) FROM sources)"
-    ).fetchone()
+    row = (
+        db.reader()
+        .execute(
+            "SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM traces), (SELECT count(*) FROM sources)"
+        )
+        .fetchone()
+    )
     assert row is not None
     return int(row[0]), int(row[1]), int(row[2])
 
@@ -45,7 +49,9 @@ def attrs(detail: dict[str, Any]) -> dict[str, Any]:
 
 
 def calls(detail: dict[str, Any]) -> list[tuple[str, str, Any]]:
-    return [(c["call_id"], c["name"], json.loads(c["arguments"])) for c in detail["tool_calls"] or []]
+    return [
+        (c["call_id"], c["name"], json.loads(c["arguments"])) for c in detail["tool_calls"] or []
+    ]
 
 
 def write_jsonl(path: Path, records: list[Any]) -> Path:
@@ -60,47 +66,95 @@ def write_json(path: Path, value: Any) -> Path:
 
 # -- record builders --------------------------------------------------------------------------
 
-def chat_completion(ident: str = "chatcmpl-1", *, prompt: int = 1200, cached: int = 1000,
-                    completion: int = 80, reasoning: int = 20, content: str | None = "Hello.",
-                    created: int = 1_740_000_000, tool_calls: list[Any] | None = None) -> dict[str, Any]:
+
+def chat_completion(
+    ident: str = "chatcmpl-1",
+    *,
+    prompt: int = 1200,
+    cached: int = 1000,
+    completion: int = 80,
+    reasoning: int = 20,
+    content: str | None = "Hello.",
+    created: int = 1_740_000_000,
+    tool_calls: list[Any] | None = None,
+) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None}
     if tool_calls:
         message["tool_calls"] = tool_calls
     return {
-        "id": ident, "object": "chat.completion", "created": created, "model": "gpt-4o-2024-08-06",
-        "choices": [{"index": 0, "message": message, "logprobs": None,
-                     "finish_reason": "tool_calls" if tool_calls else "stop"}],
-        "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
-                  "total_tokens": prompt + completion,
-                  "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": 0},
-                  "completion_tokens_details": {"reasoning_tokens": reasoning}},
-        "service_tier": "default", "system_fingerprint": "fp_1",
+        "id": ident,
+        "object": "chat.completion",
+        "created": created,
+        "model": "gpt-4o-2024-08-06",
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "logprobs": None,
+                "finish_reason": "tool_calls" if tool_calls else "stop",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+            "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": 0},
+            "completion_tokens_details": {"reasoning_tokens": reasoning},
+        },
+        "service_tier": "default",
+        "system_fingerprint": "fp_1",
     }
 
 
-def anthropic_message(ident: str = "msg_1", *, uncached: int = 200, cache_read: int = 1000,
-                      cache_write: int = 300, output: int = 50) -> dict[str, Any]:
+def anthropic_message(
+    ident: str = "msg_1",
+    *,
+    uncached: int = 200,
+    cache_read: int = 1000,
+    cache_write: int = 300,
+    output: int = 50,
+) -> dict[str, Any]:
     return {
-        "id": ident, "type": "message", "role": "assistant", "model": "claude-sonnet-4-5-20250929",
+        "id": ident,
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-4-5-20250929",
         "content": [{"type": "text", "text": "Hi there."}],
-        "stop_reason": "end_turn", "stop_sequence": None,
-        "usage": {"input_tokens": uncached, "cache_read_input_tokens": cache_read,
-                  "cache_creation_input_tokens": cache_write, "output_tokens": output},
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": uncached,
+            "cache_read_input_tokens": cache_read,
+            "cache_creation_input_tokens": cache_write,
+            "output_tokens": output,
+        },
     }
 
 
 def chat_request(**extra: Any) -> dict[str, Any]:
     return {
         "model": "gpt-4o",
-        "messages": [{"role": "system", "content": "Be brief."},
-                     {"role": "user", "content": "Weather in Paris?"}],
-        "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {
-            "type": "object", "properties": {"city": {"type": "string"}}}}}],
-        "temperature": 0.2, "max_tokens": 512, **extra,
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "Weather in Paris?"},
+        ],
+        "tools": [
+            {
+                "type": "function",
+                "function": {
+                    "name": "get_weather",
+                    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+                },
+            }
+        ],
+        "temperature": 0.2,
+        "max_tokens": 512,
+        **extra,
     }
 
 
 # -- conformance: the corpus --------------------------------------------------------------------
+
 
 @pytest.mark.corpus
 def test_corpus_openai_chat_completions(db: Database, corpus: Path) -> None:
@@ -109,14 +163,18 @@ def test_corpus_openai_chat_completions(db: Database, corpus: Path) -> None:
     second = folder / "openinference-langchain4j-cassette_v1_chat_completions-2nd-call.json"
     results = run(db, first, second)
     assert [(r.status, r.format, r.spans, r.traces) for r in results] == [
-        (ImportStatus.IMPORTED, "provider-log", 1, 1)] * 2
+        (ImportStatus.IMPORTED, "provider-log", 1, 1)
+    ] * 2
 
     # 1st call: "id", "created", "model", usage 162/17/179, cached_tokens 0,
     # reasoning_tokens 0, one tool call add {"a":45,"b":79}, finish_reason tool_calls.
     call = span(db, "chatcmpl-DLVlvMVVgicVbWPyrmMTj37wtVpgd")
     assert (call["kind"], call["provider"], call["status"]) == ("llm", "openai", "ok")
     assert (call["request_model"], call["response_model"], call["model"]) == (
-        None, "gpt-4.1-nano-2025-04-14", "gpt-4.1-nano-2025-04-14")
+        None,
+        "gpt-4.1-nano-2025-04-14",
+        "gpt-4.1-nano-2025-04-14",
+    )
     assert (call["input_tokens"], call["output_tokens"], call["total_tokens"]) == (162, 17, 179)
     assert (call["cache_read_tokens"], call["reasoning_tokens"]) == (0, 0)
     assert call["start_ns"] == 1_774_019_391 * 10**9 and call["end_ns"] is None
@@ -127,15 +185,21 @@ def test_corpus_openai_chat_completions(db: Database, corpus: Path) -> None:
 
     # 2nd call: usage 189/13/202, the answer text, finish_reason stop, created 1774019392.
     answer = span(db, "chatcmpl-DLVlwDcxt92QTOPrxucH9tuwPXJ3g")
-    assert (answer["input_tokens"], answer["output_tokens"], answer["total_tokens"]) == (189, 13, 202)
+    assert (answer["input_tokens"], answer["output_tokens"], answer["total_tokens"]) == (
+        189,
+        13,
+        202,
+    )
     assert [m["content"] for m in answer["output_messages"]] == ["The sum of 45 plus 79 is 124."]
     assert answer["tool_calls"] is None
     assert answer["start_ns"] == 1_774_019_392 * 10**9
     assert counts(db) == (2, 2, 2)
 
 
-ANTHROPIC_THINKING = ("The user wants to know the weather in San Francisco. I have all the required "
-                      "parameters to make the function call.")
+ANTHROPIC_THINKING = (
+    "The user wants to know the weather in San Francisco. I have all the required "
+    "parameters to make the function call."
+)
 
 
 @pytest.mark.corpus
@@ -145,19 +209,30 @@ def test_corpus_anthropic_http_recordings(db: Database, corpus: Path) -> None:
     stream = folder / "openinference-anthropic-cassette_reasoning-tool-use-streaming.json"
     results = run(db, plain, stream)
     assert [(r.status, r.format, r.spans, r.traces) for r in results] == [
-        (ImportStatus.IMPORTED, "provider-log", 1, 1)] * 2
+        (ImportStatus.IMPORTED, "provider-log", 1, 1)
+    ] * 2
 
     # Non-streaming body: usage input_tokens 596 with cache_read 0 and cache_creation 0 (so
     # 596 including cache), output 99 of which thinking 28; thinking + text + tool_use.
     # The streaming body: message_start says output_tokens 3, message_delta the final 99;
     # the tool input arrives as partial_json pieces '{"loca' 'tio' 'n": "San ' 'Francisco"}'.
-    for ident, tool_id in (("msg_01NuGqPL1JZVKeaShZ54fAQj", "toolu_01Lb15KzZHz63KFSjmBpc4Fx"),
-                           ("msg_0168eu1vDnnMFBoGzuvgAG5p", "toolu_01X1PSFUkNua9EZHLVHwy6T4")):
+    for ident, tool_id in (
+        ("msg_01NuGqPL1JZVKeaShZ54fAQj", "toolu_01Lb15KzZHz63KFSjmBpc4Fx"),
+        ("msg_0168eu1vDnnMFBoGzuvgAG5p", "toolu_01X1PSFUkNua9EZHLVHwy6T4"),
+    ):
         msg = span(db, ident)
         assert (msg["kind"], msg["provider"], msg["model"], msg["status"]) == (
-            "llm", "anthropic", "claude-sonnet-4-6", "ok")
+            "llm",
+            "anthropic",
+            "claude-sonnet-4-6",
+            "ok",
+        )
         assert (msg["input_tokens"], msg["output_tokens"], msg["total_tokens"]) == (596, 99, 695)
-        assert (msg["cache_read_tokens"], msg["cache_write_tokens"], msg["reasoning_tokens"]) == (0, 0, 28)
+        assert (msg["cache_read_tokens"], msg["cache_write_tokens"], msg["reasoning_tokens"]) == (
+            0,
+            0,
+            28,
+        )
         assert msg["start_ns"] is None  # no time anywhere in a bare HTTP recording
         [out] = msg["output_messages"]
         assert out["content"] == "Sure! Let me check the weather in San Francisco for you!"
@@ -169,7 +244,9 @@ def test_corpus_anthropic_http_recordings(db: Database, corpus: Path) -> None:
     streamed = attrs(span(db, "msg_0168eu1vDnnMFBoGzuvgAG5p"))
     assert streamed["provider_log.stream_events"] == 19  # 19 data lines, [DONE]-free
     parts = json.loads(streamed["gen_ai.output.messages"])[0]["parts"]
-    assert parts[0]["signature"].startswith("EroCCmUIDhgCKkC+NWw0") and parts[0]["signature"].endswith("YAQ==")
+    assert parts[0]["signature"].startswith("EroCCmUIDhgCKkC+NWw0") and parts[0][
+        "signature"
+    ].endswith("YAQ==")
 
 
 @pytest.mark.corpus
@@ -184,26 +261,45 @@ def test_corpus_folder_imports_as_four_calls(db: Database, corpus: Path) -> None
 
 # -- record shapes --------------------------------------------------------------------------------
 
+
 def test_cached_tokens_openai_include_anthropic_exclude(db: Database, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "calls.jsonl", [chat_completion(), anthropic_message()])
     [result] = run(db, path)
     assert (result.status, result.spans, result.traces) == (ImportStatus.IMPORTED, 2, 2)
     openai = span(db, "chatcmpl-1")
     # OpenAI prompt_tokens already includes cached_tokens: taken as is.
-    assert (openai["input_tokens"], openai["cache_read_tokens"], openai["output_tokens"],
-            openai["reasoning_tokens"], openai["total_tokens"]) == (1200, 1000, 80, 20, 1280)
+    assert (
+        openai["input_tokens"],
+        openai["cache_read_tokens"],
+        openai["output_tokens"],
+        openai["reasoning_tokens"],
+        openai["total_tokens"],
+    ) == (1200, 1000, 80, 20, 1280)
     claude = span(db, "msg_1")
     # Anthropic input_tokens 200 excludes the 1000 read from and 300 written to the cache.
-    assert (claude["input_tokens"], claude["cache_read_tokens"], claude["cache_write_tokens"],
-            claude["output_tokens"], claude["total_tokens"]) == (1500, 1000, 300, 50, 1550)
-    assert claude["provider"] == "anthropic" and claude["output_messages"][0]["content"] == "Hi there."
+    assert (
+        claude["input_tokens"],
+        claude["cache_read_tokens"],
+        claude["cache_write_tokens"],
+        claude["output_tokens"],
+        claude["total_tokens"],
+    ) == (1500, 1000, 300, 50, 1550)
+    assert (
+        claude["provider"] == "anthropic" and claude["output_messages"][0]["content"] == "Hi there."
+    )
 
 
 def test_openai_request_response_pair(db: Database, tmp_path: Path) -> None:
-    tool_call = {"id": "call_1", "type": "function",
-                 "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}
+    tool_call = {
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'},
+    }
     record = {
-        "timestamp": T_ISO, "latency_ms": 1500, "session_id": "s-7", "tags": ["prod", "eu"],
+        "timestamp": T_ISO,
+        "latency_ms": 1500,
+        "session_id": "s-7",
+        "tags": ["prod", "eu"],
         "request": chat_request(user="u-42"),
         "response": chat_completion(content=None, tool_calls=[tool_call]),
     }
@@ -211,56 +307,111 @@ def test_openai_request_response_pair(db: Database, tmp_path: Path) -> None:
     assert result.status is ImportStatus.IMPORTED, result.error
     call = span(db, "chatcmpl-1")
     assert (call["request_model"], call["response_model"], call["model"]) == (
-        "gpt-4o", "gpt-4o-2024-08-06", "gpt-4o-2024-08-06")
+        "gpt-4o",
+        "gpt-4o-2024-08-06",
+        "gpt-4o-2024-08-06",
+    )
     assert [(m["role"], m["content"]) for m in call["input_messages"]] == [
-        ("system", "Be brief."), ("user", "Weather in Paris?")]
+        ("system", "Be brief."),
+        ("user", "Weather in Paris?"),
+    ]
     assert calls(call) == [("call_1", "get_weather", {"city": "Paris"})]
     params = json.loads(call["params"])
     assert (params["temperature"], params["max_tokens"], params["user"]) == (0.2, 512, "u-42")
-    assert json.loads(attrs(call)["gen_ai.tool.definitions"])[0]["function"]["name"] == "get_weather"
+    assert (
+        json.loads(attrs(call)["gen_ai.tool.definitions"])[0]["function"]["name"] == "get_weather"
+    )
     # The envelope's own time wins over "created"; latency gives the end.
     assert (call["start_ns"], call["end_ns"]) == (T_ISO_NS, T_ISO_NS + 1_500_000_000)
     assert (call["user_id"], call["session_id"], call["tags"]) == ("u-42", "s-7", ["prod", "eu"])
     assert call["preview"] == "Weather in Paris?"
-    assert attrs(call)["provider_log.record"] == {"timestamp": T_ISO, "latency_ms": 1500,
-                                                  "session_id": "s-7", "tags": ["prod", "eu"]}
+    assert attrs(call)["provider_log.record"] == {
+        "timestamp": T_ISO,
+        "latency_ms": 1500,
+        "session_id": "s-7",
+        "tags": ["prod", "eu"],
+    }
 
 
-def test_anthropic_pair_with_history_system_blocks_and_http_halves(db: Database, tmp_path: Path) -> None:
+def test_anthropic_pair_with_history_system_blocks_and_http_halves(
+    db: Database, tmp_path: Path
+) -> None:
     request = {
-        "model": "claude-sonnet-4-5", "max_tokens": 1024, "temperature": 0.5,
-        "system": [{"type": "text", "text": "You are a travel agent.",
-                    "cache_control": {"type": "ephemeral"}}],
+        "model": "claude-sonnet-4-5",
+        "max_tokens": 1024,
+        "temperature": 0.5,
+        "system": [
+            {
+                "type": "text",
+                "text": "You are a travel agent.",
+                "cache_control": {"type": "ephemeral"},
+            }
+        ],
         "metadata": {"user_id": "u-9"},
         "messages": [
             {"role": "user", "content": "Weather in Rome?"},
-            {"role": "assistant", "content": [
-                {"type": "thinking", "thinking": "Use the tool.", "signature": "sig"},
-                {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Rome"}}]},
-            {"role": "user", "content": [
-                {"type": "tool_result", "tool_use_id": "toolu_1", "content": [{"type": "text", "text": "21C"}]}]},
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "thinking", "thinking": "Use the tool.", "signature": "sig"},
+                    {
+                        "type": "tool_use",
+                        "id": "toolu_1",
+                        "name": "get_weather",
+                        "input": {"city": "Rome"},
+                    },
+                ],
+            },
+            {
+                "role": "user",
+                "content": [
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": "toolu_1",
+                        "content": [{"type": "text", "text": "21C"}],
+                    }
+                ],
+            },
         ],
     }
     record = {
-        "req": {"method": "POST", "url": "https://api.anthropic.com/v1/messages",
-                "headers": {"x-api-key": "sk-ant-secret", "anthropic-version": "2023-06-01"},
-                "body": json.dumps(request)},
-        "res": {"status": 200, "headers": {"request-id": "req_1"}, "body": json.dumps(anthropic_message("msg_2"))},
+        "req": {
+            "method": "POST",
+            "url": "https://api.anthropic.com/v1/messages",
+            "headers": {"x-api-key": "sk-ant-secret", "anthropic-version": "2023-06-01"},
+            "body": json.dumps(request),
+        },
+        "res": {
+            "status": 200,
+            "headers": {"request-id": "req_1"},
+            "body": json.dumps(anthropic_message("msg_2")),
+        },
         "started_at": 1_740_826_800_250,  # epoch milliseconds
     }
     [result] = run(db, write_jsonl(tmp_path / "anthropic.jsonl", [record]))
     assert result.status is ImportStatus.IMPORTED, result.error
     call = span(db, "msg_2")
-    assert (call["request_model"], call["response_model"]) == ("claude-sonnet-4-5",
-                                                               "claude-sonnet-4-5-20250929")
+    assert (call["request_model"], call["response_model"]) == (
+        "claude-sonnet-4-5",
+        "claude-sonnet-4-5-20250929",
+    )
     messages = call["input_messages"]
     assert [(m["role"], m["content"]) for m in messages] == [
-        ("system", "You are a travel agent."), ("user", "Weather in Rome?"),
-        ("assistant", None), ("user", "21C")]
-    assert [(c["call_id"], c["name"], json.loads(c["arguments"])) for c in messages[2]["tool_calls"]] == [
-        ("toolu_1", "get_weather", {"city": "Rome"})]
-    assert json.loads(messages[2]["parts"])[0] == {"type": "reasoning", "content": "Use the tool.",
-                                                   "mime_type": None, "uri": None, "modality": None}
+        ("system", "You are a travel agent."),
+        ("user", "Weather in Rome?"),
+        ("assistant", None),
+        ("user", "21C"),
+    ]
+    assert [
+        (c["call_id"], c["name"], json.loads(c["arguments"])) for c in messages[2]["tool_calls"]
+    ] == [("toolu_1", "get_weather", {"city": "Rome"})]
+    assert json.loads(messages[2]["parts"])[0] == {
+        "type": "reasoning",
+        "content": "Use the tool.",
+        "mime_type": None,
+        "uri": None,
+        "modality": None,
+    }
     assert messages[3]["tool_call_id"] == "toolu_1"
     assert call["start_ns"] == T_ISO_NS and call["user_id"] == "u-9"
     assert json.loads(call["params"])["max_tokens"] == 1024
@@ -271,7 +422,10 @@ def test_anthropic_pair_with_history_system_blocks_and_http_halves(db: Database,
 
 
 def test_request_in_an_unread_shape_is_kept(db: Database, tmp_path: Path) -> None:
-    record = {"request": "POST /v1/chat/completions (body not logged)", "response": chat_completion()}
+    record = {
+        "request": "POST /v1/chat/completions (body not logged)",
+        "response": chat_completion(),
+    }
     [result] = run(db, write_jsonl(tmp_path / "odd.jsonl", [record]))
     assert result.status is ImportStatus.IMPORTED, result.error
     call = span(db, "chatcmpl-1")
@@ -281,69 +435,137 @@ def test_request_in_an_unread_shape_is_kept(db: Database, tmp_path: Path) -> Non
 
 def test_responses_api_bare_and_pair(db: Database, tmp_path: Path) -> None:
     response = {
-        "id": "resp_1", "object": "response", "created_at": 1_740_000_000, "status": "completed",
-        "model": "o4-mini-2025-04-16", "instructions": "Answer in French.",
+        "id": "resp_1",
+        "object": "response",
+        "created_at": 1_740_000_000,
+        "status": "completed",
+        "model": "o4-mini-2025-04-16",
+        "instructions": "Answer in French.",
         "output": [
-            {"type": "reasoning", "id": "rs_1", "summary": [{"type": "summary_text", "text": "Look it up."}]},
-            {"type": "function_call", "id": "fc_1", "call_id": "call_9", "name": "lookup",
-             "arguments": "{\"q\": \"capital\"}"},
-            {"type": "message", "id": "msg_9", "role": "assistant",
-             "content": [{"type": "output_text", "text": "Paris.", "annotations": []}]},
+            {
+                "type": "reasoning",
+                "id": "rs_1",
+                "summary": [{"type": "summary_text", "text": "Look it up."}],
+            },
+            {
+                "type": "function_call",
+                "id": "fc_1",
+                "call_id": "call_9",
+                "name": "lookup",
+                "arguments": '{"q": "capital"}',
+            },
+            {
+                "type": "message",
+                "id": "msg_9",
+                "role": "assistant",
+                "content": [{"type": "output_text", "text": "Paris.", "annotations": []}],
+            },
         ],
-        "usage": {"input_tokens": 900, "input_tokens_details": {"cached_tokens": 300},
-                  "output_tokens": 120, "output_tokens_details": {"reasoning_tokens": 64},
-                  "total_tokens": 1020},
+        "usage": {
+            "input_tokens": 900,
+            "input_tokens_details": {"cached_tokens": 300},
+            "output_tokens": 120,
+            "output_tokens_details": {"reasoning_tokens": 64},
+            "total_tokens": 1020,
+        },
     }
-    pair = {"request": {"model": "o4-mini", "input": [
+    pair = {
+        "request": {
+            "model": "o4-mini",
+            "input": [
                 {"role": "user", "content": [{"type": "input_text", "text": "Capital?"}]},
                 {"type": "function_call", "call_id": "call_0", "name": "lookup", "arguments": "{}"},
-                {"type": "function_call_output", "call_id": "call_0", "output": "France"}],
-             "reasoning": {"effort": "low"}, "max_output_tokens": 300},
-            "response": {**response, "id": "resp_2"}}
+                {"type": "function_call_output", "call_id": "call_0", "output": "France"},
+            ],
+            "reasoning": {"effort": "low"},
+            "max_output_tokens": 300,
+        },
+        "response": {**response, "id": "resp_2"},
+    }
     [result] = run(db, write_jsonl(tmp_path / "responses.jsonl", [response, pair]))
     assert (result.status, result.spans) == (ImportStatus.IMPORTED, 2), result.error
     bare = span(db, "resp_1")
-    assert (bare["provider"], bare["model"], bare["start_ns"]) == ("openai", "o4-mini-2025-04-16",
-                                                                   1_740_000_000 * 10**9)
-    assert (bare["input_tokens"], bare["cache_read_tokens"], bare["output_tokens"],
-            bare["reasoning_tokens"], bare["total_tokens"]) == (900, 300, 120, 64, 1020)
+    assert (bare["provider"], bare["model"], bare["start_ns"]) == (
+        "openai",
+        "o4-mini-2025-04-16",
+        1_740_000_000 * 10**9,
+    )
+    assert (
+        bare["input_tokens"],
+        bare["cache_read_tokens"],
+        bare["output_tokens"],
+        bare["reasoning_tokens"],
+        bare["total_tokens"],
+    ) == (900, 300, 120, 64, 1020)
     [out] = bare["output_messages"]
     assert out["content"] == "Paris."
     assert calls(bare) == [("call_9", "lookup", {"q": "capital"})]
     assert json.loads(out["parts"])[0]["content"] == "Look it up."
-    assert [(m["role"], m["content"]) for m in bare["input_messages"]] == [("system", "Answer in French.")]
+    assert [(m["role"], m["content"]) for m in bare["input_messages"]] == [
+        ("system", "Answer in French.")
+    ]
     paired = span(db, "resp_2")
     assert paired["request_model"] == "o4-mini"
     assert [(m["role"], m["content"], m["tool_call_id"]) for m in paired["input_messages"]] == [
-        ("system", "Answer in French.", None), ("user", "Capital?", None),
-        ("assistant", None, None), ("tool", "France", "call_0")]
+        ("system", "Answer in French.", None),
+        ("user", "Capital?", None),
+        ("assistant", None, None),
+        ("tool", "France", "call_0"),
+    ]
     assert attrs(paired)["gen_ai.request.reasoning_effort"] == "low"
 
 
 def test_openai_chat_stream_is_reassembled(db: Database, tmp_path: Path) -> None:
-    def chunk(delta: dict[str, Any], finish: str | None = None, usage: Any = None,
-              choices: bool = True) -> str:
-        body = {"id": "chatcmpl-s", "object": "chat.completion.chunk", "created": 1_740_000_000,
-                "model": "gpt-4o-mini-2024-07-18",
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}] if choices else [],
-                "usage": usage}
+    def chunk(
+        delta: dict[str, Any], finish: str | None = None, usage: Any = None, choices: bool = True
+    ) -> str:
+        body = {
+            "id": "chatcmpl-s",
+            "object": "chat.completion.chunk",
+            "created": 1_740_000_000,
+            "model": "gpt-4o-mini-2024-07-18",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}] if choices else [],
+            "usage": usage,
+        }
         return "data: " + json.dumps(body) + "\n\n"
 
-    sse = "".join([
-        chunk({"role": "assistant", "content": ""}),
-        chunk({"content": "Let me "}),
-        chunk({"content": "check."}),
-        chunk({"tool_calls": [{"index": 0, "id": "call_s", "type": "function",
-                               "function": {"name": "get_weather", "arguments": ""}}]}),
-        chunk({"tool_calls": [{"index": 0, "function": {"arguments": "{\"city\":"}}]}),
-        chunk({"tool_calls": [{"index": 0, "function": {"arguments": "\"Oslo\"}"}}]}),
-        chunk({}, finish="tool_calls"),
-        chunk({}, usage={"prompt_tokens": 50, "completion_tokens": 12, "total_tokens": 62,
-                         "prompt_tokens_details": {"cached_tokens": 0}}, choices=False),
-        "data: [DONE]\n\n",
-    ])
-    record = {"request": chat_request(stream=True),
-              "response": {"status": 200, "headers": {"content-type": "text/event-stream"}, "body": sse}}
+    sse = "".join(
+        [
+            chunk({"role": "assistant", "content": ""}),
+            chunk({"content": "Let me "}),
+            chunk({"content": "check."}),
+            chunk(
+                {
+                    "tool_calls": [
+                        {
+                            "index": 0,
+                            "id": "call_s",
+                            "type": "function",
+                            "function": {"name": "get_weather", "arguments": ""},
+                        }
+                    ]
+                }
+            ),
+            chunk({"tool_calls": [{"index": 0, "function": {"arguments": '{"city":'}}]}),
+            chunk({"tool_calls": [{"index": 0, "function": {"arguments": '"Oslo"}'}}]}),
+            chunk({}, finish="tool_calls"),
+            chunk(
+                {},
+                usage={
+                    "prompt_tokens": 50,
+                    "completion_tokens": 12,
+                    "total_tokens": 62,
+                    "prompt_tokens_details": {"cached_tokens": 0},
+                },
+                choices=False,
+            ),
+            "data: [DONE]\n\n",
+        ]
+    )
+    record = {
+        "request": chat_request(stream=True),
+        "response": {"status": 200, "headers": {"content-type": "text/event-stream"}, "body": sse},
+    }
     [result] = run(db, write_jsonl(tmp_path / "stream.jsonl", [record]))
     assert result.status is ImportStatus.IMPORTED, result.error
     call = span(db, "chatcmpl-s")
@@ -355,32 +577,73 @@ def test_openai_chat_stream_is_reassembled(db: Database, tmp_path: Path) -> None
 
 
 def test_error_responses(db: Database, tmp_path: Path) -> None:
-    openai_429 = {"request": chat_request(), "response": {
-        "status": 429, "headers": {},
-        "body": json.dumps({"error": {"message": "Rate limit reached for gpt-4o", "type": "requests",
-                                      "param": None, "code": "rate_limit_exceeded"}})}}
-    anthropic_529 = {"status": 529, "headers": {"content-type": "application/json"},
-                     "body": json.dumps({"type": "error", "error": {"type": "overloaded_error",
-                                                                   "message": "Overloaded"}})}
-    no_response = {"request": {"model": "claude-haiku-4-5", "max_tokens": 10, "system": "x",
-                               "messages": [{"role": "user", "content": "hi"}]},
-                   "response": None, "error": {"type": "APIConnectionError", "message": "Connection reset"}}
-    failed = {"id": "resp_f", "object": "response", "status": "failed", "model": "gpt-4.1",
-              "output": [], "error": {"code": "server_error", "message": "The model failed"}}
-    stream_error = {"status": 200, "headers": {"content-type": "text/event-stream"}, "body": (
-        'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_e","type":"message",'
-        '"role":"assistant","model":"claude-opus-4-1","content":[],"usage":{"input_tokens":10,"output_tokens":1}}}\n\n'
-        'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\n'
-        'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Par"}}\n\n'
-        'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n')}
+    openai_429 = {
+        "request": chat_request(),
+        "response": {
+            "status": 429,
+            "headers": {},
+            "body": json.dumps(
+                {
+                    "error": {
+                        "message": "Rate limit reached for gpt-4o",
+                        "type": "requests",
+                        "param": None,
+                        "code": "rate_limit_exceeded",
+                    }
+                }
+            ),
+        },
+    }
+    anthropic_529 = {
+        "status": 529,
+        "headers": {"content-type": "application/json"},
+        "body": json.dumps(
+            {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+        ),
+    }
+    no_response = {
+        "request": {
+            "model": "claude-haiku-4-5",
+            "max_tokens": 10,
+            "system": "x",
+            "messages": [{"role": "user", "content": "hi"}],
+        },
+        "response": None,
+        "error": {"type": "APIConnectionError", "message": "Connection reset"},
+    }
+    failed = {
+        "id": "resp_f",
+        "object": "response",
+        "status": "failed",
+        "model": "gpt-4.1",
+        "output": [],
+        "error": {"code": "server_error", "message": "The model failed"},
+    }
+    stream_error = {
+        "status": 200,
+        "headers": {"content-type": "text/event-stream"},
+        "body": (
+            'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_e","type":"message",'
+            '"role":"assistant","model":"claude-opus-4-1","content":[],"usage":{"input_tokens":10,"output_tokens":1}}}\n\n'
+            'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\n'
+            'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Par"}}\n\n'
+            'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n'
+        ),
+    }
     ok = chat_completion("chatcmpl-ok")
-    path = write_jsonl(tmp_path / "errors.jsonl",
-                       [openai_429, anthropic_529, no_response, failed, stream_error, ok])
+    path = write_jsonl(
+        tmp_path / "errors.jsonl",
+        [openai_429, anthropic_529, no_response, failed, stream_error, ok],
+    )
     [result] = run(db, path)
     assert (result.status, result.spans) == (ImportStatus.IMPORTED, 6), result.error
-    rows = db.reader().execute(
-        "SELECT provider, status, status_message, error_type FROM spans ORDER BY status_message NULLS LAST"
-    ).fetchall()
+    rows = (
+        db.reader()
+        .execute(
+            "SELECT provider, status, status_message, error_type FROM spans ORDER BY status_message NULLS LAST"
+        )
+        .fetchall()
+    )
     assert rows == [
         ("anthropic", "error", "Connection reset", "APIConnectionError"),
         ("anthropic", "error", "Overloaded", "overloaded_error"),
@@ -391,64 +654,125 @@ def test_error_responses(db: Database, tmp_path: Path) -> None:
     ]
     cut = span(db, "msg_e")  # the text streamed before the error is kept
     assert cut["output_messages"][0]["content"] == "Par" and cut["status"] == "error"
-    limited = db.reader().execute(
-        "SELECT attributes->>'$.\"http.response.status_code\"', events FROM spans "
-        "WHERE status_message LIKE 'Rate limit%'").fetchone()
+    limited = (
+        db.reader()
+        .execute(
+            "SELECT attributes->>'$.\"http.response.status_code\"', events FROM spans "
+            "WHERE status_message LIKE 'Rate limit%'"
+        )
+        .fetchone()
+    )
     assert limited is not None and limited[0] == "429"
     assert json.loads(limited[1])[0]["name"] == "exception"
 
 
 def test_openai_batch_output(db: Database, tmp_path: Path) -> None:
     lines = [
-        {"id": "batch_req_1", "custom_id": "request-1",
-         "response": {"status_code": 200, "request_id": "req_a", "body": chat_completion("chatcmpl-b1")},
-         "error": None},
-        {"id": "batch_req_2", "custom_id": "request-2", "response": None,
-         "error": {"code": "batch_expired", "message": "This request could not be executed before the "
-                   "completion window expired."}},
-        {"id": "batch_req_3", "custom_id": "request-3",
-         "response": {"status_code": 400, "request_id": "req_c", "body": {"error": {
-             "message": "Invalid 'messages'", "type": "invalid_request_error", "code": None}}},
-         "error": None},
+        {
+            "id": "batch_req_1",
+            "custom_id": "request-1",
+            "response": {
+                "status_code": 200,
+                "request_id": "req_a",
+                "body": chat_completion("chatcmpl-b1"),
+            },
+            "error": None,
+        },
+        {
+            "id": "batch_req_2",
+            "custom_id": "request-2",
+            "response": None,
+            "error": {
+                "code": "batch_expired",
+                "message": "This request could not be executed before the "
+                "completion window expired.",
+            },
+        },
+        {
+            "id": "batch_req_3",
+            "custom_id": "request-3",
+            "response": {
+                "status_code": 400,
+                "request_id": "req_c",
+                "body": {
+                    "error": {
+                        "message": "Invalid 'messages'",
+                        "type": "invalid_request_error",
+                        "code": None,
+                    }
+                },
+            },
+            "error": None,
+        },
     ]
     [result] = run(db, write_jsonl(tmp_path / "batch_output.jsonl", lines))
-    assert (result.status, result.spans, result.traces) == (ImportStatus.IMPORTED, 3, 3), result.error
+    assert (result.status, result.spans, result.traces) == (ImportStatus.IMPORTED, 3, 3), (
+        result.error
+    )
     good = span(db, "chatcmpl-b1")
     assert (good["status"], good["input_tokens"], good["provider"]) == ("ok", 1200, "openai")
     raw = attrs(good)
-    assert (raw["openai.batch.custom_id"], raw["openai.batch.line_id"], raw["openai.batch.request_id"]) == (
-        "request-1", "batch_req_1", "req_a")
-    failed = db.reader().execute(
-        "SELECT attributes->>'$.\"openai.batch.custom_id\"', status, error_type FROM spans "
-        "WHERE status = 'error' ORDER BY 1").fetchall()
-    assert failed == [("request-2", "error", "batch_expired"), ("request-3", "error", "invalid_request_error")]
+    assert (
+        raw["openai.batch.custom_id"],
+        raw["openai.batch.line_id"],
+        raw["openai.batch.request_id"],
+    ) == ("request-1", "batch_req_1", "req_a")
+    failed = (
+        db.reader()
+        .execute(
+            "SELECT attributes->>'$.\"openai.batch.custom_id\"', status, error_type FROM spans "
+            "WHERE status = 'error' ORDER BY 1"
+        )
+        .fetchall()
+    )
+    assert failed == [
+        ("request-2", "error", "batch_expired"),
+        ("request-3", "error", "invalid_request_error"),
+    ]
 
 
 def test_file_shapes_gzip_list_and_concatenated(db: Database, tmp_path: Path) -> None:
     gz = tmp_path / "calls.jsonl.gz"
     with gzip.open(gz, "wt") as handle:
         handle.write(json.dumps(chat_completion("chatcmpl-g")) + "\n")
-    listed = write_json(tmp_path / "list.json", [chat_completion("chatcmpl-l1"), chat_completion("chatcmpl-l2")])
+    listed = write_json(
+        tmp_path / "list.json", [chat_completion("chatcmpl-l1"), chat_completion("chatcmpl-l2")]
+    )
     concatenated = tmp_path / "pretty.json"
-    concatenated.write_text(json.dumps(anthropic_message("msg_c1"), indent=2) + "\n"
-                            + json.dumps(anthropic_message("msg_c2"), indent=2) + "\n")
+    concatenated.write_text(
+        json.dumps(anthropic_message("msg_c1"), indent=2)
+        + "\n"
+        + json.dumps(anthropic_message("msg_c2"), indent=2)
+        + "\n"
+    )
     results = run(db, gz, listed, concatenated)
     assert [(r.status, r.format, r.spans) for r in results] == [
-        (ImportStatus.IMPORTED, "provider-log", 1), (ImportStatus.IMPORTED, "provider-log", 2),
-        (ImportStatus.IMPORTED, "provider-log", 2)]
+        (ImportStatus.IMPORTED, "provider-log", 1),
+        (ImportStatus.IMPORTED, "provider-log", 2),
+        (ImportStatus.IMPORTED, "provider-log", 2),
+    ]
 
 
 # -- ids ------------------------------------------------------------------------------------------
 
+
 def test_ids_are_deterministic(db: Database, tmp_path: Path, corpus: Path) -> None:
-    source = corpus / "openai" / "openinference-langchain4j-cassette_v1_chat_completions-1st-call.json"
+    source = (
+        corpus / "openai" / "openinference-langchain4j-cassette_v1_chat_completions-1st-call.json"
+    )
     copy = tmp_path / "renamed.json"
     shutil.copy(source, copy)
     first, again = run(db, source, copy)
-    assert (first.status, again.status, again.spans) == (ImportStatus.IMPORTED, ImportStatus.UNCHANGED, 1)
+    assert (first.status, again.status, again.spans) == (
+        ImportStatus.IMPORTED,
+        ImportStatus.UNCHANGED,
+        1,
+    )
 
     # The same call in another file with other content: the response id makes it the same span.
-    listed = write_json(tmp_path / "list.json", [json.loads(source.read_text()), chat_completion("chatcmpl-new")])
+    listed = write_json(
+        tmp_path / "list.json", [json.loads(source.read_text()), chat_completion("chatcmpl-new")]
+    )
     [result] = run(db, listed)
     assert result.status is ImportStatus.IMPORTED
     assert any("replaced" in w for w in result.warnings)
@@ -462,13 +786,19 @@ def test_ids_are_deterministic(db: Database, tmp_path: Path, corpus: Path) -> No
     run(db, a)
     [second] = run(db, b)
     assert any("replaced" in w for w in second.warnings)
-    hashed = db.reader().execute("SELECT trace_id, span_id FROM spans WHERE status = 'error'").fetchall()
+    hashed = (
+        db.reader().execute("SELECT trace_id, span_id FROM spans WHERE status = 'error'").fetchall()
+    )
     assert len(hashed) == 1 and len(hashed[0][0]) == 32 and len(hashed[0][1]) == 16
     other = Database.open(tmp_path / "other.duckdb")
     try:
         run(other, b)
-        assert other.reader().execute(
-            "SELECT trace_id, span_id FROM spans WHERE status = 'error'").fetchall() == hashed
+        assert (
+            other.reader()
+            .execute("SELECT trace_id, span_id FROM spans WHERE status = 'error'")
+            .fetchall()
+            == hashed
+        )
     finally:
         other.close()
 
@@ -486,6 +816,7 @@ def test_same_call_twice_in_one_file_is_merged(db: Database, tmp_path: Path) -> 
 
 # -- bad input ------------------------------------------------------------------------------------
 
+
 def test_truncated_file_fails_alone(db: Database, tmp_path: Path) -> None:
     good = write_jsonl(tmp_path / "good.jsonl", [chat_completion("chatcmpl-good")])
     text = "".join(json.dumps(chat_completion(f"chatcmpl-{i}")) + "\n" for i in range(5))
@@ -497,8 +828,15 @@ def test_truncated_file_fails_alone(db: Database, tmp_path: Path) -> None:
     assert counts(db) == (1, 1, 1)
 
 
-def test_truncated_single_document_is_still_recognised(db: Database, tmp_path: Path, corpus: Path) -> None:
-    source = corpus / "other" / "anthropic-http" / "openinference-anthropic-cassette_reasoning-tool-use-streaming.json"
+def test_truncated_single_document_is_still_recognised(
+    db: Database, tmp_path: Path, corpus: Path
+) -> None:
+    source = (
+        corpus
+        / "other"
+        / "anthropic-http"
+        / "openinference-anthropic-cassette_reasoning-tool-use-streaming.json"
+    )
     text = source.read_text()
     cut = tmp_path / "cut.json"
     cut.write_text(text[: len(text) // 2])
@@ -521,21 +859,32 @@ def test_one_bad_line_rolls_back_the_whole_file(db: Database, tmp_path: Path) ->
 
 
 def test_a_foreign_record_rolls_back_the_file(db: Database, tmp_path: Path) -> None:
-    path = write_jsonl(tmp_path / "mixed.jsonl",
-                       [chat_completion("chatcmpl-1"), {"event": "deploy", "version": 3}])
+    path = write_jsonl(
+        tmp_path / "mixed.jsonl", [chat_completion("chatcmpl-1"), {"event": "deploy", "version": 3}]
+    )
     [result] = run(db, path)
     assert result.status is ImportStatus.FAILED
     assert "line 2" in (result.error or "") and "not a provider" in (result.error or "")
     assert counts(db) == (0, 0, 0)
 
 
-@pytest.mark.parametrize("value", [
-    {"error": {"message": "quota", "type": "insufficient_quota"}},  # an error says no call
-    {"status": 200, "headers": {}, "body": "{\"ok\": true}"},  # an HTTP recording of something else
-    {"input": {"messages": []}, "output": {"object": "chat.completion", "choices": []}},  # span-like
-    {"object": "chat.completion.chunk", "choices": []},  # one chunk is not a call
-    {"trace": {"id": "t"}, "observations": []},
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"error": {"message": "quota", "type": "insufficient_quota"}},  # an error says no call
+        {
+            "status": 200,
+            "headers": {},
+            "body": '{"ok": true}',
+        },  # an HTTP recording of something else
+        {
+            "input": {"messages": []},
+            "output": {"object": "chat.completion", "choices": []},
+        },  # span-like
+        {"object": "chat.completion.chunk", "choices": []},  # one chunk is not a call
+        {"trace": {"id": "t"}, "observations": []},
+    ],
+)
 def test_other_json_is_not_claimed(tmp_path: Path, value: Any) -> None:
     path = write_json(tmp_path / "other.json", value)
     assert not ProviderLogs().sniff(read_sample(path))

@@ -16,7 +16,16 @@ import pytest
 from otlp_builder import LLM, ROOT, TRACE, agent_trace, document, write_json
 from spanscope.ingest import import_paths
 from spanscope.model import ImportStatus
-from spanscope.store import Database, DatabaseLocked, SchemaTooNew, StoreError, queries
+from spanscope.store import (
+    SCHEMA_VERSION,
+    Database,
+    DatabaseLocked,
+    SchemaTooNew,
+    StoreError,
+    queries,
+)
+
+NEXT = SCHEMA_VERSION + 1
 
 # Effectively endless (hours of work); only ever stopped by an interrupt.
 ENDLESS_QUERY = "SELECT sum(hash(i)) FROM range(10000000000000) t(i)"
@@ -84,11 +93,11 @@ def span_and_trace_counts(db: Database) -> tuple[int, int]:
 def test_create_makes_a_versioned_database(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "folder" / "new.duckdb"
     with Database.open(path) as db:
-        assert db.schema_version() == 1
+        assert db.schema_version() == SCHEMA_VERSION
         assert db.path == path.resolve()
         assert not db.read_only
     assert path.is_file()
-    assert meta_version(path) == "1"
+    assert meta_version(path) == str(SCHEMA_VERSION)
     con = duckdb.connect(str(path), read_only=True)
     try:
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
@@ -102,7 +111,7 @@ def test_reopen_keeps_data(tmp_path: Path) -> None:
     filled_database(path, tmp_path)
     with Database.open(path) as db:
         assert span_and_trace_counts(db) == (4, 1)
-        assert db.schema_version() == 1
+        assert db.schema_version() == SCHEMA_VERSION
         detail = queries.span_detail(db.reader(), TRACE, LLM)
         assert detail is not None and detail["input_tokens"] == 1200
     with Database.open(path, read_only=True) as db:
@@ -136,8 +145,8 @@ def test_schema_too_new_is_refused_and_left_unchanged(tmp_path: Path) -> None:
 def patch_to_version_2(monkeypatch: pytest.MonkeyPatch, sql: str) -> None:
     from spanscope.store import database, migrations
 
-    monkeypatch.setattr(database, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(migrations, "STEPS", {1: "x.sql"})
+    monkeypatch.setattr(database, "SCHEMA_VERSION", NEXT)
+    monkeypatch.setattr(migrations, "STEPS", {SCHEMA_VERSION: "x.sql"})
     monkeypatch.setattr(migrations, "load", lambda package, name: sql)
 
 
@@ -150,17 +159,17 @@ def test_migration_backs_up_then_upgrades(tmp_path: Path, monkeypatch: pytest.Mo
     )
 
     with Database.open(path) as db:
-        assert db.schema_version() == 2
+        assert db.schema_version() == NEXT
         assert span_and_trace_counts(db) == (4, 1)
         row = db.reader().execute("SELECT count(*) FILTER (reviewed = FALSE) FROM spans").fetchone()
         assert row == (4,)
 
-    backup = tmp_path / "old.duckdb.schema1.bak"
+    backup = tmp_path / f"old.duckdb.schema{SCHEMA_VERSION}.bak"
     assert backup.is_file()
     assert sha256(backup) == old_bytes
-    assert meta_version(backup) == "1"
+    assert meta_version(backup) == str(SCHEMA_VERSION)
     assert "reviewed" not in columns(backup, "spans")
-    assert meta_version(path) == "2"
+    assert meta_version(path) == str(NEXT)
     assert "reviewed" in columns(path, "spans")
 
 
@@ -174,11 +183,11 @@ def test_failing_migration_rolls_back(tmp_path: Path, monkeypatch: pytest.Monkey
     with pytest.raises((StoreError, duckdb.Error)):
         Database.open(path)
 
-    assert meta_version(path) == "1"
+    assert meta_version(path) == str(SCHEMA_VERSION)
     assert "reviewed" not in columns(path, "spans")
     monkeypatch.undo()
     with Database.open(path) as db:  # the file is still a good version-1 database
-        assert db.schema_version() == 1
+        assert db.schema_version() == SCHEMA_VERSION
         assert span_and_trace_counts(db) == (4, 1)
 
 
@@ -192,7 +201,7 @@ def test_older_file_opened_read_only_is_not_migrated(
     with pytest.raises(StoreError, match="older schema"):
         Database.open(path, read_only=True)
     assert sha256(path) == before
-    assert not (tmp_path / "old.duckdb.schema1.bak").exists()
+    assert not (tmp_path / f"old.duckdb.schema{SCHEMA_VERSION}.bak").exists()
 
 
 # --- files that are not ours -----------------------------------------------------------------

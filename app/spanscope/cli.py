@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import re
 import sys
@@ -15,11 +16,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+import pyarrow.csv as pa_csv
+
 from spanscope import __version__, ingest, paths
 from spanscope.core.filters import FilterError, compile_filter
 from spanscope.core.tree import build_tree
 from spanscope.model import ImportResult, ImportStatus
 from spanscope.store import Database, StoreError, queries
+from spanscope.store.console import Console, ConsoleError, schema_docs
 from spanscope.store.writer import Writer
 
 
@@ -57,6 +61,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="the spans as JSON Lines")
     p = command("stats", "what the database holds")
     p.add_argument("--json", action="store_true")
+    p = command("sql", "run read-only SQL over the documented tables (see 'sql --schema')")
+    p.add_argument(
+        "query", nargs="?", help="SQL, e.g. 'SELECT kind, count(*) FROM spans GROUP BY 1'"
+    )
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="JSON Lines, every row")
+    shape.add_argument("--csv", action="store_true", help="CSV with a header, every row")
+    p.add_argument("-n", "--limit", type=int, default=100, help="rows to print as a table")
+    p.add_argument("--schema", action="store_true", help="list the tables and columns")
     return parser
 
 
@@ -82,6 +95,8 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
     if args.command is None:
         build_parser().print_help(out)
         return 2
+    if args.command == "sql":
+        return _sql(args, out)
     try:
         db = Database.open(db_path(args), read_only=args.command != "import")
     except StoreError as exc:
@@ -95,6 +110,59 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
         return 2
     finally:
         db.close()
+
+
+def _sql(args: argparse.Namespace, out: TextIO) -> int:
+    """Read-only SQL: the file opened read-only with file access and settings locked, or a
+    copy of it when the window holds it."""
+    if args.schema:
+        docs = [(d.table, d.column, d.type, d.meaning) for d in schema_docs()]
+        _table(["table", "column", "type", "meaning"], docs, out)
+        return 0
+    if not args.query:
+        print("spanscope: sql needs a query (or --schema)", file=sys.stderr)
+        return 2
+    try:
+        try:
+            console = Console.open(db_path(args))
+        except StoreError as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            console = Console.open(db_path(args), copy_into=paths.snapshot_dir())
+    except StoreError as exc:
+        print(f"spanscope: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if args.json or args.csv:
+            pages = console.start(args.query)
+            try:
+                writer = None
+                while not pages.exhausted:
+                    page = pages.next_page(10_000)
+                    if args.json:
+                        for row in page.to_pylist():
+                            out.write(json.dumps(row, default=str) + "\n")
+                    else:
+                        sink = io.BytesIO()
+                        options = pa_csv.WriteOptions(include_header=writer is None)
+                        pa_csv.write_csv(page, sink, options)
+                        writer = True
+                        out.write(sink.getvalue().decode("utf-8"))
+            finally:
+                pages.close()
+            return 0
+        rows, more = console.query(args.query, limit=args.limit)
+        records = rows.to_pylist()
+        cells = [tuple("" if v is None else str(v) for v in r.values()) for r in records]
+        _table(rows.column_names, cells, out)
+        note = f" (more than {args.limit}; use --csv or --json for all)" if more else ""
+        print(f"{len(records)} rows{note}", file=out)
+        return 0
+    except ConsoleError as exc:
+        print(f"spanscope: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        console.close()
 
 
 def db_path(args: argparse.Namespace) -> Path:

@@ -112,6 +112,7 @@ def import_file(
             outcome.traces,
             outcome.warnings,
         )
+        result.annotations = outcome.annotations
     except _Cancelled:
         result.status, result.error = ImportStatus.CANCELLED, "cancelled"
     except (ImportError_, NoSpans) as exc:
@@ -212,6 +213,11 @@ def file_error_message(path: Path, exc: BaseException) -> str:
     """DuckDB's message about a bad file, led by the file name and without internals."""
     text = _NOISE.sub("", str(exc).strip()).split("\n\nLINE")[0]
     text = text.replace(str(path), path.name)
+    if "Out of Memory" in text or "failed to allocate" in text:
+        text = (
+            "reading this file needs more memory than Spanscope may use (set "
+            "SPANSCOPE_MEMORY_LIMIT higher, e.g. 4GB): " + text
+        )
     if "maximum_object_size" in text:
         text = "a JSON object is larger than the 1 GB limit per object: " + text
     return f"{path}: {text}"

@@ -72,7 +72,7 @@ def test_empty_database_offers_the_demo_dataset(qtbot, empty_db: Database, open_
         qtbot.mouseClick(window.empty.demo_button, Qt.MouseButton.LeftButton)
     [result] = done.args[0]
     assert str(result.status) == "imported" and result.spans == 3000
-    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.main_split, timeout=10000)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.side_split, timeout=10000)
     qtbot.waitUntil(lambda: len(window.span_tree.model.forest) > 0, timeout=10000)
     window.runner.wait()
 
@@ -112,5 +112,5 @@ def test_demo_option_loads_the_dataset_without_asking(qtbot, empty_db: Database,
         pass
     assert [str(r.status) for r in done.args[0]] == ["imported"]
     qtbot.waitUntil(lambda: window.count_label.text().endswith("traces"), timeout=10000)
-    assert window.pages.currentWidget() is window.main_split
+    assert window.pages.currentWidget() is window.side_split
     window.runner.wait()

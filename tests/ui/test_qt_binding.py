@@ -30,6 +30,8 @@ print(sys.getrefcount(None) - before)
 
 
 def test_void_calls_and_signals_keep_none_alive() -> None:
-    done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert abs(int(done.stdout.strip().splitlines()[-1])) < 100

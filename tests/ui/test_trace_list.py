@@ -30,7 +30,7 @@ def test_window_shows_traces_and_their_count(
     qtbot.waitUntil(lambda: window.count_label.text() == f"{total:,} traces")
     assert model.rowCount() == 200  # the first page only
     assert window.windowTitle() == "Spanscope — demo.duckdb"
-    assert window.pages.currentWidget() is window.main_split
+    assert window.pages.currentWidget() is window.side_split
     first = [model.data(model.index(0, c)) for c in range(model.columnCount())]
     assert first[0].startswith("2026-11-2") and first[1]
     assert all(isinstance(v, str) for v in first)

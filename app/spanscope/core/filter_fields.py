@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from spanscope.model.kinds import KINDS
+from spanscope.store import search
 
 
 class FilterError(ValueError):
@@ -78,6 +79,7 @@ _FIELD_LIST = [
     Field("output_tokens", "output_tokens", "output_tokens", kind="number", comparisons=_NUMERIC),
     Field("errors", None, "error_count", kind="number", comparisons=_NUMERIC),
     Field("spans", None, "span_count", kind="number", comparisons=_NUMERIC),
+    Field("label", None, None, kind="label"),
     Field("after", "start_ns", "start_ns", kind="time"),
     Field("before", "start_ns", "start_ns", kind="time"),
     Field(
@@ -136,6 +138,16 @@ def compile_term(
     column = fld.trace_sql if at_trace else fld.span_sql
     if fld.kind == "has":
         return _has(value, at_trace, where)
+    if fld.kind == "label":
+        # a trace matches when it or any of its spans carries the label; a span when it or
+        # its trace does
+        params.append(value)
+        owner = "traces.trace_id" if at_trace else "spans.trace_id"
+        span_match = "" if at_trace else " AND a.span_id IN ('', spans.span_id)"
+        return (
+            f"EXISTS (SELECT 1 FROM annotations a WHERE a.trace_id = {owner}"
+            f"{span_match} AND lower(a.label) = lower(?))"
+        )
     if column is None:
         if not at_trace:
             raise FilterError(f"'{name}' applies to traces, not spans", *where)
@@ -198,7 +210,13 @@ def _has(value: str, at_trace: bool, where: Span) -> str:
 
 def _text_search(value: str, table: str, params: list[object]) -> str:
     """Quoted text: span names, message contents, tool arguments and results, and retrieved
-    chunk contents, case-insensitively. (A scan; an index serves it where one exists.)"""
+    chunk contents, case-insensitively. The search index answers it (a subquery on the search
+    tables); text without a word the index holds (e.g. "a" or "!!") falls back to a scan."""
+    indexed = search.matching_spans_sql(value, params)
+    if indexed is not None:
+        if table == "traces":
+            return f"trace_id IN (SELECT trace_id FROM ({indexed}))"
+        return f"(trace_id, span_id) IN (SELECT trace_id, span_id FROM ({indexed}))"
     like = "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     params.extend([like] * 5)
     span_sql = (

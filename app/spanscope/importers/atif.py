@@ -37,19 +37,12 @@ from pathlib import Path
 from typing import Any
 
 from spanscope.importers.base import ArrowSource, ImportError_, Sample
-from spanscope.importers.provider_logs import (
-    JsonRecords,
-    Record,
-    as_dict,
-    compact_json,
-    describe_value,
-    head_records,
-    span_batches,
-    to_ns,
-)
+from spanscope.importers.batches import span_batches
+from spanscope.importers.json_head import head_records
+from spanscope.importers.records import JsonRecords, Record, describe_value
+from spanscope.importers.times import to_ns
+from spanscope.importers.values import JsonDict, as_dict, compact_json, whole_number
 from spanscope.model.raw import RawSpan
-
-JsonDict = dict[str, Any]
 
 _SOURCES = ("user", "agent", "system")
 
@@ -235,11 +228,13 @@ def _llm_span(
         "gen_ai.request.model": model,
         "gen_ai.input.messages": compact_json(conversation) if conversation else None,
         "gen_ai.output.messages": compact_json([output]),
-        "gen_ai.usage.input_tokens": _int(metrics.get("prompt_tokens")),  # includes cached
-        "gen_ai.usage.output_tokens": _int(metrics.get("completion_tokens")),
-        "gen_ai.usage.cache_read.input_tokens": _int(metrics.get("cached_tokens")),
-        "gen_ai.usage.cache_creation.input_tokens": _int(extra.get("cache_creation_input_tokens")),
-        "gen_ai.usage.reasoning.output_tokens": _int(extra.get("reasoning_tokens")),
+        "gen_ai.usage.input_tokens": whole_number(metrics.get("prompt_tokens")),  # includes cached
+        "gen_ai.usage.output_tokens": whole_number(metrics.get("completion_tokens")),
+        "gen_ai.usage.cache_read.input_tokens": whole_number(metrics.get("cached_tokens")),
+        "gen_ai.usage.cache_creation.input_tokens": whole_number(
+            extra.get("cache_creation_input_tokens")
+        ),
+        "gen_ai.usage.reasoning.output_tokens": whole_number(extra.get("reasoning_tokens")),
         "llm.cost.total": _number(metrics.get("cost_usd")),
         "atif.step_id": step.get("step_id"),
         "atif.metrics": metrics or None,
@@ -385,16 +380,6 @@ def _text(value: Any) -> str | None:
     ):
         return "\n".join(str(p.get("text")) for p in value)
     return compact_json(value)
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
 
 
 def _number(value: Any) -> float | int | None:

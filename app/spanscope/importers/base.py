@@ -80,7 +80,18 @@ class ArrowSource:
     warnings: list[str] = field(default_factory=list)
 
 
-Source = SqlSource | ArrowSource
+@dataclass
+class AnnotationSource:
+    """Annotations (evaluation results, labels) on spans already in the database, for files that
+    hold no spans. ``select`` yields the raw annotation relation described in
+    store/sql/import_annotations.sql: raw_trace_id (NULL when the file names spans only),
+    raw_span_id (NULL for a trace-level annotation), label, score, note, rubric, author."""
+
+    select: str
+    setup: list[str] = field(default_factory=list)
+
+
+Source = SqlSource | ArrowSource | AnnotationSource
 
 
 class Importer(Protocol):
@@ -115,14 +126,16 @@ def read_sample(path: Path, size: int = SAMPLE_BYTES) -> Sample:
             return Sample(path, head[:size], "gzip")
         if magic == ZSTD_MAGIC:
             # As for gzip: keep what a truncated file holds so its importer can say where.
-            decompressor = zstandard.ZstdDecompressor().decompressobj()
+            unzstd = zstandard.ZstdDecompressor().decompressobj()
             head = b""
             try:
                 while len(head) < size and (block := raw.read(64 * 1024)):
-                    head += decompressor.decompress(block)
+                    head += unzstd.decompress(block)
             except zstandard.ZstdError as exc:
                 if not head:
-                    raise ImportError_(f"{path}: zstd data is damaged at the start ({exc})") from exc
+                    raise ImportError_(
+                        f"{path}: zstd data is damaged at the start ({exc})"
+                    ) from exc
             if not head and raw.tell() > len(ZSTD_MAGIC):
                 raise ImportError_(f"{path}: zstd data ends before its first block (truncated)")
             return Sample(path, head[:size], "zstd")

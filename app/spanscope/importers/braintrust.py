@@ -44,19 +44,13 @@ from pathlib import Path
 from typing import Any
 
 from spanscope.importers.base import ArrowSource, ImportError_, Sample
-from spanscope.importers.provider_logs import (
-    JsonRecords,
-    anthropic_message,
-    as_dict,
-    compact_json,
-    describe_value,
-    head_records,
-    span_batches,
-    to_ns,
-)
+from spanscope.importers.batches import span_batches
+from spanscope.importers.chat import anthropic_message
+from spanscope.importers.json_head import head_records
+from spanscope.importers.records import JsonRecords, describe_value
+from spanscope.importers.times import to_ns
+from spanscope.importers.values import JsonDict, as_dict, compact_json, whole_number
 from spanscope.model.raw import RawEvent, RawSpan
-
-JsonDict = dict[str, Any]
 
 KINDS = {
     "llm": "llm",
@@ -362,14 +356,7 @@ def _output_messages(value: Any) -> list[Any] | None:
 
 def _metric_attributes(metrics: JsonDict, attrs: JsonDict) -> None:
     def count(key: str) -> int | None:
-        value = metrics.get(key)
-        if isinstance(value, bool):
-            return None
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        return None
+        return whole_number(metrics.get(key))
 
     attrs["gen_ai.usage.input_tokens"] = count("prompt_tokens")
     attrs["gen_ai.usage.output_tokens"] = count("completion_tokens")

@@ -20,12 +20,8 @@ Attribute values are already plain JSON, so the shared mapping reads the convent
 
 from __future__ import annotations
 
-import calendar
 import contextlib
-import datetime
-import gzip
 import io
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,10 +31,15 @@ import pyarrow as pa
 import zstandard
 
 from spanscope.importers.base import SAMPLE_BYTES, ArrowSource, ImportError_, Sample
+from spanscope.importers.batches import BATCH_SPANS, with_links
+from spanscope.importers.compressed import FileProgress, damaged_compression, decompressed
+from spanscope.importers.json_head import first_record, is_truncated
 from spanscope.importers.otlp_normalise import iter_json_values
-from spanscope.model.raw import RAW_SPAN_SCHEMA, RawEvent, RawSpan, json_text, to_batch
+from spanscope.importers.times import sdk_iso_ns as iso_ns
+from spanscope.importers.times import sdk_time_ns
+from spanscope.importers.values import optional_text
+from spanscope.model.raw import RawEvent, RawSpan, to_batch
 
-BATCH_SPANS = 2000
 NAMESPACE = "otel.console."
 
 _PY_KINDS = {
@@ -53,10 +54,6 @@ _JS_KINDS = {0: "internal", 1: "server", 2: "client", 3: "producer", 4: "consume
 _STATUS_NAMES = {"UNSET": "unset", "OK": "ok", "ERROR": "error"}
 _STATUS_CODES = {0: "unset", 1: "ok", 2: "error"}
 
-_ISO = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
-    r"\s*(?:([Zz])|([+-])(\d{2}):?(\d{2}))?"
-)
 # When the first record does not fit in the sample, its leading keys still do: the Python SDK
 # always prints name, context, kind, parent_id, start/end and status before the attributes.
 _PY_HEAD = re.compile(
@@ -109,14 +106,13 @@ class OtelConsoleDump:
     def sniff(self, sample: Sample) -> bool:
         if sample.compression == "zip" or sample.first_char() not in ("{", "["):
             return False
-        text = sample.text.lstrip()
-        first = _first_record(text)
-        if first is not None:
+        first = first_record(sample)
+        if first is not None and not is_truncated(first):
             return is_python_span(first) or is_js_span(first)
         if len(sample.head) < SAMPLE_BYTES:
             return False  # the whole file was seen and its first value is not one JSON value
         # The first record is larger than the sample: recognise it by its leading keys.
-        head = text[:SAMPLE_BYTES]
+        head = sample.text.lstrip()[:SAMPLE_BYTES]
         return bool(_PY_HEAD.search(head)) or all(p.search(head) for p in _JS_HEAD)
 
     def source(self, sample: Sample, workdir: Path) -> ArrowSource:
@@ -125,22 +121,6 @@ class OtelConsoleDump:
 
 
 # -- recognising ------------------------------------------------------------------------------
-
-
-def _first_record(text: str) -> Any:
-    """The first span-like value at the start of ``text`` (the first item of a list), or None
-    when it is not complete in ``text``."""
-    decoder = json.JSONDecoder()
-    index = 0
-    if text.startswith("["):
-        index = len(text) - len(text[1:].lstrip())
-        if index >= len(text) or text[index] == "]":
-            return None
-    try:
-        value, _ = decoder.raw_decode(text, index)
-    except ValueError:
-        return None
-    return value
 
 
 def is_python_span(value: Any) -> bool:
@@ -191,33 +171,15 @@ class _Reader:
     def __init__(self, path: Path, compression: str) -> None:
         self.path = path
         self.compression = compression
-        self._size = max(path.stat().st_size, 1)
-        self._raw: IO[bytes] | None = None
-
-    def progress(self) -> float:
-        raw = self._raw
-        if raw is None or raw.closed:
-            return -1.0
-        try:
-            return min(raw.tell() / self._size, 1.0)
-        except (OSError, ValueError):
-            return -1.0
+        self.progress = FileProgress(path)
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         spans: list[RawSpan] = []
         links: list[list[dict[str, Any]]] = []
         name = str(self.path)
         with open(self.path, "rb") as raw, contextlib.ExitStack() as stack:
-            self._raw = raw
-            stream: Any = raw
-            if self.compression == "gzip":
-                stream = stack.enter_context(gzip.GzipFile(fileobj=raw))
-            elif self.compression == "zstd":
-                stream = stack.enter_context(
-                    zstandard.ZstdDecompressor().stream_reader(
-                        raw, read_across_frames=True, closefd=False
-                    )
-                )
+            self.progress.raw = raw
+            stream = stack.enter_context(decompressed(raw, self.compression))
             text = stack.enter_context(
                 io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape")
             )
@@ -242,17 +204,6 @@ class _Reader:
                 yield from value
             else:
                 yield value
-
-
-def damaged_compression(
-    name: str, compression: str, raw: IO[bytes], exc: BaseException
-) -> ImportError_:
-    """The error for gzip or zstd data that is damaged or cut short, with where it was noticed."""
-    try:
-        where = f" near byte {raw.tell()} of the file"
-    except (OSError, ValueError):
-        where = ""
-    return ImportError_(f"{name}: the {compression} data is damaged or cut short{where} ({exc})")
 
 
 def convert(value: Any, name: str, number: int) -> tuple[RawSpan, list[dict[str, Any]]]:
@@ -288,37 +239,20 @@ def _python_span(d: dict[str, Any]) -> tuple[RawSpan, list[dict[str, Any]]]:
     code = str(status.get("status_code") or "UNSET").upper().rsplit(".", 1)[-1]
     kind = str(d.get("kind") or "").rsplit(".", 1)[-1].upper()
     span = RawSpan(
-        trace_id=_text(context.get("trace_id")),
-        span_id=_text(context.get("span_id")),
-        parent_span_id=_text(d.get("parent_id")),
-        name=_text(d.get("name")),
-        start_ns=time_ns(d.get("start_time")),
-        end_ns=time_ns(d.get("end_time")),
+        trace_id=optional_text(context.get("trace_id")),
+        span_id=optional_text(context.get("span_id")),
+        parent_span_id=optional_text(d.get("parent_id")),
+        name=optional_text(d.get("name")),
+        start_ns=sdk_time_ns(d.get("start_time")),
+        end_ns=sdk_time_ns(d.get("end_time")),
         status=_STATUS_NAMES.get(code, "unset"),
-        status_message=_text(status.get("description")) or None,
+        status_message=optional_text(status.get("description")) or None,
         span_kind=_PY_KINDS.get(kind, "unspecified"),
         attributes=attributes,
         resource=_mapping(resource.get("attributes")),
-        events=[
-            RawEvent(
-                _text(e.get("name")) or "",
-                time_ns(e.get("timestamp")),
-                _mapping(e.get("attributes")),
-            )
-            for e in _list(d.get("events"))
-        ],
+        events=_events(d, "timestamp"),
     )
-    links = []
-    for link in _list(d.get("links")):
-        ctx = _mapping(link.get("context"))
-        links.append(
-            {
-                "trace_id": _text(ctx.get("trace_id")),
-                "span_id": _text(ctx.get("span_id")),
-                "attributes": _mapping(link.get("attributes")),
-            }
-        )
-    return span, links
+    return span, _links(d, "trace_id", "span_id")
 
 
 def _js_span(d: dict[str, Any]) -> tuple[RawSpan, list[dict[str, Any]]]:
@@ -338,18 +272,18 @@ def _js_span(d: dict[str, Any]) -> tuple[RawSpan, list[dict[str, Any]]]:
     code = status.get("code", 0)
     kind = d.get("kind")
     span = RawSpan(
-        trace_id=_text(context.get("traceId")),
-        span_id=_text(context.get("spanId")),
-        parent_span_id=_text(parent),
-        name=_text(d.get("name")),
-        start_ns=time_ns(d.get("startTime")),
-        end_ns=time_ns(d.get("endTime")),
+        trace_id=optional_text(context.get("traceId")),
+        span_id=optional_text(context.get("spanId")),
+        parent_span_id=optional_text(parent),
+        name=optional_text(d.get("name")),
+        start_ns=sdk_time_ns(d.get("startTime")),
+        end_ns=sdk_time_ns(d.get("endTime")),
         status=(
             _STATUS_CODES.get(code, "unset")
             if isinstance(code, int)
             else _STATUS_NAMES.get(str(code).upper().replace("STATUS_CODE_", ""), "unset")
         ),
-        status_message=_text(status.get("message")) or None,
+        status_message=optional_text(status.get("message")) or None,
         span_kind=(
             _JS_KINDS.get(kind, "unspecified")
             if isinstance(kind, int)
@@ -358,24 +292,34 @@ def _js_span(d: dict[str, Any]) -> tuple[RawSpan, list[dict[str, Any]]]:
         attributes=attributes,
         resource=_js_resource(d.get("resource")),
         scope=scope if isinstance(scope, dict) else None,
-        events=[
-            RawEvent(
-                _text(e.get("name")) or "", time_ns(e.get("time")), _mapping(e.get("attributes"))
-            )
-            for e in _list(d.get("events"))
-        ],
+        events=_events(d, "time"),
     )
+    return span, _links(d, "traceId", "spanId")
+
+
+def _events(d: dict[str, Any], time_key: str) -> list[RawEvent]:
+    return [
+        RawEvent(
+            optional_text(e.get("name")) or "",
+            sdk_time_ns(e.get(time_key)),
+            _mapping(e.get("attributes")),
+        )
+        for e in _list(d.get("events"))
+    ]
+
+
+def _links(d: dict[str, Any], trace_key: str, span_key: str) -> list[dict[str, Any]]:
     links = []
     for link in _list(d.get("links")):
         ctx = _mapping(link.get("context"))
         links.append(
             {
-                "trace_id": _text(ctx.get("traceId")),
-                "span_id": _text(ctx.get("spanId")),
+                "trace_id": optional_text(ctx.get(trace_key)),
+                "span_id": optional_text(ctx.get(span_key)),
                 "attributes": _mapping(link.get("attributes")),
             }
         )
-    return span, links
+    return links
 
 
 def _js_resource(resource: Any) -> dict[str, Any]:
@@ -406,96 +350,4 @@ def _list(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    return value if isinstance(value, str) else str(value)
-
-
-def time_ns(value: Any) -> int | None:
-    """Nanoseconds since the epoch from an ISO-8601 text (offset or Z; naive means UTC), a JS
-    hrtime ``[seconds, nanoseconds]`` or an epoch number (s, ms, µs or ns by magnitude)."""
-    ns = _time_ns(value)
-    if ns is not None and not -(1 << 63) <= ns < 1 << 63:
-        raise ValueError(f"time {value!r} is out of range")
-    return ns
-
-
-def _time_ns(value: Any) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, list):
-        if len(value) != 2:
-            raise ValueError(f"time {value!r} is not [seconds, nanoseconds]")
-        seconds, nanos = int(value[0]), int(value[1])
-        return None if seconds == 0 and nanos == 0 else seconds * 1_000_000_000 + nanos
-    if isinstance(value, bool):
-        raise ValueError(f"time {value!r} is not a time")
-    if isinstance(value, int):
-        return _epoch_ns(value)
-    if isinstance(value, float):
-        return _epoch_ns(int(value)) if value.is_integer() else int(round(value * _scale(value)))
-    if isinstance(value, str):
-        return iso_ns(value)
-    raise ValueError(f"time {value!r} is not a time")
-
-
-def iso_ns(text: str) -> int:
-    """An ISO-8601 time as exact nanoseconds (fractions kept to 9 digits, never via float)."""
-    m = _ISO.fullmatch(text.strip())
-    if not m:
-        raise ValueError(f"time {text!r} is not ISO-8601")
-    year, month, day, hour, minute = (int(m.group(i)) for i in range(1, 6))
-    second = int(m.group(6) or 0)
-    fraction = int((m.group(7) or "")[:9].ljust(9, "0"))
-    try:
-        datetime.datetime(year, month, day, hour, minute, min(second, 59))  # rejects 2025-13-45
-    except ValueError as exc:
-        raise ValueError(f"time {text!r} is not a date: {exc}") from exc
-    offset = 0
-    if m.group(9):
-        offset = (int(m.group(10)) * 60 + int(m.group(11))) * 60
-        offset = -offset if m.group(9) == "-" else offset
-    seconds = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0)) - offset
-    return seconds * 1_000_000_000 + fraction
-
-
-def _scale(value: float) -> int:
-    magnitude = abs(value)
-    if magnitude >= 1e17:
-        return 1
-    if magnitude >= 1e14:
-        return 1_000
-    if magnitude >= 1e11:
-        return 1_000_000
-    return 1_000_000_000
-
-
-def _epoch_ns(value: int) -> int:
-    return value * _scale(float(value))
-
-
-def with_links(batch: pa.RecordBatch, links: list[list[dict[str, Any]]]) -> pa.RecordBatch:
-    """The batch with its ``links`` column filled in (RawSpan has no links field)."""
-    if not any(links):
-        return batch
-    field_index = RAW_SPAN_SCHEMA.get_field_index("links")
-    column = pa.array(
-        [
-            [
-                {
-                    "trace_id": link["trace_id"],
-                    "span_id": link["span_id"],
-                    "attributes": [
-                        (str(k), json_text(v))
-                        for k, v in link["attributes"].items()
-                        if v is not None
-                    ],
-                }
-                for link in span_links
-            ]
-            for span_links in links
-        ],
-        type=RAW_SPAN_SCHEMA.field("links").type,
-    )
-    return batch.set_column(field_index, RAW_SPAN_SCHEMA.field("links"), column)
+__all__ = ["OtelConsoleDump", "convert", "is_js_span", "is_python_span", "iso_ns"]

@@ -81,7 +81,12 @@ class OtlpJson:
 
         def retry(error: Exception) -> SqlSource | None:
             if "maximum_object_size" in str(error):
-                bigger = self.fast_source(sample.path, sample.compression, layout, MAX_OBJECT_BYTES)
+                # No object can be larger than the file itself: DuckDB allocates buffers of
+                # this size, so a smaller bound keeps the retry within the memory limit.
+                size = sample.path.stat().st_size
+                bound = MAX_OBJECT_BYTES if sample.compression != "none" else size + 1
+                limit = min(MAX_OBJECT_BYTES, max(bound, 2 * DEFAULT_OBJECT_BYTES))
+                bigger = self.fast_source(sample.path, sample.compression, layout, limit)
                 bigger.fallback = retry_variant
                 return bigger
             return retry_variant(error)

@@ -56,7 +56,9 @@ def _open_text(path: Path, compression: str) -> IO[str]:
         return gzip.open(path, "rt", encoding="utf-8-sig", errors="surrogateescape")
     if compression == "zstd":
         raw = open(path, "rb")  # noqa: SIM115 - closed with the wrapper
-        reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True, closefd=True)
+        reader = zstandard.ZstdDecompressor().stream_reader(
+            raw, read_across_frames=True, closefd=True
+        )
         import io
 
         return io.TextIOWrapper(reader, encoding="utf-8-sig", errors="surrogateescape")

@@ -25,6 +25,7 @@ BUILTIN: tuple[tuple[str, str], ...] = (
     ("spanscope.importers.mlflow", "MlflowTrace"),
     ("spanscope.importers.phoenix", "PhoenixSpans"),
     ("spanscope.importers.phoenix_parquet", "PhoenixParquet"),
+    ("spanscope.importers.phoenix_evals", "PhoenixEvaluations"),
     ("spanscope.importers.otel_console", "OtelConsoleDump"),
     ("spanscope.importers.atif", "AtifTrajectory"),
     ("spanscope.importers.braintrust", "BraintrustRows"),

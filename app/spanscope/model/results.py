@@ -22,6 +22,7 @@ class ImportResult:
     status: ImportStatus = ImportStatus.FAILED
     spans: int = 0
     traces: int = 0
+    annotations: int = 0  # annotations attached to stored spans (evaluation files)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
@@ -35,6 +36,7 @@ class ImportResult:
             "status": str(self.status),
             "spans": self.spans,
             "traces": self.traces,
+            "annotations": self.annotations,
             "warnings": list(self.warnings),
             "error": self.error,
             "seconds": round(self.seconds, 3),

@@ -18,7 +18,7 @@ import duckdb
 from spanscope.sqlfiles import load, statements
 from spanscope.store import migrations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class StoreError(Exception):
@@ -142,7 +142,8 @@ class Database:
     def _create(self) -> None:
         self._con.execute("BEGIN TRANSACTION")
         try:
-            for stmt in statements(load("spanscope.store", "schema.sql")):
+            schema = [load("spanscope.store", n) for n in ("schema.sql", "search_schema.sql")]
+            for stmt in statements("\n".join(schema)):
                 self._con.execute(stmt)
             self._con.execute(
                 "INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]

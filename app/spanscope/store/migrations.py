@@ -1,6 +1,7 @@
 """Schema migrations: each step takes a file from one version to the next, in one transaction.
 
-The caller backs the file up first. A step is SQL in ``sql/migrate_<from>_to_<to>.sql``.
+The caller backs the file up first. A step is one or more SQL files in ``sql/``, run in order:
+usually the new tables' own schema file and whatever fills them from existing data.
 """
 
 from __future__ import annotations
@@ -9,8 +10,10 @@ import duckdb
 
 from spanscope.sqlfiles import load, statements
 
-# from-version -> SQL file bringing it to from-version + 1
-STEPS: dict[int, str] = {}
+# from-version -> SQL files bringing it to from-version + 1
+STEPS: dict[int, str | tuple[str, ...]] = {
+    1: ("search_schema.sql", "search_rebuild.sql"),  # 2: the full-text index
+}
 
 
 def upgrade(con: duckdb.DuckDBPyConnection, current: int, target: int) -> None:
@@ -18,11 +21,12 @@ def upgrade(con: duckdb.DuckDBPyConnection, current: int, target: int) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         for version in range(current, target):
-            name = STEPS.get(version)
-            if name is None:
+            step = STEPS.get(version)
+            if step is None:
                 raise RuntimeError(f"no migration from schema {version} to {version + 1}")
-            for stmt in statements(load("spanscope.store", name)):
-                con.execute(stmt)
+            for name in (step,) if isinstance(step, str) else step:
+                for stmt in statements(load("spanscope.store", name)):
+                    con.execute(stmt)
         con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(target)])
         con.execute("COMMIT")
     except BaseException:

@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from spanscope.sqlfiles import load
+from spanscope.store.database import first_row
 
 # Sort keys a user can choose, mapped to SQL that never yields NULL (keyset needs totality).
 TRACE_SORTS: dict[str, str] = {
@@ -199,7 +200,7 @@ def find_span(cur: duckdb.DuckDBPyConnection, span_id: str) -> list[str]:
 
 def stats(cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Counts for ``spanscope stats``; tokens over model calls only (llm and embedding)."""
-    row = cur.execute(load("spanscope.store", "stats.sql")).fetchone()
+    row = first_row(cur.execute(load("spanscope.store", "stats.sql")))
     assert row is not None
     spans, traces, error_spans, input_tokens, output_tokens, models = row
     by_kind = dict(
@@ -207,7 +208,7 @@ def stats(cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             "SELECT kind, count(*) FROM spans GROUP BY kind ORDER BY count(*) DESC, kind"
         ).fetchall()
     )
-    sources = cur.execute("SELECT count(*) FROM sources").fetchone()
+    sources = first_row(cur.execute("SELECT count(*) FROM sources"))
     return {
         "spans": int(spans),
         "traces": int(traces),
@@ -246,6 +247,45 @@ def distinct_values(cur: duckdb.DuckDBPyConnection, column: str, limit: int = 20
         r[0]
         for r in cur.execute(
             f"SELECT {column} FROM spans WHERE {column} IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT ?",
+            [limit],
+        ).fetchall()
+    ]
+
+
+def trace_export_rows(cur: duckdb.DuckDBPyConnection, trace_id: str) -> list[dict[str, Any]]:
+    """Every span of a trace with all its columns (raw JSON included), in start order, for
+    exporting the trace as a file."""
+    rows: list[dict[str, Any]] = (
+        cur.sql(
+            "SELECT * EXCLUDE (source_id) FROM spans WHERE trace_id = ? "
+            "ORDER BY start_ns NULLS LAST, span_id",
+            params=[trace_id],
+        )
+        .to_arrow_table()
+        .to_pylist()
+    )
+    return rows
+
+
+def distinct_tags(cur: duckdb.DuckDBPyConnection, limit: int = 200) -> Sequence[str]:
+    """Tags seen on spans, most frequent first (for completion)."""
+    return [
+        r[0]
+        for r in cur.execute(
+            "SELECT tag FROM (SELECT unnest(tags) AS tag FROM spans) WHERE tag IS NOT NULL "
+            "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ?",
+            [limit],
+        ).fetchall()
+    ]
+
+
+def distinct_labels(cur: duckdb.DuckDBPyConnection, limit: int = 200) -> Sequence[str]:
+    """Annotation labels in use, most frequent first (for completion)."""
+    return [
+        r[0]
+        for r in cur.execute(
+            "SELECT label FROM annotations WHERE label IS NOT NULL "
+            "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ?",
             [limit],
         ).fetchall()
     ]

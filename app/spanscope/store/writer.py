@@ -15,9 +15,11 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from spanscope.importers.base import ArrowSource, SqlSource
+from spanscope.importers.base import AnnotationSource, ArrowSource, SqlSource
 from spanscope.model.raw import RAW_SPAN_SCHEMA
 from spanscope.sqlfiles import load, statements
+from spanscope.store import search
+from spanscope.store.annotation_import import import_annotations
 from spanscope.store.database import Database, first_row
 
 # DuckDB error texts that mean the file itself is at fault (bad JSON, wrong shapes, limits).
@@ -26,6 +28,7 @@ _FILE_ERRORS = (
     duckdb.ConversionException,
     duckdb.IOException,
     duckdb.OutOfRangeException,
+    duckdb.OutOfMemoryException,
 )
 
 
@@ -55,6 +58,7 @@ class FileOutcome:
     spans: int
     traces: int
     warnings: list[str] = field(default_factory=list)
+    annotations: int = 0
 
 
 class Writer:
@@ -98,9 +102,16 @@ class Writer:
         return (int(row[0]), int(row[1] or 0), int(row[2] or 0)) if row else None
 
     def import_file(
-        self, path: Path, sha256: str, size: int, fmt: str, source: SqlSource | ArrowSource
+        self,
+        path: Path,
+        sha256: str,
+        size: int,
+        fmt: str,
+        source: SqlSource | ArrowSource | AnnotationSource,
     ) -> FileOutcome:
         """Map the importer's raw spans into the canonical tables, all in one transaction."""
+        if isinstance(source, AnnotationSource):
+            return self._import_annotations(path, sha256, size, fmt, source)
         with self._lock:
             con = self._con
             failure = _Failure()
@@ -132,19 +143,46 @@ class Writer:
             outcome.warnings.extend(source.warnings)
             return outcome
 
-    def _import_in_transaction(
-        self, path: Path, sha256: str, size: int, fmt: str, select: str
+    def _import_annotations(
+        self, path: Path, sha256: str, size: int, fmt: str, source: AnnotationSource
     ) -> FileOutcome:
-        con = self._con
+        """Attach a file's annotations to stored spans, in one transaction like spans."""
+        with self._lock:
+            con = self._con
+            for script in source.setup:
+                for stmt in statements(script):
+                    con.execute(stmt)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                source_id = self._add_source(path, sha256, size, fmt)
+                found = import_annotations(con, path, source.select)
+                con.execute(
+                    "UPDATE sources SET span_count = 0, trace_count = ?, warnings = ? "
+                    "WHERE source_id = ?",
+                    [found.traces, found.warnings, source_id],
+                )
+                con.execute("COMMIT")
+            except BaseException:
+                _rollback(con)
+                raise
+            return FileOutcome(source_id, 0, found.traces, found.warnings, found.annotations)
+
+    def _add_source(self, path: Path, sha256: str, size: int, fmt: str) -> int:
         row = first_row(
-            con.execute(
+            self._con.execute(
                 "INSERT INTO sources (source_id, path, sha256, format, size_bytes, imported_at) "
                 "VALUES (nextval('source_ids'), ?, ?, ?, ?, now()) RETURNING source_id",
                 [str(path), sha256, fmt, size],
             )
         )
         assert row is not None
-        source_id = int(row[0])
+        return int(row[0])
+
+    def _import_in_transaction(
+        self, path: Path, sha256: str, size: int, fmt: str, select: str
+    ) -> FileOutcome:
+        con = self._con
+        source_id = self._add_source(path, sha256, size, fmt)
         con.execute(f"CREATE OR REPLACE TEMP VIEW raw_spans AS {select}")
         params = {"source_id": source_id}
         con.execute(load("spanscope.store", "map_spans.sql"), params)
@@ -169,6 +207,7 @@ class Writer:
             "UPDATE sources SET span_count = ?, trace_count = ?, warnings = ? WHERE source_id = ?",
             [spans, traces, warnings, source_id],
         )
+        search.index_source(con, source_id)
         return FileOutcome(source_id, int(spans), int(traces), warnings)
 
     def _merge_and_replace(self, source_id: int) -> list[str]:
@@ -240,4 +279,6 @@ def _escape(text: str) -> str:
 
 def is_file_error(exc: BaseException) -> bool:
     """True when DuckDB rejected the file's content (as opposed to a broken database)."""
-    return isinstance(exc, _FILE_ERRORS)
+    # DuckDB raises its bare Error class for what it does not classify, such as a damaged
+    # Parquet page (Thrift or decompression errors); during an import that is the file's fault.
+    return isinstance(exc, _FILE_ERRORS) or type(exc) is duckdb.Error

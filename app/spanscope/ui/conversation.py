@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from spanscope.ui import display
+from spanscope.ui.highlight import mark_matches
 
 MESSAGE_CAP = 20_000
 PRETTY_LIMIT = 200_000  # tool results longer than this are shown as recorded
@@ -218,7 +219,13 @@ class ConversationView(QWidget):
         self._inputs: list[dict[str, Any]] = []
         self._outputs: list[dict[str, Any]] = []
         self._cap: int | None = MESSAGE_CAP
+        self._phrases: list[str] = []
         self.show_messages([], [])
+
+    def set_highlight(self, phrases: Sequence[str]) -> None:
+        """Mark these texts (case-insensitively) wherever the conversation shows them."""
+        self._phrases = list(phrases)
+        mark_matches(self.text, self._phrases)
 
     def show_messages(
         self, inputs: Sequence[dict[str, Any]] | None, outputs: Sequence[dict[str, Any]] | None
@@ -262,4 +269,5 @@ class ConversationView(QWidget):
         self.show_system.setVisible(
             any((m.get("role") or "").lower() in SYSTEM_ROLES for m in self._inputs)
         )
+        mark_matches(self.text, self._phrases)
         self.text.moveCursor(QTextCursor.MoveOperation.Start)

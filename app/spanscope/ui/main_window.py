@@ -1,14 +1,16 @@
-"""The main window: composes the trace list, span tree, span detail and import panels.
+"""The main window: composes the finder (query bar, lists, facets, saved views), the span
+tree, the span detail and the import panels.
 
-Layout for a laptop or 1440x900 screen: the trace list across the top (its columns need the
-width), below it the span tree and waterfall on the left and the span detail on the right.
+Layout for a laptop or 1440x900 screen: the sidebar (saved views, facets) on the left; to its
+right the trace or span list across the top (its columns need the width), below it the span
+tree and waterfall on the left and the span detail on the right.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -16,27 +18,24 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
-from spanscope import paths
 from spanscope.model import ImportResult
 from spanscope.store import Database
 from spanscope.ui.empty_state import EmptyState
+from spanscope.ui.finder import Finder
+from spanscope.ui.highlight import filter_phrases
 from spanscope.ui.import_panel import ImportController, summarise, write_demo_dataset
-from spanscope.ui.query_bar import QueryBar
+from spanscope.ui.settings import app_settings
 from spanscope.ui.span_detail import SpanDetail
 from spanscope.ui.span_tree import SpanTree
-from spanscope.ui.trace_list import TraceList
+from spanscope.ui.sql_console import SqlConsole
 from spanscope.ui.workers import QueryRunner
 
 TRACE_FILES = "Trace files (*.json *.jsonl *.ndjson *.gz *.zst *.zip *.parquet);;All files (*)"
 
-
-def app_settings() -> QSettings:
-    """The settings file (INI) in the app's data directory."""
-    return QSettings(str(paths.settings_file()), QSettings.Format.IniFormat)
+__all__ = ["MainWindow", "app_settings"]
 
 
 class MainWindow(QMainWindow):
@@ -50,10 +49,14 @@ class MainWindow(QMainWindow):
         suffix = " (read-only copy)" if db.read_only else ""
         self.setWindowTitle(f"Spanscope — {db.path.name}{suffix}")
         self.runner = QueryRunner(db, self)
-        self.query_bar = QueryBar(self)
-        self.trace_list = TraceList(self.runner, self)
+        self.finder = Finder(self.runner, db.path, self)
+        self.query_bar = self.finder.query_bar
+        self.trace_list = self.finder.trace_list
+        self.span_list = self.finder.span_list
+        self.facets = self.finder.facets
         self.span_tree = SpanTree(self.runner, self)
         self.span_detail = SpanDetail(self.runner, self)
+        self.sql_console: SqlConsole | None = None
         self.importer = ImportController(db, self)
         self.empty = EmptyState(self)
         self.empty.set_read_only(db.read_only)
@@ -63,19 +66,18 @@ class MainWindow(QMainWindow):
         self.bottom_split.addWidget(self.span_detail)
         self.bottom_split.setSizes([760, 680])
         self.main_split = QSplitter(Qt.Orientation.Vertical, self)
-        traces = QWidget(self)
-        column = QVBoxLayout(traces)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        column.addWidget(self.query_bar)
-        column.addWidget(self.trace_list)
-        self.main_split.addWidget(traces)
+        self.main_split.addWidget(self.finder.lists)
         self.main_split.addWidget(self.bottom_split)
         self.main_split.setSizes([290, 560])
-        for split in (self.bottom_split, self.main_split):
+        self.side_split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.side_split.addWidget(self.finder.sidebar)
+        self.side_split.addWidget(self.main_split)
+        self.side_split.setStretchFactor(1, 1)
+        self.side_split.setSizes([230, 1210])
+        for split in (self.bottom_split, self.main_split, self.side_split):
             split.setChildrenCollapsible(False)
         self.pages = QStackedWidget(self)
-        self.pages.addWidget(self.main_split)
+        self.pages.addWidget(self.side_split)
         self.pages.addWidget(self.empty)
         self.setCentralWidget(self.pages)
 
@@ -91,7 +93,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.setAcceptDrops(not db.read_only)
         self._restore_settings()
-        self.trace_list.reload()
+        self.finder.restore()
         if demo:
             QTimer.singleShot(0, self.load_demo)
 
@@ -131,12 +133,24 @@ class MainWindow(QMainWindow):
             self.system_prompt_action.setChecked
         )
         view.addSeparator()
-        self._add(view, "&Filter traces", self.query_bar.edit.setFocus, "Ctrl+L")
-        self._add(view, "Go to &traces", self.trace_list.view.setFocus, "Ctrl+1")
+        self._add(view, "&Filter", self.query_bar.edit.setFocus, "Ctrl+L")
+        self._add(
+            view, "Show the trace &list", lambda: self.finder.show_list("traces"), "Ctrl+Shift+T"
+        )
+        self._add(
+            view, "Show the span l&ist", lambda: self.finder.show_list("spans"), "Ctrl+Shift+S"
+        )
+        self._add(
+            view, "Go to the &list", lambda: self.finder.current_list().view.setFocus(), "Ctrl+1"
+        )
         self._add(view, "Go to s&pans", self.span_tree.view.setFocus, "Ctrl+2")
         self._add(view, "Go to span &detail", self.span_detail.focus_content, "Ctrl+3")
         view.addSeparator()
-        self._add(view, "&Reload", self.trace_list.reload, QKeySequence.StandardKey.Refresh)
+        self._add(view, "&Reload", self.finder.reload, QKeySequence.StandardKey.Refresh)
+        view.addSeparator()
+        self._add(view, "Save current &view…", self.finder.ask_save_view)
+        view.addSeparator()
+        self._add(view, "S&QL console", self.open_sql_console, "Ctrl+Shift+E")
 
     def _add(self, menu, text: str, slot, shortcut=None) -> QAction:  # type: ignore[no-untyped-def]
         action = menu.addAction(text)
@@ -146,11 +160,19 @@ class MainWindow(QMainWindow):
         return action
 
     def _connect(self) -> None:
-        self.query_bar.filter_changed.connect(self.trace_list.model.set_filter)
         self.trace_list.trace_selected.connect(self._trace_selected)
         self.trace_list.model.count_changed.connect(self._count_changed)
         self.trace_list.model.page_loaded.connect(self._page_loaded)
         self.trace_list.model.failed.connect(self.show_message)
+        self.span_list.span_selected.connect(self._span_selected)
+        self.span_list.span_opened.connect(self._span_opened)
+        self.span_list.model.count_changed.connect(self._span_count_changed)
+        self.span_list.model.page_loaded.connect(self._span_page_loaded)
+        self.span_list.model.failed.connect(self.show_message)
+        self.finder.list_changed.connect(self._list_changed)
+        self.query_bar.query_changed.connect(
+            lambda text: self.span_detail.set_highlight(filter_phrases(text))
+        )
         self.span_tree.span_selected.connect(self.span_detail.show_span)
         self.span_tree.span_opened.connect(lambda *_: self.span_detail.focus_content())
         self.span_tree.failed.connect(self.show_message)
@@ -163,6 +185,14 @@ class MainWindow(QMainWindow):
         self.empty.import_folder.connect(self.choose_folder)
 
     # -- actions -----------------------------------------------------------------------------
+
+    def open_sql_console(self) -> SqlConsole:
+        """Show the SQL console window (one per main window)."""
+        if self.sql_console is None:
+            self.sql_console = SqlConsole(self.db, self)
+        self.sql_console.show()
+        self.sql_console.raise_()
+        return self.sql_console
 
     def import_paths(self, files: list[Path | str]) -> bool:
         """Import files and folders (the menu, the empty state and drops all come here)."""
@@ -201,7 +231,35 @@ class MainWindow(QMainWindow):
         self.span_detail.clear()
         self.span_tree.show_trace(trace_id)
 
+    def _span_selected(self, trace_id: str, span_id: str) -> None:
+        if trace_id != self.span_tree.trace_id:
+            self.span_detail.clear()
+        self.span_tree.show_trace(trace_id, span_id)
+
+    def _span_opened(self, trace_id: str, span_id: str) -> None:
+        self._span_selected(trace_id, span_id)
+        self.span_tree.view.setFocus()
+
+    def _span_count_changed(self, count: int) -> None:
+        if self.finder.shows != "spans":
+            return
+        noun = "span" if count == 1 else "spans"
+        matching = " match the filter" if self.span_list.model.filtered else ""
+        self.count_label.setText(f"{count:,} {noun}{matching}")
+
+    def _span_page_loaded(self, rows: int) -> None:
+        if rows and not self.span_list.view.currentIndex().isValid():
+            self.span_list.select_row(0)
+
+    def _list_changed(self, name: str) -> None:
+        shown = self.finder.current_list()
+        current = shown.view.currentIndex()
+        if current.isValid():  # show the trace of the row now in view again
+            shown.view.selectionModel().currentRowChanged.emit(current, current)
+
     def _count_changed(self, count: int) -> None:
+        if self.finder.shows != "traces":
+            return
         noun = "trace" if count == 1 else "traces"
         matching = " match the filter" if self.trace_list.model.filtered else ""
         self.count_label.setText(f"{count:,} {noun}{matching}")
@@ -209,7 +267,7 @@ class MainWindow(QMainWindow):
             self.span_tree.clear()
             self.span_detail.clear()
         empty = count == 0 and not self.importer.running and not self.trace_list.model.filtered
-        self.pages.setCurrentWidget(self.empty if empty else self.main_split)
+        self.pages.setCurrentWidget(self.empty if empty else self.side_split)
 
     def _page_loaded(self, rows: int) -> None:
         if rows and not self.trace_list.view.currentIndex().isValid():
@@ -219,7 +277,7 @@ class MainWindow(QMainWindow):
         self.show_message(summarise(results))
         self.span_tree.clear()
         self.span_detail.clear()
-        self.trace_list.reload()
+        self.finder.reload()
 
     # -- drag and drop -----------------------------------------------------------------------
 
@@ -245,7 +303,11 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1440, 860)
-        for key, split in (("layout/main", self.main_split), ("layout/bottom", self.bottom_split)):
+        for key, split in (
+            ("layout/main", self.main_split),
+            ("layout/bottom", self.bottom_split),
+            ("layout/side", self.side_split),
+        ):
             state = settings.value(key)
             if state is not None:
                 split.restoreState(state)
@@ -255,12 +317,16 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("layout/main", self.main_split.saveState())
         settings.setValue("layout/bottom", self.bottom_split.saveState())
+        settings.setValue("layout/side", self.side_split.saveState())
         settings.sync()
+        self.finder.remember()
 
     def shutdown(self) -> None:
         """Stop the import and every query thread; safe to call twice."""
         self.importer.shutdown()
         self.runner.shutdown()
+        if self.sql_console is not None:
+            self.sql_console.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()

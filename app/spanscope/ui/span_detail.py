@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 from spanscope.store import queries
 from spanscope.ui import display
 from spanscope.ui.conversation import ConversationView
+from spanscope.ui.highlight import mark_matches
 from spanscope.ui.raw_json import RawJsonView
 from spanscope.ui.record_table import RecordTable
 from spanscope.ui.span_facts import SpanFacts, span_facts
@@ -82,6 +83,10 @@ class SpanDetail(QWidget):
         ):
             self.tabs.addTab(widget, title)
         self.tabs.tabBarClicked.connect(self._tab_clicked)
+        self._phrases: list[str] = []
+        for table in (self.tools, self.chunks):
+            pane = table.full
+            pane.textChanged.connect(lambda pane=pane: mark_matches(pane, self._phrases))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 0, 0)
         layout.setSpacing(4)
@@ -94,6 +99,14 @@ class SpanDetail(QWidget):
         palette = self.error.palette()
         palette.setColor(QPalette.ColorRole.WindowText, display.error_colour(self.palette()))
         self.error.setPalette(palette)
+
+    def set_highlight(self, phrases: list[str]) -> None:
+        """Mark these texts (the filter's quoted text) in the conversation, tool calls and
+        chunks, case-insensitively; an empty list clears the marks."""
+        self._phrases = list(phrases)
+        self.conversation.set_highlight(self._phrases)
+        for table in (self.tools, self.chunks):
+            mark_matches(table.full, self._phrases)
 
     def show_span(self, trace_id: str, span_id: str) -> None:
         """Load and show a span; an older request still running is interrupted."""

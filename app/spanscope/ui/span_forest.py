@@ -28,6 +28,7 @@ class SpanForest:
     cut: list[bool] = field(default_factory=list)  # parent link cut to break a cycle
     start_ns: int = 0
     end_ns: int = 0
+    _by_id: dict[str, int] | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.spans)
@@ -41,6 +42,14 @@ class SpanForest:
             node = self.parent[node]
             out.append(node)
         return out
+
+    def node_of(self, span_id: str) -> int | None:
+        """The node of a span id (the first, should an id repeat)."""
+        if self._by_id is None:
+            self._by_id = {}
+            for node, span in enumerate(self.spans):
+                self._by_id.setdefault(str(span.get("span_id")), node)
+        return self._by_id.get(span_id)
 
     def errors(self) -> int:
         return sum(1 for span in self.spans if span.get("status") == "error")

@@ -1,26 +1,34 @@
 """The span tree panel: one trace's spans as a tree with a waterfall, keyboard-first.
 
 Up/down move, left/right collapse and expand, Enter opens the span's detail; F8 / Shift+F8 jump
-to the next / previous error, F9 / Shift+F9 to the next / previous LLM call.
+to the next / previous error, F9 / Shift+F9 to the next / previous LLM call. The context menu
+copies a span as JSON or Markdown and exports the trace as an OTLP JSON file.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QToolButton,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
+from spanscope.core.otlp_export import export_trace
+from spanscope.core.transcript import span_json, span_markdown
 from spanscope.store import queries
 from spanscope.ui import display
 from spanscope.ui.span_forest import SpanForest, build_forest
@@ -37,6 +45,8 @@ class SpanTree(QWidget):
     span_opened = Signal(str, str)
     loaded = Signal(int)  # number of spans shown
     failed = Signal(str)
+    copied = Signal(str)  # the text put on the clipboard
+    exported = Signal(str)  # path of an exported file
 
     def __init__(self, runner: QueryRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,6 +80,9 @@ class SpanTree(QWidget):
             self.view.setColumnWidth(column, fm.horizontalAdvance(sample) + 16)
         header.setSectionResizeMode(WATERFALL, QHeaderView.ResizeMode.Stretch)
         self.view.activated.connect(self._opened)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._menu)
+        self._select_after_load: str | None = None
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
 
         self.next_error_action = self._action("Next error", "F8", self.next_error)
@@ -104,9 +117,14 @@ class SpanTree(QWidget):
 
     # -- loading -----------------------------------------------------------------------------
 
-    def show_trace(self, trace_id: str) -> None:
-        """Load a trace's spans in a worker; a newer request supersedes this one."""
+    def show_trace(self, trace_id: str, span_id: str | None = None) -> None:
+        """Load a trace's spans in a worker (a newer request supersedes this one) and select
+        ``span_id``, else the first span."""
+        if trace_id == self.trace_id and span_id and self.select_span(span_id):
+            self._runner.cancel("span-tree")
+            return
         self.trace_id = trace_id
+        self._select_after_load = span_id
         self.summary.setText("Loading spans…")
         self._runner.submit(
             "span-tree",
@@ -128,7 +146,8 @@ class SpanTree(QWidget):
         else:
             self.view.expandToDepth(1)
         self.summary.setText(self._describe(forest))
-        if len(forest):
+        wanted, self._select_after_load = self._select_after_load, None
+        if len(forest) and not (wanted and self.select_span(wanted)):
             self.view.setCurrentIndex(self.model.index_of(0))
         self.loaded.emit(len(forest))
 
@@ -152,6 +171,14 @@ class SpanTree(QWidget):
     def current_span_id(self) -> str | None:
         node = self.model.node(self.view.currentIndex())
         return None if node is None else self.model.forest.value(node, "span_id")
+
+    def select_span(self, span_id: str) -> bool:
+        """Select the span with this id in the trace shown; False when it is not there."""
+        node = self.model.forest.node_of(span_id)
+        if node is None:
+            return False
+        self.select_node(node)
+        return True
 
     def select_node(self, node: int) -> None:
         for up in reversed(self.model.forest.ancestors(node)):
@@ -192,3 +219,69 @@ class SpanTree(QWidget):
         node = self.model.node(index)
         if node is not None and self.trace_id:
             self.span_opened.emit(self.trace_id, self.model.forest.value(node, "span_id"))
+
+    # -- copy and export ---------------------------------------------------------------------
+
+    def _menu(self, point: QPoint) -> None:
+        index = self.view.indexAt(point)
+        if index.isValid():
+            self.view.setCurrentIndex(index)
+        menu = QMenu(self)
+        span_there = self.current_span_id() is not None
+        for text, slot in (
+            ("Copy as JSON", lambda: self.copy_span("json")),
+            ("Copy as Markdown", lambda: self.copy_span("markdown")),
+        ):
+            menu.addAction(text, slot).setEnabled(span_there)
+        menu.addSeparator()
+        menu.addAction("Export trace as OTLP JSON…", self.choose_export).setEnabled(
+            self.trace_id is not None
+        )
+        menu.popup(self.view.viewport().mapToGlobal(point))
+
+    def copy_span(self, form: str) -> None:
+        """Put the selected span on the clipboard as ``json`` or ``markdown`` (read in a
+        worker: the span's payloads may be large)."""
+        trace_id, span_id = self.trace_id, self.current_span_id()
+        if trace_id is None or span_id is None:
+            return
+        render = span_json if form == "json" else span_markdown
+
+        def work(cur: Any) -> str:
+            detail = queries.span_detail(cur, trace_id, span_id)
+            return render(detail) if detail is not None else ""
+
+        self._runner.submit("span-copy", work, self._copied, self.failed.emit)
+
+    def _copied(self, text: str) -> None:
+        if text:
+            QGuiApplication.clipboard().setText(text)
+            self.copied.emit(text)
+
+    def choose_export(self) -> None:
+        if self.trace_id is None:
+            return
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            "Export trace as OTLP JSON",
+            f"trace-{self.trace_id}.json",
+            "OTLP JSON (*.json);;All files (*)",
+        )
+        if name:
+            self.export_trace_to(Path(name))
+
+    def export_trace_to(self, path: Path) -> None:
+        """Write the trace shown as an OTLP JSON document, in a worker."""
+        trace_id = self.trace_id
+        if trace_id is None:
+            return
+
+        def work(cur: Any) -> str:
+            document = export_trace(queries.trace_export_rows(cur, trace_id))
+            path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+            return str(path)
+
+        self._runner.submit("trace-export", work, self.exported.emit, self._export_failed)
+
+    def _export_failed(self, message: str) -> None:
+        self.failed.emit(f"Could not export the trace: {message}")

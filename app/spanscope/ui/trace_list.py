@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxL
 
 from spanscope.store import queries
 from spanscope.ui import display
+from spanscope.ui.column_chooser import ColumnChooser
 from spanscope.ui.trace_page import COLUMNS, ERRORS_COLUMN, TraceRows, load_page
 from spanscope.ui.workers import QueryRunner
 
@@ -65,10 +66,17 @@ class TraceListModel(QAbstractTableModel):
     def filtered(self) -> bool:
         return self._where is not None and self._where.sql.strip() != "TRUE"
 
-    def set_filter(self, where: queries.Where | None) -> None:
+    def set_filter(self, where: queries.Where | None, reload: bool = True) -> None:
         """Show only the traces ``where`` matches (None for all)."""
         self._where = where
-        self.reload()
+        if reload:
+            self.reload()
+
+    def cancel(self) -> None:
+        """Stop loading (the list is hidden)."""
+        self._runner.cancel("trace-page")
+        self._runner.cancel("trace-count")
+        self._pending = False
 
     def _request_page(self) -> None:
         self._pending = True
@@ -78,7 +86,6 @@ class TraceListModel(QAbstractTableModel):
         )
 
     def _append(self, page: TraceRows) -> None:
-        self._pending, self._more = False, page.more
         count = len(page.trace_ids)
         if count:
             start = len(self._rows.trace_ids)
@@ -89,6 +96,8 @@ class TraceListModel(QAbstractTableModel):
             self._rows.errors.extend(page.errors)
             self._rows.after = page.after
             self.endInsertRows()
+        # Only now: a view or tester reacting to the insertion must not fetch the same page.
+        self._pending, self._more = False, page.more
         self.page_loaded.emit(len(self._rows.trace_ids))
 
     def _page_failed(self, message: str) -> None:
@@ -174,6 +183,7 @@ class TraceList(QWidget):
         header.sortIndicatorChanged.connect(self._sort_requested)
         self._sorted_column = 0
         self._set_widths()
+        self.columns = ColumnChooser(self.view, [c.title for c in COLUMNS], "columns/traces")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
@@ -197,6 +207,17 @@ class TraceList(QWidget):
         )
         for column, sample in enumerate(samples):
             self.view.setColumnWidth(column, fm.horizontalAdvance(sample) + 24)
+
+    def sort_by(self, key: str, descending: bool) -> None:
+        """Sort by a server-side key on the next load, and show it on the header."""
+        column = next((i for i, c in enumerate(COLUMNS) if c.sort == key), 0)
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        header = self.view.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(column, order)
+        header.blockSignals(False)
+        self._sorted_column = column
+        self.model.sort_key, self.model.descending = COLUMNS[column].sort or "start", descending
 
     def _sort_requested(self, column: int, order: Qt.SortOrder) -> None:
         header = self.view.horizontalHeader()

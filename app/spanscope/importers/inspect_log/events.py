@@ -1,0 +1,129 @@
+"""What Inspect events say of themselves: a model event's call, a tool event's call, and the
+other events (scores, errors, ...) as span events."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from spanscope.importers.inspect_log.model_calls import (
+    PARAMS,
+    choice_messages,
+    content_text,
+    json_unless_empty,
+    messages,
+    split_model,
+    usage_attributes,
+)
+from spanscope.importers.values import as_dict, text_or_json
+from spanscope.model.raw import RawEvent
+
+EVENT_HOUSEKEEPING = {"event", "timestamp", "working_start", "span_id", "uuid", "pending"}
+_MODEL_FIELDS = {
+    "event",
+    "timestamp",
+    "working_start",
+    "span_id",
+    "model",
+    "input",
+    "output",
+    "tools",
+    "config",
+    "completed",
+}
+_TOOL_FIELDS = {
+    "event",
+    "timestamp",
+    "working_start",
+    "span_id",
+    "id",
+    "function",
+    "arguments",
+    "result",
+    "error",
+    "events",
+    "completed",
+}
+
+
+def model_attributes(
+    event: Mapping[str, Any], output: dict[str, Any], usage: dict[str, Any]
+) -> dict[str, Any]:
+    """The attributes of a model event's llm span (``output`` and ``usage`` as the event has
+    them)."""
+    provider, model = split_model(event.get("model"))
+    config = as_dict(event.get("config"))
+    choices = [c for c in output.get("choices") or [] if isinstance(c, dict)]
+    attributes: dict[str, Any] = {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.provider.name": provider,
+        "gen_ai.request.model": model,
+        "gen_ai.response.model": output.get("model"),
+        "gen_ai.input.messages": json_unless_empty(messages(event.get("input"))),
+        "gen_ai.output.messages": json_unless_empty(choice_messages(choices)),
+        "gen_ai.tool.definitions": json_unless_empty(event.get("tools"))
+        if event.get("tools")
+        else None,
+        "gen_ai.response.finish_reasons": [
+            str(c["stop_reason"]) for c in choices if c.get("stop_reason")
+        ]
+        or None,
+        "inspect.model": event.get("model"),
+        "inspect.model.config": config or None,
+        "inspect.model.usage": usage or None,
+        "inspect.model.output": {
+            k: v for k, v in output.items() if k not in ("model", "choices", "usage")
+        }
+        or None,
+        **{f"gen_ai.request.{target}": config.get(key) for key, target in PARAMS.items()},
+        **usage_attributes(usage),
+        **{f"inspect.model.{k}": v for k, v in event.items() if k not in _MODEL_FIELDS},
+    }
+    return attributes
+
+
+def tool_attributes(event: Mapping[str, Any], error: dict[str, Any] | None) -> dict[str, Any]:
+    """The attributes of a tool event's call (``error`` its error object, if any)."""
+    function = event.get("function")
+    attributes: dict[str, Any] = {
+        "gen_ai.operation.name": "execute_tool",
+        "gen_ai.tool.name": function,
+        "gen_ai.tool.call.id": event.get("id"),
+        "gen_ai.tool.call.arguments": text_or_json(event.get("arguments")),
+        "gen_ai.tool.call.result": content_text(event.get("result")),
+        "error.type": error.get("type") if error else None,
+        **{f"inspect.tool.{k}": v for k, v in event.items() if k not in _TOOL_FIELDS},
+    }
+    return attributes
+
+
+def span_event(event: Mapping[str, Any], when: int | None, scorer: str | None) -> RawEvent:
+    """Any other event as a span event; a score names ``scorer``, the scorer span it is in."""
+    kind = str(event.get("event"))
+    body = {k: v for k, v in event.items() if k not in EVENT_HOUSEKEEPING}
+    if kind == "error":
+        error = as_dict(event.get("error"))
+        return RawEvent(
+            "exception",
+            when,
+            {
+                "exception.type": "EvalError",
+                "exception.message": error.get("message"),
+                "exception.stacktrace": error.get("traceback"),
+            },
+        )
+    if kind == "score" and isinstance(event.get("score"), dict):
+        value = event["score"].get("value")
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return RawEvent(
+            "gen_ai.evaluation.result",
+            when,
+            {
+                "gen_ai.evaluation.name": scorer,
+                "gen_ai.evaluation.score.value": value if numeric else None,
+                "gen_ai.evaluation.score.label": None if numeric else text_or_json(value),
+                "gen_ai.evaluation.explanation": event["score"].get("explanation"),
+                **{f"inspect.{k}": v for k, v in body.items()},
+            },
+        )
+    return RawEvent(f"inspect.{kind}", when, body)

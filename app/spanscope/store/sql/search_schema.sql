@@ -1,0 +1,31 @@
+-- Full-text index over span names, message contents, tool call arguments and results, and
+-- retrieved chunk contents. Built at import for the new spans (search_index.sql); search.py
+-- turns quoted filter text into lookups here.
+
+CREATE SEQUENCE IF NOT EXISTS search_doc_ids START 1;
+
+CREATE TABLE IF NOT EXISTS search_docs (
+    doc_id    INTEGER,          -- small id of an indexed span, used in search_terms.doc_ids
+    trace_id  VARCHAR NOT NULL, -- the span's trace (spans.trace_id)
+    span_id   VARCHAR NOT NULL  -- the span (spans.span_id)
+);
+
+CREATE TABLE IF NOT EXISTS search_terms (
+    term     VARCHAR,           -- a lowercased run of letters and digits, at least 2 characters
+    doc_ids  INTEGER[]          -- the spans holding it (search_docs.doc_id), ascending; one row per term per import
+);
+
+-- The searched text of a span: its name and each content field, each cut at 20,000 characters.
+CREATE OR REPLACE MACRO search_body(name, input_messages, output_messages, tool_calls, documents) AS
+    array_to_string(list_transform(list_filter(list_concat(
+        [name],
+        list_transform(coalesce(input_messages, []), lambda m: m.content),
+        list_transform(coalesce(output_messages, []), lambda m: m.content),
+        flatten(list_transform(coalesce(tool_calls, []), lambda c: [c.arguments, c.result])),
+        list_transform(coalesce(documents, []), lambda x: x.content)),
+        lambda f: f IS NOT NULL), lambda f: left(f, 20000)), chr(10));
+
+-- The distinct terms of a text: lowercased, split on anything but letters and digits.
+CREATE OR REPLACE MACRO search_words(body) AS
+    list_filter(list_distinct(regexp_split_to_array(lower(body), '[^\p{L}\p{N}]+')),
+                lambda w: length(w) >= 2);

@@ -1,0 +1,239 @@
+"""Full-text search through the index: phrases in every searched field, adjacency, case,
+re-imports, reopening, and hostile search text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from otlp_builder import document, span, write_json, write_jsonl
+from spanscope.core.filters import compile_filter
+from spanscope.ingest import import_paths
+from spanscope.model import ImportStatus
+from spanscope.store import Database, queries, search
+
+TRACE_A = "a" * 32
+TRACE_B = "b" * 32
+
+
+def chat(trace: str, span_id: str, user: str, answer: str, start: int = 0) -> dict:
+    return span(
+        trace,
+        span_id,
+        "chat gpt-4o",
+        start=start,
+        attributes={
+            "gen_ai.operation.name": "chat",
+            "gen_ai.request.model": "gpt-4o",
+            "gen_ai.input.messages": json.dumps(
+                [{"role": "user", "parts": [{"type": "text", "content": user}]}]
+            ),
+            "gen_ai.output.messages": json.dumps(
+                [{"role": "assistant", "parts": [{"type": "text", "content": answer}]}]
+            ),
+        },
+    )
+
+
+def tool(trace: str, span_id: str, arguments: str, result: str) -> dict:
+    return span(
+        trace,
+        span_id,
+        "execute_tool lookup_order",
+        attributes={
+            "gen_ai.operation.name": "execute_tool",
+            "gen_ai.tool.name": "lookup_order",
+            "gen_ai.tool.call.arguments": arguments,
+            "gen_ai.tool.call.result": result,
+        },
+    )
+
+
+def retrieval(trace: str, span_id: str, content: str) -> dict:
+    return span(
+        trace,
+        span_id,
+        "retrieval kb",
+        attributes={
+            "gen_ai.operation.name": "retrieval",
+            "gen_ai.retrieval.documents": json.dumps([{"id": "kb-1", "content": content}]),
+        },
+    )
+
+
+def spans_matching(db: Database, text: str) -> set[tuple[str, str]]:
+    where = compile_filter(text, "spans")
+    page = queries.span_page(db.reader(), where=where, limit=10_000)
+    return {(r["trace_id"], r["span_id"]) for r in page.rows.to_pylist()}
+
+
+def traces_matching(db: Database, text: str) -> int:
+    return queries.count(db.reader(), "traces", compile_filter(text, "traces"))
+
+
+def import_ok(db: Database, *files: Path) -> None:
+    for result in import_paths(db, list(files)):
+        assert result.status in (ImportStatus.IMPORTED, ImportStatus.UNCHANGED), result.error
+
+
+@pytest.fixture
+def searchable(tmp_path: Path, db: Database) -> Database:
+    spans = [
+        chat(
+            TRACE_A,
+            "a000000000000001",
+            "What is the Refund Policy for damaged goods?",
+            "Our refund policy allows returns within 90 days.",
+        ),
+        tool(
+            TRACE_A,
+            "a000000000000002",
+            '{"order_id": "ORD-77812"}',
+            '{"status": "shipped", "carrier": "Parcelway Express"}',
+        ),
+        retrieval(TRACE_A, "a000000000000003", "kb-refund-policy-v5: refunds are issued in 5 days"),
+        # every word of "refund policy" but never side by side
+        chat(TRACE_B, "b000000000000001", "policy questions first", "then a refund, maybe"),
+    ]
+    import_ok(db, write_json(tmp_path / "a.json", document(spans)))
+    return db
+
+
+def test_phrase_in_a_message(searchable: Database) -> None:
+    assert spans_matching(searchable, '"within 90 days"') == {(TRACE_A, "a000000000000001")}
+
+
+def test_phrase_in_tool_arguments_and_result(searchable: Database) -> None:
+    assert spans_matching(searchable, '"ORD-77812"') == {(TRACE_A, "a000000000000002")}
+    assert spans_matching(searchable, '"parcelway express"') == {(TRACE_A, "a000000000000002")}
+
+
+def test_phrase_in_a_retrieved_chunk(searchable: Database) -> None:
+    assert spans_matching(searchable, '"kb-refund-policy-v5"') == {(TRACE_A, "a000000000000003")}
+
+
+def test_words_present_but_not_adjacent_do_not_match(searchable: Database) -> None:
+    found = spans_matching(searchable, '"refund policy"')
+    assert (TRACE_B, "b000000000000001") not in found
+    assert (TRACE_A, "a000000000000001") in found
+    assert traces_matching(searchable, '"refund policy"') == 1
+
+
+def test_case_insensitive_and_partial_words(searchable: Database) -> None:
+    assert spans_matching(searchable, '"REFUND POLICY FOR"') == {(TRACE_A, "a000000000000001")}
+    assert spans_matching(searchable, "PARCELWAY") == {(TRACE_A, "a000000000000002")}
+    # like the scan it replaces, the text may start and end inside words
+    assert spans_matching(searchable, '"arcelway expr"') == {(TRACE_A, "a000000000000002")}
+    assert spans_matching(searchable, "rcelwa") == {(TRACE_A, "a000000000000002")}
+
+
+def test_unquoted_word_and_negation(searchable: Database) -> None:
+    assert spans_matching(searchable, "parcelway kind:tool") == {(TRACE_A, "a000000000000002")}
+    assert (TRACE_A, "a000000000000002") not in spans_matching(searchable, "-parcelway")
+
+
+def test_text_without_indexable_words_still_scans(searchable: Database) -> None:
+    assert search.term_patterns("a !") == []
+    assert (TRACE_A, "a000000000000001") in spans_matching(searchable, '"?"')
+
+
+def test_rare_phrase_among_many(tmp_path: Path, db: Database) -> None:
+    docs = []
+    for t in range(40):
+        trace = f"{t:032x}"
+        docs.append(
+            document(
+                [
+                    chat(
+                        trace, f"{t:015x}1", f"refund question {t}", "our policy is 30 days refund"
+                    ),
+                    retrieval(trace, f"{t:015x}2", "refund policy: 30 days, policy refund"),
+                ]
+            )
+        )
+    docs.append(document([chat("f" * 32, "f" * 16, "x", "the refund policy changed to 60 days")]))
+    import_ok(db, write_jsonl(tmp_path / "many.jsonl", docs))
+    assert spans_matching(db, '"refund policy changed"') == {("f" * 32, "f" * 16)}
+    assert traces_matching(db, '"policy refund"') == 40
+
+
+def test_reimporting_the_same_file_changes_nothing(tmp_path: Path, searchable: Database) -> None:
+    before = searchable.reader().execute("SELECT count(*) FROM search_terms").fetchall()
+    import_ok(searchable, tmp_path / "a.json")
+    after = searchable.reader().execute("SELECT count(*) FROM search_terms").fetchall()
+    assert before == after
+    assert spans_matching(searchable, '"within 90 days"') == {(TRACE_A, "a000000000000001")}
+
+
+def test_a_file_replacing_spans_replaces_their_text(tmp_path: Path, searchable: Database) -> None:
+    changed = chat(TRACE_A, "a000000000000001", "new question", "new answer about 45 days")
+    import_ok(searchable, write_json(tmp_path / "b.json", document([changed])))
+    assert spans_matching(searchable, '"within 90 days"') == set()
+    assert spans_matching(searchable, '"about 45 days"') == {(TRACE_A, "a000000000000001")}
+    search.rebuild(searchable.writer)
+    assert spans_matching(searchable, '"about 45 days"') == {(TRACE_A, "a000000000000001")}
+    assert spans_matching(searchable, "parcelway") == {(TRACE_A, "a000000000000002")}
+
+
+def test_index_survives_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "reopen.duckdb"
+    with Database.open(path) as db:
+        import_ok(
+            db,
+            write_json(
+                tmp_path / "r.json",
+                document([tool(TRACE_A, "a000000000000002", "{}", "Parcelway Express")]),
+            ),
+        )
+    with Database.open(path, read_only=True) as db:
+        assert spans_matching(db, '"parcelway express"') == {(TRACE_A, "a000000000000002")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "'; DROP TABLE spans; --",
+        "x' OR '1'='1",
+        "%",
+        "no_such_ident_ifier",
+        "\\",
+        "robert'); DELETE FROM search_terms; --",
+        "{candidates}",
+    ],
+)
+def test_hostile_search_text_is_only_text(searchable: Database, text: str) -> None:
+    quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    assert spans_matching(searchable, quoted) == set()
+    counts = (
+        searchable.reader()
+        .execute("SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM search_docs)")
+        .fetchall()
+    )
+    assert counts == [(4, 4)]
+
+
+def test_a_schema_1_file_is_migrated_and_indexed(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    with Database.open(path) as db:
+        import_ok(
+            db,
+            write_json(
+                tmp_path / "o.json",
+                document([tool(TRACE_A, "a000000000000002", "{}", "Parcelway Express")]),
+            ),
+        )
+        for stmt in (
+            "DROP TABLE search_terms",
+            "DROP TABLE search_docs",
+            "DROP SEQUENCE search_doc_ids",
+            "DROP MACRO search_body",
+            "DROP MACRO search_words",
+            "UPDATE meta SET value = '1' WHERE key = 'schema_version'",
+        ):
+            db.writer.execute(stmt)
+    with Database.open(path) as db:
+        assert db.schema_version() == 2
+        assert spans_matching(db, '"parcelway express"') == {(TRACE_A, "a000000000000002")}
+    assert (tmp_path / "old.duckdb.schema1.bak").is_file()
