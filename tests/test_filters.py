@@ -45,8 +45,14 @@ TEXT = (
 # Quoted text is answered by the search index (store/search.py); these are its subqueries.
 WORD = search.matching_spans_sql("word", [])
 PHRASE = search.matching_spans_sql("two words", [])
-SPANS_IN = "(trace_id, span_id) IN (SELECT trace_id, span_id FROM (%s))"
-TRACES_IN = "trace_id IN (SELECT trace_id FROM (%s))"
+# Spans of files not yet in the index (search_pending) are scanned alongside: a phrase has
+# five LIKE parameters for checking the index's candidates and five for that scan.
+UNINDEXED = f"(source_id IN (SELECT source_id FROM search_pending) AND {TEXT})"
+SPANS_IN = "((trace_id, span_id) IN (SELECT trace_id, span_id FROM (%s)) OR " + UNINDEXED + ")"
+TRACES_IN = (
+    "(trace_id IN (SELECT trace_id FROM (%s)) OR trace_id IN "
+    "(SELECT trace_id FROM spans WHERE " + UNINDEXED + "))"
+)
 
 
 def exists(span_sql: str) -> str:
@@ -106,17 +112,17 @@ COMPILED: list[tuple[str, str, str, tuple[Any, ...]]] = [
         '"refund policy"',
         "spans",
         SPANS_IN % PHRASE,
-        (["%refund", "policy%"], 2) + ("%refund policy%",) * 5,
+        (["%refund", "policy%"], 2) + ("%refund policy%",) * 10,
     ),
     (
         '"refund policy"',
         "traces",
         TRACES_IN % PHRASE,
-        (["%refund", "policy%"], 2) + ("%refund policy%",) * 5,
+        (["%refund", "policy%"], 2) + ("%refund policy%",) * 10,
     ),
-    ("refund", "spans", SPANS_IN % WORD, (["%refund%"], 1)),
-    ('"50%_off"', "spans", SPANS_IN % PHRASE, (["%50", "off%"], 2) + ("%50\\%\\_off%",) * 5),
-    ('"say \\"hi\\""', "spans", SPANS_IN % PHRASE, (["%say", "hi"], 2) + ('%say "hi"%',) * 5),
+    ("refund", "spans", SPANS_IN % WORD, (["%refund%"], 1) + ("%refund%",) * 5),
+    ('"50%_off"', "spans", SPANS_IN % PHRASE, (["%50", "off%"], 2) + ("%50\\%\\_off%",) * 10),
+    ('"say \\"hi\\""', "spans", SPANS_IN % PHRASE, (["%say", "hi"], 2) + ('%say "hi"%',) * 10),
     ('"a"', "spans", TEXT, ("%a%",) * 5),  # no word the index holds: a scan
     ("kind:llm status:error", "spans", "(kind = ? AND status = ?)", ("llm", "error")),
     ("kind:llm AND status:error", "spans", "(kind = ? AND status = ?)", ("llm", "error")),

@@ -10,9 +10,10 @@ import pytest
 
 from otlp_builder import document, span, write_json, write_jsonl
 from spanscope.core.filters import compile_filter
-from spanscope.ingest import import_paths
+from spanscope.ingest import import_paths, index_for_search
 from spanscope.model import ImportStatus
 from spanscope.store import Database, queries, search
+from spanscope.store.writer import Writer
 
 TRACE_A = "a" * 32
 TRACE_B = "b" * 32
@@ -237,3 +238,25 @@ def test_a_schema_1_file_is_migrated_and_indexed(tmp_path: Path) -> None:
         assert db.schema_version() == 2
         assert spans_matching(db, '"parcelway express"') == {(TRACE_A, "a000000000000002")}
     assert (tmp_path / "old.duckdb.schema1.bak").is_file()
+
+
+def test_files_waiting_for_the_index_are_still_searched(tmp_path: Path, db: Database) -> None:
+    """An import commits its spans first; the index follows. Searches in between scan."""
+    trace = "c" * 32
+    spans = [
+        chat(trace, "c000000000000001", "Where is parcel ZX-4410?", "It left the depot."),
+        tool(trace, "c000000000000002", '{"parcel": "ZX-4410"}', '{"depot": "Leeds"}'),
+    ]
+    path = write_json(tmp_path / "later.json", document(spans))
+    [result] = import_paths(db, [path], index=False)
+    assert result.status is ImportStatus.IMPORTED
+    pending = db.reader().execute("SELECT count(*) FROM search_pending").fetchall()
+    assert pending == [(1,)]
+    expected = {(trace, "c000000000000001"), (trace, "c000000000000002")}
+    assert spans_matching(db, '"ZX-4410"') == expected
+    assert spans_matching(db, "depot") == expected  # the answer and the tool's result
+
+    assert index_for_search(Writer(db)) == 1
+    assert db.reader().execute("SELECT count(*) FROM search_pending").fetchall() == [(0,)]
+    assert spans_matching(db, '"ZX-4410"') == expected
+    assert traces_matching(db, '"left the depot"') == 1

@@ -56,6 +56,20 @@ def expand(paths: Iterable[Path | str]) -> list[Path]:
     return found
 
 
+def annotations_last(files: list[Path]) -> list[Path]:
+    """Files that only annotate spans (evaluation results) after the files bringing spans, so
+    a folder holding both imports in one go, whatever the names sort as."""
+
+    def annotates(path: Path) -> bool:
+        try:
+            importer, _ = registry.detect(path)
+        except (ImportError_, OSError):
+            return False
+        return bool(getattr(importer, "annotates_only", False))
+
+    return sorted(files, key=annotates)  # stable: the rest keep their order
+
+
 def import_paths(
     db: Database,
     paths: Iterable[Path | str],
@@ -63,16 +77,43 @@ def import_paths(
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     writer: Writer | None = None,
+    index: bool = True,
 ) -> Iterator[ImportResult]:
-    """Import every file under ``paths``; yields one result per file as it finishes."""
+    """Import every file under ``paths``; yields one result per file as it finishes, then
+    (unless ``index`` is false) brings the search index up to date with them."""
     writer = writer or Writer(db)
     cancel = cancel or threading.Event()
-    files = expand(paths)
-    for index, path in enumerate(files):
+    files = annotations_last(expand(paths))
+    for position, path in enumerate(files):
         if cancel.is_set():
             yield ImportResult(str(path), status=ImportStatus.CANCELLED, error="cancelled")
             continue
-        yield import_file(writer, path, index, len(files), progress, cancel)
+        yield import_file(writer, path, position, len(files), progress, cancel)
+    if index:
+        index_for_search(writer, progress, cancel)
+
+
+def index_for_search(
+    writer: Writer, progress: ProgressCallback | None = None, cancel: threading.Event | None = None
+) -> int:
+    """Index the imported files the search index does not hold yet; returns how many. A
+    cancel leaves the rest for later (searches scan them meanwhile)."""
+    cancel = cancel or threading.Event()
+    if cancel.is_set():
+        return 0
+
+    def report(fraction: float, stage: str) -> None:
+        if progress is not None:
+            progress(Progress(0, 1, Path("search index"), fraction, stage))
+
+    report(0.0, "indexing for search")
+    try:
+        with _Watch(writer, cancel, report, stage="indexing for search"):
+            return writer.index_pending()
+    except duckdb.InterruptException:
+        return 0
+    finally:
+        report(1.0, "done")
 
 
 def import_file(
@@ -171,9 +212,14 @@ class _Watch:
     """Polls the writer's progress and turns a cancel request into an interrupt."""
 
     def __init__(
-        self, writer: Writer, cancel: threading.Event, report: Callable[[float, str], None]
+        self,
+        writer: Writer,
+        cancel: threading.Event,
+        report: Callable[[float, str], None],
+        stage: str = "importing",
     ) -> None:
         self._writer, self._cancel, self._report = writer, cancel, report
+        self._stage = stage
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="import-watch", daemon=True)
 
@@ -192,7 +238,7 @@ class _Watch:
                 return
             fraction = self._writer.progress()
             if fraction >= 0:
-                self._report(fraction, "importing")
+                self._report(fraction, self._stage)
 
 
 def file_sha256(path: Path, cancel: threading.Event | None = None) -> str:

@@ -213,10 +213,6 @@ def _text_search(value: str, table: str, params: list[object]) -> str:
     chunk contents, case-insensitively. The search index answers it (a subquery on the search
     tables); text without a word the index holds (e.g. "a" or "!!") falls back to a scan."""
     indexed = search.matching_spans_sql(value, params)
-    if indexed is not None:
-        if table == "traces":
-            return f"trace_id IN (SELECT trace_id FROM ({indexed}))"
-        return f"(trace_id, span_id) IN (SELECT trace_id, span_id FROM ({indexed}))"
     like = "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     params.extend([like] * 5)
     span_sql = (
@@ -227,6 +223,18 @@ def _text_search(value: str, table: str, params: list[object]) -> str:
         " lambda c: c.arguments ILIKE ? ESCAPE '\\' OR c.result ILIKE ? ESCAPE '\\'))"
         " OR list_bool_or(list_transform(documents, lambda d: d.content ILIKE ? ESCAPE '\\')))"
     )
+    if indexed is not None:
+        # files imported but not yet indexed (search_pending) are scanned, so results are
+        # complete while the index catches up
+        unindexed = f"(source_id IN (SELECT source_id FROM search_pending) AND {span_sql})"
+        if table == "traces":
+            return (
+                f"(trace_id IN (SELECT trace_id FROM ({indexed})) OR trace_id IN "
+                f"(SELECT trace_id FROM spans WHERE {unindexed}))"
+            )
+        return (
+            f"((trace_id, span_id) IN (SELECT trace_id, span_id FROM ({indexed})) OR {unindexed})"
+        )
     if table == "traces":
         return f"EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = traces.trace_id AND {span_sql})"
     return span_sql

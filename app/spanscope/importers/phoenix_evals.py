@@ -33,6 +33,8 @@ class PhoenixEvaluations:
     """Phoenix span, document and trace evaluations (Parquet)."""
 
     name = "phoenix-evals"
+    # Annotates spans other files bring: a folder import takes such files last.
+    annotates_only = True
 
     def sniff(self, sample: Sample) -> bool:
         schema = parquet_schema(sample)

@@ -90,6 +90,26 @@ class Writer:
             return -1.0
         return float(value) / 100.0 if value is not None and value >= 0 else -1.0
 
+    def index_pending(self) -> int:
+        """Add every imported file not yet in the search index to it, one transaction per
+        file; returns how many were indexed. Interrupting leaves the rest pending."""
+        done = 0
+        while True:
+            with self._lock:
+                row = first_row(self._con.execute("SELECT min(source_id) FROM search_pending"))
+                if row is None or row[0] is None:
+                    return done
+                source_id = int(row[0])
+                self._con.execute("BEGIN TRANSACTION")
+                try:
+                    search.index_source(self._con, source_id)
+                    self._con.execute("DELETE FROM search_pending WHERE source_id = ?", [source_id])
+                    self._con.execute("COMMIT")
+                except BaseException:
+                    _rollback(self._con)
+                    raise
+            done += 1
+
     def source_by_hash(self, sha256: str) -> tuple[int, int, int] | None:
         """(source_id, spans, traces) of a file with this content already imported."""
         with self._lock:
@@ -207,7 +227,9 @@ class Writer:
             "UPDATE sources SET span_count = ?, trace_count = ?, warnings = ? WHERE source_id = ?",
             [spans, traces, warnings, source_id],
         )
-        search.index_source(con, source_id)
+        # Indexed right after the import commits, in its own transaction (index_pending), so a
+        # file's traces are on screen without waiting for the index; until then searches scan it.
+        con.execute("INSERT INTO search_pending VALUES (?)", [source_id])
         return FileOutcome(source_id, int(spans), int(traces), warnings)
 
     def _merge_and_replace(self, source_id: int) -> list[str]:

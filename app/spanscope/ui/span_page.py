@@ -1,7 +1,6 @@
 """One page of the span list, read and formatted as text in a worker.
 
-One row per span across traces (e.g. every llm call matching a filter). Formatting happens off
-the UI thread so the model's ``data`` only indexes lists.
+One row per span across traces (e.g. every llm call matching a filter).
 """
 
 from __future__ import annotations
@@ -11,9 +10,7 @@ from typing import Any
 
 from spanscope.store import queries
 from spanscope.ui import display
-from spanscope.ui.trace_page import Column
-
-PAGE_SIZE = 200
+from spanscope.ui.page_rows import Column, PageRequest, PageRows, last_key
 
 COLUMNS: tuple[Column, ...] = (
     Column("Time", "start"),
@@ -36,32 +33,18 @@ HIDDEN_BY_DEFAULT = ("Session", "Trace")
 
 
 @dataclass
-class SpanRows:
-    """Rows of one page as display text, column by column, plus what the model needs."""
+class SpanRows(PageRows):
+    """A page of spans: display text, error flags, and each row's ids and kind."""
 
-    text: list[list[str]] = field(default_factory=lambda: [[] for _ in COLUMNS])
     trace_ids: list[str] = field(default_factory=list)
     span_ids: list[str] = field(default_factory=list)
-    errors: list[bool] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
-    after: tuple[Any, str] | None = None
-    more: bool = False
 
 
-def load_page(
-    cur: Any,
-    sort: str,
-    descending: bool,
-    after: tuple[Any, str] | None,
-    where: queries.Where | None,
-) -> SpanRows:
+def load_page(cur: Any, request: PageRequest) -> SpanRows:
     """Worker side: query one page of spans and format it."""
-    page = queries.span_page(
-        cur, sort=sort, descending=descending, after=after, limit=PAGE_SIZE, where=where
-    )
-    c = page.rows.to_pydict()
-    out = SpanRows(more=page.more)
-    columns = (
+    c, more = request.read(cur, queries.span_page)
+    text = [
         [display.local_time(v) for v in c["start_ns"]],
         [display.one_line(v, 80) for v in c["name"]],
         [v or "" for v in c["kind"]],
@@ -75,12 +58,13 @@ def load_page(
         [v or "" for v in c["session_id"]],
         list(c["trace_id"]),
         [display.one_line(v, 200) for v in c["preview"]],
+    ]
+    return SpanRows(
+        text=text,
+        errors=[v == "error" for v in c["status"]],
+        after=last_key(c, "row_key"),
+        more=more,
+        trace_ids=list(c["trace_id"]),
+        span_ids=list(c["span_id"]),
+        kinds=[v or "other" for v in c["kind"]],
     )
-    out.text = [list(col) for col in columns]
-    out.trace_ids = list(c["trace_id"])
-    out.span_ids = list(c["span_id"])
-    out.errors = [v == "error" for v in c["status"]]
-    out.kinds = [v or "other" for v in c["kind"]]
-    if page.rows.num_rows:
-        out.after = (c["sort_key"][-1], c["row_key"][-1])
-    return out

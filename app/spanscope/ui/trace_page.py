@@ -1,7 +1,4 @@
-"""One page of the trace list, read and formatted as text in a worker.
-
-Formatting happens off the UI thread so the model's ``data`` only indexes lists.
-"""
+"""One page of the trace list, read and formatted as text in a worker."""
 
 from __future__ import annotations
 
@@ -10,16 +7,7 @@ from typing import Any
 
 from spanscope.store import queries
 from spanscope.ui import display
-
-PAGE_SIZE = 200
-
-
-@dataclass(frozen=True)
-class Column:
-    title: str
-    sort: str | None = None  # the server-side sort key, when the column can sort
-    numeric: bool = False
-
+from spanscope.ui.page_rows import Column, PageRequest, PageRows, last_key
 
 COLUMNS: tuple[Column, ...] = (
     Column("Time", "start"),
@@ -40,31 +28,16 @@ ERRORS_COLUMN = 7
 
 
 @dataclass
-class TraceRows:
-    """Rows of one page as display text, column by column, plus what the model needs."""
+class TraceRows(PageRows):
+    """A page of traces: display text, error flags, and the trace id of each row."""
 
-    text: list[list[str]] = field(default_factory=lambda: [[] for _ in COLUMNS])
     trace_ids: list[str] = field(default_factory=list)
-    errors: list[int] = field(default_factory=list)
-    after: tuple[Any, str] | None = None
-    more: bool = False
 
 
-def load_page(
-    cur: Any,
-    sort: str,
-    descending: bool,
-    after: tuple[Any, str] | None,
-    where: queries.Where | None,
-) -> TraceRows:
+def load_page(cur: Any, request: PageRequest) -> TraceRows:
     """Worker side: query one page and format it."""
-    page = queries.trace_page(
-        cur, sort=sort, descending=descending, after=after, limit=PAGE_SIZE, where=where
-    )
-    c = page.rows.to_pydict()
-    out = TraceRows(more=page.more)
-    n = page.rows.num_rows
-    columns = (
+    c, more = request.read(cur, queries.trace_page)
+    text = [
         [display.local_time(v) for v in c["start_ns"]],
         [display.one_line(v, 80) for v in c["root_name"]],
         [v or "" for v in c["service"]],
@@ -78,10 +51,11 @@ def load_page(
         [", ".join(v or []) for v in c["models"]],
         [v or "" for v in c["user_id"]],
         [display.one_line(v, 200) for v in c["preview"]],
+    ]
+    return TraceRows(
+        text=text,
+        errors=[bool(v) for v in c["error_count"]],
+        after=last_key(c, "trace_id"),
+        more=more,
+        trace_ids=list(c["trace_id"]),
     )
-    out.text = [list(col) for col in columns]
-    out.trace_ids = list(c["trace_id"])
-    out.errors = [int(v or 0) for v in c["error_count"]]
-    if n:
-        out.after = (c["sort_key"][-1], c["trace_id"][-1])
-    return out

@@ -15,6 +15,10 @@ CREATE TABLE IF NOT EXISTS search_terms (
     doc_ids  INTEGER[]          -- the spans holding it (search_docs.doc_id), ascending; one row per term per import
 );
 
+CREATE TABLE IF NOT EXISTS search_pending (
+    source_id  INTEGER PRIMARY KEY  -- an imported file whose spans are not in the index yet; searches scan them
+);
+
 -- The searched text of a span: its name and each content field, each cut at 20,000 characters.
 CREATE OR REPLACE MACRO search_body(name, input_messages, output_messages, tool_calls, documents) AS
     array_to_string(list_transform(list_filter(list_concat(

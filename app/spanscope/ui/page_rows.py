@@ -1,0 +1,78 @@
+"""What the trace and span lists share on the worker side: columns, page requests and rows.
+
+A page loader (``trace_page.load_page``, ``span_page.load_page``) reads one keyset page and
+formats it as text, so the model's ``data`` only indexes lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from spanscope.store import queries
+
+PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    sort: str | None = None  # the server-side sort key, when the column can sort
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Which page to read: the server-side sort, where the last page ended, and the filter."""
+
+    sort: str
+    descending: bool
+    after: tuple[Any, str] | None  # keyset of the last row loaded; None for the first page
+    where: queries.Where | None
+
+    def read(
+        self, cur: Any, query: Callable[..., queries.Page]
+    ) -> tuple[dict[str, list[Any]], bool]:
+        """Run ``query`` (``queries.trace_page`` or ``queries.span_page``) for this page: the
+        rows as lists by column name, and whether more rows follow."""
+        page = query(
+            cur,
+            sort=self.sort,
+            descending=self.descending,
+            after=self.after,
+            limit=PAGE_SIZE,
+            where=self.where,
+        )
+        return page.rows.to_pydict(), page.more
+
+
+@dataclass
+class PageRows:
+    """Rows as display text, column by column, plus one value a row in each other list field.
+
+    Subclasses add their own per-row lists (ids, kinds); :meth:`extend` appends every one.
+    """
+
+    text: list[list[str]] = field(default_factory=list)
+    errors: list[bool] = field(default_factory=list)
+    after: tuple[Any, str] | None = None  # keyset of the last row: (sort value, row key)
+    more: bool = False
+
+    def __len__(self) -> int:
+        return len(self.errors)
+
+    def extend(self, page: PageRows) -> None:
+        """Append ``page``'s rows; the next page starts after its last one."""
+        for mine, theirs in zip(self.text, page.text, strict=True):
+            mine.extend(theirs)
+        for f in fields(self):
+            values = getattr(self, f.name)
+            if f.name != "text" and isinstance(values, list):
+                values.extend(getattr(page, f.name))
+        self.after = page.after
+
+
+def last_key(rows: dict[str, list[Any]], key: str) -> tuple[Any, str] | None:
+    """Where the next page starts: the last row's sort value and ``key`` (None when empty)."""
+    return (rows["sort_key"][-1], rows[key][-1]) if rows[key] else None
