@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from spanscope.ingest import import_paths
 from spanscope.model import ImportStatus
 from spanscope.store import Database
+from store_checks import run
 
 # The format each trace file was written in, by folder (SOURCES.md).
 FORMAT_BY_FOLDER = {
@@ -49,7 +49,7 @@ def expected_format(relative: str) -> str | None:
 @pytest.mark.corpus
 def test_the_whole_corpus_as_one_folder(corpus: Path, db: Database) -> None:
     files = sorted(p for p in corpus.rglob("*") if p.is_file())
-    results = list(import_paths(db, [corpus]))
+    results = run(db, corpus)
     assert sorted(Path(r.path) for r in results) == files  # one line per file
     # the evaluations come after the traces they annotate, whatever the names sort as
     order = [Path(r.path).name for r in results]

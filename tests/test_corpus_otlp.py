@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from otlp_builder import ROOT, TRACE, attributes_document, write_json
-from spanscope.ingest import import_paths
 from spanscope.model import ImportResult, ImportStatus
 from spanscope.store import Database, queries
+from store_checks import import_one, only_span, run, span_detail
 
 pytestmark = pytest.mark.corpus
 
@@ -30,19 +30,6 @@ ATTRIBUTE_SAMPLES = [CODEX, GEMINI, OPENCODE, OI_CHAT, OI_DEPRECATED, OI_TOOL]
 ORPHAN = "name a parent that is not in the trace"
 ZERO_IDS = "all-zero ids"
 NO_CONVENTION = "LLM attribute convention"
-
-
-def import_one(db: Database, path: Path) -> ImportResult:
-    [result] = list(import_paths(db, [path]))
-    return result
-
-
-def only_span(db: Database) -> dict[str, Any]:
-    rows = db.reader().execute("SELECT trace_id, span_id FROM spans").fetchall()
-    assert len(rows) == 1
-    detail = queries.span_detail(db.reader(), rows[0][0], rows[0][1])
-    assert detail is not None
-    return detail
 
 
 def warned(result: ImportResult, words: str) -> bool:
@@ -160,7 +147,7 @@ def test_raw_otlp_without_any_convention(db: Database, corpus: Path) -> None:
 
 
 def test_placeholder_ids_of_two_files_never_collide(db: Database, corpus: Path) -> None:
-    results = list(import_paths(db, [corpus / CLAUDE_CODE, corpus / RAW_ADVANCED]))
+    results = run(db, corpus / CLAUDE_CODE, corpus / RAW_ADVANCED)
     assert [r.status for r in results] == [ImportStatus.IMPORTED] * 2
     rows = db.reader().execute("SELECT trace_id, span_id, name FROM spans ORDER BY name").fetchall()
     assert [r[2] for r in rows] == ["byo.custom-operation", "claude-code.completion"]
@@ -181,7 +168,7 @@ def test_attribute_sample_file_is_not_a_trace_file(db: Database, corpus: Path, n
 
 def test_semconv_schemas_are_not_trace_files(db: Database, corpus: Path) -> None:
     folder = corpus / "otlp" / "semconv-genai-json-schemas"
-    results = list(import_paths(db, [folder]))
+    results = run(db, folder)
     assert len(results) == 5
     for result in results:
         assert result.status is ImportStatus.FAILED
@@ -215,9 +202,7 @@ def import_sample(
     assert result.status is ImportStatus.IMPORTED, result.error
     assert (result.spans, result.traces) == (1, 1)
     assert not warned(result, NO_CONVENTION)
-    detail = queries.span_detail(db.reader(), TRACE, ROOT)
-    assert detail is not None
-    return attributes, detail
+    return attributes, span_detail(db, TRACE, ROOT)
 
 
 def usage(s: dict[str, Any]) -> tuple[Any, ...]:

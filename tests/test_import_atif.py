@@ -10,44 +10,14 @@ from typing import Any
 
 import pytest
 
+from otlp_builder import write_json
 from spanscope.importers.atif import AtifTrajectory
 from spanscope.importers.base import read_sample
-from spanscope.ingest import import_paths
 from spanscope.model import ImportStatus
 from spanscope.store import Database, queries
+from store_checks import counts, kinds, run, span_detail
 
 T0 = 1_736_937_000_000_000_000  # 2025-01-15T10:30:00Z
-
-
-def run(db: Database, *paths: Path) -> list[Any]:
-    return list(import_paths(db, list(paths)))
-
-
-def span(db: Database, trace_id: str, span_id: str) -> dict[str, Any]:
-    detail = queries.span_detail(db.reader(), trace_id, span_id)
-    assert detail is not None, f"span {trace_id}/{span_id} not found"
-    return detail
-
-
-def kinds(db: Database, trace_id: str) -> Counter[str]:
-    return Counter(
-        r[0]
-        for r in db.reader()
-        .execute("SELECT kind FROM spans WHERE trace_id = ?", [trace_id])
-        .fetchall()
-    )
-
-
-def counts(db: Database) -> tuple[int, int, int]:
-    row = (
-        db.reader()
-        .execute(
-            "SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM traces), (SELECT count(*) FROM sources)"
-        )
-        .fetchone()
-    )
-    assert row is not None
-    return int(row[0]), int(row[1]), int(row[2])
 
 
 def tree(db: Database, trace_id: str) -> list[tuple[str, str | None, str]]:
@@ -60,11 +30,6 @@ def tree(db: Database, trace_id: str) -> list[tuple[str, str | None, str]]:
         )
         .fetchall()
     ]
-
-
-def write_json(path: Path, value: Any) -> Path:
-    path.write_text(json.dumps(value, indent=2))
-    return path
 
 
 def trajectory(
@@ -140,7 +105,7 @@ def test_corpus_simple_trajectory(db: Database, corpus: Path) -> None:
         ("step-2.tool-1", "agent", "execute_tool financial_search"),
         ("step-3", "agent", "chat gpt-4"),
     ]
-    step2 = span(db, trace, "step-2")
+    step2 = span_detail(db, trace, "step-2")
     # metrics of step 2: 520 / 80 tokens, cost_usd 0.00045; model_name gpt-4.
     assert (
         step2["model"],
@@ -161,7 +126,7 @@ def test_corpus_simple_trajectory(db: Database, corpus: Path) -> None:
     ]
     # Step timestamps 10:30:00, :02, :05; a step ends where the next begins.
     assert (step2["start_ns"], step2["end_ns"]) == (T0 + 2 * 10**9, T0 + 5 * 10**9)
-    tool = span(db, trace, "step-2.tool-1")
+    tool = span_detail(db, trace, "step-2.tool-1")
     assert (tool["kind"], tool["tool_name"], tool["start_ns"], tool["end_ns"]) == (
         "tool",
         "financial_search",
@@ -171,7 +136,7 @@ def test_corpus_simple_trajectory(db: Database, corpus: Path) -> None:
     assert tool["tool_calls"][0]["result"] == (
         "GOOGL (Alphabet Inc.) is currently trading at $185.35, up 1.2% today. Market cap: $2.3T."
     )
-    step3 = span(db, trace, "step-3")
+    step3 = span_detail(db, trace, "step-3")
     # 600 / 44 tokens, 0.00033; the conversation so far: user, assistant (with call), tool result.
     assert (step3["input_tokens"], step3["output_tokens"], step3["recorded_cost"]) == (
         600,
@@ -184,7 +149,7 @@ def test_corpus_simple_trajectory(db: Database, corpus: Path) -> None:
         ("assistant", None),
         ("tool", "call_9f1a2b3c"),
     ]
-    root = span(db, trace, "agent")
+    root = span_detail(db, trace, "agent")
     assert (root["kind"], root["start_ns"], root["end_ns"], root["session_id"]) == (
         "agent",
         T0,
@@ -226,7 +191,7 @@ def test_corpus_harbor_openhands(db: Database, corpus: Path) -> None:
         "OR end_ns IS NOT NULL"
     ).fetchone() == (0,)
     assert any("5 spans have no start time" in w for w in result.warnings)
-    step5, step6 = span(db, trace, "step-5"), span(db, trace, "step-6")
+    step5, step6 = span_detail(db, trace, "step-5"), span_detail(db, trace, "step-6")
     assert (step5["input_tokens"], step5["output_tokens"], step5["recorded_cost"]) == (
         100,
         50,
@@ -244,14 +209,17 @@ def test_corpus_harbor_openhands(db: Database, corpus: Path) -> None:
         "tool",
     ]
     assert step6["input_messages"][5]["content"] == "File created successfully at: /app/hello.txt"
-    editor, finish = span(db, trace, "step-5.tool-1"), span(db, trace, "step-6.tool-1")
+    editor, finish = (
+        span_detail(db, trace, "step-5.tool-1"),
+        span_detail(db, trace, "step-6.tool-1"),
+    )
     assert (editor["tool_name"], editor["tool_calls"][0]["result"]) == (
         "str_replace_editor",
         "File created successfully at: /app/hello.txt",
     )
     assert json.loads(editor["tool_calls"][0]["arguments"])["path"] == "/app/hello.txt"
     assert (finish["tool_name"], finish["tool_calls"][0]["result"]) == ("finish", None)
-    root = json.loads(span(db, trace, "agent")["attributes"])
+    root = json.loads(span_detail(db, trace, "agent")["attributes"])
     assert [t["function"]["name"] for t in json.loads(root["gen_ai.tool.definitions"])] == [
         "execute_bash",
         "think",
@@ -272,9 +240,9 @@ def test_corpus_harbor_openhands(db: Database, corpus: Path) -> None:
 
 
 def test_usage_cache_reasoning_and_several_calls(db: Database, tmp_path: Path) -> None:
-    [result] = run(db, write_json(tmp_path / "traj.json", trajectory()))
+    [result] = run(db, write_json(tmp_path / "traj.json", trajectory(), indent=2))
     assert (result.status, result.spans) == (ImportStatus.IMPORTED, 5), result.error
-    step2 = span(db, "sess-1", "step-2")
+    step2 = span_detail(db, "sess-1", "step-2")
     # ATIF prompt_tokens already counts cached_tokens: kept as the input total.
     assert (
         step2["input_tokens"],
@@ -283,17 +251,19 @@ def test_usage_cache_reasoning_and_several_calls(db: Database, tmp_path: Path) -
         step2["output_tokens"],
         step2["reasoning_tokens"],
     ) == (3000, 2500, 400, 200, 150)
-    assert (step2["model"], span(db, "sess-1", "step-3")["model"]) == (
+    assert (step2["model"], span_detail(db, "sess-1", "step-3")["model"]) == (
         "claude-sonnet-4-5",
         "claude-haiku-4-5",
     )
     start = 1_748_768_400_000_000_000  # 2025-06-01T09:00:00Z
     assert (step2["start_ns"], step2["end_ns"]) == (start + 4_500_000_000, start + 9 * 10**9)
     # Results are matched to calls by source_call_id, not by order.
-    results = {span(db, "sess-1", f"step-2.tool-{n}")["tool_calls"][0]["result"] for n in (1, 2)}
-    assert span(db, "sess-1", "step-2.tool-1")["tool_calls"][0]["result"] == "1 failed"
+    results = {
+        span_detail(db, "sess-1", f"step-2.tool-{n}")["tool_calls"][0]["result"] for n in (1, 2)
+    }
+    assert span_detail(db, "sess-1", "step-2.tool-1")["tool_calls"][0]["result"] == "1 failed"
     assert results == {"1 failed", "print(1)"}
-    step3 = span(db, "sess-1", "step-3")
+    step3 = span_detail(db, "sess-1", "step-3")
     assert [(m["role"], m["tool_call_id"]) for m in step3["input_messages"]] == [
         ("user", None),
         ("assistant", None),
@@ -331,19 +301,19 @@ def test_message_parts_string_observation_and_unmatched_results(
         },
         {"step_id": 3, "source": "agent", "message": "Again."},
     ]
-    [result] = run(db, write_json(tmp_path / "t.json", trajectory("sess-2", steps)))
+    [result] = run(db, write_json(tmp_path / "t.json", trajectory("sess-2", steps), indent=2))
     assert (result.status, result.spans) == (ImportStatus.IMPORTED, 4), result.error
-    step = span(db, "sess-2", "step-3")
+    step = span_detail(db, "sess-2", "step-3")
     assert [(m["role"], m["content"]) for m in step["input_messages"]] == [
         ("system", "Be careful."),
         ("user", "Look at this"),
     ]
     assert json.loads(step["input_messages"][1]["parts"])[0]["type"] == "image"
     assert json.loads(step["attributes"])["atif.observation"] == [{"content": "environment reset"}]
-    tool = span(db, "sess-2", "step-3.tool-1")
+    tool = span_detail(db, "sess-2", "step-3.tool-1")
     assert (tool["status"], tool["status_message"]) == ("error", "ok")
     assert (
-        span(db, "sess-2", "step-3-4")["output_messages"][0]["content"] == "Again."
+        span_detail(db, "sess-2", "step-3-4")["output_messages"][0]["content"] == "Again."
     )  # repeated step_id
 
 
@@ -365,13 +335,13 @@ def test_large_trajectory_and_system_observations(db: Database, tmp_path: Path) 
         },
         {"step_id": 3, "source": "agent", "message": "Ok."},
     ]
-    path = write_json(tmp_path / "big.json", trajectory("big", steps))
+    path = write_json(tmp_path / "big.json", trajectory("big", steps), indent=2)
     assert path.stat().st_size > 256 * 1024
     [result] = run(db, path)
     assert (result.status, result.format, result.spans) == (ImportStatus.IMPORTED, "atif", 2), (
         result.error
     )
-    step = span(db, "big", "step-3")
+    step = span_detail(db, "big", "step-3")
     assert [(m["role"], m["content"]) for m in step["input_messages"]][1:] == [
         ("system", "Delegated."),
         ("tool", "subagent finished"),
@@ -383,19 +353,19 @@ def test_jsonl_of_trajectories_and_deterministic_ids(db: Database, tmp_path: Pat
     path.write_text(json.dumps(trajectory("a")) + "\n" + json.dumps(trajectory("b")) + "\n")
     [result] = run(db, path)
     assert (result.spans, result.traces) == (10, 2)
-    again = write_json(tmp_path / "a-again.json", trajectory("a", notes="re-exported"))
+    again = write_json(tmp_path / "a-again.json", trajectory("a", notes="re-exported"), indent=2)
     [second] = run(db, again)
     assert second.status is ImportStatus.IMPORTED
     assert any("5 spans were already in the database" in w for w in second.warnings)
     assert counts(db)[:2] == (10, 2)
-    assert json.loads(span(db, "a", "agent")["attributes"])["atif.notes"] == "re-exported"
+    assert json.loads(span_detail(db, "a", "agent")["attributes"])["atif.notes"] == "re-exported"
 
 
 # -- bad input ------------------------------------------------------------------------------------
 
 
 def test_truncated_file_fails_alone(db: Database, tmp_path: Path) -> None:
-    good = write_json(tmp_path / "good.json", trajectory("good"))
+    good = write_json(tmp_path / "good.json", trajectory("good"), indent=2)
     text = json.dumps(trajectory("bad"), indent=2)
     bad = tmp_path / "bad.json"
     bad.write_text(text[: len(text) // 2])
@@ -444,7 +414,7 @@ def test_one_bad_trajectory_rolls_back_the_file(
     ],
 )
 def test_other_json_is_not_claimed(tmp_path: Path, value: Any) -> None:
-    assert not AtifTrajectory().sniff(read_sample(write_json(tmp_path / "x.json", value)))
+    assert not AtifTrajectory().sniff(read_sample(write_json(tmp_path / "x.json", value, indent=2)))
 
 
 @pytest.mark.corpus

@@ -10,44 +10,12 @@ from typing import Any
 
 import pytest
 
+from otlp_builder import write_json, write_jsonl
 from spanscope.importers.base import read_sample
 from spanscope.importers.braintrust import BraintrustRows
-from spanscope.ingest import import_paths
 from spanscope.model import ImportStatus
 from spanscope.store import Database, queries
-
-
-def run(db: Database, *paths: Path) -> list[Any]:
-    return list(import_paths(db, list(paths)))
-
-
-def span(db: Database, trace_id: str, span_id: str) -> dict[str, Any]:
-    detail = queries.span_detail(db.reader(), trace_id, span_id)
-    assert detail is not None, f"span {trace_id}/{span_id} not found"
-    return detail
-
-
-def counts(db: Database) -> tuple[int, int, int]:
-    row = (
-        db.reader()
-        .execute(
-            "SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM traces), (SELECT count(*) FROM sources)"
-        )
-        .fetchone()
-    )
-    assert row is not None
-    return int(row[0]), int(row[1]), int(row[2])
-
-
-def write_json(path: Path, value: Any) -> Path:
-    path.write_text(json.dumps(value, indent=2))
-    return path
-
-
-def write_jsonl(path: Path, rows: list[Any]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    return path
-
+from store_checks import counts, run, span_detail
 
 # -- conformance: the corpus --------------------------------------------------------------------
 
@@ -71,7 +39,7 @@ def test_corpus_anthropic_span_events(db: Database, corpus: Path) -> None:
     assert parents["<span:1>"] is None
     assert {parents[f"<span:{n}>"] for n in range(2, 17, 2)} == {"<span:1>"}
     assert all(parents[f"<span:{n}>"] == f"<span:{n - 1}>" for n in range(3, 18, 2))
-    llm = span(db, trace, "<span:3>")
+    llm = span_detail(db, trace, "<span:3>")
     # metadata {model: claude-3-haiku-20240307, provider: anthropic}; only metric KEYS are kept.
     assert (llm["kind"], llm["name"], llm["model"], llm["provider"]) == (
         "llm",
@@ -90,7 +58,7 @@ def test_corpus_anthropic_span_events(db: Database, corpus: Path) -> None:
         "tokens",
     ]
     assert (raw["braintrust.has_input"], raw["braintrust.has_output"]) == (True, True)
-    operation = span(db, trace, "<span:2>")
+    operation = span_detail(db, trace, "<span:2>")
     assert (operation["kind"], operation["name"]) == ("chain", "anthropic-create-operation")
     assert json.loads(operation["attributes"])["braintrust.metadata"] == {"operation": "create"}
     summary = queries.trace_summary(db.reader(), trace)
@@ -127,20 +95,22 @@ def test_corpus_deno_log_payloads(db: Database, corpus: Path) -> None:
     assert db.reader().execute(
         "SELECT count(*) FROM spans WHERE start_ns IS NOT NULL OR end_ns IS NOT NULL"
     ).fetchone() == (0,)
-    basic = span(db, "<span:2>", "<span:2>")  # row id "<span:1>" differs from span_id "<span:2>"
+    basic = span_detail(
+        db, "<span:2>", "<span:2>"
+    )  # row id "<span:1>" differs from span_id "<span:2>"
     raw = json.loads(basic["attributes"])
     assert (raw["braintrust.id"], raw["braintrust.expected"]) == ("<span:1>", "Paris")
     assert (raw["input.value"], raw["output.value"]) == ("What is the capital of France?", "Paris")
     assert basic["preview"] == "What is the capital of France?"
     assert raw["braintrust.span_attributes"]["type"] == "task"
     assert raw["braintrust.log_id"] == "g" and raw["braintrust.created"] == "<timestamp>"
-    grandchild = span(db, "<span:12>", "<span:16>")
+    grandchild = span_detail(db, "<span:12>", "<span:16>")
     assert (grandchild["parent_span_id"], grandchild["name"]) == (
         "<span:14>",
         "deno node nested grandchild span",
     )
     assert json.loads(grandchild["attributes"])["output.value"] == '{"depth":3}'
-    attachment = json.loads(span(db, "<span:6>", "<span:6>")["attributes"])
+    attachment = json.loads(span_detail(db, "<span:6>", "<span:6>")["attributes"])
     assert json.loads(attachment["input.value"])["transcript"]["type"] == "braintrust_attachment"
 
 
@@ -238,7 +208,7 @@ def test_rows_to_spans(db: Database, tmp_path: Path) -> None:
         1,
     ), result.error
     assert any("merged" in w for w in result.warnings)
-    root = span(db, "s-root", "s-root")
+    root = span_detail(db, "s-root", "s-root")
     # Epoch seconds with a fraction, kept to the nanosecond; the merge row (known by its row id
     # "r1" alone) brings the later end and the final output, and leaves the kind alone.
     assert (root["kind"], root["start_ns"], root["end_ns"]) == (
@@ -257,7 +227,7 @@ def test_rows_to_spans(db: Database, tmp_path: Path) -> None:
         for e in evals
     ] == [("exact_match", "1"), ("fluency", "0.75")]
 
-    llm = span(db, "s-root", "s-llm")
+    llm = span_detail(db, "s-root", "s-llm")
     assert (llm["kind"], llm["parent_span_id"], llm["model"], llm["provider"]) == (
         "llm",
         "s-root",
@@ -281,7 +251,7 @@ def test_rows_to_spans(db: Database, tmp_path: Path) -> None:
     assert [(c["call_id"], c["name"]) for c in llm["tool_calls"]] == [("call_1", "lookup")]
     assert json.loads(llm["attributes"])["gen_ai.response.time_to_first_chunk"] == 0.42
 
-    tool = span(db, "s-root", "s-tool")
+    tool = span_detail(db, "s-root", "s-tool")
     assert (tool["kind"], tool["tool_name"], tool["status"], tool["status_message"]) == (
         "tool",
         "lookup",
@@ -292,8 +262,8 @@ def test_rows_to_spans(db: Database, tmp_path: Path) -> None:
         '{"q":"fr"}',
         '{"capital":"Paris"}',
     )
-    assert span(db, "s-root", "s-score")["kind"] == "evaluator"
-    custom = span(db, "s-root", "s-x")
+    assert span_detail(db, "s-root", "s-score")["kind"] == "evaluator"
+    custom = span_detail(db, "s-root", "s-x")
     assert custom["kind"] == "other"
     assert json.loads(custom["attributes"])["braintrust.span_attributes"]["type"] == "facet"
 
@@ -301,7 +271,7 @@ def test_rows_to_spans(db: Database, tmp_path: Path) -> None:
 def test_merge_row_keeps_the_kind_and_times_of_an_llm_span(db: Database, tmp_path: Path) -> None:
     [result] = run(db, write_jsonl(tmp_path / "logs.jsonl", [ROOT, LLM, LLM_END]))
     assert result.spans == 2 and any("merged" in w for w in result.warnings)
-    llm = span(db, "s-root", "s-llm")
+    llm = span_detail(db, "s-root", "s-llm")
     # The start came with the first row, the end with the merge row; the kind stays llm.
     assert (llm["kind"], llm["model"], llm["input_tokens"]) == ("llm", "gpt-4o-mini", 1200)
     assert (llm["start_ns"], llm["end_ns"]) == (
@@ -313,7 +283,7 @@ def test_merge_row_keeps_the_kind_and_times_of_an_llm_span(db: Database, tmp_pat
 
 def test_merge_row_keeps_the_input_messages(db: Database, tmp_path: Path) -> None:
     run(db, write_jsonl(tmp_path / "logs.jsonl", [ROOT, LLM, LLM_END]))
-    assert len(span(db, "s-root", "s-llm")["input_messages"]) == 2
+    assert len(span_detail(db, "s-root", "s-llm")["input_messages"]) == 2
 
 
 def test_anthropic_output_and_fetch_envelope(db: Database, tmp_path: Path) -> None:
@@ -343,9 +313,11 @@ def test_anthropic_output_and_fetch_envelope(db: Database, tmp_path: Path) -> No
         },
         "created": "2025-05-01T08:00:00.5Z",
     }
-    [result] = run(db, write_json(tmp_path / "fetch.json", {"events": [row], "cursor": None}))
+    [result] = run(
+        db, write_json(tmp_path / "fetch.json", {"events": [row], "cursor": None}, indent=2)
+    )
     assert (result.status, result.spans) == (ImportStatus.IMPORTED, 1), result.error
-    llm = span(db, "llm-a", "llm-a")
+    llm = span_detail(db, "llm-a", "llm-a")
     assert (llm["input_tokens"], llm["cache_read_tokens"], llm["cache_write_tokens"]) == (
         1500,
         1000,
@@ -375,7 +347,7 @@ def test_large_list_is_recognised_from_its_head(db: Database, tmp_path: Path) ->
         }
         for i in range(400)
     ]
-    path = write_json(tmp_path / "big.json", rows)
+    path = write_json(tmp_path / "big.json", rows, indent=2)
     assert path.stat().st_size > 256 * 1024
     [result] = run(db, path)
     assert (result.status, result.format, result.spans, result.traces) == (
@@ -391,7 +363,7 @@ def test_reimport_replaces_same_span_ids(db: Database, tmp_path: Path) -> None:
     [result] = run(db, write_jsonl(tmp_path / "b.jsonl", [{**LLM, "output": "Paris!"}]))
     assert any("replaced" in w for w in result.warnings)
     assert counts(db)[:2] == (2, 1)
-    assert span(db, "s-root", "s-llm")["output_messages"][0]["content"] == "Paris!"
+    assert span_detail(db, "s-root", "s-llm")["output_messages"][0]["content"] == "Paris!"
 
 
 # -- bad input ------------------------------------------------------------------------------------
@@ -441,7 +413,7 @@ def test_one_bad_row_rolls_back_the_whole_file(db: Database, tmp_path: Path) -> 
     ],
 )
 def test_other_json_is_not_claimed(tmp_path: Path, value: Any) -> None:
-    assert not BraintrustRows().sniff(read_sample(write_json(tmp_path / "x.json", value)))
+    assert not BraintrustRows().sniff(read_sample(write_json(tmp_path / "x.json", value, indent=2)))
 
 
 @pytest.mark.corpus

@@ -15,40 +15,11 @@ import zstandard
 from otlp_builder import agent_trace, document, write_json
 from spanscope.importers.base import read_sample
 from spanscope.importers.otel_console import OtelConsoleDump, iso_ns
-from spanscope.ingest import import_paths
 from spanscope.model import ImportStatus
-from spanscope.store import Database, queries
+from spanscope.store import Database
+from store_checks import counts, imported, run, span_detail
 
 VERCEL = Path("other/vercel-ai-sdk/openinference-vercel_v6_all-spans.json")
-
-
-def run(db: Database, *paths: Path) -> list[Any]:
-    return list(import_paths(db, list(paths)))
-
-
-def imported(db: Database, path: Path) -> Any:
-    [result] = run(db, path)
-    assert result.status is ImportStatus.IMPORTED, result.error
-    assert result.format == "otel-console"
-    return result
-
-
-def one_span(db: Database, trace_id: str, span_id: str) -> dict[str, Any]:
-    detail = queries.span_detail(db.reader(), trace_id, span_id)
-    assert detail is not None, f"span {trace_id}/{span_id} not found"
-    return detail
-
-
-def counts(db: Database) -> tuple[int, int, int]:
-    row = (
-        db.reader()
-        .execute(
-            "SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM traces), (SELECT count(*) FROM sources)"
-        )
-        .fetchone()
-    )
-    assert row is not None
-    return int(row[0]), int(row[1]), int(row[2])
 
 
 def column(db: Database, sql: str) -> list[Any]:
@@ -65,7 +36,7 @@ def test_vercel_ai_sdk_readable_spans(db: Database, corpus: Path) -> None:
     # in file order: generateText.doGenerate, generateText, generateText.doGenerate, generateText,
     # generateObject.doGenerate, generateObject, streamText.doStream, streamText, embed.doEmbed,
     # embed. All status {code: 0}.
-    result = imported(db, corpus / VERCEL)
+    result = imported(db, corpus / VERCEL, fmt="otel-console")
     assert (result.spans, result.traces) == (10, 10)
     assert column(db, "SELECT count(*) FROM spans WHERE parent_span_id IS NOT NULL") == [0]
     kinds = Counter(column(db, "SELECT kind FROM spans"))
@@ -76,7 +47,7 @@ def test_vercel_ai_sdk_readable_spans(db: Database, corpus: Path) -> None:
     # Span 0, ai.generateText.doGenerate: startTime [1770131992, 242000000],
     # endTime [1770131994, 21415667]; ai.model.id gpt-4o-mini, ai.response.model / gen_ai.response.model
     # gpt-4o-mini-2024-07-18, gen_ai.usage 14 in / 20 out, one user message, ai.response.text haiku.
-    first = one_span(db, "b3e700af9eab81e19f72f964d62a35af", "39d6e9b3ddec9996")
+    first = span_detail(db, "b3e700af9eab81e19f72f964d62a35af", "39d6e9b3ddec9996")
     assert (first["kind"], first["name"]) == ("llm", "ai.generateText.doGenerate")
     assert (first["start_ns"], first["end_ns"]) == (
         1_770_131_992_242_000_000,
@@ -94,7 +65,7 @@ def test_vercel_ai_sdk_readable_spans(db: Database, corpus: Path) -> None:
 
     # Span 2: the multi-turn doGenerate; ai.prompt.messages holds system, user, assistant, user;
     # ai.response.text "3 + 3 equals 6."; 50 in / 9 out.
-    turns = one_span(db, "edff2fc5854be6170e8cccccec0c82cf", "6c0201026326855d")
+    turns = span_detail(db, "edff2fc5854be6170e8cccccec0c82cf", "6c0201026326855d")
     assert [(m["role"], m["content"]) for m in turns["input_messages"]] == [
         ("system", "You are a helpful assistant."),
         ("user", "What is 2 + 2?"),
@@ -107,13 +78,13 @@ def test_vercel_ai_sdk_readable_spans(db: Database, corpus: Path) -> None:
     assert (turns["input_tokens"], turns["output_tokens"]) == (50, 9)
 
     # Span 4, generateObject.doGenerate: 63 in / 156 out.
-    obj = one_span(db, "8f60802815d6e97da2dbc4708a8e5c7b", "bf098ec12458e605")
+    obj = span_detail(db, "8f60802815d6e97da2dbc4708a8e5c7b", "bf098ec12458e605")
     assert (obj["kind"], obj["input_tokens"], obj["output_tokens"]) == ("llm", 63, 156)
 
     # Span 6, streamText.doStream: ai.usage.inputTokens 15 / outputTokens 112 / totalTokens 127,
     # cachedInputTokens 0, reasoningTokens 0; events ai.stream.firstChunk at
     # [1770132001, 25056459] and ai.stream.finish at [1770132005, 983212750].
-    stream = one_span(db, "478d4dcc697ecfabc5e7a3d6e4216291", "5a81ef3ffb5d8603")
+    stream = span_detail(db, "478d4dcc697ecfabc5e7a3d6e4216291", "5a81ef3ffb5d8603")
     assert (stream["kind"], stream["model"]) == ("llm", "gpt-4o-mini-2024-07-18")
     assert (stream["input_tokens"], stream["output_tokens"], stream["total_tokens"]) == (
         15,
@@ -132,12 +103,12 @@ def test_vercel_ai_sdk_readable_spans(db: Database, corpus: Path) -> None:
 
     # Span 1, the generateText wrapper: no gen_ai.*; ai.model.id gpt-4o-mini, promptTokens 14,
     # completionTokens 20.
-    wrapper = one_span(db, "700d5f98fe2420adcf6ab0822f7a323c", "648be1dfd8e521b6")
+    wrapper = span_detail(db, "700d5f98fe2420adcf6ab0822f7a323c", "648be1dfd8e521b6")
     assert (wrapper["kind"], wrapper["model"]) == ("chain", "gpt-4o-mini")
     assert (wrapper["input_tokens"], wrapper["output_tokens"]) == (14, 20)
 
     # Span 8, embed.doEmbed: ai.model.id text-embedding-3-small, provider openai.embedding.
-    embed = one_span(db, "045d21a7f69972edf509fe0ff911f3f5", "53e12604843b0399")
+    embed = span_detail(db, "045d21a7f69972edf509fe0ff911f3f5", "53e12604843b0399")
     assert (embed["kind"], embed["model"], embed["provider"]) == (
         "embedding",
         "text-embedding-3-small",
@@ -333,13 +304,13 @@ def test_python_console_dump(db: Database, tmp_path: Path) -> None:
     # Named .jsonl as such dumps often are, but pretty-printed objects one after another.
     path = tmp_path / "spans.jsonl"
     path.write_text(console_output(agent_run()), encoding="utf-8")
-    result = imported(db, path)
+    result = imported(db, path, fmt="otel-console")
     # 6 records, 3 spans: every span was printed twice and the two records were merged
     assert (result.spans, result.traces) == (3, 1)
     assert "3 partial span records were merged into their spans" in result.warnings
 
     trace = TRACE[2:]  # 0x ids are stored as plain lowercase hex
-    chat = one_span(db, trace, CHAT[2:])
+    chat = span_detail(db, trace, CHAT[2:])
     assert chat["parent_span_id"] == ROOT[2:]
     assert (chat["kind"], chat["span_kind"], chat["service"]) == ("llm", "client", "weather-bot")
     # ISO times to exact ns; the end comes from the finished record
@@ -360,7 +331,7 @@ def test_python_console_dump(db: Database, tmp_path: Path) -> None:
     assert attributes["server.address"] == "api.openai.com"  # known from the start snapshot
     assert attributes["gen_ai.response.finish_reasons"] == ["tool_calls"]
 
-    tool = one_span(db, trace, TOOL[2:])
+    tool = span_detail(db, trace, TOOL[2:])
     # the finished record's status wins over the start snapshot's UNSET
     assert (tool["kind"], tool["tool_name"], tool["status"]) == ("tool", "get_weather", "error")
     assert tool["status_message"] == "ConnectionError: weather service unreachable"
@@ -370,7 +341,7 @@ def test_python_console_dump(db: Database, tmp_path: Path) -> None:
     assert (event["name"], event["time_ns"]) == ("exception", T0_NS + 1_412_345_000)
     assert tool["tool_calls"][0]["arguments"] == '{"city": "Paris"}'
 
-    root = one_span(db, trace, ROOT[2:])
+    root = span_detail(db, trace, ROOT[2:])
     assert (root["kind"], root["status"], root["session_id"]) == ("agent", "ok", "sess-7")
     assert (root["span_kind"], root["end_ns"]) == ("internal", T0_NS + 1_500_000_000)
     assert root["parent_span_id"] is None
@@ -382,10 +353,10 @@ def test_finished_record_wins_in_either_order(db: Database, tmp_path: Path) -> N
     finished_first = [records[0], records[2], records[1], records[4], records[3], records[5]]
     path = tmp_path / "reordered.txt"
     path.write_text(console_output(finished_first), encoding="utf-8")
-    imported(db, path)
-    tool = one_span(db, TRACE[2:], TOOL[2:])
+    imported(db, path, fmt="otel-console")
+    tool = span_detail(db, TRACE[2:], TOOL[2:])
     assert (tool["status"], tool["end_ns"]) == ("error", T0_NS + 1_412_399_000)
-    chat = one_span(db, TRACE[2:], CHAT[2:])
+    chat = span_detail(db, TRACE[2:], CHAT[2:])
     assert (chat["end_ns"], chat["output_tokens"]) == (T0_NS + 1_204_817_000, 18)
 
 
@@ -393,9 +364,9 @@ def test_only_start_snapshots_leave_spans_open(db: Database, tmp_path: Path) -> 
     records = agent_run()
     path = tmp_path / "crashed.log"
     path.write_text(console_output([records[0], records[1]]), encoding="utf-8")
-    result = imported(db, path)
+    result = imported(db, path, fmt="otel-console")
     assert (result.spans, result.traces) == (2, 1)
-    chat = one_span(db, TRACE[2:], CHAT[2:])
+    chat = span_detail(db, TRACE[2:], CHAT[2:])
     assert (chat["end_ns"], chat["status"], chat["request_model"]) == (None, "unset", "gpt-4o-mini")
 
 
@@ -432,7 +403,7 @@ def test_span_kind_enum_strings_and_links(db: Database, tmp_path: Path) -> None:
     ]
     path = tmp_path / "kinds.json"
     path.write_text(console_output(records), encoding="utf-8")
-    imported(db, path)
+    imported(db, path, fmt="otel-console")
     rows = db.reader().execute("SELECT name, span_kind FROM spans ORDER BY span_id").fetchall()
     assert rows == [
         ("span INTERNAL", "internal"),
@@ -441,7 +412,7 @@ def test_span_kind_enum_strings_and_links(db: Database, tmp_path: Path) -> None:
         ("span PRODUCER", "producer"),
         ("span CONSUMER", "consumer"),
     ]
-    first = one_span(db, TRACE[2:], "0000000000000001")
+    first = span_detail(db, TRACE[2:], "0000000000000001")
     [link] = json.loads(first["links"])
     assert (link["trace_id"], link["span_id"]) == ("ab" * 16, "cd" * 8)
     assert json.loads(first["attributes"])["n"] == 0
@@ -457,7 +428,7 @@ def test_first_record_larger_than_the_sample(db: Database, tmp_path: Path) -> No
     }
     path = tmp_path / "big.txt"
     path.write_text(console_output(records), encoding="utf-8")
-    result = imported(db, path)
+    result = imported(db, path, fmt="otel-console")
     assert result.spans == 3
 
 
@@ -468,7 +439,7 @@ def test_compressed_dump(db: Database, tmp_path: Path, compression: str) -> None
     path.write_bytes(
         gzip.compress(data) if compression == "gzip" else zstandard.ZstdCompressor().compress(data)
     )
-    assert imported(db, path).spans == 3
+    assert imported(db, path, fmt="otel-console").spans == 3
 
 
 # -- JavaScript ReadableSpan ------------------------------------------------------------------
@@ -579,10 +550,10 @@ def test_js_readable_spans(db: Database, tmp_path: Path, layout: str) -> None:
     else:
         text = "".join(json.dumps(s) for s in spans)
     path.write_text(text, encoding="utf-8")
-    result = imported(db, path)
+    result = imported(db, path, fmt="otel-console")
     assert (result.spans, result.traces) == (3, 1)
 
-    root = one_span(db, JS_TRACE, JS_ROOT)
+    root = span_detail(db, JS_TRACE, JS_ROOT)
     # hrtime [sec, nanos] to exact ns
     assert (root["start_ns"], root["end_ns"]) == (T0_NS + 1000, T0_NS + 2_999_999_999)
     assert (root["kind"], root["span_kind"], root["service"]) == ("chain", "internal", "next-app")
@@ -593,7 +564,7 @@ def test_js_readable_spans(db: Database, tmp_path: Path, layout: str) -> None:
         "ended": True,
     }
 
-    llm = one_span(db, JS_TRACE, JS_LLM)
+    llm = span_detail(db, JS_TRACE, JS_LLM)
     assert llm["parent_span_id"] == JS_ROOT  # from parentSpanContext
     assert (llm["kind"], llm["span_kind"], llm["model"]) == ("llm", "client", "gpt-4o-mini")
     assert (llm["input_tokens"], llm["output_tokens"]) == (40, 12)
@@ -604,7 +575,7 @@ def test_js_readable_spans(db: Database, tmp_path: Path, layout: str) -> None:
         ("call_1", "weather", '{"city":"Paris"}')
     ]
 
-    tool = one_span(db, JS_TRACE, JS_TOOL)
+    tool = span_detail(db, JS_TRACE, JS_TOOL)
     assert tool["parent_span_id"] == JS_ROOT  # from parentSpanId
     assert (tool["kind"], tool["tool_name"], tool["status"]) == ("tool", "weather", "error")
     assert (tool["status_message"], tool["error_type"]) == ("fetch failed", "TypeError")

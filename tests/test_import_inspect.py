@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 
+from otlp_builder import write_json
 from spanscope.importers import inspect_log
 from spanscope.importers.base import read_sample
 from spanscope.importers.inspect_log import InspectLog
-from spanscope.ingest import import_paths
 from spanscope.model import ImportStatus
-from spanscope.store import Database, queries
+from spanscope.store import Database
+from store_checks import counts, kinds, rows, run, span_named, spans_named
 
 POPULARITY_JSON = "inspect_2025-05-12T20-28-13-04-00_popularity.json"
 POPULARITY_EVAL = "inspect_2025-02-11T15-17-00-05-00_popularity_dPiJifoWeEQBrfWsAopzWr.eval"
@@ -34,41 +35,6 @@ SPEC = {
     "dataset": {"name": "demo", "samples": 1},
     "config": {},
 }
-
-
-def run(db: Database, *paths: Path) -> list[Any]:
-    return list(import_paths(db, list(paths)))
-
-
-def rows(db: Database, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    return db.reader().execute(sql, params or []).fetchall()
-
-
-def counts(db: Database) -> tuple[int, int, int]:
-    [row] = rows(
-        db,
-        "SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM traces), "
-        "(SELECT count(*) FROM sources)",
-    )
-    return int(row[0]), int(row[1]), int(row[2])
-
-
-def kinds(db: Database) -> dict[str, int]:
-    return dict(rows(db, "SELECT kind, count(*) FROM spans GROUP BY kind"))
-
-
-def spans_named(db: Database, name: str) -> list[dict[str, Any]]:
-    found = rows(
-        db, "SELECT trace_id, span_id FROM spans WHERE name = ? ORDER BY start_ns, span_id", [name]
-    )
-    details = [queries.span_detail(db.reader(), t, s) for t, s in found]
-    assert all(details)
-    return [d for d in details if d is not None]
-
-
-def span_named(db: Database, name: str) -> dict[str, Any]:
-    [found] = spans_named(db, name)
-    return found
 
 
 def tree(db: Database) -> list[tuple[Any, ...]]:
@@ -102,11 +68,6 @@ def log(samples: list[dict[str, Any]], status: str = "success") -> dict[str, Any
         },
         "samples": samples,
     }
-
-
-def write_json(path: Path, value: Any) -> Path:
-    path.write_text(json.dumps(value, indent=2))
-    return path
 
 
 def write_eval(
@@ -461,7 +422,7 @@ def test_corpus_tool_call_errors_rebuilt_from_messages(db: Database, corpus: Pat
 
 
 def test_span_events_model_and_tool(db: Database, tmp_path: Path) -> None:
-    [result] = run(db, write_json(tmp_path / "log.json", log([agent_sample()])))
+    [result] = run(db, write_json(tmp_path / "log.json", log([agent_sample()]), indent=2))
     # root, solvers, react, model, bash (span + tool event as one), scorers, includes
     assert (result.status, result.spans, result.traces) == (ImportStatus.IMPORTED, 7, 1)
     assert kinds(db) == {"chain": 2, "agent": 1, "llm": 1, "tool": 1, "evaluator": 2}
@@ -538,7 +499,7 @@ def test_json_and_eval_of_one_log_give_identical_spans(tmp_path: Path) -> None:
     packed = tmp_path / "log.json.gz"
     packed.write_bytes(gzip.compress(json.dumps(value).encode()))
     for path in (
-        write_json(tmp_path / "log.json", value),
+        write_json(tmp_path / "log.json", value, indent=2),
         write_eval(tmp_path / "log.eval", value),
         packed,
     ):
@@ -657,7 +618,7 @@ def test_sample_without_events_is_rebuilt_from_messages(db: Database, tmp_path: 
         {"role": "assistant", "content": "In /root."},
     ]
     sample = {"id": 7, "epoch": 1, "input": "Where am I?", "target": "/root", "messages": listed}
-    [result] = run(db, write_json(tmp_path / "log.json", log([sample])))
+    [result] = run(db, write_json(tmp_path / "log.json", log([sample]), indent=2))
     assert (result.status, result.spans) == (ImportStatus.IMPORTED, 5)
     assert kinds(db) == {"chain": 1, "llm": 2, "tool": 2}
     first, second = sorted(
@@ -695,7 +656,7 @@ def test_sample_error_marks_the_root(db: Database, tmp_path: Path, error_event: 
         sample["events"].append(
             {"event": "error", "timestamp": "2025-07-05T10:00:10-04:00", "error": sample["error"]}
         )
-    run(db, write_json(tmp_path / "log.json", log([sample], status="error")))
+    run(db, write_json(tmp_path / "log.json", log([sample], status="error"), indent=2))
     root = span_named(db, "demo sample s-1 epoch 2")
     assert (root["status"], root["status_message"]) == ("error", "RuntimeError('sandbox died')")
     [exception] = json.loads(root["events"])  # from the error event or the sample; never twice
@@ -780,7 +741,7 @@ def test_truncated_json_log_fails_with_its_position(db: Database, tmp_path: Path
 def test_bad_event_names_the_sample(db: Database, tmp_path: Path) -> None:
     sample = agent_sample()
     sample["events"][2]["timestamp"] = "soon"
-    [result] = run(db, write_json(tmp_path / "log.json", log([agent_sample(), sample])))
+    [result] = run(db, write_json(tmp_path / "log.json", log([agent_sample(), sample]), indent=2))
     assert result.status is ImportStatus.FAILED
     assert "sample record 2" in result.error and "soon" in result.error
     assert counts(db) == (0, 0, 0)
@@ -795,7 +756,10 @@ def test_bad_event_names_the_sample(db: Database, tmp_path: Path) -> None:
     ],
 )
 def test_other_json_is_not_claimed(tmp_path: Path, content: Any) -> None:
-    assert InspectLog().sniff(read_sample(write_json(tmp_path / "other.json", content))) is False
+    assert (
+        InspectLog().sniff(read_sample(write_json(tmp_path / "other.json", content, indent=2)))
+        is False
+    )
 
 
 def test_other_zip_is_not_claimed(tmp_path: Path) -> None:

@@ -11,51 +11,14 @@ from typing import Any
 
 import pytest
 
+from otlp_builder import write_json
 from spanscope.importers.base import read_sample
 from spanscope.importers.langfuse import LangfuseExport
-from spanscope.ingest import import_paths
 from spanscope.model import ImportStatus
 from spanscope.store import Database, queries
+from store_checks import attributes, counts, imported, kinds, run, span_by_id
 
 LANGFUSE = "langfuse"
-
-
-def run(db: Database, *paths: Path) -> list[Any]:
-    return list(import_paths(db, list(paths)))
-
-
-def imported(db: Database, path: Path) -> Any:
-    [result] = run(db, path)
-    assert result.status is ImportStatus.IMPORTED, result.error
-    assert result.format == LANGFUSE
-    return result
-
-
-def span(db: Database, span_id: str) -> dict[str, Any]:
-    [trace_id] = queries.find_span(db.reader(), span_id)
-    detail = queries.span_detail(db.reader(), trace_id, span_id)
-    assert detail is not None
-    return detail
-
-
-def attributes(db: Database, span_id: str) -> dict[str, Any]:
-    return json.loads(span(db, span_id)["attributes"])
-
-
-def kinds(db: Database) -> dict[str, int]:
-    return dict(db.reader().execute("SELECT kind, count(*) FROM spans GROUP BY kind").fetchall())
-
-
-def counts(db: Database) -> tuple[int, int, int]:
-    row = (
-        db.reader()
-        .execute(
-            "SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM traces), (SELECT count(*) FROM sources)"
-        )
-        .fetchone()
-    )
-    assert row is not None
-    return int(row[0]), int(row[1]), int(row[2])
 
 
 def tool_names(db: Database) -> list[str]:
@@ -193,7 +156,7 @@ def test_every_corpus_file_is_listed(corpus: Path) -> None:
 @pytest.mark.parametrize("name", sorted(CORPUS_FILES))
 def test_corpus_file(db: Database, corpus: Path, name: str) -> None:
     expected = CORPUS_FILES[name]
-    result = imported(db, corpus / "langfuse" / name)
+    result = imported(db, corpus / "langfuse" / name, fmt=LANGFUSE)
     assert (result.spans, result.traces) == (expected["spans"], 1)
     assert kinds(db) == expected["kinds"]
     assert tool_names(db) == sorted(expected["tools"])
@@ -211,9 +174,11 @@ def test_corpus_file(db: Database, corpus: Path, name: str) -> None:
 
 def test_claude_agent_details(db: Database, corpus: Path) -> None:
     imported(
-        db, corpus / "langfuse" / "langfuse-framework-trace_claude-agent-2025-12-22.trace.json"
+        db,
+        corpus / "langfuse" / "langfuse-framework-trace_claude-agent-2025-12-22.trace.json",
+        fmt=LANGFUSE,
     )
-    first = span(db, "e9aac170e5d48125")  # the first assistant turn
+    first = span_by_id(db, "e9aac170e5d48125")  # the first assistant turn
     assert (first["kind"], first["model"], first["provider"]) == (
         "llm",
         "claude-sonnet-4-5-20250929",
@@ -229,14 +194,14 @@ def test_claude_agent_details(db: Database, corpus: Path) -> None:
         == "I'll check the weather in both Berlin and New York for you."
     )
     # output content is an Anthropic tool_use block
-    call = span(db, "2cc13e77781787fd")["tool_calls"]
+    call = span_by_id(db, "2cc13e77781787fd")["tool_calls"]
     assert [(c["call_id"], c["name"], json.loads(c["arguments"])) for c in call] == [
         ("toolu_01TKoqQLvY2UWuC49qnD48y7", "mcp__weather__get_weather", {"city": "Berlin"})
     ]
-    tool = span(db, "f411dab686a064b1")
+    tool = span_by_id(db, "f411dab686a064b1")
     assert json.loads(tool["tool_calls"][0]["arguments"]) == {"input": {"city": "Berlin"}}
     assert "Cloudy, 59°F" in tool["tool_calls"][0]["result"]
-    root = attributes(db, "805dc5dff9e33e32")
+    root = attributes(span_by_id(db, "805dc5dff9e33e32"))
     # trace.input is the root's input encoded twice: decoded, it says nothing new, so it is not kept
     assert "langfuse.trace.input" not in root and "langfuse.trace.output" not in root
     assert root["langfuse.trace.name"] == "claude.conversation"
@@ -247,15 +212,17 @@ def test_claude_agent_details(db: Database, corpus: Path) -> None:
     ]
     assert root["langsmith.span.kind"] == "chain"  # the original OTel attributes are merged in
     assert (
-        span(db, "805dc5dff9e33e32")["service"] == "unknown_service"
+        span_by_id(db, "805dc5dff9e33e32")["service"] == "unknown_service"
     )  # metadata.resourceAttributes
 
 
 def test_openinference_messages_are_used_when_recorded(db: Database, corpus: Path) -> None:
     imported(
-        db, corpus / "langfuse" / "langfuse-framework-trace_openai-agents-2025-09-30.trace.json"
+        db,
+        corpus / "langfuse" / "langfuse-framework-trace_openai-agents-2025-09-30.trace.json",
+        fmt=LANGFUSE,
     )
-    second = span(db, "90d94774e8e3724d")
+    second = span_by_id(db, "90d94774e8e3724d")
     # llm.input_messages.* hold the system instructions and the tool round trip
     assert [m["role"] for m in second["input_messages"]] == ["system", "user", "assistant", "tool"]
     assert second["input_messages"][2]["tool_calls"][0]["name"] == "get_weather"
@@ -267,8 +234,12 @@ def test_openinference_messages_are_used_when_recorded(db: Database, corpus: Pat
 
 
 def test_koog_tool_calls_written_as_content(db: Database, corpus: Path) -> None:
-    imported(db, corpus / "langfuse" / "langfuse-framework-trace_koog-2025-08-26.trace.json")
-    llm = span(db, "042f9350c3729147")
+    imported(
+        db,
+        corpus / "langfuse" / "langfuse-framework-trace_koog-2025-08-26.trace.json",
+        fmt=LANGFUSE,
+    )
+    llm = span_by_id(db, "042f9350c3729147")
     assert [(c["name"], c["call_id"]) for c in llm["tool_calls"]] == [
         ("HelloTool", "call_n2HaWg9KFP0BZDqXv6G4b3nJ"),
         ("ByeTool", "call_dOeEHJDI0liHrCdFWTpkTsuO"),
@@ -278,9 +249,11 @@ def test_koog_tool_calls_written_as_content(db: Database, corpus: Path) -> None:
 
 def test_langgraph_langchain_shapes(db: Database, corpus: Path) -> None:
     imported(
-        db, corpus / "langfuse" / "langfuse-framework-trace_langgraph-python-2025-08-22.trace.json"
+        db,
+        corpus / "langfuse" / "langfuse-framework-trace_langgraph-python-2025-08-22.trace.json",
+        fmt=LANGFUSE,
     )
-    llm = span(db, "4f6535aaebcda355")
+    llm = span_by_id(db, "4f6535aaebcda355")
     assert llm["provider"] == "openai"  # metadata.ls_provider
     # the tool call sits in additional_kwargs
     assert [(c["name"], c["arguments"]) for c in llm["tool_calls"]] == [
@@ -288,14 +261,16 @@ def test_langgraph_langchain_shapes(db: Database, corpus: Path) -> None:
     ]
     assert (llm["cache_read_tokens"], llm["reasoning_tokens"]) == (0, 0)
     assert json.loads(llm["params"]) == {"temperature": 0}
-    assert attributes(db, "b024c7ee7680b708")["input.value"].startswith(
+    assert attributes(span_by_id(db, "b024c7ee7680b708"))["input.value"].startswith(
         '{"messages": [{"content": "Search'
     )
 
 
 def test_seeder_old_sdk(db: Database, corpus: Path) -> None:
-    imported(db, corpus / "langfuse" / "langfuse-seeder_openai-assistants-2024-05-29.json")
-    generation = span(db, "0d8f5427-c91a-44c8-86c5-e12d806edd57")
+    imported(
+        db, corpus / "langfuse" / "langfuse-seeder_openai-assistants-2024-05-29.json", fmt=LANGFUSE
+    )
+    generation = span_by_id(db, "0d8f5427-c91a-44c8-86c5-e12d806edd57")
     assert generation["trace_id"] == "b3b7b128-5664-4f42-9fab-31999da9e2f1"  # UUIDs kept as written
     assert generation["parent_span_id"] == "0d6c73e1-be16-436d-a905-b4108912fa93"
     assert generation["name"] is None  # name ""
@@ -306,22 +281,27 @@ def test_seeder_old_sdk(db: Database, corpus: Path) -> None:
         db.reader().execute("SELECT count(*) FROM spans WHERE parent_span_id IS NULL").fetchone()
     )
     assert roots == (3,)
-    first_root = attributes(db, "be59b862-98dd-4b0e-b92e-c150b9777c2f")  # earliest start
+    earliest_start = span_by_id(db, "be59b862-98dd-4b0e-b92e-c150b9777c2f")
+    first_root = attributes(earliest_start)
     assert first_root["langfuse.trace.input"] == {
         "args": ["I need to solve the equation `3x + 11 = 14`. Can you help me?"],
         "kwargs": {},
     }
-    assert "langfuse.trace.input" not in attributes(db, "e584f95b-e8ef-4d43-bcb1-fd296f57f94b")
+    assert "langfuse.trace.input" not in attributes(
+        span_by_id(db, "e584f95b-e8ef-4d43-bcb1-fd296f57f94b")
+    )
 
 
 def test_pydantic_metadata_as_dict(db: Database, corpus: Path) -> None:
     imported(
-        db, corpus / "langfuse" / "langfuse-framework-trace_pydantic-ai-tools-2025-12-04.trace.json"
+        db,
+        corpus / "langfuse" / "langfuse-framework-trace_pydantic-ai-tools-2025-12-04.trace.json",
+        fmt=LANGFUSE,
     )
-    tool = span(db, "99ec63d0b5ecdbf5")  # name "running tool: get_pun_suggestion"
+    tool = span_by_id(db, "99ec63d0b5ecdbf5")  # name "running tool: get_pun_suggestion"
     assert tool["tool_name"] == "get_pun_suggestion"  # gen_ai.tool.name from metadata.attributes
     assert json.loads(tool["tool_calls"][0]["arguments"]) == {"topic": "programming"}
-    root = attributes(db, "00d3f40ee8e3b716")
+    root = attributes(span_by_id(db, "00d3f40ee8e3b716"))
     assert root["langfuse.trace.metadata"]["topic"] == "programming"
 
 
@@ -357,11 +337,6 @@ def export(observations: list[dict[str, Any]], **trace: Any) -> dict[str, Any]:
     }
 
 
-def write(path: Path, value: Any) -> Path:
-    path.write_text(json.dumps(value))
-    return path
-
-
 def test_api_form_and_observations_only_inside_trace(db: Database, tmp_path: Path) -> None:
     api = {
         "id": TRACE,
@@ -370,9 +345,9 @@ def test_api_form_and_observations_only_inside_trace(db: Database, tmp_path: Pat
         "projectId": "p",
         "observations": [observation("a"), observation("b", parentObservationId="a")],
     }
-    imported(db, write(tmp_path / "api.json", api))
-    assert span(db, "b")["parent_span_id"] == "a"
-    assert attributes(db, "a")["langfuse.trace.name"] == "api"
+    imported(db, write_json(tmp_path / "api.json", api), fmt=LANGFUSE)
+    assert span_by_id(db, "b")["parent_span_id"] == "a"
+    assert attributes(span_by_id(db, "a"))["langfuse.trace.name"] == "api"
 
 
 def test_observations_deduplicated_across_both_lists(db: Database, tmp_path: Path) -> None:
@@ -381,7 +356,7 @@ def test_observations_deduplicated_across_both_lists(db: Database, tmp_path: Pat
         observation("b", parentObservationId="a"),
         observation("c", parentObservationId="a"),
     ]
-    result = imported(db, write(tmp_path / "both.json", doc))
+    result = imported(db, write_json(tmp_path / "both.json", doc), fmt=LANGFUSE)
     assert (result.spans, result.traces) == (3, 1)
     assert result.warnings == []  # no repeated span records reached the store
 
@@ -393,7 +368,7 @@ def test_list_of_exports_and_json_lines(db: Database, tmp_path: Path) -> None:
         "trace": {"id": other, "timestamp": T0},
         "observations": [{**observation("z"), "traceId": other}],
     }
-    result = imported(db, write(tmp_path / "list.json", [first, second]))
+    result = imported(db, write_json(tmp_path / "list.json", [first, second]), fmt=LANGFUSE)
     assert (result.spans, result.traces) == (2, 2)
     lines = tmp_path / "exports.data.gz"
     lines.write_bytes(
@@ -421,15 +396,15 @@ def test_double_encoded_generation_input(db: Database, tmp_path: Path) -> None:
         input=json.dumps(json.dumps(messages)),  # JSON text inside a JSON string
         output=json.dumps({"role": "assistant", "content": "Hello."}),
     )
-    imported(db, write(tmp_path / "double.json", export([generation])))
-    llm = span(db, "g")
+    imported(db, write_json(tmp_path / "double.json", export([generation])), fmt=LANGFUSE)
+    llm = span_by_id(db, "g")
     assert [(m["role"], m["content"]) for m in llm["input_messages"]] == [
         ("system", "Be brief."),
         ("user", "Hi?"),
     ]
     assert [(m["role"], m["content"]) for m in llm["output_messages"]] == [("assistant", "Hello.")]
     assert llm["model"] == "gpt-4o"
-    raw = attributes(db, "g")
+    raw = attributes(span_by_id(db, "g"))
     assert "input.value" not in raw  # a plain message list is kept once, as the messages
 
 
@@ -453,8 +428,8 @@ def test_metadata_as_dict_or_string(db: Database, tmp_path: Path, as_string: boo
         metadata=json.dumps(metadata) if as_string else metadata,
         usageDetails={"input": 12, "output": 3, "total": 15},
     )
-    imported(db, write(tmp_path / "meta.json", export([generation])))
-    llm = span(db, "g")
+    imported(db, write_json(tmp_path / "meta.json", export([generation])), fmt=LANGFUSE)
+    llm = span_by_id(db, "g")
     assert (llm["request_model"], llm["response_model"], llm["service"]) == (
         "gpt-4o",
         "gpt-4o-2024-08-06",
@@ -462,7 +437,7 @@ def test_metadata_as_dict_or_string(db: Database, tmp_path: Path, as_string: boo
     )
     assert llm["input_tokens"] == 12  # usageDetails win over the merged OTel attribute
     assert json.loads(llm["scope"]) == {"name": "my-scope", "version": "1.0"}
-    raw = attributes(db, "g")
+    raw = attributes(span_by_id(db, "g"))
     assert raw["custom.flag"] is True
     assert raw["langfuse.observation.metadata"] == {"customer": "acme"}
 
@@ -472,9 +447,9 @@ def test_end_time_null_and_events(db: Database, tmp_path: Path) -> None:
         observation("open", endTime=None),
         observation("ev", "EVENT", endTime=None, parentObservationId="open"),
     ]
-    imported(db, write(tmp_path / "open.json", export(spans)))
-    assert span(db, "open")["end_ns"] is None
-    event = span(db, "ev")
+    imported(db, write_json(tmp_path / "open.json", export(spans)), fmt=LANGFUSE)
+    assert span_by_id(db, "open")["end_ns"] is None
+    event = span_by_id(db, "ev")
     assert (event["kind"], event["duration_ns"]) == ("event", 0)
 
 
@@ -483,12 +458,12 @@ def test_levels_and_status_messages(db: Database, tmp_path: Path) -> None:
         observation("bad", "TOOL", level="ERROR", statusMessage="rate limited"),
         observation("warn", level="WARNING", statusMessage="slow response"),
     ]
-    imported(db, write(tmp_path / "levels.json", export(spans)))
-    bad = span(db, "bad")
+    imported(db, write_json(tmp_path / "levels.json", export(spans)), fmt=LANGFUSE)
+    bad = span_by_id(db, "bad")
     assert (bad["status"], bad["status_message"]) == ("error", "rate limited")
-    warn = span(db, "warn")
+    warn = span_by_id(db, "warn")
     assert (warn["status"], warn["status_message"]) == ("unset", "slow response")
-    assert attributes(db, "warn")["langfuse.observation.level"] == "WARNING"
+    assert attributes(span_by_id(db, "warn"))["langfuse.observation.level"] == "WARNING"
     trace = queries.trace_summary(db.reader(), TRACE)
     assert trace is not None and trace["error_count"] == 1
 
@@ -538,11 +513,12 @@ def test_usage_detail_conventions(
 ) -> None:
     imported(
         db,
-        write(
+        write_json(
             tmp_path / "usage.json", export([observation("g", "GENERATION", usageDetails=usage)])
         ),
+        fmt=LANGFUSE,
     )
-    llm = span(db, "g")
+    llm = span_by_id(db, "g")
     got = (
         llm["input_tokens"],
         llm["output_tokens"],
@@ -569,18 +545,18 @@ def test_legacy_usage_and_cost(db: Database, tmp_path: Path) -> None:
             "agent", "AGENT", usageDetails={"input": 5, "output": 5}, costDetails={"total": 0.5}
         ),
     ]
-    imported(db, write(tmp_path / "legacy.json", export(spans)))
-    v1 = span(db, "v1")
+    imported(db, write_json(tmp_path / "legacy.json", export(spans)), fmt=LANGFUSE)
+    v1 = span_by_id(db, "v1")
     assert (v1["input_tokens"], v1["output_tokens"], v1["recorded_cost"]) == (
         7,
         3,
         pytest.approx(0.0042),
     )
-    assert (span(db, "v0")["input_tokens"], span(db, "v0")["output_tokens"]) == (11, 4)
-    assert span(db, "chars")["input_tokens"] is None  # characters are not tokens
-    agent = span(db, "agent")
+    assert (span_by_id(db, "v0")["input_tokens"], span_by_id(db, "v0")["output_tokens"]) == (11, 4)
+    assert span_by_id(db, "chars")["input_tokens"] is None  # characters are not tokens
+    agent = span_by_id(db, "agent")
     assert (agent["input_tokens"], agent["recorded_cost"]) == (5, None)  # cost only on model calls
-    assert attributes(db, "agent")["langfuse.observation.costDetails"] == {"total": 0.5}
+    assert attributes(span_by_id(db, "agent"))["langfuse.observation.costDetails"] == {"total": 0.5}
 
 
 def test_tool_and_retriever_observations(db: Database, tmp_path: Path) -> None:
@@ -610,22 +586,22 @@ def test_tool_and_retriever_observations(db: Database, tmp_path: Path) -> None:
         observation("chain", "CHAIN"),
         observation("odd", "SOMETHING_NEW"),
     ]
-    imported(db, write(tmp_path / "kinds.json", export(spans)))
-    tool = span(db, "tool")
+    imported(db, write_json(tmp_path / "kinds.json", export(spans)), fmt=LANGFUSE)
+    tool = span_by_id(db, "tool")
     assert [(c["name"], c["arguments"], c["result"]) for c in tool["tool_calls"]] == [
         ("lookup", '{"q": "refunds"}', "30 days")
     ]
-    retriever = span(db, "ret")
+    retriever = span_by_id(db, "ret")
     assert retriever["preview"] == "refund policy"
     assert [(d["document_id"], d["content"], d["score"]) for d in retriever["documents"]] == [
         ("doc-1", "Refunds within 30 days.", 0.91),
         ("doc-2", "Shipping takes 3 days.", None),
     ]
-    assert (span(db, "emb")["kind"], span(db, "emb")["model"]) == (
+    assert (span_by_id(db, "emb")["kind"], span_by_id(db, "emb")["model"]) == (
         "embedding",
         "text-embedding-3-small",
     )
-    assert [span(db, s)["kind"] for s in ("guard", "judge", "chain", "odd")] == [
+    assert [span_by_id(db, s)["kind"] for s in ("guard", "judge", "chain", "odd")] == [
         "guardrail",
         "evaluator",
         "chain",
@@ -646,21 +622,21 @@ def test_scores_on_trace_and_observation(db: Database, tmp_path: Path) -> None:
         tags=["beta"],
         release="v2",
     )
-    imported(db, write(tmp_path / "scores.json", doc))
-    root, child = attributes(db, "root"), attributes(db, "child")
+    imported(db, write_json(tmp_path / "scores.json", doc), fmt=LANGFUSE)
+    root, child = attributes(span_by_id(db, "root")), attributes(span_by_id(db, "child"))
     assert [s["name"] for s in root["langfuse.trace.scores"]] == ["helpful"]
     assert [s["name"] for s in child["langfuse.observation.scores"]] == ["grounded"]
     assert root["langfuse.trace.release"] == "v2" and "langfuse.trace.release" not in child
     for span_id in ("root", "child"):
-        detail = span(db, span_id)
+        detail = span_by_id(db, span_id)
         assert (detail["session_id"], detail["user_id"], detail["tags"]) == ("s-1", "u-1", ["beta"])
 
 
 def test_trace_without_observations(db: Database, tmp_path: Path) -> None:
     doc = export([], input=json.dumps("question?"), output="answer", latency=2.5)
-    result = imported(db, write(tmp_path / "bare.json", doc))
+    result = imported(db, write_json(tmp_path / "bare.json", doc), fmt=LANGFUSE)
     assert (result.spans, result.traces) == (1, 1)
-    only = span(db, TRACE)
+    only = span_by_id(db, TRACE)
     assert (only["name"], only["kind"], only["duration_ns"]) == ("t", "chain", 2_500_000_000)
     assert only["preview"] == "question?"
 
@@ -674,12 +650,12 @@ def test_flat_observation_lines_and_times(db: Database, tmp_path: Path) -> None:
     ]
     path = tmp_path / "observations.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    result = imported(db, path)
+    result = imported(db, path, fmt=LANGFUSE)
     assert (result.spans, result.traces) == (2, 1)
-    a = span(db, "a")
+    a = span_by_id(db, "a")
     assert a["start_ns"] == 1_764_338_400_123_456_000  # +01:00 offset; fraction exact
     assert a["end_ns"] == 1_764_338_401_000_000_000  # naive = UTC
-    assert span(db, "b")["start_ns"] == 1_764_338_400_250_000_000  # epoch milliseconds
+    assert span_by_id(db, "b")["start_ns"] == 1_764_338_400_250_000_000  # epoch milliseconds
 
 
 # --- bad input ----------------------------------------------------------------------------
@@ -689,7 +665,7 @@ def test_truncated_file_fails_alone(db: Database, corpus: Path, tmp_path: Path) 
     text = (corpus / "langfuse" / "langfuse-framework-trace_koog-2025-08-26.trace.json").read_text()
     cut = tmp_path / "cut.json"
     cut.write_text(text[: len(text) // 2])
-    good = write(tmp_path / "good.json", export([observation("a")]))
+    good = write_json(tmp_path / "good.json", export([observation("a")]))
     bad_result, good_result = run(db, cut, good)
     assert bad_result.status is ImportStatus.FAILED
     assert bad_result.format == LANGFUSE
@@ -714,7 +690,7 @@ def test_one_broken_record_rolls_back_the_file(db: Database, tmp_path: Path) -> 
 
 def test_unreadable_value_names_the_record(db: Database, tmp_path: Path) -> None:
     docs = [export([observation("a")]), export([observation("b", startTime="yesterday")])]
-    [result] = run(db, write(tmp_path / "two.json", docs))
+    [result] = run(db, write_json(tmp_path / "two.json", docs))
     assert result.status is ImportStatus.FAILED
     assert (
         "record 2" in result.error and "startTime" in result.error and "yesterday" in result.error
@@ -731,8 +707,8 @@ def test_other_formats_are_not_claimed(corpus: Path, tmp_path: Path) -> None:
         if p.is_file() and p.suffix != ".md" and p.parent.name != "langfuse"
     ]
     others += [
-        write(tmp_path / "plain.json", {"trace": "not an object", "observations": []}),
-        write(tmp_path / "list.json", [{"id": 1, "timestamp": T0}]),
+        write_json(tmp_path / "plain.json", {"trace": "not an object", "observations": []}),
+        write_json(tmp_path / "list.json", [{"id": 1, "timestamp": T0}]),
     ]
     for path in others:
         assert not sniffer.sniff(read_sample(path)), path
@@ -741,7 +717,7 @@ def test_other_formats_are_not_claimed(corpus: Path, tmp_path: Path) -> None:
 
 
 def test_unknown_json_is_not_recognised(db: Database, tmp_path: Path) -> None:
-    [result] = run(db, write(tmp_path / "x.json", {"observations": [{"id": "a"}]}))
+    [result] = run(db, write_json(tmp_path / "x.json", {"observations": [{"id": "a"}]}))
     assert result.status is ImportStatus.FAILED
     assert "format not recognised" in result.error
 
@@ -749,16 +725,18 @@ def test_unknown_json_is_not_recognised(db: Database, tmp_path: Path) -> None:
 def test_large_first_record_still_recognised(db: Database, tmp_path: Path) -> None:
     big = "x" * 300_000  # the sample (256 KB) ends inside the first record
     doc = export([observation("a", input=big), observation("b", parentObservationId="a")])
-    result = imported(db, write(tmp_path / "big.json", doc))
+    result = imported(db, write_json(tmp_path / "big.json", doc), fmt=LANGFUSE)
     assert result.spans == 2
-    assert attributes(db, "a")["input.value"] == big
+    assert attributes(span_by_id(db, "a"))["input.value"] == big
 
 
 def test_large_trace_input_before_the_observations(db: Database, tmp_path: Path) -> None:
     big = "y" * 300_000  # the sample ends inside trace.input, before any observation
-    result = imported(db, write(tmp_path / "big.json", export([observation("a")], input=big)))
+    result = imported(
+        db, write_json(tmp_path / "big.json", export([observation("a")], input=big)), fmt=LANGFUSE
+    )
     assert result.spans == 1
-    assert attributes(db, "a")["langfuse.trace.input"] == big
+    assert attributes(span_by_id(db, "a"))["langfuse.trace.input"] == big
 
 
 def test_damaged_compressed_lines_name_the_position(

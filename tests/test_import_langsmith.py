@@ -12,52 +12,14 @@ from typing import Any
 import pytest
 import zstandard
 
+from otlp_builder import write_json
 from spanscope.importers.base import read_sample
 from spanscope.importers.langsmith import LangSmithRuns
-from spanscope.ingest import import_paths
 from spanscope.model import ImportStatus
 from spanscope.store import Database, queries
+from store_checks import attributes, counts, imported, run, span_by_id
 
 LANGSMITH = "langsmith"
-
-
-def run(db: Database, *paths: Path) -> list[Any]:
-    return list(import_paths(db, list(paths)))
-
-
-def imported(db: Database, path: Path) -> Any:
-    [result] = run(db, path)
-    assert result.status is ImportStatus.IMPORTED, result.error
-    assert result.format == LANGSMITH
-    return result
-
-
-def span(db: Database, span_id: str) -> dict[str, Any]:
-    [trace_id] = queries.find_span(db.reader(), span_id)
-    detail = queries.span_detail(db.reader(), trace_id, span_id)
-    assert detail is not None
-    return detail
-
-
-def attributes(db: Database, span_id: str) -> dict[str, Any]:
-    return json.loads(span(db, span_id)["attributes"])
-
-
-def counts(db: Database) -> tuple[int, int, int]:
-    row = (
-        db.reader()
-        .execute(
-            "SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM traces), (SELECT count(*) FROM sources)"
-        )
-        .fetchone()
-    )
-    assert row is not None
-    return int(row[0]), int(row[1]), int(row[2])
-
-
-def write(path: Path, value: Any) -> Path:
-    path.write_text(json.dumps(value))
-    return path
 
 
 # --- conformance: every corpus file --------------------------------------------------------
@@ -125,10 +87,10 @@ def test_every_corpus_file_is_listed(corpus: Path) -> None:
 @pytest.mark.parametrize("name", sorted(CORPUS_FILES))
 def test_corpus_file(db: Database, corpus: Path, name: str) -> None:
     expected = CORPUS_FILES[name]
-    result = imported(db, corpus / "langsmith" / name)
+    result = imported(db, corpus / "langsmith" / name, fmt=LANGSMITH)
     assert (result.spans, result.traces) == (1, 1)  # post + patch merged into one run
     assert result.warnings == []
-    llm = span(db, expected["id"])
+    llm = span_by_id(db, expected["id"])
     assert llm["trace_id"] == expected["id"] and llm["parent_span_id"] is None
     assert (llm["kind"], llm["name"], llm["provider"]) == ("llm", "ChatOpenAI", "openai")
     assert (llm["request_model"], llm["response_model"]) == expected["models"]
@@ -147,7 +109,7 @@ def test_corpus_file(db: Database, corpus: Path, name: str) -> None:
     assert (llm["start_ns"], llm["end_ns"]) == expected["times"]
     assert len(json.loads(llm["events"])) == expected["events"]
     assert llm["status"] == "unset"
-    raw = attributes(db, expected["id"])
+    raw = attributes(span_by_id(db, expected["id"]))
     assert raw["langsmith.session_name"] == "default"
     assert raw["langsmith.run.extra"]["metadata"]["ls_model_name"] == expected["models"][0]
     assert "messages" not in raw["langsmith.run.inputs"]  # kept once, as gen_ai.input.messages
@@ -155,7 +117,11 @@ def test_corpus_file(db: Database, corpus: Path, name: str) -> None:
 
 
 def test_reasoning_tokens_are_inside_output(db: Database, corpus: Path) -> None:
-    imported(db, corpus / "langsmith" / "langsmith-sdk_langsmith_py_wrap_openai_reasoning.json")
+    imported(
+        db,
+        corpus / "langsmith" / "langsmith-sdk_langsmith_py_wrap_openai_reasoning.json",
+        fmt=LANGSMITH,
+    )
     trace = queries.trace_summary(db.reader(), "a8b34ded-ccd2-4fb7-bccb-9cd625066a14")
     assert trace is not None
     assert (trace["input_tokens"], trace["output_tokens"]) == (43, 2497)  # 1408 of them reasoning
@@ -163,8 +129,12 @@ def test_reasoning_tokens_are_inside_output(db: Database, corpus: Path) -> None:
 
 
 def test_stream_events_are_kept(db: Database, corpus: Path) -> None:
-    imported(db, corpus / "langsmith" / "langsmith-sdk_langsmith_py_wrap_openai_stream.json")
-    events = json.loads(span(db, "fe8ffecb-72ce-4cd2-bdb7-01f34654c391")["events"])
+    imported(
+        db,
+        corpus / "langsmith" / "langsmith-sdk_langsmith_py_wrap_openai_stream.json",
+        fmt=LANGSMITH,
+    )
+    events = json.loads(span_by_id(db, "fe8ffecb-72ce-4cd2-bdb7-01f34654c391")["events"])
     assert {e["name"] for e in events} == {"new_token"}
     assert events[0]["time_ns"] == 1728680301_933794000  # "2024-10-11T20:58:21.933794+00:00"
     assert json.loads(events[1]["attributes"]["langsmith.event.kwargs"])["token"]["choices"][0][
@@ -219,16 +189,16 @@ def test_python_post_and_patch_are_merged(db: Database, tmp_path: Path) -> None:
             }
         ],
     }
-    result = imported(db, write(tmp_path / "batch.json", batch))
+    result = imported(db, write_json(tmp_path / "batch.json", batch), fmt=LANGSMITH)
     assert (result.spans, result.traces) == (1, 1)
-    root = span(db, ROOT)
+    root = span_by_id(db, ROOT)
     assert (root["kind"], root["duration_ns"], root["session_id"], root["tags"]) == (
         "chain",
         2_500_000_000,
         "th-1",
         ["beta"],
     )
-    raw = attributes(db, ROOT)
+    raw = attributes(span_by_id(db, ROOT))
     assert json.loads(raw["input.value"]) == {"question": "hi"}
     assert json.loads(raw["output.value"]) == {"answer": "hello"}
     assert raw["langsmith.run.extra"]["metadata"] == {
@@ -289,16 +259,16 @@ def test_js_patch_without_id_matched_by_dotted_order(db: Database, tmp_path: Pat
             },
         ],
     }
-    result = imported(db, write(tmp_path / "js.json", batch))
+    result = imported(db, write_json(tmp_path / "js.json", batch), fmt=LANGSMITH)
     assert (result.spans, result.traces) == (2, 1)
-    llm = span(db, LLM)
+    llm = span_by_id(db, LLM)
     assert (llm["parent_span_id"], llm["start_ns"], llm["end_ns"]) == (
         ROOT,
         1728803137171_000000,
         1728803138000_000000,
     )
     assert llm["output_messages"][0]["content"] == "yo"
-    assert span(db, ROOT)["end_ns"] == 1728803138100_000000
+    assert span_by_id(db, ROOT)["end_ns"] == 1728803138100_000000
 
 
 def test_dotted_order_gives_ancestry_and_start(db: Database, tmp_path: Path) -> None:
@@ -314,12 +284,12 @@ def test_dotted_order_gives_ancestry_and_start(db: Database, tmp_path: Path) -> 
             "dotted_order": dotted(root_part, llm_part, tool_part),
         },  # no id either
     ]
-    result = imported(db, write(tmp_path / "runs.json", runs))
+    result = imported(db, write_json(tmp_path / "runs.json", runs), fmt=LANGSMITH)
     assert (result.spans, result.traces) == (3, 1)
-    tool = span(db, TOOL)
+    tool = span_by_id(db, TOOL)
     assert (tool["trace_id"], tool["parent_span_id"]) == (ROOT, LLM)
     assert tool["start_ns"] == 1728680303_250003000  # microseconds of the Python SDK, exact
-    assert span(db, LLM)["parent_span_id"] == ROOT
+    assert span_by_id(db, LLM)["parent_span_id"] == ROOT
 
 
 def test_js_dotted_order_time_keeps_milliseconds_only(db: Database, tmp_path: Path) -> None:
@@ -331,8 +301,8 @@ def test_js_dotted_order_time_keeps_milliseconds_only(db: Database, tmp_path: Pa
         "dotted_order": dotted(("20241013T070537170001", LLM)),
         "extra": {"runtime": {"sdk": "langsmith-js"}},
     }
-    imported(db, write(tmp_path / "one.json", run_record))
-    assert span(db, LLM)["start_ns"] == 1728803137_170000000  # 170 ms; "001" is a counter
+    imported(db, write_json(tmp_path / "one.json", run_record), fmt=LANGSMITH)
+    assert span_by_id(db, LLM)["start_ns"] == 1728803137_170000000  # 170 ms; "001" is a counter
 
 
 def test_langchain_serialised_messages_and_usage(db: Database, tmp_path: Path) -> None:
@@ -387,8 +357,8 @@ def test_langchain_serialised_messages_and_usage(db: Database, tmp_path: Path) -
             "invocation_params": {"model": "gpt-4o", "temperature": 0.2, "stream": False},
         },
     }
-    imported(db, write(tmp_path / "lc.json", record))
-    llm = span(db, LLM)
+    imported(db, write_json(tmp_path / "lc.json", record), fmt=LANGSMITH)
+    llm = span_by_id(db, LLM)
     assert [(m["role"], m["content"]) for m in llm["input_messages"]] == [
         ("system", "Be brief."),
         ("user", "Weather in Paris?"),
@@ -409,7 +379,7 @@ def test_langchain_serialised_messages_and_usage(db: Database, tmp_path: Path) -
         "openai",
     )
     assert json.loads(llm["params"]) == {"model": "gpt-4o", "temperature": 0.2, "stream": False}
-    raw = attributes(db, LLM)
+    raw = attributes(span_by_id(db, LLM))
     # the invocation parameters are kept once, as llm.invocation_parameters
     assert "invocation_params" not in raw["langsmith.run.extra"]
     # the serialised generation says more than its messages, so it is kept as well
@@ -437,8 +407,8 @@ def test_anthropic_usage_adds_cache_to_input(db: Database, tmp_path: Path) -> No
             },
         },
     }
-    imported(db, write(tmp_path / "anthropic.json", record))
-    llm = span(db, LLM)
+    imported(db, write_json(tmp_path / "anthropic.json", record), fmt=LANGSMITH)
+    llm = span_by_id(db, LLM)
     assert (
         llm["input_tokens"],
         llm["cache_read_tokens"],
@@ -498,9 +468,9 @@ def test_run_types_retriever_tool_and_errors(db: Database, tmp_path: Path) -> No
     ]
     path = tmp_path / "runs.jsonl"
     path.write_text("".join(json.dumps(x) + "\n" for x in runs))
-    result = imported(db, path)
+    result = imported(db, path, fmt=LANGSMITH)
     assert (result.spans, result.traces) == (9, 1)
-    root = span(db, ROOT)
+    root = span_by_id(db, ROOT)
     assert (root["status"], root["error_type"], root["status_message"]) == (
         "error",
         "ValueError",
@@ -508,26 +478,26 @@ def test_run_types_retriever_tool_and_errors(db: Database, tmp_path: Path) -> No
     )
     [exception] = [e for e in json.loads(root["events"]) if e["name"] == "exception"]
     assert exception["attributes"]["exception.stacktrace"].startswith("ValueError('boom')")
-    retriever = span(db, "ret")
+    retriever = span_by_id(db, "ret")
     assert retriever["preview"] == "refunds"
     assert [(d["document_id"], d["content"]) for d in retriever["documents"]] == [
         (None, "Refunds within 30 days."),
         ("d2", "Shipping takes 3 days."),
     ]
     assert json.loads(retriever["documents"][0]["metadata"]) == {"source": "faq.md"}
-    [call] = span(db, "tool")["tool_calls"]
+    [call] = span_by_id(db, "tool")["tool_calls"]
     assert (call["name"], call["arguments"], call["result"]) == (
         "tool",
         "{'city': 'Paris'}",
         "sunny",
     )
-    [call] = span(db, "tool2")["tool_calls"]
+    [call] = span_by_id(db, "tool2")["tool_calls"]
     assert (call["call_id"], json.loads(call["arguments"]), call["result"]) == (
         "call_9",
         {"city": "Rome"},
         "rainy",
     )
-    got = {s: span(db, s)["kind"] for s in ("parse", "tmpl", "emb", "odd", "failed")}
+    got = {s: span_by_id(db, s)["kind"] for s in ("parse", "tmpl", "emb", "odd", "failed")}
     assert got == {
         "parse": "chain",
         "tmpl": "prompt",
@@ -535,7 +505,7 @@ def test_run_types_retriever_tool_and_errors(db: Database, tmp_path: Path) -> No
         "odd": "other",
         "failed": "llm",
     }
-    assert span(db, "failed")["status"] == "error"
+    assert span_by_id(db, "failed")["status"] == "error"
     trace = queries.trace_summary(db.reader(), ROOT)
     assert trace is not None and trace["error_count"] == 2
 
@@ -550,9 +520,9 @@ def test_file_shapes(db: Database, tmp_path: Path) -> None:
             "start_time": T0,
         }
 
-    single = write(tmp_path / "single.json", r("a", "t1"))
-    listed = write(tmp_path / "list.json", [r("b", "t2"), r("c", "t2")])
-    query = write(tmp_path / "query.json", {"runs": [r("d", "t3")], "cursors": {"next": None}})
+    single = write_json(tmp_path / "single.json", r("a", "t1"))
+    listed = write_json(tmp_path / "list.json", [r("b", "t2"), r("c", "t2")])
+    query = write_json(tmp_path / "query.json", {"runs": [r("d", "t3")], "cursors": {"next": None}})
     zipped = tmp_path / "runs.data"
     zipped.write_bytes(
         gzip.compress(
@@ -580,9 +550,9 @@ def test_zstd_and_large_first_post(db: Database, tmp_path: Path) -> None:
     path.write_bytes(
         zstandard.ZstdCompressor().compress(json.dumps({"post": [post], "patch": []}).encode())
     )
-    result = imported(db, path)
+    result = imported(db, path, fmt=LANGSMITH)
     assert result.spans == 1
-    assert len(span(db, LLM)["input_messages"][0]["content"]) == 300_000
+    assert len(span_by_id(db, LLM)["input_messages"][0]["content"]) == 300_000
 
 
 def test_post_and_patch_on_separate_lines(db: Database, tmp_path: Path) -> None:
@@ -621,9 +591,9 @@ def test_post_and_patch_on_separate_lines(db: Database, tmp_path: Path) -> None:
     ]
     path = tmp_path / "batches.jsonl"
     path.write_text("".join(json.dumps(x) + "\n" for x in lines))
-    result = imported(db, path)
+    result = imported(db, path, fmt=LANGSMITH)
     assert (result.spans, result.traces) == (1, 1)
-    llm = span(db, LLM)
+    llm = span_by_id(db, LLM)
     assert (llm["kind"], llm["duration_ns"], llm["input_tokens"], llm["output_tokens"]) == (
         "llm",
         1_000_000_000,
@@ -640,9 +610,9 @@ def test_trace_from_parent_seen_later(db: Database, tmp_path: Path) -> None:
         {"id": LLM, "parent_run_id": ROOT, "name": "l", "run_type": "llm", "start_time": T0},
         {"id": ROOT, "name": "r", "run_type": "chain", "start_time": T0},
     ]
-    result = imported(db, write(tmp_path / "old.json", runs))
+    result = imported(db, write_json(tmp_path / "old.json", runs), fmt=LANGSMITH)
     assert (result.spans, result.traces) == (3, 1)
-    assert span(db, TOOL)["trace_id"] == ROOT
+    assert span_by_id(db, TOOL)["trace_id"] == ROOT
 
 
 # --- bad input ----------------------------------------------------------------------------
@@ -652,7 +622,7 @@ def test_truncated_batch_fails_alone(db: Database, corpus: Path, tmp_path: Path)
     text = (corpus / "langsmith" / "langsmith-sdk_langsmith_py_wrap_openai_stream.json").read_text()
     cut = tmp_path / "cut.json"
     cut.write_text(text[: len(text) // 2])
-    good = write(
+    good = write_json(
         tmp_path / "good.json",
         {"id": "a", "trace_id": "a", "run_type": "chain", "name": "a", "start_time": T0},
     )
@@ -677,14 +647,14 @@ def test_one_broken_record_rolls_back_the_file(db: Database, tmp_path: Path) -> 
 
 def test_bad_dotted_order_and_unmatched_patch(db: Database, tmp_path: Path) -> None:
     bad_order = {"id": "a", "run_type": "chain", "name": "a", "dotted_order": "yesterday"}
-    [result] = run(db, write(tmp_path / "order.json", [bad_order]))
+    [result] = run(db, write_json(tmp_path / "order.json", [bad_order]))
     assert result.status is ImportStatus.FAILED
     assert "dotted_order" in result.error and "record 1" in result.error
     batch = {
         "post": [{"id": "a", "run_type": "chain", "trace_id": "a"}],
         "patch": [{"trace_id": "a", "end_time": T0}],
     }
-    [result] = run(db, write(tmp_path / "patch.json", batch))
+    [result] = run(db, write_json(tmp_path / "patch.json", batch))
     assert result.status is ImportStatus.FAILED
     assert "patch record 1 has neither an id nor a dotted_order" in result.error
     assert counts(db) == (0, 0, 0)
@@ -699,9 +669,9 @@ def test_other_formats_are_not_claimed(corpus: Path, tmp_path: Path) -> None:
         if p.is_file() and p.suffix != ".md" and p.parent.name != "langsmith"
     ]
     others += [
-        write(tmp_path / "post.json", {"post": "hello"}),
-        write(tmp_path / "patch.json", {"patch": [1, 2]}),
-        write(tmp_path / "runs.json", {"runs": [{"id": "x"}]}),
+        write_json(tmp_path / "post.json", {"post": "hello"}),
+        write_json(tmp_path / "patch.json", {"patch": [1, 2]}),
+        write_json(tmp_path / "runs.json", {"runs": [{"id": "x"}]}),
     ]
     for path in others:
         assert not sniffer.sniff(read_sample(path)), path

@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
+from otlp_builder import write_json
 from spanscope.importers.base import read_sample
 from spanscope.importers.mlflow import MlflowTrace
-from spanscope.ingest import import_paths
 from spanscope.model import ImportStatus
-from spanscope.store import Database, queries
+from spanscope.store import Database
+from store_checks import counts, kinds, rows, run, span_detail, span_named
 
 T0 = 1_700_000_000_000_000_000
 TRACE = "0123456789abcdef0123456789abcdef"
@@ -29,38 +30,6 @@ ROOT, LLM, TOOL, RETRIEVER = (
 V2_FILE = "mlflow-website-blog_bedrock-chatmodel_trace-v2_EXCERPT-2-spans.json"
 OK_FILE = "mnorberg-blog_databricks-agent-response-with-mlflow-v3-trace_predict-ok.json"
 FLAGGED_FILE = "mnorberg-blog_databricks-agent-response-with-mlflow-v3-trace_predict-flagged.json"
-
-
-def run(db: Database, *paths: Path) -> list[Any]:
-    return list(import_paths(db, list(paths)))
-
-
-def rows(db: Database, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    return db.reader().execute(sql, params or []).fetchall()
-
-
-def detail(db: Database, trace_id: str, span_id: str) -> dict[str, Any]:
-    found = queries.span_detail(db.reader(), trace_id, span_id)
-    assert found is not None, f"span {span_id} not in trace {trace_id}"
-    return found
-
-
-def span_named(db: Database, name: str) -> dict[str, Any]:
-    [(trace_id, span_id)] = rows(db, "SELECT trace_id, span_id FROM spans WHERE name = ?", [name])
-    return detail(db, trace_id, span_id)
-
-
-def counts(db: Database) -> tuple[int, int, int]:
-    [row] = rows(
-        db,
-        "SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM traces), "
-        "(SELECT count(*) FROM sources)",
-    )
-    return int(row[0]), int(row[1]), int(row[2])
-
-
-def kinds(db: Database) -> dict[str, int]:
-    return dict(rows(db, "SELECT kind, count(*) FROM spans GROUP BY kind"))
 
 
 def b64(hex_id: str) -> str:
@@ -234,11 +203,6 @@ def agent_trace(state: str = "OK") -> dict[str, Any]:
     )
 
 
-def write(path: Path, value: Any) -> Path:
-    path.write_text(json.dumps(value, indent=2))
-    return path
-
-
 # --- the corpus: every file, values read by hand from the files -------------------------------
 
 
@@ -256,7 +220,7 @@ def test_corpus_v2_excerpt(db: Database, corpus: Path) -> None:
     # mlflow.spanType "CHAT_MODEL" and "UNKNOWN".
     assert kinds(db) == {"llm": 1, "other": 1}
     trace = "9b8bd0b2e018d77f936e48a09e54fd44"  # the 0x prefix dropped
-    root = detail(db, trace, "b802165d133a33aa")
+    root = span_detail(db, trace, "b802165d133a33aa")
     assert (root["name"], root["parent_span_id"], root["status"]) == (
         "Bedrock Agent Runtime",
         None,
@@ -280,7 +244,7 @@ def test_corpus_v2_excerpt(db: Database, corpus: Path) -> None:
     attributes = json.loads(root["attributes"])
     assert attributes["mlflow.spanFunctionName"] == "predict"
     assert attributes["mlflow.spanInputs"]["params"]["n"] == 1
-    child = detail(db, trace, "2e7cd730be70865b")
+    child = span_detail(db, trace, "2e7cd730be70865b")
     assert (child["name"], child["kind"], child["parent_span_id"]) == (
         "Bedrock Input Prompt",
         "other",
@@ -383,7 +347,7 @@ def test_corpus_redacted_ids_do_not_collide(db: Database, corpus: Path) -> None:
 
 
 def test_v3_conventions_are_mapped(db: Database, tmp_path: Path) -> None:
-    [result] = run(db, write(tmp_path / "trace.json", agent_trace()))
+    [result] = run(db, write_json(tmp_path / "trace.json", agent_trace(), indent=2))
     assert (result.status, result.format, result.spans, result.traces) == (
         ImportStatus.IMPORTED,
         "mlflow",
@@ -392,7 +356,7 @@ def test_v3_conventions_are_mapped(db: Database, tmp_path: Path) -> None:
     )
     # base64 ids decoded to hex.
     assert rows(db, "SELECT DISTINCT trace_id FROM spans") == [(TRACE,)]
-    llm = detail(db, TRACE, LLM)
+    llm = span_detail(db, TRACE, LLM)
     assert (llm["kind"], llm["parent_span_id"], llm["provider"], llm["operation"]) == (
         "llm",
         ROOT,
@@ -410,7 +374,7 @@ def test_v3_conventions_are_mapped(db: Database, tmp_path: Path) -> None:
     assert [(c["call_id"], c["name"]) for c in llm["tool_calls"]] == [("call_1", "search_kb")]
     definitions = json.loads(json.loads(llm["attributes"])["gen_ai.tool.definitions"])
     assert definitions[0]["function"]["name"] == "search_kb"
-    tool = detail(db, TRACE, TOOL)
+    tool = span_detail(db, TRACE, TOOL)
     assert (tool["kind"], tool["tool_name"], tool["status"], tool["error_type"]) == (
         "tool",
         "search_kb",
@@ -418,14 +382,14 @@ def test_v3_conventions_are_mapped(db: Database, tmp_path: Path) -> None:
         "TimeoutError",
     )
     assert json.loads(tool["tool_calls"][0]["arguments"]) == {"query": "refund"}
-    retriever = detail(db, TRACE, RETRIEVER)
+    retriever = span_detail(db, TRACE, RETRIEVER)
     assert retriever["kind"] == "retriever" and retriever["preview"] == "refund"
     assert [(d["document_id"], d["content"]) for d in retriever["documents"]] == [
         ("d1", "Refunds within 30 days."),
         ("c7", "Shipping takes 3 days."),
     ]
     assert json.loads(retriever["documents"][0]["metadata"])["doc_uri"] == "kb/refunds.md"
-    root = detail(db, TRACE, ROOT)
+    root = span_detail(db, TRACE, ROOT)
     assert (root["kind"], root["session_id"], root["user_id"]) == ("agent", "s_1", "u_42")
     assert root["tags"] == ["team=search", "beta"]
     [evaluation] = [
@@ -440,8 +404,8 @@ def test_v3_conventions_are_mapped(db: Database, tmp_path: Path) -> None:
 
 
 def test_span_status_is_not_overridden_by_trace_state(db: Database, tmp_path: Path) -> None:
-    run(db, write(tmp_path / "trace.json", agent_trace(state="ERROR")))
-    root = detail(db, TRACE, ROOT)
+    run(db, write_json(tmp_path / "trace.json", agent_trace(state="ERROR"), indent=2))
+    root = span_detail(db, TRACE, ROOT)
     assert root["status"] == "ok"
     assert json.loads(root["attributes"])["mlflow.trace.state"] == "ERROR"
     assert rows(db, "SELECT error_count FROM traces") == [(1,)]  # only the tool span
@@ -465,7 +429,7 @@ def test_span_types_map_to_kinds(db: Database, tmp_path: Path) -> None:
         "MY_OWN_TYPE",
     ]
     spans = [v3_span(f"{i + 1:016x}", t, t, start=i) for i, t in enumerate(types)]
-    run(db, write(tmp_path / "types.json", {"spans": spans}))
+    run(db, write_json(tmp_path / "types.json", {"spans": spans}, indent=2))
     assert dict(rows(db, "SELECT name, kind FROM spans")) == {
         "LLM": "llm",
         "CHAT_MODEL": "llm",
@@ -529,9 +493,9 @@ def test_v2_trace_with_info_and_0x_ids(db: Database, tmp_path: Path) -> None:
             "response": "{}",
         },
     }
-    [result] = run(db, write(tmp_path / "v2.json", trace))
+    [result] = run(db, write_json(tmp_path / "v2.json", trace, indent=2))
     assert (result.status, result.spans) == (ImportStatus.IMPORTED, 2)
-    parser = detail(db, TRACE, LLM)  # 0x and upper case dropped
+    parser = span_detail(db, TRACE, LLM)  # 0x and upper case dropped
     assert (
         parser["kind"],
         parser["parent_span_id"],
@@ -545,7 +509,7 @@ def test_v2_trace_with_info_and_0x_ids(db: Database, tmp_path: Path) -> None:
         "not json",
     )
     assert json.loads(parser["events"])[0]["time_ns"] == T0 + 2
-    root = detail(db, TRACE, ROOT)
+    root = span_detail(db, TRACE, ROOT)
     assert (root["session_id"], root["tags"]) == ("chat-9", ["env=prod"])
     assert json.loads(root["attributes"])["mlflow.trace.state"] == "ERROR"
 
@@ -555,7 +519,7 @@ def test_list_and_json_lines_of_traces(db: Database, tmp_path: Path) -> None:
         spans = [dict(v3_span(ROOT, f"root {n}", "CHAIN"), trace_id=b64(f"{n:032x}"))]
         return {"info": {"trace_id": f"tr-{n:032x}", "state": "OK"}, "data": {"spans": spans}}
 
-    listed = write(tmp_path / "list.json", [trace(1), trace(2)])
+    listed = write_json(tmp_path / "list.json", [trace(1), trace(2)], indent=2)
     lines = tmp_path / "lines.jsonl.gz"
     lines.write_bytes(
         gzip.compress(b"\n".join(json.dumps(trace(n)).encode() for n in (3, 4, 5)) + b"\n")
@@ -602,7 +566,9 @@ def test_placeholder_ids_are_unique_and_stable(tmp_path: Path) -> None:
     ids = []
     for n in (1, 2):
         db = Database.open(tmp_path / f"db{n}.duckdb")
-        [result] = run(db, write(tmp_path / f"copy{n}.json", [trace(0), trace(1_000)]))
+        [result] = run(
+            db, write_json(tmp_path / f"copy{n}.json", [trace(0), trace(1_000)], indent=2)
+        )
         assert (result.status, result.spans, result.traces) == (ImportStatus.IMPORTED, 8, 2)
         tree = rows(
             db,
@@ -648,8 +614,8 @@ def test_anthropic_usage_counts_cache_inside_input(db: Database, tmp_path: Path)
         mlflow__message__format="anthropic",
         mlflow__chat__tokenUsage={"input_tokens": 10, "output_tokens": 7, "total_tokens": 17},
     )
-    run(db, write(tmp_path / "anthropic.json", {"spans": [span]}))
-    llm = detail(db, TRACE, LLM)
+    run(db, write_json(tmp_path / "anthropic.json", {"spans": [span]}, indent=2))
+    llm = span_detail(db, TRACE, LLM)
     assert (
         llm["input_tokens"],
         llm["cache_read_tokens"],
@@ -698,8 +664,8 @@ def test_responses_api_items_become_messages_and_tool_calls(db: Database, tmp_pa
         },
     }
     span = v3_span(LLM, "Responses", "LLM", mlflow__spanInputs=inputs, mlflow__spanOutputs=outputs)
-    run(db, write(tmp_path / "responses.json", {"spans": [span]}))
-    llm = detail(db, TRACE, LLM)
+    run(db, write_json(tmp_path / "responses.json", {"spans": [span]}, indent=2))
+    llm = span_detail(db, TRACE, LLM)
     assert [m["role"] for m in llm["input_messages"]] == ["system", "user", "assistant", "tool"]
     assert llm["input_messages"][1]["content"] == "Weather?"
     assert llm["input_messages"][3]["tool_call_id"] == "c0"
@@ -710,7 +676,7 @@ def test_responses_api_items_become_messages_and_tool_calls(db: Database, tmp_pa
 def test_large_document_is_recognised_past_the_sample(db: Database, tmp_path: Path) -> None:
     """More than the 256 KB the sniffer sees: recognised from MLflow's JSON-encoded span type."""
     big = v3_span(ROOT, "big", "CHAIN", mlflow__spanInputs={"text": "x" * 400_000})
-    path = write(tmp_path / "big.json", {"spans": [big]})
+    path = write_json(tmp_path / "big.json", {"spans": [big]}, indent=2)
     assert path.stat().st_size > 256 * 1024
     [result] = run(db, path)
     assert (result.status, result.format, result.spans) == (ImportStatus.IMPORTED, "mlflow", 1)
@@ -720,7 +686,7 @@ def test_large_document_is_recognised_past_the_sample(db: Database, tmp_path: Pa
 
 
 def test_truncated_file_fails_alone(db: Database, tmp_path: Path) -> None:
-    good = write(tmp_path / "good.json", agent_trace())
+    good = write_json(tmp_path / "good.json", agent_trace(), indent=2)
     text = json.dumps(agent_trace(), indent=2)
     bad = tmp_path / "cut.json"
     bad.write_text(text[: len(text) // 2])
@@ -732,7 +698,7 @@ def test_truncated_file_fails_alone(db: Database, tmp_path: Path) -> None:
 
 
 def test_one_bad_line_rolls_back_the_whole_file(db: Database, tmp_path: Path) -> None:
-    run(db, write(tmp_path / "first.json", agent_trace()))
+    run(db, write_json(tmp_path / "first.json", agent_trace(), indent=2))
     before = counts(db)
     lines = [
         json.dumps(
@@ -765,7 +731,7 @@ def test_a_line_without_a_trace_is_a_bad_record(db: Database, tmp_path: Path) ->
 def test_bad_span_names_the_record_and_span(db: Database, tmp_path: Path) -> None:
     trace = agent_trace()
     trace["data"]["spans"][1]["start_time_unix_nano"] = "yesterday"
-    [result] = run(db, write(tmp_path / "bad.json", [agent_trace(), trace]))
+    [result] = run(db, write_json(tmp_path / "bad.json", [agent_trace(), trace], indent=2))
     assert result.status is ImportStatus.FAILED
     assert "record 2, span 2" in result.error and "yesterday" in result.error
     assert counts(db) == (0, 0, 0)
@@ -822,7 +788,7 @@ def test_bad_span_names_the_record_and_span(db: Database, tmp_path: Path) -> Non
     ],
 )
 def test_other_formats_are_not_claimed(tmp_path: Path, content: Any) -> None:
-    path = write(tmp_path / "other.json", content)
+    path = write_json(tmp_path / "other.json", content, indent=2)
     assert MlflowTrace().sniff(read_sample(path)) is False
 
 

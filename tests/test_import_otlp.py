@@ -28,28 +28,7 @@ from otlp_builder import (
 from spanscope.ingest import import_paths
 from spanscope.model import ImportStatus
 from spanscope.store import Database, queries
-
-
-def run(db: Database, *paths: Path) -> list[Any]:
-    return list(import_paths(db, list(paths)))
-
-
-def one_span(db: Database, span_id: str, trace_id: str = TRACE) -> dict[str, Any]:
-    detail = queries.span_detail(db.reader(), trace_id, span_id)
-    assert detail is not None, f"span {span_id} not found"
-    return detail
-
-
-def counts(db: Database) -> tuple[int, int, int]:
-    row = (
-        db.reader()
-        .execute(
-            "SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM traces), (SELECT count(*) FROM sources)"
-        )
-        .fetchone()
-    )
-    assert row is not None
-    return int(row[0]), int(row[1]), int(row[2])
+from store_checks import counts, run, span_detail
 
 
 def test_genai_conventions_are_mapped(db: Database, tmp_path: Path) -> None:
@@ -57,7 +36,7 @@ def test_genai_conventions_are_mapped(db: Database, tmp_path: Path) -> None:
     assert result.status is ImportStatus.IMPORTED, result.error
     assert (result.format, result.spans, result.traces) == ("otlp-json", 4, 1)
 
-    llm = one_span(db, LLM)
+    llm = span_detail(db, TRACE, LLM)
     assert llm["kind"] == "llm"
     assert llm["provider"] == "openai"
     assert (llm["request_model"], llm["response_model"]) == ("gpt-4o", "gpt-4o-2024-08-06")
@@ -77,20 +56,20 @@ def test_genai_conventions_are_mapped(db: Database, tmp_path: Path) -> None:
     assert [(c["name"], c["call_id"]) for c in llm["tool_calls"]] == [("search_kb", "call_1")]
     assert llm["service"] == "checkout"
 
-    tool = one_span(db, TOOL)
+    tool = span_detail(db, TRACE, TOOL)
     assert (tool["kind"], tool["tool_name"], tool["status"]) == ("tool", "search_kb", "error")
     assert tool["status_message"] == "timeout after 30ms"
     assert tool["error_type"] == "TimeoutError"
     assert tool["tool_calls"][0]["arguments"] == '{"query": "refund policy"}'
 
-    retriever = one_span(db, RETRIEVER)
+    retriever = span_detail(db, TRACE, RETRIEVER)
     assert retriever["kind"] == "retriever"
     assert [(d["document_id"], d["score"], d["content"]) for d in retriever["documents"]] == [
         ("doc-1", 0.91, "Refunds within 30 days."),
         ("doc-2", 0.42, "Shipping takes 3 days."),
     ]
 
-    root = one_span(db, ROOT)
+    root = span_detail(db, TRACE, ROOT)
     assert (root["kind"], root["session_id"], root["user_id"]) == ("agent", "s_1", "u_42")
     assert root["tags"] == ["beta", "eu"]
 
@@ -127,7 +106,7 @@ def test_raw_attributes_are_kept_losslessly(db: Database, tmp_path: Path) -> Non
         )
     ]
     run(db, write_json(tmp_path / "t.json", document(spans)))
-    raw = one_span(db, ROOT)["attributes"]
+    raw = span_detail(db, TRACE, ROOT)["attributes"]
     assert f'"app.big":{big}' in raw.replace(" ", "")
     attributes = json.loads(raw)
     assert attributes["app.big"] == big
@@ -180,7 +159,7 @@ def test_openinference_attributes_on_otlp(db: Database, tmp_path: Path) -> None:
         ),
     ]
     run(db, write_json(tmp_path / "oi.json", document(spans)))
-    llm = one_span(db, LLM)
+    llm = span_detail(db, TRACE, LLM)
     assert (llm["kind"], llm["model"], llm["provider"]) == ("llm", "gpt-4o-mini", "openai")
     assert (llm["input_tokens"], llm["output_tokens"], llm["total_tokens"]) == (30, 5, 35)
     assert llm["cache_read_tokens"] == 10
@@ -191,7 +170,7 @@ def test_openinference_attributes_on_otlp(db: Database, tmp_path: Path) -> None:
         ("user", "Hi there"),
     ]
     assert [(c["name"], c["arguments"]) for c in llm["tool_calls"]] == [("lookup", '{"id": 7}')]
-    docs = one_span(db, RETRIEVER)["documents"]
+    docs = span_detail(db, TRACE, RETRIEVER)["documents"]
     assert [(d["document_id"], d["content"], d["score"]) for d in docs] == [
         ("a", "alpha", 0.5),
         ("b", "beta", None),
@@ -221,7 +200,7 @@ def test_older_genai_and_openllmetry(db: Database, tmp_path: Path) -> None:
         )
     ]
     run(db, write_json(tmp_path / "old.json", document(spans)))
-    llm = one_span(db, LLM)
+    llm = span_detail(db, TRACE, LLM)
     assert (llm["kind"], llm["provider"], llm["model"]) == ("llm", "openai", "gpt-3.5-turbo")
     assert (llm["input_tokens"], llm["output_tokens"]) == (11, 7)
     assert [(m["role"], m["content"]) for m in llm["input_messages"]] == [
@@ -251,7 +230,7 @@ def test_genai_message_events(db: Database, tmp_path: Path) -> None:
         )
     ]
     run(db, write_json(tmp_path / "events.json", document(spans)))
-    llm = one_span(db, LLM)
+    llm = span_detail(db, TRACE, LLM)
     assert [(m["role"], m["content"]) for m in llm["input_messages"]] == [
         ("system", "Rules."),
         ("user", "Question?"),
@@ -261,7 +240,7 @@ def test_genai_message_events(db: Database, tmp_path: Path) -> None:
 
 def test_span_without_convention_is_other_with_warning(db: Database, tmp_path: Path) -> None:
     [result] = run(db, write_json(tmp_path / "plain.json", document([span(TRACE, ROOT, "GET /")])))
-    assert one_span(db, ROOT)["kind"] == "other"
+    assert span_detail(db, TRACE, ROOT)["kind"] == "other"
     assert any("convention" in w for w in result.warnings)
 
 
@@ -297,7 +276,7 @@ def test_file_shapes(db: Database, tmp_path: Path, shape: str) -> None:
     [result] = run(db, path)
     assert result.status is ImportStatus.IMPORTED, result.error
     assert (result.spans, result.traces) == (4, 1)
-    assert one_span(db, LLM)["input_tokens"] == 1200
+    assert span_detail(db, TRACE, LLM)["input_tokens"] == 1200
 
 
 def test_directory_imports_each_file(db: Database, tmp_path: Path) -> None:
@@ -331,7 +310,7 @@ def test_id_encodings_are_normalised(db: Database, tmp_path: Path, encoding: str
         span(encode(TRACE), encode(LLM), "child", parent=encode(ROOT)),
     ]
     run(db, write_json(tmp_path / "ids.json", document(spans)))
-    assert one_span(db, LLM)["parent_span_id"] == ROOT
+    assert span_detail(db, TRACE, LLM)["parent_span_id"] == ROOT
 
 
 def test_other_ids_are_kept_as_written(db: Database, tmp_path: Path) -> None:
@@ -340,7 +319,7 @@ def test_other_ids_are_kept_as_written(db: Database, tmp_path: Path) -> None:
         span("fixture-trace-1", "s02", "c", parent="s01"),
     ]
     run(db, write_json(tmp_path / "ids.json", document(spans)))
-    assert one_span(db, "s02", "fixture-trace-1")["parent_span_id"] == "s01"
+    assert span_detail(db, "fixture-trace-1", "s02")["parent_span_id"] == "s01"
 
 
 def test_protobuf_json_variants(db: Database, tmp_path: Path) -> None:
@@ -389,7 +368,7 @@ def test_protobuf_json_variants(db: Database, tmp_path: Path) -> None:
     }
     [result] = run(db, write_json(tmp_path / "proto.json", doc))
     assert result.status is ImportStatus.IMPORTED, result.error
-    llm = one_span(db, LLM)
+    llm = span_detail(db, TRACE, LLM)
     assert (llm["start_ns"], llm["duration_ns"]) == (start, 5_000_000)
     assert (llm["span_kind"], llm["status"], llm["status_message"]) == ("client", "error", "boom")
     assert (llm["model"], llm["input_tokens"], llm["service"]) == ("gpt-4o", 12, "svc")
@@ -411,7 +390,7 @@ def test_old_instrumentation_library_spans(db: Database, tmp_path: Path) -> None
     }
     [result] = run(db, write_json(tmp_path / "old.json", doc))
     assert (result.status, result.spans) == (ImportStatus.IMPORTED, 1)
-    assert json.loads(one_span(db, ROOT)["scope"])["name"] == "old"
+    assert json.loads(span_detail(db, TRACE, ROOT)["scope"])["name"] == "old"
 
 
 def test_partial_records_are_merged(db: Database, tmp_path: Path) -> None:
@@ -429,7 +408,7 @@ def test_partial_records_are_merged(db: Database, tmp_path: Path) -> None:
         db, write_jsonl(tmp_path / "partial.jsonl", [document([started]), document([finished])])
     )
     assert result.spans == 1
-    llm = one_span(db, LLM)
+    llm = span_detail(db, TRACE, LLM)
     assert (llm["duration_ns"], llm["status"], llm["output_tokens"]) == (700_000_000, "ok", 9)
     assert any("merged" in w for w in result.warnings)
 
@@ -451,7 +430,7 @@ def test_span_in_two_files_is_replaced_with_warning(db: Database, tmp_path: Path
     again = document([span(TRACE, ROOT, "renamed root")])
     [result] = run(db, write_json(tmp_path / "b.json", again))
     assert counts(db)[0] == 4
-    assert one_span(db, ROOT)["name"] == "renamed root"
+    assert span_detail(db, TRACE, ROOT)["name"] == "renamed root"
     assert any("replaced" in w for w in result.warnings)
 
 
@@ -469,7 +448,9 @@ def test_orphans_cycles_and_bad_times_warn(db: Database, tmp_path: Path) -> None
     assert "1 spans name a parent that is not in the trace" in text
     assert "2 spans in 1 traces sit on a parent cycle" in text
     assert "1 spans end before they start" in text
-    assert one_span(db, "0000000000000004")["parent_span_id"] is None  # self-parent dropped
+    assert (
+        span_detail(db, TRACE, "0000000000000004")["parent_span_id"] is None
+    )  # self-parent dropped
 
 
 # --- bad input -------------------------------------------------------------------------------

@@ -15,15 +15,16 @@ import pyarrow.parquet as pq
 import pytest
 import zstandard
 
+from otlp_builder import write_json, write_jsonl
 from spanscope.importers import base, registry
 from spanscope.importers.base import read_sample
 from spanscope.importers.phoenix import PhoenixSpans
 from spanscope.importers.phoenix_parquet import PhoenixParquet
-from spanscope.ingest import import_paths
 from spanscope.model import ImportStatus
 from spanscope.sqlfiles import load, statements
 from spanscope.store import Database, queries
 from spanscope.store.writer import is_file_error
+from store_checks import counts, import_one, imported, kinds, rows, run, span_detail
 
 OI = "openinference"
 PXI = "phoenix_pxi_turn_trace.json"
@@ -47,44 +48,6 @@ needs_annotations = pytest.mark.skipif(
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def run(db: Database, *paths: Path) -> list[Any]:
-    return list(import_paths(db, list(paths)))
-
-
-def one(db: Database, *paths: Path) -> Any:
-    [result] = run(db, *paths)
-    return result
-
-
-def imported(db: Database, path: Path) -> Any:
-    result = one(db, path)
-    assert result.status is ImportStatus.IMPORTED, result.error
-    return result
-
-
-def detail(db: Database, span_id: str, trace_id: str = TRACE) -> dict[str, Any]:
-    found = queries.span_detail(db.reader(), trace_id, span_id)
-    assert found is not None, f"span {span_id} not found"
-    return found
-
-
-def rows(db: Database, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    return db.reader().execute(sql, params or []).fetchall()
-
-
-def counts(db: Database) -> tuple[int, int, int]:
-    [row] = rows(
-        db,
-        "SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM traces), "
-        "(SELECT count(*) FROM sources)",
-    )
-    return int(row[0]), int(row[1]), int(row[2])
-
-
-def kinds(db: Database) -> dict[str, int]:
-    return dict(rows(db, "SELECT kind, count(*) FROM spans GROUP BY kind"))
 
 
 def span(
@@ -123,16 +86,6 @@ def three_spans() -> list[dict[str, Any]]:
         span(CHILD, "retrieve", "RETRIEVER", ROOT),
         span(GRANDCHILD, "llm", "LLM", CHILD, attributes={"llm.model_name": "gpt-4o"}),
     ]
-
-
-def write_json(path: Path, value: Any) -> Path:
-    path.write_text(json.dumps(value), encoding="utf-8")
-    return path
-
-
-def write_jsonl(path: Path, values: list[Any]) -> Path:
-    path.write_text("".join(json.dumps(v) + "\n" for v in values), encoding="utf-8")
-    return path
 
 
 def unflatten(flat: dict[str, Any]) -> dict[str, Any]:
@@ -190,7 +143,7 @@ def test_corpus_pxi_turn_trace(db: Database, corpus: Path) -> None:
     [(inputs, outputs)] = rows(db, "SELECT sum(input_tokens), sum(output_tokens) FROM spans")
     assert (inputs, outputs) == (310222, 1895)
 
-    first = detail(db, "s02", trace)  # prompt 32321 = cache read 31559 + cache write 760 + 2
+    first = span_detail(db, trace, "s02")  # prompt 32321 = cache read 31559 + cache write 760 + 2
     assert (first["input_tokens"], first["cache_read_tokens"], first["cache_write_tokens"]) == (
         32321,
         31559,
@@ -242,7 +195,7 @@ def test_corpus_pxi_turn_trace(db: Database, corpus: Path) -> None:
     )
     assert event["time_ns"] == 1783555219 * 10**9  # 2026-07-09T00:00:19+00:00
 
-    root = detail(db, "s01", trace)
+    root = span_detail(db, trace, "s01")
     assert (root["kind"], root["parent_span_id"], root["session_id"], root["user_id"]) == (
         "agent",
         None,
@@ -279,9 +232,9 @@ def test_corpus_tutorial_2023(db: Database, corpus: Path) -> None:
     assert sorted(rows(db, "SELECT root_name, span_count FROM traces")) == [("query", 5)] * 3
 
     trace = "2b7764c6-aa70-4382-a30a-0d3c24c730d5"  # UUIDs are kept as written
-    root = detail(db, "1e00299b-da18-43b5-8c2b-029449143d28", trace)
+    root = span_detail(db, trace, "1e00299b-da18-43b5-8c2b-029449143d28")
     assert root["start_ns"] == 1692655564990344000  # 2023-08-21T22:06:04.990344, naive = UTC
-    llm = detail(db, "dded5ff8-4e5d-40be-a078-75e28da01f0b", trace)
+    llm = span_detail(db, trace, "dded5ff8-4e5d-40be-a078-75e28da01f0b")
     assert llm["parent_span_id"] == "ae07c16f-ef56-4353-a4b4-506e00ae18c4"
     # llm.messages = [[role, content], ...]; the answer only in output.value "assistant: ..."
     assert [m["role"] for m in llm["input_messages"]] == ["system", "user"]
@@ -334,7 +287,7 @@ def test_corpus_traces_parquet(db: Database, corpus: Path) -> None:
     ) == [(58,)]
 
     trace = "7992e68b92676ddd307af12e9109d8d0"
-    retriever = detail(db, "87326ee6473536e6", trace)
+    retriever = span_detail(db, trace, "87326ee6473536e6")
     assert retriever["start_ns"] == 1723496513246650000  # 2024-08-12 21:01:53.246650 UTC
     first = retriever["documents"][0]
     assert (first["document_id"], first["score"]) == (
@@ -342,7 +295,7 @@ def test_corpus_traces_parquet(db: Database, corpus: Path) -> None:
         0.8417238748576042,
     )
     assert json.loads(first["metadata"])["title"] == "Tracing Core Concepts"
-    reranker = detail(db, "f5b40800a44b9876", trace)
+    reranker = span_detail(db, trace, "f5b40800a44b9876")
     assert [
         (d["document_id"], d["score"])
         for d in reranker["documents"]
@@ -351,7 +304,7 @@ def test_corpus_traces_parquet(db: Database, corpus: Path) -> None:
         ("d95b6c8e-bf8d-4e5d-8355-db4a33fab4ab", 0.9968273),
         ("002fa4e0-6270-49cf-aa9b-7bbbfa63b8ff", 0.99648935),
     ]
-    chat = detail(db, "0d541607bb79b8ab", trace)
+    chat = span_detail(db, trace, "0d541607bb79b8ab")
     assert [m["role"] for m in chat["input_messages"]] == ["system", "user"]
     assert chat["output_messages"][0]["content"].startswith(
         "To send traces to Phoenix, you can configure"
@@ -371,7 +324,7 @@ def test_corpus_traces_parquet(db: Database, corpus: Path) -> None:
 
     # 64 inline vectors of 1536 numbers on the batch embedding span: kept losslessly as JSON.
     batch = json.loads(
-        detail(db, "968c39bf690a2710", "d2e737acff92526c4076792d0eb54e7a")["attributes"]
+        span_detail(db, "d2e737acff92526c4076792d0eb54e7a", "968c39bf690a2710")["attributes"]
     )
     assert len(batch["embedding.embeddings.63.embedding.vector"]) == 1536
     assert batch["embedding.embeddings.63.embedding.text"].startswith(
@@ -388,7 +341,8 @@ def test_corpus_traces_parquet(db: Database, corpus: Path) -> None:
 @needs_annotations
 def test_corpus_evaluations_become_annotations(db: Database, corpus: Path) -> None:
     evals = corpus_file(corpus, EVALS)
-    early = one(db, evals)  # before their traces: nothing to attach to, the file is not recorded
+    # before their traces: nothing to attach to, the file is not recorded
+    early = import_one(db, evals)
     assert (early.status, early.format) == (ImportStatus.FAILED, "phoenix-evals")
     assert "import their traces first" in (early.error or "") and counts(db) == (0, 0, 0)
 
@@ -412,7 +366,7 @@ def test_corpus_evaluations_become_annotations(db: Database, corpus: Path) -> No
     )
     assert (label, score) == ("relevant", 1.0)
     assert note.startswith("The question asks about how to send traces to Phoenix.")
-    assert one(db, evals).status is ImportStatus.UNCHANGED
+    assert import_one(db, evals).status is ImportStatus.UNCHANGED
     assert rows(db, "SELECT count(*) FROM annotations") == [(58,)]
 
 
@@ -422,7 +376,7 @@ def test_corpus_evaluations_become_annotations(db: Database, corpus: Path) -> No
 @pytest.mark.corpus
 @pytest.mark.parametrize("name", [TOOL_CALLS_FIXTURE, IO_ONLY_FIXTURE])
 def test_flat_attribute_maps_are_not_recognised(db: Database, corpus: Path, name: str) -> None:
-    result = one(db, corpus_file(corpus, name))
+    result = import_one(db, corpus_file(corpus, name))
     assert result.status is ImportStatus.FAILED
     assert "format not recognised" in (result.error or "")
 
@@ -446,7 +400,7 @@ def test_openinference_mapping_of_wrapped_fixture(
     )
     imported(db, path)
 
-    llm = detail(db, ROOT)
+    llm = span_detail(db, TRACE, ROOT)
     assert (llm["kind"], llm["model"], llm["provider"]) == ("llm", "gpt-4-0613", "openai")
     assert (llm["input_tokens"], llm["output_tokens"], llm["total_tokens"]) == (97, 52, 149)
     assert json.loads(llm["params"]) == {
@@ -468,7 +422,7 @@ def test_openinference_mapping_of_wrapped_fixture(
         ("assistant", "The weather in Paris is currently rainy with a temperature of 57°F.")
     ]
 
-    only_io = detail(db, CHILD)  # input.value / output.value only, no message list
+    only_io = span_detail(db, TRACE, CHILD)  # input.value / output.value only, no message list
     assert (
         only_io["kind"],
         only_io["model"],
@@ -519,8 +473,8 @@ def test_file_layouts(db: Database, tmp_path: Path, layout: str) -> None:
         path.write_bytes(zstandard.ZstdCompressor().compress(json.dumps(spans).encode()))
     result = imported(db, path)
     assert (result.format, result.spans, result.traces) == ("phoenix", 3, 1)
-    assert detail(db, GRANDCHILD)["model"] == "gpt-4o"
-    assert detail(db, CHILD)["parent_span_id"] == ROOT
+    assert span_detail(db, TRACE, GRANDCHILD)["model"] == "gpt-4o"
+    assert span_detail(db, TRACE, CHILD)["parent_span_id"] == ROOT
 
 
 def test_first_record_larger_than_the_sample(db: Database, tmp_path: Path) -> None:
@@ -528,7 +482,7 @@ def test_first_record_larger_than_the_sample(db: Database, tmp_path: Path) -> No
     path = write_json(tmp_path / "big.json", [big, span(CHILD, parent=ROOT)])
     assert PhoenixSpans().sniff(read_sample(path))
     assert imported(db, path).spans == 2
-    assert len(detail(db, ROOT)["preview"]) == 300
+    assert len(span_detail(db, TRACE, ROOT)["preview"]) == 300
 
 
 # --- JSON: quirks ----------------------------------------------------------------------------
@@ -547,9 +501,9 @@ def test_id_forms(db: Database, tmp_path: Path) -> None:
     )
     result = imported(db, path)
     assert (result.spans, result.traces) == (4, 3)
-    assert detail(db, CHILD)["parent_span_id"] == ROOT  # hex lowercased, 0x stripped
-    assert detail(db, "6984460d-1b8b-46c7-a463-1734308203da", uuid)["trace_id"] == uuid
-    assert detail(db, "s02", "fixture-trace-1")["parent_span_id"] == "s01"
+    assert span_detail(db, TRACE, CHILD)["parent_span_id"] == ROOT  # hex lowercased, 0x stripped
+    assert span_detail(db, uuid, "6984460d-1b8b-46c7-a463-1734308203da")["trace_id"] == uuid
+    assert span_detail(db, "fixture-trace-1", "s02")["parent_span_id"] == "s01"
 
 
 @pytest.mark.parametrize(
@@ -568,7 +522,7 @@ def test_time_forms(db: Database, tmp_path: Path, written: str, ns: int) -> None
     # Far from UTC on purpose: naive times must not be read in the session's time zone.
     db.writer.execute("SET TimeZone = 'Pacific/Kiritimati'")
     imported(db, write_json(tmp_path / "t.json", [span(ROOT, start=written, end=None)]))
-    found = detail(db, ROOT)
+    found = span_detail(db, TRACE, ROOT)
     assert (found["start_ns"], found["end_ns"]) == (ns, None)
 
 
@@ -583,14 +537,14 @@ def test_event_times_and_events_as_json_text(db: Database, tmp_path: Path) -> No
         [span(ROOT, events=events), span(CHILD, parent=ROOT, events=json.dumps(events[:1]))],
     )
     imported(db, path)
-    stored = json.loads(detail(db, ROOT)["events"])
+    stored = json.loads(span_detail(db, TRACE, ROOT)["events"])
     assert [(e["name"], e["time_ns"]) for e in stored] == [
         ("first", 1714557600250000000),
         ("epoch", 1714557600 * 10**9),
         ("epoch-ns", 1714557600123456789),
     ]
     assert stored[0]["attributes"] == {"n": "1"}
-    assert json.loads(detail(db, CHILD)["events"])[0]["name"] == "first"
+    assert json.loads(span_detail(db, TRACE, CHILD)["events"])[0]["name"] == "first"
 
 
 def test_nested_attributes_are_flattened(db: Database, tmp_path: Path) -> None:
@@ -629,14 +583,14 @@ def test_nested_attributes_are_flattened(db: Database, tmp_path: Path) -> None:
             ],
         ),
     )
-    llm = detail(db, ROOT)
+    llm = span_detail(db, TRACE, ROOT)
     assert (llm["model"], llm["input_tokens"], llm["output_tokens"]) == ("gpt-4o", 12, 3)
     assert json.loads(llm["params"]) == {"temperature": 0}
     assert [(m["role"], m["content"]) for m in llm["input_messages"]] == [("user", "hi")]
     assert (llm["tags"], llm["session_id"]) == (["a", "b"], "s-1")
     stored = json.loads(llm["attributes"])
     assert stored["llm.token_count.prompt"] == 12 and stored["tag.tags"] == ["a", "b"]
-    docs = detail(db, CHILD)["documents"]
+    docs = span_detail(db, TRACE, CHILD)["documents"]
     assert [(d["document_id"], d["content"], d["score"]) for d in docs] == [
         ("d1", "alpha", 0.5),
         ("d2", "beta", None),
@@ -663,9 +617,9 @@ def test_span_kind_from_span_kind_field(db: Database, tmp_path: Path) -> None:
         ),
     )
     assert (
-        detail(db, ROOT)["kind"],
-        detail(db, CHILD)["kind"],
-        detail(db, GRANDCHILD)["kind"],
+        span_detail(db, TRACE, ROOT)["kind"],
+        span_detail(db, TRACE, CHILD)["kind"],
+        span_detail(db, TRACE, GRANDCHILD)["kind"],
     ) == ("agent", "other", "tool")
 
 
@@ -694,7 +648,7 @@ def test_legacy_message_lists(db: Database, tmp_path: Path) -> None:
             ],
         ),
     )
-    first = detail(db, ROOT)
+    first = span_detail(db, TRACE, ROOT)
     assert [(m["role"], m["content"]) for m in first["input_messages"]] == [
         ("system", "Be brief."),
         ("user", "Hi?"),
@@ -702,7 +656,7 @@ def test_legacy_message_lists(db: Database, tmp_path: Path) -> None:
     assert [(m["role"], m["content"]) for m in first["output_messages"]] == [
         ("assistant", "Hello.")
     ]
-    second = detail(db, CHILD)  # an answer without a role prefix is not a message
+    second = span_detail(db, TRACE, CHILD)  # an answer without a role prefix is not a message
     assert [(m["role"], m["content"]) for m in second["input_messages"]] == [("user", "Yo")]
     assert not second["output_messages"]
 
@@ -734,7 +688,7 @@ def test_error_span_with_exception_event(db: Database, tmp_path: Path) -> None:
             ],
         ),
     )
-    found = detail(db, ROOT)
+    found = span_detail(db, TRACE, ROOT)
     assert (found["status"], found["status_message"], found["error_type"]) == (
         "error",
         "took too long",
@@ -751,7 +705,7 @@ def test_export_fields_are_kept(db: Database, tmp_path: Path) -> None:
         ROOT, id="U3BhbjoxMjM=", conversation={"conversation_id": "c-9"}, project_name="default"
     )
     imported(db, write_json(tmp_path / "extra.json", [record]))
-    stored = json.loads(detail(db, ROOT)["attributes"])
+    stored = json.loads(span_detail(db, TRACE, ROOT)["attributes"])
     assert stored["phoenix.span.id"] == "U3BhbjoxMjM="
     assert stored["phoenix.conversation"] == {"conversation_id": "c-9"}
     assert stored["phoenix.project_name"] == "default"
@@ -764,8 +718,8 @@ def test_duplicate_spans_are_merged_and_reimport_is_unchanged(db: Database, tmp_
     path = write_jsonl(tmp_path / "twice.jsonl", [started, finished])
     result = imported(db, path)
     assert result.spans == 1 and any("merged" in w for w in result.warnings)
-    assert detail(db, ROOT)["status"] == "ok"
-    assert one(db, path).status is ImportStatus.UNCHANGED and counts(db) == (1, 1, 1)
+    assert span_detail(db, TRACE, ROOT)["status"] == "ok"
+    assert import_one(db, path).status is ImportStatus.UNCHANGED and counts(db) == (1, 1, 1)
 
 
 def raw_relation(select: str, setup: list[str]) -> duckdb.DuckDBPyConnection:
@@ -817,7 +771,7 @@ def test_one_broken_line_rolls_back_the_whole_file(db: Database, tmp_path: Path)
     lines[200] = lines[200][:-10] + "!!!"
     path = tmp_path / "lines.jsonl"
     path.write_text("\n".join(lines) + "\n")
-    result = one(db, path)
+    result = import_one(db, path)
     assert result.status is ImportStatus.FAILED
     assert "lines.jsonl" in (result.error or "") and "line 20" in (result.error or "")
     assert counts(db) == (0, 0, 0)
@@ -839,7 +793,7 @@ def test_bad_record_names_its_position(
 ) -> None:
     records = three_spans()
     records[2] = {**records[2], **broken}
-    result = one(db, write_jsonl(tmp_path / "bad.jsonl", records))
+    result = import_one(db, write_jsonl(tmp_path / "bad.jsonl", records))
     assert result.status is ImportStatus.FAILED
     assert result.error == f"{tmp_path / 'bad.jsonl'}: {message}"
     assert counts(db) == (0, 0, 0)
@@ -1051,12 +1005,12 @@ def test_parquet_quirks(db: Database, tmp_path: Path) -> None:
         "tool": 1,
     }
 
-    root = detail(db, ROOT)
+    root = span_detail(db, TRACE, ROOT)
     assert (root["start_ns"], root["end_ns"]) == (T0, T0 + 10**9)  # ns exact
     stored = json.loads(root["attributes"])
     assert stored["phoenix.latency_ms"] == 1000.0 and "__index_level_0__" not in json.dumps(stored)
 
-    retrieved = detail(db, CHILD)["documents"]
+    retrieved = span_detail(db, TRACE, CHILD)["documents"]
     assert [(d["document_id"], d["content"], d["score"]) for d in retrieved] == [
         ("d1", "alpha", 0.9),
         ("d2", "beta", None),
@@ -1066,7 +1020,7 @@ def test_parquet_quirks(db: Database, tmp_path: Path) -> None:
         and retrieved[1]["metadata"] is None
     )
 
-    llm = detail(db, GRANDCHILD)
+    llm = span_detail(db, TRACE, GRANDCHILD)
     assert (llm["model"], llm["input_tokens"]) == ("gpt-4o", 120)
     assert [(m["role"], m["content"]) for m in llm["input_messages"]] == [
         ("user", "Where is order 7?")
@@ -1078,7 +1032,7 @@ def test_parquet_quirks(db: Database, tmp_path: Path) -> None:
         "query_str": "Where is order 7?"
     }
 
-    reranked = detail(db, "00f067aa0ba902ba")
+    reranked = span_detail(db, TRACE, "00f067aa0ba902ba")
     assert [(d["stage"], d["document_id"]) for d in reranked["documents"]] == [
         ("reranker_input", "d1"),
         ("reranker_input", "d2"),
@@ -1086,10 +1040,10 @@ def test_parquet_quirks(db: Database, tmp_path: Path) -> None:
     ]
     assert json.loads(reranked["attributes"])["reranker.top_k"] == 1.0
 
-    embedded = json.loads(detail(db, "00f067aa0ba902bb")["attributes"])
+    embedded = json.loads(span_detail(db, TRACE, "00f067aa0ba902bb")["attributes"])
     assert embedded["embedding.embeddings.0.embedding.vector"] == [0.5, -0.25]
 
-    failed = detail(db, "00f067aa0ba902bc")
+    failed = span_detail(db, TRACE, "00f067aa0ba902bc")
     assert (failed["status"], failed["status_message"], failed["error_type"]) == (
         "error",
         "lookup failed",
@@ -1139,7 +1093,7 @@ def test_parquet_truncated_is_not_recognised(db: Database, tmp_path: Path) -> No
     pq.write_table(spans_table(), good)
     cut = tmp_path / "cut.parquet"
     cut.write_bytes(good.read_bytes()[:2000])  # the schema lives in the lost footer
-    result = one(db, cut)
+    result = import_one(db, cut)
     assert result.status is ImportStatus.FAILED and "format not recognised" in (result.error or "")
     assert "cut.parquet" in (result.error or "") and counts(db) == (0, 0, 0)
 
@@ -1147,7 +1101,7 @@ def test_parquet_truncated_is_not_recognised(db: Database, tmp_path: Path) -> No
 def test_other_parquet_is_not_claimed(db: Database, tmp_path: Path) -> None:
     other = tmp_path / "other.parquet"
     pq.write_table(pa.table({"span_id": ["a"], "trace_id": ["b"], "latency": [1.0]}), other)
-    result = one(db, other)
+    result = import_one(db, other)
     assert result.status is ImportStatus.FAILED and "format not recognised" in (result.error or "")
 
 
@@ -1301,7 +1255,7 @@ def test_span_id_in_several_traces_is_skipped(db: Database, tmp_path: Path) -> N
 def test_evaluations_of_unknown_spans_fail_and_change_nothing(db: Database, tmp_path: Path) -> None:
     imported(db, write_json(tmp_path / "spans.json", three_spans()))
     before = counts(db)
-    result = one(
+    result = import_one(
         db, write_evals(tmp_path / "e.parquet", {"span_id": ["ffffffffffffffff"], "score": [1.0]})
     )
     assert result.status is ImportStatus.FAILED and "import their traces first" in (

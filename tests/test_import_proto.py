@@ -19,9 +19,9 @@ from spanscope.importers import otlp_proto
 from spanscope.importers.base import read_sample
 from spanscope.importers.otel_console import OtelConsoleDump
 from spanscope.importers.otlp_proto import OtlpProtobuf
-from spanscope.ingest import import_paths
 from spanscope.model import ImportStatus
 from spanscope.store import Database, queries
+from store_checks import counts, import_one, imported
 
 json_format = pytest.importorskip("google.protobuf.json_format")
 trace_pb2 = pytest.importorskip("opentelemetry.proto.trace.v1.trace_pb2")
@@ -153,13 +153,6 @@ def spans_of(db: Database) -> list[dict[str, Any]]:
     return out
 
 
-def import_one(db: Database, path: Path, fmt: str = "otlp-protobuf") -> Any:
-    [result] = list(import_paths(db, [path]))
-    assert result.status is ImportStatus.IMPORTED, result.error
-    assert result.format == fmt
-    return result
-
-
 class JsonForm:
     """What importing the JSON form of :func:`rich_document` gives."""
 
@@ -171,8 +164,8 @@ class JsonForm:
 def json_form(tmp_path: Path) -> JsonForm:
     database = Database.open(tmp_path / "json.duckdb")
     try:
-        result = import_one(
-            database, write_json(tmp_path / "doc.json", rich_document()), "otlp-json"
+        result = imported(
+            database, write_json(tmp_path / "doc.json", rich_document()), fmt="otlp-json"
         )
         assert (result.spans, result.traces) == (6, 2)
         # the span with only odd values carries no LLM convention
@@ -191,7 +184,7 @@ def test_same_result_as_the_json_form(
 ) -> None:
     path = tmp_path / "traces.bin"
     path.write_bytes(shape_bytes(rich_document(), shape))
-    result = import_one(db, path)
+    result = imported(db, path, fmt="otlp-protobuf")
     assert (result.spans, result.traces) == (6, 2)
     assert result.warnings == json_form.warnings
     assert spans_of(db) == json_form.spans
@@ -200,7 +193,7 @@ def test_same_result_as_the_json_form(
 def test_mapped_values(db: Database, tmp_path: Path) -> None:
     path = tmp_path / "traces.pb"
     path.write_bytes(to_message(rich_document()).SerializeToString())
-    import_one(db, path)
+    imported(db, path, fmt="otlp-protobuf")
     cur = db.reader()
     llm = queries.span_detail(cur, TRACE, LLM)
     assert llm is not None
@@ -247,7 +240,7 @@ def test_large_scope_spans_are_read_span_by_span(
     monkeypatch.setattr(otlp_proto, "PARSE_WHOLE_BYTES", 0)
     path = tmp_path / "traces.pb"
     path.write_bytes(to_message(rich_document()).SerializeToString())
-    import_one(db, path)
+    imported(db, path, fmt="otlp-protobuf")
     assert spans_of(db) == json_form.spans
 
 
@@ -261,7 +254,7 @@ def test_many_messages_in_several_batches(db: Database, tmp_path: Path) -> None:
         messages.append(to_message(document(spans)).SerializeToString())
     path = tmp_path / "collector.proto"
     path.write_bytes(framed(messages))
-    result = import_one(db, path)
+    result = imported(db, path, fmt="otlp-protobuf")
     assert (result.spans, result.traces) == (6000, 30)
 
 
@@ -288,7 +281,7 @@ def test_old_instrumentation_library_spans(db: Database, tmp_path: Path) -> None
     )
     path = tmp_path / "old.pb"
     path.write_bytes(field(1, old))
-    result = import_one(db, path)
+    result = imported(db, path, fmt="otlp-protobuf")
     assert (result.spans, result.traces) == (4, 1)
     llm = queries.span_detail(db.reader(), TRACE, LLM)
     assert llm is not None and (llm["kind"], llm["service"]) == ("llm", "checkout")
@@ -297,22 +290,13 @@ def test_old_instrumentation_library_spans(db: Database, tmp_path: Path) -> None
 # -- bad input --------------------------------------------------------------------------------
 
 
-def counts(db: Database) -> tuple[int, int]:
-    row = (
-        db.reader()
-        .execute("SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM sources)")
-        .fetchone()
-    )
-    assert row is not None
-    return int(row[0]), int(row[1])
-
-
 def failed(db: Database, path: Path) -> str:
-    [result] = list(import_paths(db, [path]))
+    result = import_one(db, path)
     assert result.status is ImportStatus.FAILED
     assert result.format == "otlp-protobuf"
     assert result.error.startswith(f"{path}: ")
-    assert counts(db) == (0, 0)  # nothing of the file stays
+    spans, _traces, sources = counts(db)
+    assert (spans, sources) == (0, 0)  # nothing of the file stays
     return str(result.error)
 
 

@@ -11,57 +11,21 @@ from typing import Any
 
 import pytest
 
+from otlp_builder import write_json, write_jsonl
 from spanscope.importers.base import read_sample
 from spanscope.importers.provider_logs import ProviderLogs
-from spanscope.ingest import import_paths
 from spanscope.model import ImportStatus
 from spanscope.store import Database, queries
+from store_checks import attributes, counts, run, span_detail
 
 T_ISO = "2025-03-01T12:00:00.250+01:00"
 T_ISO_NS = 1_740_826_800_250_000_000  # 11:00:00.250 UTC
-
-
-def run(db: Database, *paths: Path) -> list[Any]:
-    return list(import_paths(db, list(paths)))
-
-
-def span(db: Database, trace_id: str, span_id: str | None = None) -> dict[str, Any]:
-    detail = queries.span_detail(db.reader(), trace_id, span_id or trace_id)
-    assert detail is not None, f"span {trace_id}/{span_id} not found"
-    return detail
-
-
-def counts(db: Database) -> tuple[int, int, int]:
-    row = (
-        db.reader()
-        .execute(
-            "SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM traces), (SELECT count(*) FROM sources)"
-        )
-        .fetchone()
-    )
-    assert row is not None
-    return int(row[0]), int(row[1]), int(row[2])
-
-
-def attrs(detail: dict[str, Any]) -> dict[str, Any]:
-    value: dict[str, Any] = json.loads(detail["attributes"])
-    return value
 
 
 def calls(detail: dict[str, Any]) -> list[tuple[str, str, Any]]:
     return [
         (c["call_id"], c["name"], json.loads(c["arguments"])) for c in detail["tool_calls"] or []
     ]
-
-
-def write_jsonl(path: Path, records: list[Any]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    return path
-
-
-def write_json(path: Path, value: Any) -> Path:
-    path.write_text(json.dumps(value, indent=2))
-    return path
 
 
 # -- record builders --------------------------------------------------------------------------
@@ -168,7 +132,7 @@ def test_corpus_openai_chat_completions(db: Database, corpus: Path) -> None:
 
     # 1st call: "id", "created", "model", usage 162/17/179, cached_tokens 0,
     # reasoning_tokens 0, one tool call add {"a":45,"b":79}, finish_reason tool_calls.
-    call = span(db, "chatcmpl-DLVlvMVVgicVbWPyrmMTj37wtVpgd")
+    call = span_detail(db, "chatcmpl-DLVlvMVVgicVbWPyrmMTj37wtVpgd")
     assert (call["kind"], call["provider"], call["status"]) == ("llm", "openai", "ok")
     assert (call["request_model"], call["response_model"], call["model"]) == (
         None,
@@ -180,11 +144,11 @@ def test_corpus_openai_chat_completions(db: Database, corpus: Path) -> None:
     assert call["start_ns"] == 1_774_019_391 * 10**9 and call["end_ns"] is None
     assert calls(call) == [("call_Qm51xgE57uzoj2f6qkZAWwb4", "add", {"a": 45, "b": 79})]
     assert call["parent_span_id"] is None and call["name"] == "chat gpt-4.1-nano-2025-04-14"
-    assert attrs(call)["gen_ai.response.finish_reasons"] == ["tool_calls"]
-    assert attrs(call)["provider_log.response"]["system_fingerprint"] == "fp_3b8a157bd5"
+    assert attributes(call)["gen_ai.response.finish_reasons"] == ["tool_calls"]
+    assert attributes(call)["provider_log.response"]["system_fingerprint"] == "fp_3b8a157bd5"
 
     # 2nd call: usage 189/13/202, the answer text, finish_reason stop, created 1774019392.
-    answer = span(db, "chatcmpl-DLVlwDcxt92QTOPrxucH9tuwPXJ3g")
+    answer = span_detail(db, "chatcmpl-DLVlwDcxt92QTOPrxucH9tuwPXJ3g")
     assert (answer["input_tokens"], answer["output_tokens"], answer["total_tokens"]) == (
         189,
         13,
@@ -220,7 +184,7 @@ def test_corpus_anthropic_http_recordings(db: Database, corpus: Path) -> None:
         ("msg_01NuGqPL1JZVKeaShZ54fAQj", "toolu_01Lb15KzZHz63KFSjmBpc4Fx"),
         ("msg_0168eu1vDnnMFBoGzuvgAG5p", "toolu_01X1PSFUkNua9EZHLVHwy6T4"),
     ):
-        msg = span(db, ident)
+        msg = span_detail(db, ident)
         assert (msg["kind"], msg["provider"], msg["model"], msg["status"]) == (
             "llm",
             "anthropic",
@@ -239,9 +203,9 @@ def test_corpus_anthropic_http_recordings(db: Database, corpus: Path) -> None:
         assert [p["type"] for p in json.loads(out["parts"])] == ["reasoning"]
         assert json.loads(out["parts"])[0]["content"] == ANTHROPIC_THINKING
         assert calls(msg) == [(tool_id, "get_weather", {"location": "San Francisco"})]
-        assert attrs(msg)["http.response.status_code"] == 200
-        assert attrs(msg)["gen_ai.response.finish_reasons"] == ["tool_use"]
-    streamed = attrs(span(db, "msg_0168eu1vDnnMFBoGzuvgAG5p"))
+        assert attributes(msg)["http.response.status_code"] == 200
+        assert attributes(msg)["gen_ai.response.finish_reasons"] == ["tool_use"]
+    streamed = attributes(span_detail(db, "msg_0168eu1vDnnMFBoGzuvgAG5p"))
     assert streamed["provider_log.stream_events"] == 19  # 19 data lines, [DONE]-free
     parts = json.loads(streamed["gen_ai.output.messages"])[0]["parts"]
     assert parts[0]["signature"].startswith("EroCCmUIDhgCKkC+NWw0") and parts[0][
@@ -266,7 +230,7 @@ def test_cached_tokens_openai_include_anthropic_exclude(db: Database, tmp_path: 
     path = write_jsonl(tmp_path / "calls.jsonl", [chat_completion(), anthropic_message()])
     [result] = run(db, path)
     assert (result.status, result.spans, result.traces) == (ImportStatus.IMPORTED, 2, 2)
-    openai = span(db, "chatcmpl-1")
+    openai = span_detail(db, "chatcmpl-1")
     # OpenAI prompt_tokens already includes cached_tokens: taken as is.
     assert (
         openai["input_tokens"],
@@ -275,7 +239,7 @@ def test_cached_tokens_openai_include_anthropic_exclude(db: Database, tmp_path: 
         openai["reasoning_tokens"],
         openai["total_tokens"],
     ) == (1200, 1000, 80, 20, 1280)
-    claude = span(db, "msg_1")
+    claude = span_detail(db, "msg_1")
     # Anthropic input_tokens 200 excludes the 1000 read from and 300 written to the cache.
     assert (
         claude["input_tokens"],
@@ -305,7 +269,7 @@ def test_openai_request_response_pair(db: Database, tmp_path: Path) -> None:
     }
     [result] = run(db, write_jsonl(tmp_path / "pairs.jsonl", [record]))
     assert result.status is ImportStatus.IMPORTED, result.error
-    call = span(db, "chatcmpl-1")
+    call = span_detail(db, "chatcmpl-1")
     assert (call["request_model"], call["response_model"], call["model"]) == (
         "gpt-4o",
         "gpt-4o-2024-08-06",
@@ -319,13 +283,14 @@ def test_openai_request_response_pair(db: Database, tmp_path: Path) -> None:
     params = json.loads(call["params"])
     assert (params["temperature"], params["max_tokens"], params["user"]) == (0.2, 512, "u-42")
     assert (
-        json.loads(attrs(call)["gen_ai.tool.definitions"])[0]["function"]["name"] == "get_weather"
+        json.loads(attributes(call)["gen_ai.tool.definitions"])[0]["function"]["name"]
+        == "get_weather"
     )
     # The envelope's own time wins over "created"; latency gives the end.
     assert (call["start_ns"], call["end_ns"]) == (T_ISO_NS, T_ISO_NS + 1_500_000_000)
     assert (call["user_id"], call["session_id"], call["tags"]) == ("u-42", "s-7", ["prod", "eu"])
     assert call["preview"] == "Weather in Paris?"
-    assert attrs(call)["provider_log.record"] == {
+    assert attributes(call)["provider_log.record"] == {
         "timestamp": T_ISO,
         "latency_ms": 1500,
         "session_id": "s-7",
@@ -390,7 +355,7 @@ def test_anthropic_pair_with_history_system_blocks_and_http_halves(
     }
     [result] = run(db, write_jsonl(tmp_path / "anthropic.jsonl", [record]))
     assert result.status is ImportStatus.IMPORTED, result.error
-    call = span(db, "msg_2")
+    call = span_detail(db, "msg_2")
     assert (call["request_model"], call["response_model"]) == (
         "claude-sonnet-4-5",
         "claude-sonnet-4-5-20250929",
@@ -415,7 +380,7 @@ def test_anthropic_pair_with_history_system_blocks_and_http_halves(
     assert messages[3]["tool_call_id"] == "toolu_1"
     assert call["start_ns"] == T_ISO_NS and call["user_id"] == "u-9"
     assert json.loads(call["params"])["max_tokens"] == 1024
-    raw = attrs(call)
+    raw = attributes(call)
     assert raw["url.full"] == "https://api.anthropic.com/v1/messages"
     assert raw["provider_log.http.request_headers"]["x-api-key"] == "[redacted]"
     assert "sk-ant-secret" not in call["attributes"]
@@ -428,9 +393,9 @@ def test_request_in_an_unread_shape_is_kept(db: Database, tmp_path: Path) -> Non
     }
     [result] = run(db, write_jsonl(tmp_path / "odd.jsonl", [record]))
     assert result.status is ImportStatus.IMPORTED, result.error
-    call = span(db, "chatcmpl-1")
+    call = span_detail(db, "chatcmpl-1")
     assert not call["input_messages"] and call["input_tokens"] == 1200
-    assert attrs(call)["provider_log.record"] == {"request": record["request"]}
+    assert attributes(call)["provider_log.record"] == {"request": record["request"]}
 
 
 def test_responses_api_bare_and_pair(db: Database, tmp_path: Path) -> None:
@@ -484,7 +449,7 @@ def test_responses_api_bare_and_pair(db: Database, tmp_path: Path) -> None:
     }
     [result] = run(db, write_jsonl(tmp_path / "responses.jsonl", [response, pair]))
     assert (result.status, result.spans) == (ImportStatus.IMPORTED, 2), result.error
-    bare = span(db, "resp_1")
+    bare = span_detail(db, "resp_1")
     assert (bare["provider"], bare["model"], bare["start_ns"]) == (
         "openai",
         "o4-mini-2025-04-16",
@@ -504,7 +469,7 @@ def test_responses_api_bare_and_pair(db: Database, tmp_path: Path) -> None:
     assert [(m["role"], m["content"]) for m in bare["input_messages"]] == [
         ("system", "Answer in French.")
     ]
-    paired = span(db, "resp_2")
+    paired = span_detail(db, "resp_2")
     assert paired["request_model"] == "o4-mini"
     assert [(m["role"], m["content"], m["tool_call_id"]) for m in paired["input_messages"]] == [
         ("system", "Answer in French.", None),
@@ -512,7 +477,7 @@ def test_responses_api_bare_and_pair(db: Database, tmp_path: Path) -> None:
         ("assistant", None, None),
         ("tool", "France", "call_0"),
     ]
-    assert attrs(paired)["gen_ai.request.reasoning_effort"] == "low"
+    assert attributes(paired)["gen_ai.request.reasoning_effort"] == "low"
 
 
 def test_openai_chat_stream_is_reassembled(db: Database, tmp_path: Path) -> None:
@@ -568,12 +533,12 @@ def test_openai_chat_stream_is_reassembled(db: Database, tmp_path: Path) -> None
     }
     [result] = run(db, write_jsonl(tmp_path / "stream.jsonl", [record]))
     assert result.status is ImportStatus.IMPORTED, result.error
-    call = span(db, "chatcmpl-s")
+    call = span_detail(db, "chatcmpl-s")
     assert call["output_messages"][0]["content"] == "Let me check."
     assert calls(call) == [("call_s", "get_weather", {"city": "Oslo"})]
     assert (call["input_tokens"], call["output_tokens"], call["total_tokens"]) == (50, 12, 62)
-    assert attrs(call)["gen_ai.response.finish_reasons"] == ["tool_calls"]
-    assert attrs(call)["provider_log.stream_events"] == 8
+    assert attributes(call)["gen_ai.response.finish_reasons"] == ["tool_calls"]
+    assert attributes(call)["provider_log.stream_events"] == 8
 
 
 def test_error_responses(db: Database, tmp_path: Path) -> None:
@@ -652,7 +617,7 @@ def test_error_responses(db: Database, tmp_path: Path) -> None:
         ("openai", "error", "The model failed", "server_error"),
         ("openai", "ok", None, None),
     ]
-    cut = span(db, "msg_e")  # the text streamed before the error is kept
+    cut = span_detail(db, "msg_e")  # the text streamed before the error is kept
     assert cut["output_messages"][0]["content"] == "Par" and cut["status"] == "error"
     limited = (
         db.reader()
@@ -709,9 +674,9 @@ def test_openai_batch_output(db: Database, tmp_path: Path) -> None:
     assert (result.status, result.spans, result.traces) == (ImportStatus.IMPORTED, 3, 3), (
         result.error
     )
-    good = span(db, "chatcmpl-b1")
+    good = span_detail(db, "chatcmpl-b1")
     assert (good["status"], good["input_tokens"], good["provider"]) == ("ok", 1200, "openai")
-    raw = attrs(good)
+    raw = attributes(good)
     assert (
         raw["openai.batch.custom_id"],
         raw["openai.batch.line_id"],
@@ -736,7 +701,9 @@ def test_file_shapes_gzip_list_and_concatenated(db: Database, tmp_path: Path) ->
     with gzip.open(gz, "wt") as handle:
         handle.write(json.dumps(chat_completion("chatcmpl-g")) + "\n")
     listed = write_json(
-        tmp_path / "list.json", [chat_completion("chatcmpl-l1"), chat_completion("chatcmpl-l2")]
+        tmp_path / "list.json",
+        [chat_completion("chatcmpl-l1"), chat_completion("chatcmpl-l2")],
+        indent=2,
     )
     concatenated = tmp_path / "pretty.json"
     concatenated.write_text(
@@ -771,7 +738,9 @@ def test_ids_are_deterministic(db: Database, tmp_path: Path, corpus: Path) -> No
 
     # The same call in another file with other content: the response id makes it the same span.
     listed = write_json(
-        tmp_path / "list.json", [json.loads(source.read_text()), chat_completion("chatcmpl-new")]
+        tmp_path / "list.json",
+        [json.loads(source.read_text()), chat_completion("chatcmpl-new")],
+        indent=2,
     )
     [result] = run(db, listed)
     assert result.status is ImportStatus.IMPORTED
@@ -809,7 +778,7 @@ def test_same_call_twice_in_one_file_is_merged(db: Database, tmp_path: Path) -> 
     [result] = run(db, write_jsonl(tmp_path / "dup.jsonl", [record, later]))
     assert (result.spans, result.traces) == (1, 1)
     assert any("merged" in w for w in result.warnings)
-    merged = span(db, "chatcmpl-dup")
+    merged = span_detail(db, "chatcmpl-dup")
     # The store keeps the earliest start (created, 1740000000 s) and the later record's session.
     assert (merged["start_ns"], merged["session_id"]) == (1_740_000_000 * 10**9, "s-dup")
 
@@ -886,7 +855,7 @@ def test_a_foreign_record_rolls_back_the_file(db: Database, tmp_path: Path) -> N
     ],
 )
 def test_other_json_is_not_claimed(tmp_path: Path, value: Any) -> None:
-    path = write_json(tmp_path / "other.json", value)
+    path = write_json(tmp_path / "other.json", value, indent=2)
     assert not ProviderLogs().sniff(read_sample(path))
 
 

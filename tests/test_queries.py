@@ -20,6 +20,7 @@ from spanscope.ingest import import_paths
 from spanscope.model import ImportStatus
 from spanscope.store import Database, queries
 from spanscope.store.queries import Where
+from store_checks import imported
 
 DEMO_SPANS = 3000
 
@@ -73,8 +74,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     path = folder / "demo.jsonl"
     write_otlp_jsonl(path, DEMO_SPANS)
     db = Database.open(folder / "demo.duckdb")
-    [result] = list(import_paths(db, [path]))
-    assert result.status is ImportStatus.IMPORTED, result.error
+    imported(db, path)
     raw, llm_spans = read_demo(path)
     yield Demo(db, raw, llm_spans)
     db.close()

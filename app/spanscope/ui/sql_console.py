@@ -240,9 +240,17 @@ class SqlConsole(QWidget):
         self._cancel_timer.stop()
         self.model.reset(self._pages.schema)
         self.model.append(page, not self._pages.exhausted)
+        self._fit_columns()
         self.export_button.setEnabled(True)
         self._describe()
         self.finished.emit(self.model.rowCount())
+
+    def _fit_columns(self) -> None:
+        """Columns as wide as the first page's values, within reason (values are capped)."""
+        self.grid.resizeColumnsToContents()
+        self.grid.resizeRowsToContents()
+        for column in range(self.model.columnCount()):
+            self.grid.setColumnWidth(column, min(self.grid.columnWidth(column), 360))
 
     def _fetch_more(self) -> None:
         pages = self._pages
