@@ -7,7 +7,12 @@ Measures, in one run, and prints a plain text table (measure, value, unit, targe
 (a) DuckDB's own flattening of the file into a one-row-per-span table (the floor to compare to);
 (b) the app's import of the same file into a fresh database, and its ratio to (a);
 (c) the peak resident memory of (a) and (b), each run in a child process;
-(d) the median time of the trace list's first page and of opening a ~50-span trace.
+(d) the median time of the trace list's first page and of opening a ~50-span trace;
+(e) full-text search through the index and through the scan it replaces;
+(g) facet counts, each facet of the sidebar under no filter and under ``kind:llm``;
+(h) opening a 1,000-span trace (a dedicated file imported into the same database);
+(i) the first page of a filtered span list and trace list;
+(j) the longest stall of the UI event loop while ``ui_stall.py`` works the main window.
 
 Parts the app does not provide yet are reported as "not available".
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -304,6 +310,207 @@ def measure_search(db: Path, runs: int) -> list[Row]:
         database.close()
 
 
+FACET_FILTERS = ("", "kind:llm")
+LIST_FILTER = "kind:llm status:error"
+BIG_TRACE_SPANS = 1000
+BIG_TRACE_ID = "b16b16b16b16b16b16b16b16b16b16b1"
+BIG_TRACE_ROOT = "b16b16b16b16b16b"
+
+
+def facet_wheres(text: str) -> dict[str, Any]:
+    """The filter compiled per counted table, as the sidebar does (ui/facets.py)."""
+    from spanscope.core.filters import FilterError, compile_filter
+    from spanscope.store import facets
+    from spanscope.store.queries import Where
+
+    try:
+        traces = compile_filter(text, "traces") if text else Where()
+    except FilterError:
+        traces = Where()
+    try:
+        spans = compile_filter(text, "spans") if text else Where()
+    except FilterError:
+        spans = facets.spans_of_traces(traces)
+    return {"traces": traces, "spans": spans}
+
+
+def measure_facets(db: Path, runs: int) -> list[Row]:
+    """(g) every sidebar facet under each filter of FACET_FILTERS; the slowest is reported."""
+    label = "(g) facet counts"
+    try:
+        from spanscope.store import Database, facets
+    except ImportError as exc:
+        return [Row(label, f"{NOT_AVAILABLE} ({exc})")]
+    database = Database.open(db, read_only=True)
+    try:
+        cursor = database.reader()
+        shown = [*facets.FACETS, *([facets.LABEL] if facets.has_labels(cursor) else [])]
+        rows = []
+        for text in FACET_FILTERS:
+            wheres = facet_wheres(text)
+            times = {
+                f.field: median_ms(
+                    lambda f=f, w=wheres[f.table]: facets.facet_counts(cursor, f.field, w), runs
+                )
+                for f in shown
+            }
+            slowest = max(times, key=lambda field: times[field])
+            rows.append(
+                Row(
+                    f"{label} under {text or 'no filter'!r}: slowest of {len(times)} "
+                    f"({slowest}, median of {runs})",
+                    times[slowest],
+                    "ms",
+                    "<= 300 ms",
+                )
+            )
+        return rows
+    finally:
+        database.close()
+
+
+def big_trace_file(workdir: Path, seed: int) -> Path:
+    """One trace of BIG_TRACE_SPANS spans: the generator's traces, one after another, each
+    hung under a single agent root span (an agent run that handled many conversations)."""
+    from spanscope.demo.generator import iter_traces
+
+    path = workdir / f"trace-{BIG_TRACE_SPANS}-seed{seed}-{generator_fingerprint()}.jsonl"
+    if path.exists():
+        return path
+    spans: list[dict[str, Any]] = []
+    cursor: int | None = None
+    for trace in iter_traces(BIG_TRACE_SPANS - 1, seed=seed + 1):
+        first = min(int(span["startTimeUnixNano"]) for span in trace)
+        cursor = first if cursor is None else cursor
+        shift = cursor - first
+        for span in trace:
+            span = dict(span, traceId=BIG_TRACE_ID)
+            span["parentSpanId"] = span.get("parentSpanId") or BIG_TRACE_ROOT
+            for key in ("startTimeUnixNano", "endTimeUnixNano"):
+                if span.get(key):
+                    span[key] = str(int(span[key]) + shift)
+            spans.append(span)
+        cursor = max(
+            int(span.get("endTimeUnixNano") or span["startTimeUnixNano"]) for span in spans
+        )
+    start = min(int(span["startTimeUnixNano"]) for span in spans)
+    root = {
+        "traceId": BIG_TRACE_ID,
+        "spanId": BIG_TRACE_ROOT,
+        "name": "invoke_agent fleet-run",
+        "kind": 1,
+        "startTimeUnixNano": str(start),
+        "endTimeUnixNano": str(cursor),
+        "attributes": [{"key": "gen_ai.operation.name", "value": {"stringValue": "invoke_agent"}}],
+        "status": {},
+    }
+    resource = {"attributes": [{"key": "service.name", "value": {"stringValue": "bench-agent"}}]}
+    document = {
+        "resourceSpans": [
+            {
+                "resource": resource,
+                "scopeSpans": [{"scope": {"name": "bench"}, "spans": [root, *spans]}],
+            }
+        ]
+    }
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(document, separators=(",", ":")) + "\n", encoding="utf-8")
+    partial.rename(path)
+    return path
+
+
+def import_big_trace(db: Path, workdir: Path, seed: int) -> str | None:
+    """Import the 1,000-span trace file into ``db``; an error message, or None."""
+    try:
+        from spanscope.ingest import import_paths
+        from spanscope.store import Database
+    except ImportError as exc:
+        return f"{NOT_AVAILABLE} ({exc})"
+    file = big_trace_file(workdir, seed)
+    database = Database.open(db)
+    try:
+        (result,) = list(import_paths(database, [file]))
+    finally:
+        database.close()
+    if str(result.status) not in ("imported", "unchanged"):
+        return f"{result.status}: {result.error}"
+    return None
+
+
+def measure_big_trace(db: Path, runs: int, error: str | None) -> list[Row]:
+    """(h) ``queries.trace_spans`` + ``core.tree.build_tree`` on the 1,000-span trace."""
+    label = f"(h) open a {BIG_TRACE_SPANS:,}-span trace"
+    if error is not None:
+        return [Row(label, error)]
+    from spanscope.core.tree import build_tree
+    from spanscope.store import Database, queries
+
+    database = Database.open(db, read_only=True)
+    try:
+        cursor = database.reader()
+        spans = len(queries.trace_spans(cursor, BIG_TRACE_ID))
+
+        def open_trace() -> object:
+            return build_tree(queries.trace_spans(cursor, BIG_TRACE_ID).to_pylist())
+
+        ms = median_ms(open_trace, runs)
+        return [Row(f"{label} ({spans} spans, median of {runs})", ms, "ms", "<= 150 ms")]
+    finally:
+        database.close()
+
+
+def measure_filtered_pages(db: Path, runs: int) -> list[Row]:
+    """(i) the first page of the span list and of the trace list under LIST_FILTER."""
+    from spanscope.core.filters import compile_filter
+    from spanscope.store import Database, queries
+
+    database = Database.open(db, read_only=True)
+    try:
+        cursor = database.reader()
+        rows = []
+        for name, table, page in (
+            ("span list", "spans", queries.span_page),
+            ("trace list", "traces", queries.trace_page),
+        ):
+            where = compile_filter(LIST_FILTER, table)
+            ms = median_ms(
+                lambda page=page, where=where: page(cursor, where=where, limit=200), runs
+            )
+            rows.append(
+                Row(
+                    f"(i) {name} first page, {LIST_FILTER!r} (median of {runs})",
+                    ms,
+                    "ms",
+                    "<= 50 ms",
+                )
+            )
+        return rows
+    finally:
+        database.close()
+
+
+def measure_ui_stall(db: Path) -> list[Row]:
+    """(j) ``ui_stall.py`` in a child process on the offscreen platform."""
+    label = "(j) UI longest event-loop stall"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "ui_stall.py"), str(db)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return [Row(label, f"child failed (exit {done.returncode}): {tail}")]
+    report = json.loads(lines[-1])
+    rows = [Row(f"{label} (in: {report['step']})", report["stall_ms"], "ms", "<= 50 ms")]
+    for step, numbers in report["steps"].items():
+        rows.append(Row(f"(j)   {step}: longest stall", numbers["stall_ms"], "ms"))
+    return rows
+
+
 # -- output ----------------------------------------------------------------------------------
 def format_value(value: float | str | None) -> str:
     if value is None:
@@ -404,8 +611,13 @@ def main(argv: list[str] | None = None) -> int:
     import_rows, imported = measure_import(file, db, raw)
     rows += import_rows
     if imported:
+        big_trace_error = import_big_trace(db, args.workdir, args.seed)
         rows += measure_queries(db, args.runs)
         rows += measure_search(db, args.runs)
+        rows += measure_facets(db, args.runs)
+        rows += measure_big_trace(db, args.runs, big_trace_error)
+        rows += measure_filtered_pages(db, args.runs)
+        rows += measure_ui_stall(db)
         rows += measure_formats(args.workdir, args.seed)
     else:
         rows += [Row("(d) queries", f"{NOT_AVAILABLE} (no imported database)")]

@@ -225,15 +225,23 @@ def _text_search(value: str, table: str, params: list[object]) -> str:
     )
     if indexed is not None:
         # files imported but not yet indexed (search_pending) are scanned, so results are
-        # complete while the index catches up
-        unindexed = f"(source_id IN (SELECT source_id FROM search_pending) AND {span_sql})"
+        # complete while the index catches up. The CASE on a column of the pending side keeps
+        # the text test above the join, so only their spans' text is read (none at all when
+        # every file is indexed); `p.source_id IS NOT NULL` would be folded to TRUE and the test
+        # pushed into a scan of every span.
+        unindexed = (
+            "(SELECT s.trace_id, s.span_id FROM search_pending p"
+            " JOIN spans s ON s.source_id = p.source_id"
+            f" WHERE CASE WHEN p.rowid >= 0 THEN {span_sql} END)"
+        )
         if table == "traces":
             return (
                 f"(trace_id IN (SELECT trace_id FROM ({indexed})) OR trace_id IN "
-                f"(SELECT trace_id FROM spans WHERE {unindexed}))"
+                f"(SELECT trace_id FROM {unindexed}))"
             )
         return (
-            f"((trace_id, span_id) IN (SELECT trace_id, span_id FROM ({indexed})) OR {unindexed})"
+            f"((trace_id, span_id) IN (SELECT trace_id, span_id FROM ({indexed})) OR "
+            f"(trace_id, span_id) IN {unindexed})"
         )
     if table == "traces":
         return f"EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = traces.trace_id AND {span_sql})"

@@ -257,7 +257,9 @@ def _first_line(exc: BaseException) -> str:
 # -- the schema, as documented where it is declared ---------------------------------------------
 
 _TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+) \(")
-_CONSTRAINTS = re.compile(r"\s+(NOT NULL|PRIMARY KEY|DEFAULT|UNIQUE|REFERENCES)\b.*$", re.I)
+_CONSTRAINTS = re.compile(
+    r"\s+(NOT NULL|PRIMARY KEY|DEFAULT|UNIQUE|REFERENCES|USING COMPRESSION)\b.*$", re.I
+)
 
 
 def schema_docs(files: tuple[str, ...] = ("schema.sql", "search_schema.sql")) -> list[ColumnDoc]:

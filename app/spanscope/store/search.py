@@ -10,8 +10,10 @@ and retrieved chunk contents, each field cut at 20,000 characters.
 Searching keeps the meaning of the old scan (case-insensitive substring) while reading only
 the index for candidates: every word of the text must be an indexed term, except that the first
 word may be the end of a longer term and the last word the start of one (``"und pol"`` is in
-"refund policy"). A single word is answered by the index alone; a phrase's candidates are then
-checked with ILIKE, reading the text of the candidates only.
+"refund policy"). Candidates start from the rarest word and each further word only narrows
+them, so a rare phrase costs little even when its other words are common. A single word is
+answered by the index alone; a phrase's candidates are then checked with ILIKE, reading the
+text of the candidates only.
 """
 
 from __future__ import annotations
@@ -24,6 +26,23 @@ from spanscope.sqlfiles import load, statements
 
 MIN_TERM = 2
 _WORD = re.compile(r"[^\W_]+")  # letters and digits, as '[^\p{L}\p{N}]+' splits them in SQL
+
+# How a pattern of term_patterns() tests an indexed term, by (leading %, trailing %): the word
+# itself, a term it starts, ends, or lies inside.
+_TERM_TESTS = {
+    (False, False): "t.term = ?",
+    (False, True): "starts_with(t.term, ?)",
+    (True, False): "ends_with(t.term, ?)",
+    (True, True): "contains(t.term, ?)",
+}
+# One narrowing step of search_query.sql: the spans of the n-th rarest word among step n-1.
+_STEP = """,
+step{n} AS (
+    SELECT doc_id
+    FROM (SELECT unnest(doc_ids) AS doc_id
+          FROM hits WHERE i = (SELECT i FROM ranked WHERE r = {n}))
+    WHERE doc_id IN (SELECT doc_id FROM step{prev})
+)"""
 
 
 def index_source(con: duckdb.DuckDBPyConnection, source_id: int) -> None:
@@ -72,8 +91,16 @@ def matching_spans_sql(text: str, params: list[object]) -> str | None:
     patterns = term_patterns(text)
     if not patterns:
         return None
-    candidates = _fragment("search_query.sql")
-    params.extend([patterns, len(patterns)])
+    hits = []
+    for i, pattern in enumerate(patterns, start=1):
+        word = pattern.strip("%")
+        test = _TERM_TESTS[(pattern.startswith("%"), pattern.endswith("%"))]
+        hits.append(f"SELECT {i} AS i, doc_ids FROM search_terms t WHERE {test}")
+        params.append(word)
+    steps = "".join(_STEP.format(n=n, prev=n - 1) for n in range(2, len(patterns) + 1))
+    candidates = _fragment("search_query.sql").format(
+        hits="\n    UNION ALL\n    ".join(hits), words=len(patterns), steps=steps
+    )
     if not needs_phrase_check(text):
         return candidates
     like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pygments.lexers import JsonLexer
 from pygments.token import Token
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -52,42 +52,41 @@ def plain_document(text: str, font: QFont) -> QTextDocument:
     return doc
 
 
-def highlighted_document(text: str, colours: dict[str, str], font: QFont) -> QTextDocument:
-    """Build the highlighted document (safe in a worker thread) and give it to the UI thread."""
-    doc = QTextDocument()
-    doc.setDocumentLayout(QPlainTextDocumentLayout(doc))
-    doc.setUndoRedoEnabled(False)
-    doc.setDefaultFont(font)
-    formats = {None: QTextCharFormat()}
-    for role, colour in colours.items():
-        fmt = QTextCharFormat()
-        fmt.setForeground(QColor(colour))
-        formats[role] = fmt
-    cursor = QTextCursor(doc)
-    run: list[str] = []
-    run_role: str | None = None
+def highlight_runs(text: str) -> list[tuple[str | None, str]]:
+    """Worker side: the text as runs of one colour role each. Tokenising is the slow part and
+    is plain Python; Qt documents are built on the UI thread only (a QTextDocument made in a
+    worker must be moved to the UI thread, and that move can deadlock against it)."""
+    runs: list[tuple[str | None, str]] = []
+    pending: list[str] = []
+    pending_role: str | None = None
     for token, value in JsonLexer(stripnl=False, ensurenl=False).get_tokens(text):
         role = _role(token)
-        if role != run_role and run:
-            cursor.insertText("".join(run), formats[run_role])
-            run = []
-        run_role = role
-        run.append(value)
-    if run:
-        cursor.insertText("".join(run), formats[run_role])
-    app = QCoreApplication.instance()
-    if app is not None:
-        doc.moveToThread(app.thread())
-    return doc
+        if role != pending_role and pending:
+            runs.append((pending_role, "".join(pending)))
+            pending = []
+        pending_role = role
+        pending.append(value)
+    if pending:
+        runs.append((pending_role, "".join(pending)))
+    return runs
+
+
+# Runs appended per event-loop turn: about 10 ms of work, so the window stays responsive while
+# a large document fills in.
+RUNS_PER_TURN = 2500
 
 
 class RawJsonView(QWidget):
     """Highlighted JSON, capped; "Show all" shows the whole text unhighlighted."""
 
+    filled = Signal()  # the highlighted document is complete
+
     def __init__(self, runner: QueryRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
         self._text = ""
+        self._colours = _LIGHT
+        self._filling = 0  # which document is being filled in; older fills stop
         self.editor = QPlainTextEdit(self)
         self.editor.setReadOnly(True)
         self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
@@ -122,14 +121,45 @@ class RawJsonView(QWidget):
             self._runner.cancel("raw-json")
             return
         part = text[:HIGHLIGHT_CAP]
-        colours = _DARK if display.is_dark(self.palette()) else _LIGHT
-        font = QFont(self.editor.font())
-        self._runner.compute(
-            "raw-json",
-            lambda: highlighted_document(part, colours, font),
-            self._set_document,
-            self._failed,
-        )
+        self._colours = _DARK if display.is_dark(self.palette()) else _LIGHT
+        self._runner.compute("raw-json", lambda: highlight_runs(part), self._fill_in, self._failed)
+
+    def _fill_in(self, runs: list[tuple[str | None, str]]) -> None:
+        """Build the highlighted document on the UI thread, a slice of runs per turn."""
+        doc = plain_document("", self.editor.font())
+        formats = {None: QTextCharFormat()}
+        for role, colour in self._colours.items():
+            fmt = QTextCharFormat()
+            fmt.setForeground(QColor(colour))
+            formats[role] = fmt
+        self._set_document(doc)
+        self._filling += 1
+        self._append_runs(doc, runs, 0, formats, self._filling)
+
+    def _append_runs(
+        self,
+        doc: QTextDocument,
+        runs: list[tuple[str | None, str]],
+        start: int,
+        formats: dict[str | None, QTextCharFormat],
+        filling: int,
+    ) -> None:
+        if filling != self._filling or self.editor.document() is not doc:
+            return  # another span was opened meanwhile
+        cursor = QTextCursor(doc)
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.beginEditBlock()
+        for role, value in runs[start : start + RUNS_PER_TURN]:
+            cursor.insertText(value, formats.get(role, formats[None]))
+        cursor.endEditBlock()
+        if start == 0:
+            self.editor.moveCursor(QTextCursor.MoveOperation.Start)
+        if start + RUNS_PER_TURN < len(runs):
+            QTimer.singleShot(
+                0, lambda: self._append_runs(doc, runs, start + RUNS_PER_TURN, formats, filling)
+            )
+        else:
+            self.filled.emit()
 
     def text(self) -> str:
         return self.editor.toPlainText()

@@ -74,7 +74,9 @@ class QueryRunner(QObject):
         on_result: OnResult,
         on_error: OnError | None = None,
     ) -> int:
-        """Like :meth:`submit` for CPU work that needs no database (e.g. highlighting)."""
+        """Like :meth:`submit` for CPU work that needs no database (e.g. tokenising for
+        highlighting). ``work`` must return plain data, never Qt objects: an object made in a
+        worker thread would have to be moved to the UI thread, and that move can deadlock."""
         return self._start(group, work, on_result, on_error, uses_cursor=False)
 
     def cancel(self, group: str) -> None:
@@ -179,8 +181,8 @@ class QueryRunner(QObject):
                         cursor.close()
                     except Exception:
                         log.debug("closing a cursor failed", exc_info=True)
-        # Stale results travel too and are dropped on the UI thread, so objects that belong to
-        # it (a highlighted QTextDocument) are also destroyed there.
+        # Stale results travel too and are dropped on the UI thread, where the runner decides
+        # what is current.
         try:
             self._delivered.emit(group, generation, result, error)
         except RuntimeError:  # the runner was deleted without shutdown(): nobody listens

@@ -21,6 +21,8 @@ CREATE TABLE IF NOT EXISTS sources (
     warnings     VARCHAR[]             -- human-readable warnings raised while importing
 );
 
+-- The raw JSON columns hold most of the bytes and are read one span at a time: zstd keeps them
+-- small and is much cheaper to write than the encodings DuckDB would pick for them.
 CREATE TABLE IF NOT EXISTS spans (
     trace_id        VARCHAR NOT NULL,  -- lowercase hex when the source id was hex/base64/bytes, else as written
     span_id         VARCHAR NOT NULL,  -- same normalisation as trace_id
@@ -41,7 +43,7 @@ CREATE TABLE IF NOT EXISTS spans (
     response_model  VARCHAR,           -- model that answered (often a dated snapshot)
     model           VARCHAR,           -- response_model when recorded, else request_model
     operation       VARCHAR,           -- operation name, e.g. chat, execute_tool, retrieval
-    params          JSON,              -- request parameters: temperature, max_tokens, top_p, ...
+    params          JSON USING COMPRESSION zstd,              -- request parameters: temperature, max_tokens, top_p, ...
     input_tokens        BIGINT,        -- input tokens, including cached input (OTel GenAI semantics)
     output_tokens       BIGINT,        -- output tokens, including reasoning tokens
     cache_read_tokens   BIGINT,        -- input tokens served from the provider's cache
@@ -59,11 +61,11 @@ CREATE TABLE IF NOT EXISTS spans (
     output_messages STRUCT(role VARCHAR, content VARCHAR, name VARCHAR, tool_call_id VARCHAR, tool_calls STRUCT(call_id VARCHAR, name VARCHAR, arguments VARCHAR)[], parts JSON)[],   -- messages the model produced
     tool_calls      STRUCT(call_id VARCHAR, name VARCHAR, arguments VARCHAR, result VARCHAR)[],              -- tool calls requested by an llm span, or the call a tool span ran
     documents       STRUCT(document_id VARCHAR, content VARCHAR, score DOUBLE, metadata JSON, stage VARCHAR)[], -- retrieved or reranked chunks
-    attributes      JSON,              -- every span attribute as recorded, unwrapped to plain JSON values
-    resource        JSON,              -- resource attributes
-    scope           JSON,              -- instrumentation scope: name, version, attributes
-    events          JSON,              -- span events: [{name, time_ns, attributes}]
-    links           JSON,              -- span links: [{trace_id, span_id, attributes}]
+    attributes      JSON USING COMPRESSION zstd,              -- every span attribute as recorded, unwrapped to plain JSON values
+    resource        JSON USING COMPRESSION zstd,              -- resource attributes
+    scope           JSON USING COMPRESSION zstd,              -- instrumentation scope: name, version, attributes
+    events          JSON USING COMPRESSION zstd,              -- span events: [{name, time_ns, attributes}]
+    links           JSON USING COMPRESSION zstd,              -- span links: [{trace_id, span_id, attributes}]
     conventions     VARCHAR[]          -- attribute conventions recognised on this span: genai, openinference, openllmetry, ...
 );
 
