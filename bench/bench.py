@@ -318,20 +318,10 @@ BIG_TRACE_ROOT = "b16b16b16b16b16b"
 
 
 def facet_wheres(text: str) -> dict[str, Any]:
-    """The filter compiled per counted table, as the sidebar does (ui/facets.py)."""
-    from spanscope.core.filters import FilterError, compile_filter
-    from spanscope.store import facets
-    from spanscope.store.queries import Where
+    """The filter compiled per counted table, as the sidebar does."""
+    from spanscope.core.filters import compile_for_facets
 
-    try:
-        traces = compile_filter(text, "traces") if text else Where()
-    except FilterError:
-        traces = Where()
-    try:
-        spans = compile_filter(text, "spans") if text else Where()
-    except FilterError:
-        spans = facets.spans_of_traces(traces)
-    return {"traces": traces, "spans": spans}
+    return compile_for_facets(text)
 
 
 def measure_facets(db: Path, runs: int) -> list[Row]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from spanscope.core.filter_fields import FIELDS, Field, FilterError, compile_term
+from spanscope.store.facets import spans_of_traces
 from spanscope.store.queries import Where
 
 
@@ -194,9 +195,33 @@ def _compile(node: Node, table: str, params: list[object], now: datetime) -> str
     return "(" + joiner.join(_compile(p, table, params, now) for p in node.parts) + ")"
 
 
+def compile_for_facets(text: str) -> dict[str, Where]:
+    """The filter compiled for each table the facets count. A filter that only applies to
+    traces (``errors>2``) makes span facets count the spans of the matching traces; a filter
+    that does not compile counts everything (the query bar shows its error)."""
+    try:
+        traces = compile_filter(text, "traces") if text else Where()
+    except FilterError:
+        traces = Where()
+    try:
+        spans = compile_filter(text, "spans") if text else Where()
+    except FilterError:
+        spans = spans_of_traces(traces)
+    return {"traces": traces, "spans": spans}
+
+
 def field_names() -> list[str]:
     """Fields for completion in the query bar."""
     return sorted(FIELDS)
 
 
-__all__ = ["FIELDS", "Field", "FilterError", "Term", "compile_filter", "field_names", "parse"]
+__all__ = [
+    "FIELDS",
+    "Field",
+    "FilterError",
+    "Term",
+    "compile_filter",
+    "compile_for_facets",
+    "field_names",
+    "parse",
+]

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from spanscope.core.filters import FIELDS, FilterError, compile_filter
+from spanscope.core.filters import FIELDS, compile_for_facets
 from spanscope.store import facets as store_facets
 from spanscope.store.facets import FACETS, Facet, FacetCounts
 from spanscope.store.queries import Where
@@ -226,7 +226,7 @@ class FacetsPanel(QScrollArea):
         """Recount every facet under the filter ``text`` (cancelling counts still running)."""
         self._refresh += 1
         number = self._refresh
-        wheres = _wheres(text)
+        wheres = compile_for_facets(text)
         self._waiting = set(self.boxes)
         for field, box in self.boxes.items():
             self._timers[field].stop()
@@ -277,17 +277,3 @@ class FacetsPanel(QScrollArea):
 
     def _pick(self, field: str, value: str, negate: bool) -> None:
         self.term_picked.emit(term(field, value, negate))
-
-
-def _wheres(text: str) -> dict[str, Where]:
-    """The filter compiled for each counted table. A filter that only applies to traces
-    (``errors>2``) makes span facets count the spans of the matching traces."""
-    try:
-        traces = compile_filter(text, "traces") if text else Where()
-    except FilterError:
-        traces = Where()
-    try:
-        spans = compile_filter(text, "spans") if text else Where()
-    except FilterError:
-        spans = store_facets.spans_of_traces(traces)
-    return {"traces": traces, "spans": spans}
