@@ -34,17 +34,9 @@ BUILTIN: tuple[tuple[str, str], ...] = (
 
 
 def builtin_importers() -> list[Importer]:
-    """The formats Spanscope reads, in the order they are asked."""
-    found: list[Importer] = []
-    for module_name, class_name in BUILTIN:
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        found.append(getattr(module, class_name)())
-    return found
+    """The formats Spanscope reads, in the order they are asked. Modules are imported here,
+    not at start-up, so the command line starts without loading every format's reader."""
+    return [getattr(import_module(module), name)() for module, name in BUILTIN]
 
 
 def plugin_importers() -> list[Importer]:
