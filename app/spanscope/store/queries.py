@@ -136,9 +136,15 @@ def _page(
         clauses.append(f"{key} {first} ? AND ({key} {strict} ? OR {id_column} {strict} ?)")
         params += [after[0], after[0], after[1]]
     order = "DESC" if descending else "ASC"
+    # Late materialisation: choose the page by its keys alone, then read the page's columns.
+    # Carrying the wide columns (previews, model lists) through the sort of every matching
+    # row doubled the time of a filtered page on a million spans.
     sql = (
-        f"SELECT {columns}, {key} AS sort_key FROM {table} WHERE {' AND '.join(clauses)} "
-        f"ORDER BY {key} {order}, {id_column} {order} LIMIT ?"
+        f"WITH page AS (SELECT rowid AS page_row, {key} AS sort_key, {id_column} AS page_key "
+        f"FROM {table} WHERE {' AND '.join(clauses)} "
+        f"ORDER BY {key} {order}, {id_column} {order} LIMIT ?) "
+        f"SELECT {columns}, page.sort_key FROM {table} JOIN page ON {table}.rowid = page.page_row "
+        f"ORDER BY page.sort_key {order}, page.page_key {order}"
     )
     rows = cur.sql(sql, params=[*params, limit + 1]).to_arrow_table()
     more = rows.num_rows > limit
