@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from spanscope.importers.chat import anthropic_usage, openai_usage
 from spanscope.importers.chat_payloads import is_plain_rendering, to_messages
 from spanscope.importers.values import as_dict
 from spanscope.model.raw import json_text
@@ -180,39 +181,16 @@ def _usage(run: dict[str, Any], outputs: Any, model_run: bool) -> dict[str, Any]
     for usage in (llm_output.get("token_usage"), llm_output.get("usage"), outputs.get("usage")):
         if not isinstance(usage, dict):
             continue
-        if (
-            "prompt_tokens" in usage or "completion_tokens" in usage
-        ):  # OpenAI: totals include details
-            prompt = as_dict(usage.get("prompt_tokens_details"))
-            completion = as_dict(usage.get("completion_tokens_details"))
-            return _usage_attributes(
-                usage.get("prompt_tokens"),
-                usage.get("completion_tokens"),
-                usage.get("total_tokens"),
-                prompt.get("cached_tokens"),
-                None,
-                completion.get("reasoning_tokens"),
-            )
-        if "input_tokens" in usage or "output_tokens" in usage:
-            read, write = (
-                usage.get("cache_read_input_tokens"),
-                usage.get("cache_creation_input_tokens"),
-            )
-            details = as_dict(usage.get("input_tokens_details"))
-            out_details = as_dict(usage.get("output_tokens_details"))
-            inputs = _number(usage.get("input_tokens"))
-            if (read is not None or write is not None) and inputs is not None:
-                inputs += (_number(read) or 0) + (
-                    _number(write) or 0
-                )  # Anthropic: input excludes cache
-            return _usage_attributes(
-                inputs,
-                usage.get("output_tokens"),
-                usage.get("total_tokens"),
-                read if read is not None else details.get("cached_tokens"),
-                write,
-                out_details.get("reasoning_tokens"),
-            )
+        attrs: dict[str, Any] = {}
+        if "prompt_tokens" in usage or "completion_tokens" in usage:
+            openai_usage(usage, attrs, responses=False)
+        elif "cache_read_input_tokens" in usage or "cache_creation_input_tokens" in usage:
+            anthropic_usage(usage, attrs)  # Anthropic: input excludes cache, added back
+        elif "input_tokens" in usage or "output_tokens" in usage:
+            openai_usage(usage, attrs, responses=True)
+        else:
+            continue
+        return {key: value for key, value in attrs.items() if value is not None}
     if model_run:
         prompt = as_dict(run.get("prompt_token_details"))
         completion = as_dict(run.get("completion_token_details"))
