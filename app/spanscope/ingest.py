@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from spanscope.importers import registry
-from spanscope.importers.base import ImportError_, Source, SqlSource
+from spanscope.importers.base import Importer, ImportError_, Sample, Source, SqlSource
 from spanscope.model import ImportResult, ImportStatus
 from spanscope.store import Database
 from spanscope.store.writer import NoSpans, Writer, is_file_error
@@ -56,18 +56,16 @@ def expand(paths: Iterable[Path | str]) -> list[Path]:
     return found
 
 
-def annotations_last(files: list[Path]) -> list[Path]:
-    """Files that only annotate spans (evaluation results) after the files bringing spans, so
-    a folder holding both imports in one go, whatever the names sort as."""
+Detected = tuple[Importer, Sample]
 
-    def annotates(path: Path) -> bool:
-        try:
-            importer, _ = registry.detect(path)
-        except (ImportError_, OSError):
-            return False
-        return bool(getattr(importer, "annotates_only", False))
 
-    return sorted(files, key=annotates)  # stable: the rest keep their order
+def _detect(path: Path) -> Detected | None:
+    """The file's importer and sample; None when it is not recognised or cannot be read (the
+    import of that file then says why)."""
+    try:
+        return registry.detect(path)
+    except (ImportError_, OSError):
+        return None
 
 
 def import_paths(
@@ -83,12 +81,21 @@ def import_paths(
     (unless ``index`` is false) brings the search index up to date with them."""
     writer = writer or Writer(db)
     cancel = cancel or threading.Event()
-    files = annotations_last(expand(paths))
-    for position, path in enumerate(files):
+    files = expand(paths)
+    # Files that only annotate spans (evaluation results) go after the files bringing spans,
+    # so a folder holding both imports in one go, whatever the names sort as. Each file is
+    # recognised once; the recognition travels with it.
+    first: list[tuple[Path, Detected | None]] = []
+    last: list[tuple[Path, Detected | None]] = []
+    for path in files:
+        detected = _detect(path)
+        annotates = detected is not None and getattr(detected[0], "annotates_only", False)
+        (last if annotates else first).append((path, detected))
+    for position, (path, detected) in enumerate(first + last):
         if cancel.is_set():
             yield ImportResult(str(path), status=ImportStatus.CANCELLED, error="cancelled")
             continue
-        yield import_file(writer, path, position, len(files), progress, cancel)
+        yield import_file(writer, path, position, len(files), progress, cancel, detected)
     if index:
         index_for_search(writer, progress, cancel)
 
@@ -123,8 +130,10 @@ def import_file(
     count: int = 1,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
+    detected: Detected | None = None,
 ) -> ImportResult:
-    """Import one file; never raises for a problem with the file itself."""
+    """Import one file; never raises for a problem with the file itself. ``detected`` is the
+    file's importer and sample when the caller recognised it already."""
     cancel = cancel or threading.Event()
     started = time.perf_counter()
     result = ImportResult(str(path))
@@ -137,7 +146,7 @@ def import_file(
         result.size_bytes = path.stat().st_size
         report(0.0, "reading")
         sha256 = file_sha256(path, cancel)
-        importer, sample = registry.detect(path)
+        importer, sample = detected or registry.detect(path)
         result.format = importer.name
         known = writer.source_by_hash(sha256)
         if known is not None:
