@@ -260,3 +260,14 @@ def test_files_waiting_for_the_index_are_still_searched(tmp_path: Path, db: Data
     assert db.reader().execute("SELECT count(*) FROM search_pending").fetchall() == [(0,)]
     assert spans_matching(db, '"ZX-4410"') == expected
     assert traces_matching(db, '"left the depot"') == 1
+
+
+def test_facets_count_under_quoted_text(searchable: Database) -> None:
+    """The search subquery nests inside the facet query as it does inside the lists."""
+    from spanscope.core.filters import compile_for_facets
+    from spanscope.store import facets
+
+    wheres = compile_for_facets('"refund policy"')
+    counts = facets.facet_counts(searchable.reader(), "kind", wheres["spans"])
+    # the chat span's user message and answer; the chunk says "refund-policy" (no space)
+    assert counts.values == (("llm", 1),)

@@ -24,3 +24,11 @@ def statements(script: str) -> list[str]:
     if tail and not all(t.strip().startswith("--") or not t.strip() for t in current):
         parts.append(tail)
     return parts
+
+
+def nestable(package: str, name: str) -> str:
+    """The SQL of ``sql/<name>`` without its ``--`` comments, for queries that other SQL is
+    put into or that are put into other SQL: a comment left in a composed query can swallow
+    what follows it (our SQL files keep ``--`` out of string literals)."""
+    lines = (line.split("--", 1)[0].rstrip() for line in load(package, name).splitlines())
+    return "\n".join(line for line in lines if line.strip())

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from spanscope.sqlfiles import load
+from spanscope.sqlfiles import nestable
 from spanscope.store.database import first_row
 from spanscope.store.queries import Where
 
@@ -57,9 +57,9 @@ def facet_counts(
     facet = BY_FIELD[field]
     where = where or Where()
     if facet is LABEL:
-        sql = load("spanscope.store", "label_facet.sql").format(where=where.sql)
+        sql = nestable("spanscope.store", "label_facet.sql").format(where=where.sql)
     else:
-        sql = load("spanscope.store", "facets.sql").format(
+        sql = nestable("spanscope.store", "facets.sql").format(
             value=facet.value_sql, source=facet.table, where=where.sql
         )
     rows = cur.execute(sql, [*where.params, k + 1]).fetchall()

@@ -22,7 +22,7 @@ import re
 
 import duckdb
 
-from spanscope.sqlfiles import load, statements
+from spanscope.sqlfiles import load, nestable, statements
 
 MIN_TERM = 2
 _WORD = re.compile(r"[^\W_]+")  # letters and digits, as '[^\p{L}\p{N}]+' splits them in SQL
@@ -109,7 +109,5 @@ def matching_spans_sql(text: str, params: list[object]) -> str | None:
 
 
 def _fragment(name: str) -> str:
-    """A query to nest inside another: its comment lines dropped, so none swallows what
-    follows it on the line."""
-    lines = load("spanscope.store", name).splitlines()
-    return "\n".join(line for line in lines if not line.lstrip().startswith("--")).strip()
+    """A query to nest inside another."""
+    return nestable("spanscope.store", name)
