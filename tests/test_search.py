@@ -12,7 +12,7 @@ from otlp_builder import document, span, write_json, write_jsonl
 from spanscope.core.filters import compile_filter
 from spanscope.ingest import import_paths, index_for_search
 from spanscope.model import ImportStatus
-from spanscope.store import Database, queries, search
+from spanscope.store import SCHEMA_VERSION, Database, queries, search
 from spanscope.store.writer import Writer
 
 TRACE_A = "a" * 32
@@ -235,7 +235,7 @@ def test_a_schema_1_file_is_migrated_and_indexed(tmp_path: Path) -> None:
         ):
             db.writer.execute(stmt)
     with Database.open(path) as db:
-        assert db.schema_version() == 2
+        assert db.schema_version() == SCHEMA_VERSION
         assert spans_matching(db, '"parcelway express"') == {(TRACE_A, "a000000000000002")}
     assert (tmp_path / "old.duckdb.schema1.bak").is_file()
 

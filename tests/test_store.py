@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from old_schemas import write_schema2_database
 from otlp_builder import LLM, ROOT, TRACE, agent_trace, document, write_json
 from spanscope.ingest import import_paths
 from spanscope.model import ImportStatus
@@ -369,3 +370,20 @@ def test_interrupt_stops_a_long_query_while_another_reader_works(db: Database) -
     assert outcome["long"] == "interrupted"
     # the cursor is usable again after the interrupt
     assert long_cur.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_a_version_2_file_upgrades_to_the_current_schema_keeping_its_data(tmp_path: Path) -> None:
+    """A file as version 2 wrote it (not today's schema with parts dropped) opens, is backed
+    up, and keeps every span, annotation and replay it held."""
+    path = write_schema2_database(tmp_path / "v2.duckdb")
+    with Database.open(path) as db:
+        assert db.schema_version() == SCHEMA_VERSION
+        cur = db.reader()
+        spans = cur.execute("SELECT span_id FROM spans ORDER BY span_id").fetchall()
+        notes = cur.execute("SELECT label, note, author FROM annotations").fetchall()
+        replays = cur.execute("SELECT output_text FROM replays").fetchall()
+    assert spans == [("s1",), ("s2",)]
+    assert notes == [("hallucination", "made up a policy", "ana")]
+    assert replays == [("the policy is 30 days",)]
+    assert (tmp_path / "v2.duckdb.schema2.bak").is_file()
+    assert meta_version(path) == str(SCHEMA_VERSION)

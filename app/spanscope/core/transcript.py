@@ -1,7 +1,8 @@
-"""A span as text to paste elsewhere: pretty JSON of everything recorded, or a readable
-Markdown transcript of its conversation, tool calls and retrieved chunks.
+"""A span or a whole trace as text to paste elsewhere: pretty JSON of everything recorded, or a
+readable Markdown transcript of conversations, tool calls and retrieved chunks.
 
-Input is one ``queries.span_detail`` row (a dict). Trace text is untrusted: in Markdown it is
+Input is one ``queries.span_detail`` row (a dict), or a trace's rows from
+``queries.trace_export_rows``. Trace text is untrusted: in Markdown it is
 put inside fences long enough that nothing in it can close them, so it stays literal.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 JSON_COLUMNS = ("params", "attributes", "resource", "scope", "events", "links")
@@ -26,6 +27,24 @@ def span_json(detail: Mapping[str, Any]) -> str:
     return json.dumps(out, indent=2, ensure_ascii=False, default=str)
 
 
+def trace_json(rows: Sequence[Mapping[str, Any]]) -> str:
+    """A trace as pretty JSON: ``{"trace_id": ..., "spans": [...]}``, spans as in
+    :func:`span_json`, in the order given (start order)."""
+    spans = [json.loads(span_json(row)) for row in rows]
+    trace_id = rows[0].get("trace_id") if rows else None
+    return json.dumps({"trace_id": trace_id, "spans": spans}, indent=2, ensure_ascii=False)
+
+
+def trace_markdown(rows: Sequence[Mapping[str, Any]]) -> str:
+    """A trace as one Markdown transcript: a title, then each span in the order given."""
+    if not rows:
+        return ""
+    trace_id = str(rows[0].get("trace_id") or "")
+    errors = sum(1 for r in rows if r.get("status") == "error")
+    lines = [f"# Trace {_inline(trace_id)}", "", f"{len(rows)} spans, {errors} with errors", ""]
+    return "\n".join(lines) + "\n".join(span_markdown(row) for row in rows)
+
+
 def span_markdown(detail: Mapping[str, Any]) -> str:
     """The span as a Markdown transcript: a header, messages in order, tool calls, chunks."""
     name = detail.get("name") or "(unnamed span)"
@@ -37,6 +56,7 @@ def span_markdown(detail: Mapping[str, Any]) -> str:
         ("status", detail.get("status")),
         ("trace", detail.get("trace_id")),
         ("span", detail.get("span_id")),
+        ("parent", detail.get("parent_span_id")),
     ]
     if detail.get("input_tokens") or detail.get("output_tokens"):
         facts.append(

@@ -18,7 +18,7 @@ import duckdb
 from spanscope.sqlfiles import load, statements
 from spanscope.store import migrations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 6
 
 
 class StoreError(Exception):

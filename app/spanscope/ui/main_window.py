@@ -8,6 +8,7 @@ tree and waterfall on the left and the span detail on the right.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -36,6 +37,11 @@ from spanscope.ui.workers import QueryRunner
 TRACE_FILES = "Trace files (*.json *.jsonl *.ndjson *.gz *.zst *.zip *.parquet);;All files (*)"
 
 __all__ = ["MainWindow", "app_settings"]
+
+# Features that add their own menus, shortcuts and context menu entries (on the trace list,
+# span list and span tree: their ``menu_extenders``): each is ``install(window)``, called once
+# the window is composed, in this order.
+FEATURES: tuple[Callable[[MainWindow], None], ...] = ()
 
 
 class MainWindow(QMainWindow):
@@ -91,6 +97,8 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._connect()
+        for install in FEATURES:
+            install(self)
         self.setAcceptDrops(not db.read_only)
         self._restore_settings()
         self.finder.restore()
@@ -176,6 +184,11 @@ class MainWindow(QMainWindow):
         self.span_tree.span_selected.connect(self.span_detail.show_span)
         self.span_tree.span_opened.connect(lambda *_: self.span_detail.focus_content())
         self.span_tree.failed.connect(self.show_message)
+        # The span tree passes on its trace actions' signals as its own.
+        for source in (self.trace_list.trace_actions, self.span_tree):
+            source.copied.connect(self._copied)
+            source.exported.connect(lambda path: self.show_message(f"Exported to {path}"))
+        self.trace_list.trace_actions.failed.connect(self.show_message)
         self.span_detail.failed.connect(self.show_message)
         self.runner.failed.connect(self.show_message)
         self.importer.finished.connect(self._import_finished)
@@ -224,6 +237,9 @@ class MainWindow(QMainWindow):
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 15000)
+
+    def _copied(self, text: str) -> None:
+        self.show_message(f"Copied {len(text):,} characters to the clipboard")
 
     # -- reactions ---------------------------------------------------------------------------
 

@@ -9,9 +9,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QMenu,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from spanscope.store import queries
 from spanscope.ui import display
@@ -185,7 +199,8 @@ class PagedList(QWidget):
         self.view = QTableView(self)
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows can be selected (Ctrl/Shift-click), e.g. two traces to diff.
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setWordWrap(False)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().hide()
@@ -206,6 +221,32 @@ class PagedList(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._menu)
+        # Features add context menu entries: called with (menu, ids of the selected rows).
+        self.menu_extenders: list[Callable[[QMenu, list[str]], None]] = []
+
+    def selected_ids(self) -> list[str]:
+        """Ids of the selected rows (``row_id``), top to bottom."""
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        return [self.model.row_id(r) for r in rows if r < self.model.rowCount()]
+
+    def _menu(self, point: QPoint) -> None:
+        index = self.view.indexAt(point)
+        if index.isValid() and not self.view.selectionModel().isRowSelected(index.row()):
+            self.select_row(index.row())
+        ids = self.selected_ids()
+        menu = QMenu(self)
+        self.add_own_actions(menu, ids)
+        for extend in self.menu_extenders:
+            if not menu.isEmpty():
+                menu.addSeparator()
+            extend(menu, ids)
+        if not menu.isEmpty():
+            menu.popup(self.view.viewport().mapToGlobal(point))
+
+    def add_own_actions(self, menu: QMenu, ids: list[str]) -> None:
+        """The list's own context menu entries for the selected rows ``ids``."""
 
     def _set_widths(self) -> None:
         fm = self.fontMetrics()

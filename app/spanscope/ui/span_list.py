@@ -41,6 +41,10 @@ class SpanListModel(PagedListModel):
     def row_id(self, row: int) -> str:
         return self._rows.span_ids[row]
 
+    def spans_at(self, rows: list[int]) -> list[tuple[str, str]]:
+        """(trace id, span id) of each of ``rows`` that is loaded."""
+        return [span for span in map(self.span_at, rows) if span is not None]
+
     def cell_style(self, row: int, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and column == KIND_COLUMN:
             return display.kind_colour(self._rows.kinds[row])
@@ -81,6 +85,12 @@ class SpanList(PagedList):
     def __init__(self, runner: QueryRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)
         self.view.activated.connect(self._activated)
+
+    def selected_spans(self) -> list[tuple[str, str]]:
+        """(trace id, span id) of the selected rows, top to bottom (span ids alone are not
+        unique across traces, so extenders of this list's menu should use this)."""
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        return self.model.spans_at(rows)
 
     def _row_selected(self, row: int) -> None:
         span = self.model.span_at(row)

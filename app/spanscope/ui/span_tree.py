@@ -2,12 +2,12 @@
 
 Up/down move, left/right collapse and expand, Enter opens the span's detail; F8 / Shift+F8 jump
 to the next / previous error, F9 / Shift+F9 to the next / previous LLM call. The context menu
-copies a span as JSON or Markdown and exports the trace as an OTLP JSON file.
+copies a span or the trace as JSON or Markdown and exports the trace as an OTLP JSON file;
+features add their own entries through ``menu_extenders``.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,6 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,12 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from spanscope.core.otlp_export import export_trace
 from spanscope.core.transcript import span_json, span_markdown
 from spanscope.store import queries
 from spanscope.ui import display
 from spanscope.ui.span_forest import SpanForest, build_forest
 from spanscope.ui.span_tree_model import WATERFALL, SpanTreeModel, WaterfallDelegate
+from spanscope.ui.trace_actions import TraceActions
 from spanscope.ui.workers import QueryRunner
 
 EXPAND_ALL_UP_TO = 2000  # larger traces open two levels deep so the view stays quick
@@ -83,6 +82,12 @@ class SpanTree(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._menu)
         self._select_after_load: str | None = None
+        self.trace_actions = TraceActions(runner, self)
+        self.trace_actions.copied.connect(self.copied)
+        self.trace_actions.exported.connect(self.exported)
+        self.trace_actions.failed.connect(self.failed)
+        # Features add context menu entries here: called with (menu, trace_id, span_id or None).
+        self.menu_extenders: list[Callable[[QMenu, str, str | None], None]] = []
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
 
         self.next_error_action = self._action("Next error", "F8", self.next_error)
@@ -227,16 +232,18 @@ class SpanTree(QWidget):
         if index.isValid():
             self.view.setCurrentIndex(index)
         menu = QMenu(self)
-        span_there = self.current_span_id() is not None
+        span_id = self.current_span_id()
         for text, slot in (
-            ("Copy as JSON", lambda: self.copy_span("json")),
-            ("Copy as Markdown", lambda: self.copy_span("markdown")),
+            ("Copy span as JSON", lambda: self.copy_span("json")),
+            ("Copy span as Markdown", lambda: self.copy_span("markdown")),
         ):
-            menu.addAction(text, slot).setEnabled(span_there)
+            menu.addAction(text, slot).setEnabled(span_id is not None)
         menu.addSeparator()
-        menu.addAction("Export trace as OTLP JSON…", self.choose_export).setEnabled(
-            self.trace_id is not None
-        )
+        if self.trace_id is not None:
+            self.trace_actions.add_to(menu, [self.trace_id])
+            for extend in self.menu_extenders:
+                menu.addSeparator()
+                extend(menu, self.trace_id, span_id)
         menu.popup(self.view.viewport().mapToGlobal(point))
 
     def copy_span(self, form: str) -> None:
@@ -258,30 +265,7 @@ class SpanTree(QWidget):
             QGuiApplication.clipboard().setText(text)
             self.copied.emit(text)
 
-    def choose_export(self) -> None:
-        if self.trace_id is None:
-            return
-        name, _ = QFileDialog.getSaveFileName(
-            self,
-            "Export trace as OTLP JSON",
-            f"trace-{self.trace_id}.json",
-            "OTLP JSON (*.json);;All files (*)",
-        )
-        if name:
-            self.export_trace_to(Path(name))
-
     def export_trace_to(self, path: Path) -> None:
         """Write the trace shown as an OTLP JSON document, in a worker."""
-        trace_id = self.trace_id
-        if trace_id is None:
-            return
-
-        def work(cur: Any) -> str:
-            document = export_trace(queries.trace_export_rows(cur, trace_id))
-            path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-            return str(path)
-
-        self._runner.submit("trace-export", work, self.exported.emit, self._export_failed)
-
-    def _export_failed(self, message: str) -> None:
-        self.failed.emit(f"Could not export the trace: {message}")
+        if self.trace_id is not None:
+            self.trace_actions.export_to([self.trace_id], path)

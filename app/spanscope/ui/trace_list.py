@@ -7,9 +7,12 @@ only indexes lists. Sorting re-queries the database; nothing is sorted in memory
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QMenu, QWidget
 
 from spanscope.ui.paged_list import PagedList, PagedListModel
+from spanscope.ui.trace_actions import TraceActions
 from spanscope.ui.trace_page import COLUMNS, ERRORS_COLUMN, TraceRows, load_page
+from spanscope.ui.workers import QueryRunner
 
 
 class TraceListModel(PagedListModel):
@@ -59,6 +62,13 @@ class TraceList(PagedList):
         "gpt-4o-mini-2024-07-18",
         "u_1234",
     )
+
+    def __init__(self, runner: QueryRunner, parent: QWidget | None = None) -> None:
+        super().__init__(runner, parent)
+        self.trace_actions = TraceActions(runner, self)
+
+    def add_own_actions(self, menu: QMenu, ids: list[str]) -> None:
+        self.trace_actions.add_to(menu, ids)
 
     def _row_selected(self, row: int) -> None:
         trace_id = self.model.trace_id(row)

@@ -1,4 +1,5 @@
-"""Headless commands: import, ls, spans, show, stats. The same core as the window.
+"""Headless commands: import, ls, spans, show, stats, sql, and the commands of the modules in
+:data:`COMMAND_MODULES`. The same core as the window.
 
 ``--json`` output is for scripts; its field names are a public contract.
 """
@@ -14,6 +15,7 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TextIO
 
 import pyarrow.csv as pa_csv
@@ -25,6 +27,11 @@ from spanscope.model import ImportResult, ImportStatus
 from spanscope.store import Database, StoreError, queries
 from spanscope.store.console import Console, ConsoleError, schema_docs
 from spanscope.store.writer import Writer
+
+# Modules adding commands: each has ``add_commands(command)``, which declares its parsers with
+# the ``command(name, help)`` factory below, and ``HANDLERS`` (name -> ``handler(db, args,
+# out)``) and ``WRITES`` (names of its commands that change the database).
+COMMAND_MODULES: tuple[ModuleType, ...] = ()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     shape.add_argument("--csv", action="store_true", help="CSV with a header, every row")
     p.add_argument("-n", "--limit", type=int, default=100, help="rows to print as a table")
     p.add_argument("--schema", action="store_true", help="list the tables and columns")
+    for module in COMMAND_MODULES:
+        module.add_commands(command)
     return parser
 
 
@@ -97,14 +106,24 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
         return 2
     if args.command == "sql":
         return _sql(args, out)
+    handlers: dict[str, Any] = {
+        "import": _import,
+        "ls": _ls,
+        "spans": _ls,
+        "show": _show,
+        "stats": _stats,
+    }
+    writes = {"import"}
+    for module in COMMAND_MODULES:
+        handlers.update(module.HANDLERS)
+        writes.update(module.WRITES)
     try:
-        db = Database.open(db_path(args), read_only=args.command != "import")
+        db = Database.open(db_path(args), read_only=args.command not in writes)
     except StoreError as exc:
         print(f"spanscope: {exc}", file=sys.stderr)
         return 2
     try:
-        handler = {"import": _import, "ls": _ls, "spans": _ls, "show": _show, "stats": _stats}
-        return handler[args.command](db, args, out)
+        return int(handlers[args.command](db, args, out))
     except FilterError as exc:
         print(f"spanscope: bad filter: {exc}", file=sys.stderr)
         return 2

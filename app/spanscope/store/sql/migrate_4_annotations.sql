@@ -1,0 +1,1 @@
+-- Schema 4: annotations. Brings a schema-3 file up to 4.

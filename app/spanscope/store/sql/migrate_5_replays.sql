@@ -1,0 +1,1 @@
+-- Schema 5: replays. Brings a schema-4 file up to 5.

@@ -1,0 +1,1 @@
+-- Schema 6: costs. Brings a schema-5 file up to 6.
