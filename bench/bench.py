@@ -12,7 +12,9 @@ Measures, in one run, and prints a plain text table (measure, value, unit, targe
 (g) facet counts, each facet of the sidebar under no filter and under ``kind:llm``;
 (h) opening a 1,000-span trace (a dedicated file imported into the same database);
 (i) the first page of a filtered span list and trace list;
-(j) the longest stall of the UI event loop while ``ui_stall.py`` works the main window.
+(j) the longest stall of the UI event loop while ``ui_stall.py`` works the main window;
+(l) building the step-through (replay) of the 1,000-span trace;
+(m) annotations: a durable save, a save during an import, list badges, eval export, agreement.
 
 Parts the app does not provide yet are reported as "not available".
 """
@@ -117,12 +119,14 @@ def child_import(file: Path, db: Path) -> dict[str, Any]:
         indexed_at = time.perf_counter()
         index_for_search(writer)
         index_seconds = time.perf_counter() - indexed_at
+        pricing_seconds = writer.pricing_seconds
     finally:
         database.close()
     (result,) = results
     return {
         "seconds": seconds,
         "index_seconds": index_seconds,
+        "pricing_seconds": pricing_seconds,
         "status": str(result.status),
         "spans": result.spans,
         "traces": result.traces,
@@ -201,6 +205,10 @@ def measure_import(file: Path, db: Path, raw: dict[str, Any]) -> tuple[list[Row]
     if raw.get("seconds"):
         ratio = report["seconds"] / raw["seconds"]
         rows.append(Row(f"{label}: time / (a)", ratio, "x", "<= 1.5x"))
+    if report.get("pricing_seconds") is not None:
+        share = 100 * report["pricing_seconds"] / report["seconds"]
+        rows.append(Row(f"{label}: of which pricing the calls", report["pricing_seconds"], "s"))
+        rows.append(Row(f"{label}: pricing / import", share, "%", "<= 10%"))
     if report.get("index_seconds") is not None:
         share = 100 * report["index_seconds"] / report["seconds"]
         rows.append(Row(f"{label}: then search index", report["index_seconds"], "s"))
@@ -449,6 +457,28 @@ def measure_big_trace(db: Path, runs: int, error: str | None) -> list[Row]:
         database.close()
 
 
+def measure_step_through(db: Path, runs: int, error: str | None) -> list[Row]:
+    """(l) The step-through of the 1,000-span trace: ``replays.step_rows`` + ``build_steps``
+    (time order, parallel branches, tokens and cost so far, failures)."""
+    label = f"(l) step through a {BIG_TRACE_SPANS:,}-span trace"
+    if error is not None:
+        return [Row(label, error)]
+    try:
+        from spanscope.core.replay_steps import build_steps
+        from spanscope.store import Database
+        from spanscope.store.replays import step_rows
+    except ImportError as exc:
+        return [Row(label, f"{NOT_AVAILABLE} ({exc})")]
+    database = Database.open(db, read_only=True)
+    try:
+        cursor = database.reader()
+        steps = len(build_steps(BIG_TRACE_ID, step_rows(cursor, BIG_TRACE_ID)).steps)
+        ms = median_ms(lambda: build_steps(BIG_TRACE_ID, step_rows(cursor, BIG_TRACE_ID)), runs)
+        return [Row(f"{label} ({steps} steps, median of {runs})", ms, "ms", "<= 150 ms")]
+    finally:
+        database.close()
+
+
 def measure_filtered_pages(db: Path, runs: int) -> list[Row]:
     """(i) the first page of the span list and of the trace list under LIST_FILTER."""
     from spanscope.core.filters import compile_filter
@@ -477,6 +507,139 @@ def measure_filtered_pages(db: Path, runs: int) -> list[Row]:
         return rows
     finally:
         database.close()
+
+
+def measure_costs(db: Path, runs: int) -> list[Row]:
+    """(k) Cost breakdowns of the costs screen and ``spanscope costs``, and runaway traces."""
+    label = "(k) costs"
+    try:
+        from spanscope.core.cost_analysis import runaways, scope
+        from spanscope.store import Database
+        from spanscope.store.cost_reports import breakdown, totals
+    except ImportError as exc:
+        return [Row(label, f"{NOT_AVAILABLE} ({exc})")]
+    database = Database.open(db, read_only=True)
+    try:
+        cursor = database.reader()
+        rows = []
+        for by, text in (
+            (["model"], ""),
+            (["model", "day"], ""),
+            (["hour", "service"], "status:error"),
+        ):
+            where = scope(text).spans
+            ms = median_ms(lambda by=by, where=where: breakdown(cursor, by, where), runs)
+            name = f"{label}: breakdown by {','.join(by)}" + (f" under {text}" if text else "")
+            rows.append(Row(f"{name} (median of {runs})", ms, "ms", "<= 300 ms at 1M spans"))
+        ms = median_ms(lambda: totals(cursor, scope("").spans), runs)
+        rows.append(Row(f"{label}: totals (median of {runs})", ms, "ms"))
+        ms = median_ms(lambda: runaways(cursor), max(3, runs // 4))
+        rows.append(Row(f"{label}: runaway traces (median of {max(3, runs // 4)})", ms, "ms"))
+        return rows
+    finally:
+        database.close()
+
+
+def measure_annotations(db: Path, workdir: Path, runs: int, annotated: int = 500) -> list[Row]:
+    """(m) Annotations, on a copy of the database: a durable save (committed and checkpointed),
+    a save while an import holds its transaction, the trace list's first page with and
+    without its label badges, an eval export and the agreement report over ``annotated``
+    annotated traces."""
+    import shutil
+
+    label = "(m) annotations"
+    try:
+        from spanscope.core import eval_export
+        from spanscope.core.agreement import agreement_report
+        from spanscope.model.annotation import Annotation
+        from spanscope.store import Database, queries
+        from spanscope.store import annotations as stored
+    except ImportError as exc:
+        return [Row(label, f"{NOT_AVAILABLE} ({exc})")]
+    copy = workdir / "annotations.duckdb"
+    for stale in (copy, copy.with_name(copy.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    shutil.copy(db, copy)
+    database = Database.open(copy)
+    try:
+        cur = database.writer.cursor()
+        traces = [
+            r[0]
+            for r in cur.execute(
+                "SELECT trace_id FROM traces ORDER BY start_ns DESC LIMIT ?", [annotated]
+            ).fetchall()
+        ]
+        reviewers = ("ana", "bo")
+        stored.save_many(
+            cur,
+            [
+                Annotation(t, "", ("hallucination",) if (n + i) % 3 else ("latency",), author=who)
+                for n, t in enumerate(traces)
+                for i, who in enumerate(reviewers)
+            ],
+        )
+        counter = iter(range(10**9))
+
+        def save() -> object:
+            n = next(counter)
+            return stored.save_annotation(
+                cur, Annotation(traces[n % len(traces)], "", ("refusal",), note=str(n), author="cy")
+            )
+
+        rows = [
+            Row(
+                f"{label}: save, committed + checkpointed (median of {runs})",
+                median_ms(save, runs),
+                "ms",
+                "<= 50 ms",
+            )
+        ]
+        database.writer.execute("BEGIN TRANSACTION")
+        database.writer.execute(
+            "INSERT INTO spans (trace_id, span_id) VALUES ('bench-import', 's')"
+        )
+        rows.append(
+            Row(
+                f"{label}: save during an import transaction (median of {runs})",
+                median_ms(save, runs),
+                "ms",
+                "<= 50 ms",
+            )
+        )
+        database.writer.execute("ROLLBACK")
+        reader = database.reader()
+        plain = median_ms(lambda: queries.trace_page(reader, limit=200), runs)
+
+        def with_badges() -> object:
+            page = queries.trace_page(reader, limit=200)
+            return stored.labels_of_traces(reader, page.rows.column("trace_id").to_pylist())
+
+        badged = median_ms(with_badges, runs)
+        rows.append(Row(f"{label}: trace list first page, plain (median of {runs})", plain, "ms"))
+        rows.append(
+            Row(
+                f"{label}: same page + label badges, {annotated} traces annotated",
+                badged,
+                "ms",
+                "<= plain + 10 ms",
+            )
+        )
+        records = eval_export.records_for(reader, stored.list_annotations(reader))
+        ms = median_ms(lambda: eval_export.records_for(reader, stored.list_annotations(reader)), 3)
+        rows.append(Row(f"{label}: collect {len(records)} eval records (median of 3)", ms, "ms"))
+        target = workdir / "annotations-export.jsonl"
+        ms = median_ms(lambda: eval_export.export(records, "openai-jsonl", target), 3)
+        rows.append(Row(f"{label}: write them as openai-jsonl (median of 3)", ms, "ms"))
+        found = stored.list_annotations(reader)
+        ms = median_ms(lambda: agreement_report(found), 3)
+        rows.append(
+            Row(f"{label}: agreement report, {len(found)} annotations (median of 3)", ms, "ms")
+        )
+        return rows
+    finally:
+        database.close()
+        for leftover in (copy, copy.with_name(copy.name + ".wal")):
+            leftover.unlink(missing_ok=True)
 
 
 def measure_ui_stall(db: Path) -> list[Row]:
@@ -556,6 +719,16 @@ def format_files(workdir: Path, seed: int) -> dict[str, Path]:
     return files
 
 
+def measure_diffs(workdir: Path, seed: int) -> list[Row]:
+    """(k) opening the diff of two 1,000-span and two 10,000-span traces (bench/diff_bench.py,
+    which also runs alone)."""
+    try:
+        from diff_bench import measure_diff
+    except ImportError as exc:
+        return [Row("(k) diff of two traces", f"{NOT_AVAILABLE} ({exc})")]
+    return [Row(*row) for row in measure_diff(workdir, seed)]
+
+
 def measure_formats(workdir: Path, seed: int) -> list[Row]:
     """(f) import speed per format, each file into a fresh database in its own process."""
     rows = []
@@ -606,9 +779,13 @@ def main(argv: list[str] | None = None) -> int:
         rows += measure_search(db, args.runs)
         rows += measure_facets(db, args.runs)
         rows += measure_big_trace(db, args.runs, big_trace_error)
+        rows += measure_step_through(db, args.runs, big_trace_error)
         rows += measure_filtered_pages(db, args.runs)
+        rows += measure_costs(db, args.runs)
+        rows += measure_annotations(db, args.workdir, args.runs)
         rows += measure_ui_stall(db)
         rows += measure_formats(args.workdir, args.seed)
+        rows += measure_diffs(args.workdir, args.seed)
     else:
         rows += [Row("(d) queries", f"{NOT_AVAILABLE} (no imported database)")]
     print(f"file: {file}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,7 +168,8 @@ def test_keyset_paging_visits_every_trace_once_in_order(
 def test_demo_data_has_the_ties_paging_must_survive(demo: Demo) -> None:
     rows = trace_rows(demo)
     assert sum(r["error_count"] == 0 for r in rows) > 3 * 17
-    assert sum(r["cost"] is None for r in rows) > 3 * 17  # every cost is the same -1 key
+    # calls are priced at import, so costs rarely tie; span counts do, in long runs
+    assert max(Counter(r["span_count"] for r in rows).values()) > 3 * 17
 
 
 def test_paging_through_a_run_of_equal_keys_with_tiny_pages(demo: Demo) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from spanscope.core.pricing import cost_rules
 from spanscope.importers import registry
 from spanscope.importers.base import Importer, ImportError_, Sample, Source, SqlSource
 from spanscope.model import ImportResult, ImportStatus
@@ -82,6 +83,8 @@ def import_paths(
     writer = writer or Writer(db)
     cancel = cancel or threading.Event()
     files = expand(paths)
+    _use_prices(writer)
+    writer.reprice(only_if_pending=True)  # a file from an older version: price what it holds
     # Files that only annotate spans (evaluation results) go after the files bringing spans,
     # so a folder holding both imports in one go, whatever the names sort as. Each file is
     # recognised once; the recognition travels with it.
@@ -137,6 +140,7 @@ def import_file(
     cancel = cancel or threading.Event()
     started = time.perf_counter()
     result = ImportResult(str(path))
+    _use_prices(writer)
 
     def report(fraction: float, stage: str) -> None:
         if progress is not None:
@@ -183,6 +187,12 @@ def import_file(
 
 class _Cancelled(Exception):
     pass
+
+
+def _use_prices(writer: Writer) -> None:
+    """Calls are priced as they are imported, unless the caller chose other rules."""
+    if writer.cost_rules is None:
+        writer.cost_rules = cost_rules()
 
 
 def _run(

@@ -21,6 +21,10 @@ from typing import Any, TextIO
 import pyarrow.csv as pa_csv
 
 from spanscope import __version__, ingest, paths
+from spanscope.cli import annotate as annotate_commands
+from spanscope.cli import costs as cost_commands
+from spanscope.cli import diff as diff_commands
+from spanscope.cli import replay as replay_commands
 from spanscope.core.filters import FilterError, compile_filter
 from spanscope.core.tree import build_tree
 from spanscope.model import ImportResult, ImportStatus
@@ -31,7 +35,12 @@ from spanscope.store.writer import Writer
 # Modules adding commands: each has ``add_commands(command)``, which declares its parsers with
 # the ``command(name, help)`` factory below, and ``HANDLERS`` (name -> ``handler(db, args,
 # out)``) and ``WRITES`` (names of its commands that change the database).
-COMMAND_MODULES: tuple[ModuleType, ...] = ()
+COMMAND_MODULES: tuple[ModuleType, ...] = (
+    annotate_commands,
+    replay_commands,
+    cost_commands,
+    diff_commands,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,6 +126,9 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
     for module in COMMAND_MODULES:
         handlers.update(module.HANDLERS)
         writes.update(module.WRITES)
+        # Commands that only touch settings (``NO_DATABASE``) run without opening a file.
+        if args.command in getattr(module, "NO_DATABASE", ()):
+            return int(module.HANDLERS[args.command](None, args, out))
     try:
         db = Database.open(db_path(args), read_only=args.command not in writes)
     except StoreError as exc:

@@ -80,6 +80,8 @@ _FIELD_LIST = [
     Field("errors", None, "error_count", kind="number", comparisons=_NUMERIC),
     Field("spans", None, "span_count", kind="number", comparisons=_NUMERIC),
     Field("label", None, None, kind="label"),
+    Field("annotated", None, None, kind="annotated", choices=("yes", "no")),
+    Field("author", None, None, kind="author"),
     Field("after", "start_ns", "start_ns", kind="time"),
     Field("before", "start_ns", "start_ns", kind="time"),
     Field(
@@ -87,7 +89,18 @@ _FIELD_LIST = [
         None,
         None,
         kind="has",
-        choices=("tool", "tools", "documents", "error", "messages", "cost", "model"),
+        choices=(
+            "tool",
+            "tools",
+            "documents",
+            "error",
+            "messages",
+            "cost",
+            "model",
+            "note",
+            "expected",
+            "score",
+        ),
     ),
 ]
 
@@ -136,8 +149,14 @@ def compile_term(
     fld = FIELDS[name]
     at_trace = table == "traces"
     column = fld.trace_sql if at_trace else fld.span_sql
+    if fld.kind == "has" and value.lower() in _HAS_ANNOTATION:
+        return _annotation_exists(at_trace, _HAS_ANNOTATION[value.lower()])
     if fld.kind == "has":
         return _has(value, at_trace, where)
+    if fld.kind == "annotated":
+        return _annotated(value, at_trace, where)
+    if fld.kind == "author":
+        return _annotation_exists(at_trace, _glob("a.author", value, params))
     if fld.kind == "label":
         # a trace matches when it or any of its spans carries the label; a span when it or
         # its trace does
@@ -145,7 +164,7 @@ def compile_term(
         owner = "traces.trace_id" if at_trace else "spans.trace_id"
         span_match = "" if at_trace else " AND a.span_id IN ('', spans.span_id)"
         return (
-            f"EXISTS (SELECT 1 FROM annotations a WHERE a.trace_id = {owner}"
+            f"EXISTS (SELECT 1 FROM annotation_labels a WHERE a.trace_id = {owner}"
             f"{span_match} AND lower(a.label) = lower(?))"
         )
     if column is None:
@@ -192,13 +211,40 @@ def _glob(column: str, value: str, params: list[object]) -> str:
     return f"lower({column}) = lower(?)"
 
 
+# has:X about annotations: a condition on the annotation row `a`.
+_HAS_ANNOTATION: dict[str, str] = {
+    "note": "coalesce(a.note, '') <> ''",
+    "expected": "coalesce(a.expected, '') <> ''",
+    "score": "a.score IS NOT NULL",
+}
+
+
+def _annotation_exists(at_trace: bool, condition: str) -> str:
+    """Annotations are matched like ``label:``: a trace by its own or any of its spans'
+    annotations, a span by its own or its trace's."""
+    owner = "traces.trace_id" if at_trace else "spans.trace_id"
+    span_match = "" if at_trace else " AND a.span_id IN ('', spans.span_id)"
+    return f"EXISTS (SELECT 1 FROM annotations a WHERE a.trace_id = {owner}{span_match} AND {condition})"
+
+
+def _annotated(value: str, at_trace: bool, where: Span) -> str:
+    key = value.lower()
+    if key in ("yes", "true", "any", "*", "1"):
+        return _annotation_exists(at_trace, "TRUE")
+    if key in ("no", "false", "none", "0"):
+        return f"NOT {_annotation_exists(at_trace, 'TRUE')}"
+    raise FilterError(
+        f"annotated:{value} is not known", *where, suggestion="annotated:yes, -annotated:yes"
+    )
+
+
 def _has(value: str, at_trace: bool, where: Span) -> str:
     key = value.lower()
     if key not in _HAS_SPAN:
         raise FilterError(
             f"has:{value} is not known",
             *where,
-            suggestion="has:" + ", has:".join(sorted(set(_HAS_SPAN))),
+            suggestion="has:" + ", has:".join(sorted(set(_HAS_SPAN) | set(_HAS_ANNOTATION))),
         )
     if at_trace and key in _HAS_TRACE:
         return _HAS_TRACE[key]

@@ -7,13 +7,16 @@ term per import, so an import only appends). Terms are lowercased runs of letter
 at least 2 characters, from the span name, message contents, tool call arguments and results,
 and retrieved chunk contents, each field cut at 20,000 characters.
 
+A third table, ``search_pairs``, holds each pair of adjacent terms with its spans.
+
 Searching keeps the meaning of the old scan (case-insensitive substring) while reading only
 the index for candidates: every word of the text must be an indexed term, except that the first
 word may be the end of a longer term and the last word the start of one (``"und pol"`` is in
-"refund policy"). Candidates start from the rarest word and each further word only narrows
-them, so a rare phrase costs little even when its other words are common. A single word is
-answered by the index alone; a phrase's candidates are then checked with ILIKE, reading the
-text of the candidates only.
+"refund policy"). A phrase of several words is looked up by its adjacent pairs, a single word
+by its terms. Candidates start from the rarest pair (or word) and each further one only
+narrows them, so a phrase costs little even when its words are common ("90 days"). A single
+word is answered by the index alone; a phrase's candidates are then checked with ILIKE,
+reading the text of the candidates only.
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ _TERM_TESTS = {
     (True, False): "ends_with(t.term, ?)",
     (True, True): "contains(t.term, ?)",
 }
+# Sorts after every term that starts with a given word, so a prefix is a range (which the
+# row groups' min/max can prune) rather than a test of every pair.
+_AFTER_EVERY_CHARACTER = "\U0010ffff"
 # One narrowing step of search_query.sql: the spans of the n-th rarest word among step n-1.
 _STEP = """,
 step{n} AS (
@@ -49,6 +55,7 @@ def index_source(con: duckdb.DuckDBPyConnection, source_id: int) -> None:
     """Index the spans of one imported file; call inside its import transaction."""
     for stmt in statements(load("spanscope.store", "search_index.sql")):
         con.execute(stmt, {"source_id": source_id} if "$source_id" in stmt else None)
+    _fill(con)
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
@@ -57,10 +64,16 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     try:
         for stmt in statements(load("spanscope.store", "search_rebuild.sql")):
             con.execute(stmt)
+        _fill(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _fill(con: duckdb.DuckDBPyConnection) -> None:
+    for stmt in statements(load("spanscope.store", "search_fill.sql")):
+        con.execute(stmt)
 
 
 def term_patterns(text: str) -> list[str]:
@@ -91,21 +104,51 @@ def matching_spans_sql(text: str, params: list[object]) -> str | None:
     patterns = term_patterns(text)
     if not patterns:
         return None
-    hits = []
-    for i, pattern in enumerate(patterns, start=1):
-        word = pattern.strip("%")
-        test = _TERM_TESTS[(pattern.startswith("%"), pattern.endswith("%"))]
-        hits.append(f"SELECT {i} AS i, doc_ids FROM search_terms t WHERE {test}")
-        params.append(word)
-    steps = "".join(_STEP.format(n=n, prev=n - 1) for n in range(2, len(patterns) + 1))
+    hits = _pair_hits(patterns, params) if len(patterns) > 1 else _word_hits(patterns, params)
+    steps = "".join(_STEP.format(n=n, prev=n - 1) for n in range(2, len(hits) + 1))
     candidates = _fragment("search_query.sql").format(
-        hits="\n    UNION ALL\n    ".join(hits), words=len(patterns), steps=steps
+        hits="\n    UNION ALL\n    ".join(hits), words=len(hits), steps=steps
     )
     if not needs_phrase_check(text):
         return candidates
     like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     params.extend([like] * 5)
     return _fragment("search_phrase.sql").replace("{candidates}", candidates)
+
+
+def _word_hits(patterns: list[str], params: list[object]) -> list[str]:
+    """One lookup per word: the spans holding a term that matches it."""
+    hits = []
+    for i, pattern in enumerate(patterns, start=1):
+        test = _TERM_TESTS[(pattern.startswith("%"), pattern.endswith("%"))]
+        hits.append(f"SELECT {i} AS i, doc_ids FROM search_terms t WHERE {test}")
+        params.append(pattern.strip("%"))
+    return hits
+
+
+def _pair_hits(patterns: list[str], params: list[object]) -> list[str]:
+    """One lookup per pair of adjacent words: the spans where terms matching them follow each
+    other. Every word is in a pair, so the pairs alone narrow as much as the words would, and
+    a pair of common words is far rarer than either word."""
+    hits = []
+    for i, (first, second) in enumerate(zip(patterns, patterns[1:], strict=False), start=1):
+        if second.endswith("%"):  # the last word may be the start of a longer term
+            word = second.rstrip("%")
+            second_test = "p.second >= ? AND p.second < ?"
+            params.extend([word, word + _AFTER_EVERY_CHARACTER])
+        else:
+            second_test = "p.second = ?"
+            params.append(second)
+        if first.startswith("%"):  # the first word may be the end of a longer term
+            first_test = "ends_with(p.first, ?)"
+            params.append(first.lstrip("%"))
+        else:
+            first_test = "p.first = ?"
+            params.append(first)
+        hits.append(
+            f"SELECT {i} AS i, doc_ids FROM search_pairs p WHERE {second_test} AND {first_test}"
+        )
+    return hits
 
 
 def _fragment(name: str) -> str:

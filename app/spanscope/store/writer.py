@@ -18,7 +18,7 @@ import pyarrow as pa
 from spanscope.importers.base import AnnotationSource, ArrowSource, SqlSource
 from spanscope.model.raw import RAW_SPAN_SCHEMA
 from spanscope.sqlfiles import load, statements
-from spanscope.store import search
+from spanscope.store import costs, search
 from spanscope.store.annotation_import import import_annotations
 from spanscope.store.database import Database, first_row
 
@@ -68,6 +68,10 @@ class Writer:
         self._db = db
         self._con = db.writer
         self._lock = threading.Lock()
+        # How calls are priced at import (set by the layer that knows prices); None leaves
+        # computed costs empty. ``pricing_seconds`` adds up the time pricing took.
+        self.cost_rules: costs.CostRules | None = None
+        self.pricing_seconds = 0.0
         self._con.execute("SET preserve_insertion_order = false")
         # query_progress() stays at -1 unless progress tracking is on; never print it.
         self._con.execute("SET enable_progress_bar = true")
@@ -109,6 +113,16 @@ class Writer:
                     _rollback(self._con)
                     raise
             done += 1
+
+    def reprice(self, only_if_pending: bool = False) -> int:
+        """Price every stored call again with :attr:`cost_rules` (after the overrides
+        changed, or once on a file from an older version); returns the calls priced."""
+        if self.cost_rules is None:
+            return 0
+        with self._lock:
+            if only_if_pending and not costs.pending(self._con):
+                return 0
+            return costs.reprice(self._con, self.cost_rules)
 
     def source_by_hash(self, sha256: str) -> tuple[int, int, int] | None:
         """(source_id, spans, traces) of a file with this content already imported."""
@@ -221,6 +235,8 @@ class Writer:
                 f"{cycles[0]} spans in {cycles[1]} traces sit on a parent cycle; the tree shows "
                 "the earliest span of each cycle as a root"
             )
+        if self.cost_rules is not None:
+            self.pricing_seconds += costs.price_source(con, source_id, self.cost_rules)
         for stmt in statements(load("spanscope.store", "derive_traces.sql")):
             con.execute(stmt, params if "$source_id" in stmt else None)
         con.execute(

@@ -24,10 +24,14 @@ from PySide6.QtWidgets import (
 
 from spanscope.model import ImportResult
 from spanscope.store import Database
+from spanscope.ui.costs import install as install_costs
+from spanscope.ui.diff_window import install as install_diff
 from spanscope.ui.empty_state import EmptyState
 from spanscope.ui.finder import Finder
 from spanscope.ui.highlight import filter_phrases
 from spanscope.ui.import_panel import ImportController, summarise, write_demo_dataset
+from spanscope.ui.replay import install as install_replay
+from spanscope.ui.review_menu import install as install_review
 from spanscope.ui.settings import app_settings
 from spanscope.ui.span_detail import SpanDetail
 from spanscope.ui.span_tree import SpanTree
@@ -41,7 +45,12 @@ __all__ = ["MainWindow", "app_settings"]
 # Features that add their own menus, shortcuts and context menu entries (on the trace list,
 # span list and span tree: their ``menu_extenders``): each is ``install(window)``, called once
 # the window is composed, in this order.
-FEATURES: tuple[Callable[[MainWindow], None], ...] = ()
+FEATURES: tuple[Callable[[MainWindow], None], ...] = (
+    install_diff,
+    install_costs,
+    install_review,
+    install_replay,
+)
 
 
 class MainWindow(QMainWindow):

@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from spanscope.store import queries
+from spanscope.store import annotations, queries
 from spanscope.ui import display
+from spanscope.ui.badges import badge_text
 from spanscope.ui.page_rows import Column, PageRequest, PageRows, last_key
 
 COLUMNS: tuple[Column, ...] = (
@@ -25,6 +26,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("User"),
     Column("Session"),
     Column("Trace"),
+    Column("Labels"),
     Column("Preview"),
 )
 STATUS_COLUMN = 4
@@ -44,6 +46,8 @@ class SpanRows(PageRows):
 def load_page(cur: Any, request: PageRequest) -> SpanRows:
     """Worker side: query one page of spans and format it."""
     c, more = request.read(cur, queries.span_page)
+    keys = list(zip(c["trace_id"], c["span_id"], strict=True))
+    badges = annotations.labels_of_spans(cur, keys)  # the page's, from small tables
     text = [
         [display.local_time(v) for v in c["start_ns"]],
         [display.one_line(v, 80) for v in c["name"]],
@@ -57,6 +61,7 @@ def load_page(cur: Any, request: PageRequest) -> SpanRows:
         [v or "" for v in c["user_id"]],
         [v or "" for v in c["session_id"]],
         list(c["trace_id"]),
+        [badge_text(badges.get(k)) for k in keys],
         [display.one_line(v, 200) for v in c["preview"]],
     ]
     return SpanRows(

@@ -24,11 +24,20 @@ class SpanTreeModel(QAbstractItemModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.forest = SpanForest()
+        self.badges: dict[str, str] = {}  # span_id -> annotation badge text, for the name
 
     def set_forest(self, forest: SpanForest) -> None:
         self.beginResetModel()
         self.forest = forest
+        self.badges = {}
         self.endResetModel()
+
+    def set_badges(self, badges: dict[str, str]) -> None:
+        """Show annotation badges after the span names (read apart from the tree's spans)."""
+        # nodes sit under many parents: one layout change repaints every name
+        self.layoutAboutToBeChanged.emit()
+        self.badges = badges
+        self.layoutChanged.emit()
 
     def node(self, index: Index) -> int | None:
         return int(index.internalId()) if index.isValid() else None
@@ -90,6 +99,9 @@ class SpanTreeModel(QAbstractItemModel):
             name = display.one_line(f.value(node, "name"), 120) or "(unnamed span)"
             if f.value(node, "status") == "error":
                 name = "⚠ " + name  # in front, so a narrow column still shows it
+            badge = self.badges.get(f.value(node, "span_id"))
+            if badge:
+                name += f"  [{badge}]"
             if f.orphan[node]:
                 name += "  (parent not in trace)"
             elif f.cut[node]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from spanscope.store import queries
+from spanscope.store import annotations, queries
 from spanscope.ui import display
+from spanscope.ui.badges import badge_text
 from spanscope.ui.page_rows import Column, PageRequest, PageRows, last_key
 
 COLUMNS: tuple[Column, ...] = (
@@ -22,6 +23,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Cost", "cost", True),
     Column("Models"),
     Column("User"),
+    Column("Labels"),
     Column("Preview"),
 )
 ERRORS_COLUMN = 7
@@ -37,6 +39,7 @@ class TraceRows(PageRows):
 def load_page(cur: Any, request: PageRequest) -> TraceRows:
     """Worker side: query one page and format it."""
     c, more = request.read(cur, queries.trace_page)
+    badges = annotations.labels_of_traces(cur, c["trace_id"])  # the page's, from small tables
     text = [
         [display.local_time(v) for v in c["start_ns"]],
         [display.one_line(v, 80) for v in c["root_name"]],
@@ -50,6 +53,7 @@ def load_page(cur: Any, request: PageRequest) -> TraceRows:
         [display.cost(v) for v in c["cost"]],
         [", ".join(v or []) for v in c["models"]],
         [v or "" for v in c["user_id"]],
+        [badge_text(badges.get(t)) for t in c["trace_id"]],
         [display.one_line(v, 200) for v in c["preview"]],
     ]
     return TraceRows(

@@ -4,7 +4,7 @@
 SELECT
     label AS value,                   -- annotation label, e.g. hallucination
     count(DISTINCT trace_id) AS n     -- traces of the filtered list carrying it
-FROM annotations
+FROM annotation_labels  -- one row per label: an annotation may carry several
 WHERE label IS NOT NULL
   AND trace_id IN (SELECT trace_id FROM traces WHERE ({where}))
 GROUP BY label

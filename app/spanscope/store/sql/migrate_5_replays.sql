@@ -1,1 +1,38 @@
--- Schema 5: replays. Brings a schema-4 file up to 5.
+-- Schema 5: replays. Brings a schema-4 file up to 5: where each re-run went (protocol, URL),
+-- how runs group (batch, kind, position), why one failed, and how its answer compares with
+-- the recording. Idempotent: a file that already has some of this keeps what it has; re-runs
+-- stored by earlier versions keep every field and get NULL in the new ones.
+
+CREATE SEQUENCE IF NOT EXISTS replay_ids START 1;
+
+CREATE TABLE IF NOT EXISTS replays (
+    replay_id      BIGINT PRIMARY KEY DEFAULT nextval('replay_ids'), -- identifies the re-run
+    trace_id       VARCHAR NOT NULL,    -- trace of the original span
+    span_id        VARCHAR NOT NULL,    -- the llm span that was re-run
+    endpoint       VARCHAR,             -- endpoint name from settings (never a key)
+    model          VARCHAR,             -- model asked for
+    params         JSON,                -- parameters sent
+    request        JSON,                -- messages and tools sent
+    output_text    VARCHAR,             -- text answered
+    output         JSON,                -- full answer: messages and tool calls
+    input_tokens   BIGINT,              -- usage reported by the endpoint
+    output_tokens  BIGINT,              -- output tokens reported by the endpoint
+    latency_ms     DOUBLE,              -- wall time of the request
+    error          VARCHAR,             -- error shown to the user, when it failed
+    created_at     TIMESTAMPTZ DEFAULT current_timestamp -- when the request was sent
+);
+
+ALTER TABLE replays ADD COLUMN IF NOT EXISTS protocol VARCHAR;
+ALTER TABLE replays ADD COLUMN IF NOT EXISTS base_url VARCHAR;
+ALTER TABLE replays ADD COLUMN IF NOT EXISTS batch_id VARCHAR;
+ALTER TABLE replays ADD COLUMN IF NOT EXISTS run_kind VARCHAR;
+ALTER TABLE replays ADD COLUMN IF NOT EXISTS run_index INTEGER;
+ALTER TABLE replays ADD COLUMN IF NOT EXISTS error_kind VARCHAR;
+ALTER TABLE replays ADD COLUMN IF NOT EXISTS finish_reason VARCHAR;
+ALTER TABLE replays ADD COLUMN IF NOT EXISTS response_model VARCHAR;
+ALTER TABLE replays ADD COLUMN IF NOT EXISTS same_as_recorded BOOLEAN;
+ALTER TABLE replays ADD COLUMN IF NOT EXISTS check_text VARCHAR;
+ALTER TABLE replays ADD COLUMN IF NOT EXISTS check_passed BOOLEAN;
+
+-- Re-runs stored before runs were grouped were single calls.
+UPDATE replays SET run_kind = 'call' WHERE run_kind IS NULL;

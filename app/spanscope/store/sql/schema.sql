@@ -66,7 +66,10 @@ CREATE TABLE IF NOT EXISTS spans (
     scope           JSON USING COMPRESSION zstd,              -- instrumentation scope: name, version, attributes
     events          JSON USING COMPRESSION zstd,              -- span events: [{name, time_ns, attributes}]
     links           JSON USING COMPRESSION zstd,              -- span links: [{trace_id, span_id, attributes}]
-    conventions     VARCHAR[]          -- attribute conventions recognised on this span: genai, openinference, openllmetry, ...
+    conventions     VARCHAR[],         -- attribute conventions recognised on this span: genai, openinference, openllmetry, ...
+    cost_flag       VARCHAR,           -- llm/embedding calls only: 'unpriced' (no recorded cost and no price), 'mismatch' (recorded and computed cost disagree by more than 5%), else NULL
+    price_source    VARCHAR,           -- where computed_cost's price came from: 'bundled' (genai-prices data) or 'override' (the prices table)
+    cache_saving    DOUBLE             -- USD the provider's prompt cache saved on this call (cache reads at the input price less their price, less the cache-write premium)
 );
 
 CREATE TABLE IF NOT EXISTS traces (
@@ -104,7 +107,72 @@ CREATE TABLE IF NOT EXISTS annotations (
     expected       VARCHAR,             -- the correct output, for eval sets
     author         VARCHAR NOT NULL DEFAULT '', -- who wrote it
     created_at     TIMESTAMPTZ DEFAULT current_timestamp, -- first saved
-    updated_at     TIMESTAMPTZ DEFAULT current_timestamp  -- last changed
+    updated_at     TIMESTAMPTZ DEFAULT current_timestamp, -- last changed
+    labels         VARCHAR[],           -- every taxonomy label chosen; `label` holds the first (older readers)
+    adjudicated    BOOLEAN DEFAULT false, -- the decision that settles reviewers' disagreement on this item
+    origin         VARCHAR              -- where it was written: app, cli, or the file it was merged from
+);
+
+-- Labels as rows: one per (annotation, label): `labels`, else `label` (evaluation imports
+-- fill `label` only). Filters, facets and badges read this.
+CREATE OR REPLACE VIEW annotation_labels AS
+    SELECT annotation_id, trace_id, span_id, author, rubric, adjudicated, label
+    FROM (SELECT annotation_id, trace_id, span_id, author, rubric, adjudicated,
+                 unnest(CASE WHEN len(labels) > 0 THEN labels
+                             WHEN label IS NOT NULL THEN [label] ELSE [] END) AS label
+          FROM annotations);
+
+CREATE TABLE IF NOT EXISTS label_taxonomy (
+    name         VARCHAR PRIMARY KEY,  -- the label, e.g. hallucination
+    colour       VARCHAR NOT NULL,     -- badge colour, #rrggbb
+    shortcut     INTEGER,              -- number key that toggles it in the review queue (0-9), NULL for none
+    description  VARCHAR,              -- what it means, shown as a tip
+    position     INTEGER NOT NULL      -- order in the label panel
+);
+
+INSERT OR IGNORE INTO label_taxonomy VALUES
+    ('hallucination', '#d62728', 1, 'states something the sources or tools do not support', 1),
+    ('wrong tool', '#ff7f0e', 2, 'called a tool that does not fit the request', 2),
+    ('bad tool arguments', '#e377c2', 3, 'right tool, wrong or malformed arguments', 3),
+    ('retrieval miss', '#9467bd', 4, 'the needed document was not retrieved', 4),
+    ('irrelevant chunk', '#8c564b', 5, 'retrieved chunks that do not bear on the question', 5),
+    ('prompt injection', '#b10026', 6, 'content in the input steered the model', 6),
+    ('refusal', '#7f7f7f', 7, 'declined a request it should have answered', 7),
+    ('formatting', '#17becf', 8, 'answer in the wrong shape or format', 8),
+    ('latency', '#bcbd22', 9, 'too slow for the user', 9),
+    ('cost', '#2ca02c', 0, 'too expensive for what it did', 10);
+
+CREATE TABLE IF NOT EXISTS rubric_items (
+    name         VARCHAR PRIMARY KEY,  -- rubric item a score belongs to, e.g. correct
+    kind         VARCHAR NOT NULL,     -- pass_fail (score 1 or 0) or numeric
+    min_score    DOUBLE,               -- lowest score of a numeric item
+    max_score    DOUBLE,               -- highest score of a numeric item
+    description  VARCHAR,              -- what is being judged
+    position     INTEGER NOT NULL      -- order in the label panel
+);
+
+INSERT OR IGNORE INTO rubric_items VALUES
+    ('correct', 'pass_fail', 0, 1, 'the answer is right', 1),
+    ('helpful', 'numeric', 1, 5, 'how well it served the user, 1 to 5', 2);
+
+CREATE SEQUENCE IF NOT EXISTS review_queue_ids START 1;
+
+CREATE TABLE IF NOT EXISTS review_queues (
+    queue_id    BIGINT PRIMARY KEY DEFAULT nextval('review_queue_ids'), -- identifies the queue
+    name        VARCHAR NOT NULL,      -- shown in the queue list
+    filter      VARCHAR NOT NULL,      -- filter text the items were chosen by
+    level       VARCHAR NOT NULL,      -- traces or spans
+    position    INTEGER NOT NULL DEFAULT 0, -- the item the reviewer is on (0-based): where the queue resumes
+    created_at  TIMESTAMPTZ DEFAULT current_timestamp -- when it was made
+);
+
+CREATE TABLE IF NOT EXISTS review_items (
+    queue_id     BIGINT NOT NULL,      -- the queue (review_queues.queue_id)
+    position     INTEGER NOT NULL,     -- order in the queue, 0-based
+    trace_id     VARCHAR NOT NULL,     -- the item's trace
+    span_id      VARCHAR NOT NULL,     -- the item's span; '' for a whole trace
+    state        VARCHAR NOT NULL DEFAULT 'pending', -- pending, done or skipped
+    reviewed_at  TIMESTAMPTZ           -- when it was last labelled or skipped
 );
 
 CREATE SEQUENCE IF NOT EXISTS replay_ids START 1;
@@ -120,11 +188,26 @@ CREATE TABLE IF NOT EXISTS replays (
     output_text    VARCHAR,             -- text answered
     output         JSON,                -- full answer: messages and tool calls
     input_tokens   BIGINT,              -- usage reported by the endpoint
-    output_tokens  BIGINT,
+    output_tokens  BIGINT,              -- output tokens reported by the endpoint
     latency_ms     DOUBLE,              -- wall time of the request
     error          VARCHAR,             -- error shown to the user, when it failed
-    created_at     TIMESTAMPTZ DEFAULT current_timestamp
+    created_at     TIMESTAMPTZ DEFAULT current_timestamp, -- when the request was sent
+    protocol       VARCHAR,             -- openai or anthropic
+    base_url       VARCHAR,             -- endpoint URL from settings (never from the trace)
+    batch_id       VARCHAR,             -- runs started together (N repeats, one trajectory) share it
+    run_kind       VARCHAR,             -- call, repeat or trajectory
+    run_index      INTEGER,             -- position within the batch, from 1
+    error_kind     VARCHAR,             -- auth, rate_limit, timeout, network, server, malformed, cancelled, setup
+    finish_reason  VARCHAR,             -- why the model stopped, as the endpoint said
+    response_model VARCHAR,             -- model that answered, as the endpoint said
+    same_as_recorded BOOLEAN,           -- answer equals the recorded one (whitespace-insensitive); NULL when it failed
+    check_text     VARCHAR,             -- the user's check, e.g. 'contains:refund'; NULL for none
+    check_passed   BOOLEAN              -- the check held on this answer; NULL without a check or answer
 );
+
+-- Price overrides: the user's prices, on top of the bundled genai-prices data. The newest
+-- override whose pattern, provider and validity match a call prices it.
+CREATE SEQUENCE IF NOT EXISTS price_override_ids START 1;
 
 CREATE TABLE IF NOT EXISTS prices (
     model_pattern    VARCHAR NOT NULL,  -- glob over model names, e.g. gpt-4o*
@@ -134,7 +217,9 @@ CREATE TABLE IF NOT EXISTS prices (
     cache_read_per_mtok  DOUBLE,        -- USD per million cached input tokens
     cache_write_per_mtok DOUBLE,        -- USD per million cache-write tokens
     valid_from       TIMESTAMPTZ,       -- first instant the price applies
-    valid_to         TIMESTAMPTZ        -- first instant it no longer applies
+    valid_to         TIMESTAMPTZ,       -- first instant it no longer applies
+    override_id      BIGINT DEFAULT nextval('price_override_ids'), -- identifies the override; a higher id wins over a lower
+    added_at         TIMESTAMPTZ DEFAULT current_timestamp         -- when it was added
 );
 
 -- One-row-per-thing views over the nested span columns, for the SQL console and exports.

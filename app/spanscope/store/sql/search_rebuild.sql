@@ -1,17 +1,17 @@
 -- Rebuilds the whole full-text index from the spans table (after a migration, or to compact
--- the ids replaced spans left behind).
+-- the ids replaced spans left behind); search_fill.sql then adds the terms and word pairs.
 DELETE FROM search_terms;
+
+DELETE FROM search_pairs;
 
 DELETE FROM search_docs;
 
 INSERT INTO search_docs (doc_id, trace_id, span_id)
 SELECT nextval('search_doc_ids'), trace_id, span_id FROM spans;
 
-INSERT INTO search_terms (term, doc_ids)
-WITH words AS (
-    SELECT d.doc_id,
-           unnest(search_words(search_body(s.name, s.input_messages, s.output_messages,
-                                           s.tool_calls, s.documents))) AS term
-    FROM spans s JOIN search_docs d ON d.trace_id = s.trace_id AND d.span_id = s.span_id
-)
-SELECT term, list(doc_id ORDER BY doc_id) FROM words GROUP BY term;
+-- Each span's words, split once for both the terms and the pairs.
+CREATE OR REPLACE TEMP TABLE search_sequences AS
+SELECT d.doc_id,
+       search_sequence(search_body(s.name, s.input_messages, s.output_messages,
+                                   s.tool_calls, s.documents)) AS seq
+FROM spans s JOIN search_docs d ON d.trace_id = s.trace_id AND d.span_id = s.span_id;

@@ -1,0 +1,96 @@
+"""Eval-set export: the annotated traces and spans a filter (or a review queue) selects, as
+records with provenance, written in one of :data:`FORMATS`, optionally with secrets masked.
+
+    records = collect(cursor, compile_filter("label:hallucination", "spans"), "spans")
+    export(records, "openai-jsonl", Path("evals.jsonl"), redactor=Redactor())
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from spanscope.core.eval_export.formats import FORMATS, Format, Progress
+from spanscope.core.eval_export.records import EvalRecord, build_records
+from spanscope.core.redaction import Redactor
+from spanscope.model.annotation import Annotation
+from spanscope.store import annotations as stored
+from spanscope.store import eval_items
+from spanscope.store.queries import Where
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    path: Path
+    records: int
+    masked: dict[str, int] = field(default_factory=dict)  # rule -> matches masked
+
+
+def collect(cur: Any, where: Where, level: str, *, author: str | None = None) -> list[EvalRecord]:
+    """Records for every annotated trace (``level`` traces) or span matching ``where``
+    (``cur``: a reader cursor)."""
+    return records_for(cur, stored.annotations_in(cur, where, level, author))
+
+
+def collect_items(cur: Any, items: Sequence[tuple[str, str]]) -> list[EvalRecord]:
+    """Records for these (trace_id, span_id) items (a review queue's), annotated ones only."""
+    wanted = set(items)
+    found = stored.list_annotations(
+        cur, "trace_id IN (SELECT unnest(?))", [sorted({t for t, _ in items})]
+    )
+    return records_for(cur, [a for a in found if a.item in wanted])
+
+
+def records_for(cur: Any, annotations: Sequence[Annotation]) -> list[EvalRecord]:
+    items = sorted({a.item for a in annotations})
+    return build_records(annotations, eval_items.export_spans(cur, items))
+
+
+def redact_records(records: Sequence[EvalRecord], redactor: Redactor) -> list[EvalRecord]:
+    """The records with every text a reviewer or a trace wrote masked; ids, labels and
+    provenance are left as they are."""
+    return [
+        replace(
+            r,
+            input=redactor.value(r.input),
+            output=redactor.value(r.output),
+            tools=redactor.value(r.tools),
+            contexts=redactor.value(r.contexts),
+            note=redactor.value(r.note),
+            expected=redactor.value(r.expected),
+            reviews=redactor.value(r.reviews),
+        )
+        for r in records
+    ]
+
+
+def export(
+    records: Sequence[EvalRecord],
+    fmt: str,
+    path: Path | str,
+    *,
+    redactor: Redactor | None = None,
+    progress: Progress | None = None,
+) -> ExportOutcome:
+    """Write ``records`` as ``fmt`` to ``path`` (atomically: temporary file, then rename)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    chosen = redact_records(records, redactor) if redactor is not None else list(records)
+    target = Path(path)
+    FORMATS[fmt].write(chosen, target, progress)
+    masked = dict(redactor.counts) if redactor is not None else {}
+    return ExportOutcome(target, len(chosen), masked)
+
+
+__all__ = [
+    "FORMATS",
+    "EvalRecord",
+    "ExportOutcome",
+    "Format",
+    "collect",
+    "collect_items",
+    "export",
+    "redact_records",
+]

@@ -1,1 +1,0 @@
--- Schema 3: search. Brings a schema-2 file up to 3.

@@ -1,0 +1,11 @@
+-- A trace's spans in time order with what the step-through shows in its list: what each span
+-- is, when, how it ended, its usage and cost, and how much it retrieved. Large text columns
+-- are read one step at a time (queries.span_detail), not here.
+SELECT span_id, parent_span_id, name, kind, start_ns, end_ns, duration_ns, status,
+       status_message, error_type, model, tool_name, input_tokens, output_tokens,
+       coalesce(recorded_cost, computed_cost) AS cost,
+       len(documents) AS document_count,
+       len(tool_calls) AS tool_call_count
+FROM spans
+WHERE trace_id = $trace_id
+ORDER BY start_ns NULLS LAST, span_id;
