@@ -230,7 +230,9 @@ def test_a_schema_1_file_is_migrated_and_indexed(tmp_path: Path) -> None:
             "DROP TABLE search_docs",
             "DROP SEQUENCE search_doc_ids",
             "DROP MACRO search_body",
-            "DROP MACRO search_words",
+            "DROP MACRO search_word_pairs",
+            "DROP MACRO search_terms_of",
+            "DROP TABLE search_pairs",
             "UPDATE meta SET value = '1' WHERE key = 'schema_version'",
         ):
             db.writer.execute(stmt)
@@ -271,3 +273,53 @@ def test_facets_count_under_quoted_text(searchable: Database) -> None:
     counts = facets.facet_counts(searchable.reader(), "kind", wheres["spans"])
     # the chat span's user message and answer; the chunk says "refund-policy" (no space)
     assert counts.values == (("llm", 1),)
+
+
+def test_two_words_one_space_apart_are_answered_by_their_pair(tmp_path: Path, db: Database) -> None:
+    """A pair of the index is exactly "these two terms, one space apart", so a two-word phrase
+    needs no check of the text; every near miss must still be told apart."""
+    texts = {
+        "s01": "Our Refund Policy changed.",  # case differs
+        "s02": "the prefund policyholder list",  # words inside longer terms at the edges
+        "s03": "refund-policy",  # another separator
+        "s04": "refund  policy",  # two spaces
+        "s05": "refund\npolicy",  # a line break
+        "s06": "refund a policy",  # a short word between
+        "s07": "policy refund",  # the other order
+    }
+    spans = [chat(TRACE_A, f"a0000000000000{k[1:]}", text, "ok") for k, text in texts.items()]
+    # The name ends with one word and the message starts with the other: not one text.
+    spans.append(chat(TRACE_B, "b000000000000001", "policy details", "ok"))
+    spans[-1]["name"] = "chat refund"
+    import_ok(db, write_json(tmp_path / "p.json", document(spans)))
+    assert not search.needs_phrase_check("refund policy")
+    found = {span_id for _t, span_id in spans_matching(db, '"refund policy"')}
+    assert found == {"a000000000000001", "a000000000000002"}
+    # What the old scan finds, the index finds (the same test with the index switched off).
+    assert found == {
+        s for s in (f"a0000000000000{k[1:]}" for k in texts) if _scan_finds(db, s, "refund policy")
+    }
+
+
+def test_longer_phrases_are_checked_after_their_pairs(tmp_path: Path, db: Database) -> None:
+    spans = [
+        chat(TRACE_A, "a000000000000001", "refunds within 90 days of delivery", "ok"),
+        chat(TRACE_A, "a000000000000002", "within 90 dollars; 90 days of", "ok"),
+    ]
+    import_ok(db, write_json(tmp_path / "l.json", document(spans)))
+    assert search.needs_phrase_check("within 90 days of")
+    assert spans_matching(db, '"within 90 days of"') == {(TRACE_A, "a000000000000001")}
+    assert spans_matching(db, '"thin 90 days o"') == {(TRACE_A, "a000000000000001")}
+
+
+def _scan_finds(db: Database, span_id: str, text: str) -> bool:
+    row = (
+        db.reader()
+        .execute(
+            "SELECT list_bool_or(list_transform(input_messages, lambda m: m.content ILIKE ?)) "
+            "FROM spans WHERE span_id = ?",
+            [f"%{text}%", span_id],
+        )
+        .fetchall()
+    )
+    return bool(row and row[0][0])

@@ -7,16 +7,17 @@ term per import, so an import only appends). Terms are lowercased runs of letter
 at least 2 characters, from the span name, message contents, tool call arguments and results,
 and retrieved chunk contents, each field cut at 20,000 characters.
 
-A third table, ``search_pairs``, holds each pair of adjacent terms with its spans.
+A third table, ``search_pairs``, holds each pair of terms written one space apart with its
+spans.
 
 Searching keeps the meaning of the old scan (case-insensitive substring) while reading only
 the index for candidates: every word of the text must be an indexed term, except that the first
 word may be the end of a longer term and the last word the start of one (``"und pol"`` is in
-"refund policy"). A phrase of several words is looked up by its adjacent pairs, a single word
-by its terms. Candidates start from the rarest pair (or word) and each further one only
-narrows them, so a phrase costs little even when its words are common ("90 days"). A single
-word is answered by the index alone; a phrase's candidates are then checked with ILIKE,
-reading the text of the candidates only.
+"refund policy"). Words written one space apart are looked up by their pairs, other text by
+its words. Candidates start from the rarest pair (or word) and each further one only narrows
+them, so a phrase costs little even when its words are common ("90 days"). A single word or
+a pair of words is answered by the index alone; longer phrases' candidates are then checked
+with ILIKE, reading the text of the candidates only.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from spanscope.sqlfiles import load, nestable, statements
 
 MIN_TERM = 2
 _WORD = re.compile(r"[^\W_]+")  # letters and digits, as '[^\p{L}\p{N}]+' splits them in SQL
+_SPACED_WORDS = re.compile(r"[^\W_]{2,}(?: [^\W_]{2,})+")
 
 # How a pattern of term_patterns() tests an indexed term, by (leading %, trailing %): the word
 # itself, a term it starts, ends, or lies inside.
@@ -93,9 +95,19 @@ def term_patterns(text: str) -> list[str]:
     return patterns
 
 
+def spaced_words(text: str) -> bool:
+    """True for text made only of terms one space apart (``"refund policy"``): the pairs in
+    ``search_pairs`` are exactly those, so they can be looked up."""
+    return _SPACED_WORDS.fullmatch(text.lower()) is not None
+
+
 def needs_phrase_check(text: str) -> bool:
-    """False when the index alone answers: one word of letters and digits, long enough."""
-    return not (_WORD.fullmatch(text.lower()) and len(text) >= MIN_TERM)
+    """False when the index alone answers: one term, or two terms one space apart (a pair).
+    Anything else may match the index without holding the text as written, so it is checked."""
+    lowered = text.lower()
+    if _WORD.fullmatch(lowered) and len(lowered) >= MIN_TERM:
+        return False
+    return not (spaced_words(lowered) and lowered.count(" ") == 1)
 
 
 def matching_spans_sql(text: str, params: list[object]) -> str | None:
@@ -104,7 +116,8 @@ def matching_spans_sql(text: str, params: list[object]) -> str | None:
     patterns = term_patterns(text)
     if not patterns:
         return None
-    hits = _pair_hits(patterns, params) if len(patterns) > 1 else _word_hits(patterns, params)
+    use_pairs = len(patterns) > 1 and spaced_words(text)
+    hits = _pair_hits(patterns, params) if use_pairs else _word_hits(patterns, params)
     steps = "".join(_STEP.format(n=n, prev=n - 1) for n in range(2, len(hits) + 1))
     candidates = _fragment("search_query.sql").format(
         hits="\n    UNION ALL\n    ".join(hits), words=len(hits), steps=steps
@@ -127,9 +140,10 @@ def _word_hits(patterns: list[str], params: list[object]) -> list[str]:
 
 
 def _pair_hits(patterns: list[str], params: list[object]) -> list[str]:
-    """One lookup per pair of adjacent words: the spans where terms matching them follow each
-    other. Every word is in a pair, so the pairs alone narrow as much as the words would, and
-    a pair of common words is far rarer than either word."""
+    """One lookup per pair of adjacent words (of a text of :func:`spaced_words`): the spans
+    where terms matching them stand one space apart. Every word is in a pair, so the pairs
+    alone narrow as much as the words would, and a pair of common words is far rarer than
+    either word."""
     hits = []
     for i, (first, second) in enumerate(zip(patterns, patterns[1:], strict=False), start=1):
         if second.endswith("%"):  # the last word may be the start of a longer term

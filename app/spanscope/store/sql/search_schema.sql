@@ -15,12 +15,13 @@ CREATE TABLE IF NOT EXISTS search_terms (
     doc_ids  INTEGER[]          -- the spans holding it (search_docs.doc_id), ascending; one row per term per import
 );
 
--- Adjacent word pairs, so a quoted phrase of common words finds its few spans without
--- intersecting the long lists of each word. Rows of one import are sorted by (second, first):
--- a lookup by the second word then reads only the row groups holding it.
+-- Pairs of terms written one space apart ("refund policy"), so a quoted phrase of common words
+-- finds its few spans without intersecting the long lists of each word; for a phrase of two
+-- words the pair is the answer. Rows of one import are sorted by (second, first): a lookup by
+-- the second word then reads only the row groups holding it.
 CREATE TABLE IF NOT EXISTS search_pairs (
-    second   VARCHAR,           -- the later word of two adjacent search_words terms
-    first    VARCHAR,           -- the word just before it (words under 2 characters skipped)
+    second   VARCHAR,           -- the later term (at least 2 characters)
+    first    VARCHAR,           -- the term one space before it (at least 2 characters)
     doc_ids  INTEGER[]          -- the spans holding the pair (search_docs.doc_id), ascending
 );
 
@@ -38,14 +39,24 @@ CREATE OR REPLACE MACRO search_body(name, input_messages, output_messages, tool_
         list_transform(coalesce(documents, []), lambda x: x.content)),
         lambda f: f IS NOT NULL), lambda f: left(f, 20000)), chr(10));
 
--- The terms of a text in order: lowercased, split on anything but letters and digits.
-CREATE OR REPLACE MACRO search_sequence(body) AS
-    list_filter(regexp_split_to_array(lower(body), '[^\p{L}\p{N}]+'), lambda w: length(w) >= 2);
+-- The runs of letters and digits of a text, lowercased, in order.
+CREATE OR REPLACE MACRO search_tokens(body) AS
+    list_filter(regexp_split_to_array(lower(body), '[^\p{L}\p{N}]+'), lambda t: t <> '');
 
--- The distinct terms of a text.
-CREATE OR REPLACE MACRO search_words(body) AS list_distinct(search_sequence(body));
+-- What lies between those runs: element k + 1 separates token k from token k + 1.
+CREATE OR REPLACE MACRO search_separators(body) AS
+    regexp_split_to_array(lower(body), '[\p{L}\p{N}]+');
 
--- The distinct adjacent pairs of a term sequence, each as 'first<US>second' (US: chr(31),
--- which search_sequence never yields).
-CREATE OR REPLACE MACRO search_word_pairs(seq) AS
-    list_distinct(list_transform(range(1, len(seq)), lambda k: seq[k] || chr(31) || seq[k + 1]));
+-- The distinct terms of a token list: tokens of at least 2 characters.
+CREATE OR REPLACE MACRO search_terms_of(tokens) AS
+    list_distinct(list_filter(tokens, lambda t: length(t) >= 2));
+
+-- The distinct pairs of terms one space apart, each as 'first<US>second' (US: chr(31), which
+-- no token holds). Apply to columns, not expressions: a macro argument is re-evaluated at
+-- each use inside the lambdas.
+CREATE OR REPLACE MACRO search_word_pairs(tokens, seps) AS
+    list_distinct(list_transform(
+        list_filter(range(1, len(tokens)),
+                    lambda k: seps[k + 1] = ' ' AND length(tokens[k]) >= 2
+                              AND length(tokens[k + 1]) >= 2),
+        lambda k: tokens[k] || chr(31) || tokens[k + 1]));
