@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 
-.PHONY: run test bench lint package fuzz clean
+.PHONY: run test bench lint package fuzz crash-loop clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,22 @@ package: $(VENV)/.installed-test
 	$(PIP) install --quiet -e ".[package]"
 	$(VENV)/bin/pyinstaller packaging/spanscope.spec --noconfirm --distpath build/dist --workpath build/work
 	bash packaging/smoke.sh build/dist/spanscope/spanscope
+
+# Kill an import 200 times at random moments and check the database after each kill.
+CRASH_RUNS ?= 200
+crash-loop: $(VENV)/.installed-test
+	$(PY) bench/crash_loop.py --runs $(CRASH_RUNS)
+
+# The long fuzz run: many hypothesis examples, then atheris when it installs (the suite runs
+# a short version of the same tests).
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(VENV)/.installed-test
+	SPANSCOPE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q \
+		--timeout 7200 tests/test_fuzz_importers.py tests/test_fuzz_filters.py
+	@if $(PIP) install --quiet -e ".[fuzz]"; then \
+		$(PY) tests/fuzz_atheris.py filters -runs=200000 && \
+		$(PY) tests/fuzz_atheris.py importers -runs=5000; \
+	else echo "atheris did not install: the hypothesis run above is the fuzz run"; fi
 
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache

@@ -5,9 +5,11 @@ Used by the CLI and by the window's import worker alike. Cancel with ``cancel.se
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
+import sys
 import tempfile
 import threading
 import time
@@ -17,11 +19,14 @@ from pathlib import Path
 
 import duckdb
 
+from spanscope.core import free_space
 from spanscope.core.pricing import cost_rules
 from spanscope.importers import registry
 from spanscope.importers.base import Importer, ImportError_, Sample, Source, SqlSource
+from spanscope.importers.screen import screen, skip_hint
 from spanscope.model import ImportResult, ImportStatus
 from spanscope.store import Database
+from spanscope.store.database import is_disk_full
 from spanscope.store.writer import NoSpans, Writer, is_file_error
 
 
@@ -77,9 +82,12 @@ def import_paths(
     cancel: threading.Event | None = None,
     writer: Writer | None = None,
     index: bool = True,
+    skip_bad_records: bool = False,
 ) -> Iterator[ImportResult]:
     """Import every file under ``paths``; yields one result per file as it finishes, then
-    (unless ``index`` is false) brings the search index up to date with them."""
+    (unless ``index`` is false) brings the search index up to date with them. With
+    ``skip_bad_records`` the lines of JSON Lines files that are not JSON are skipped (and
+    listed in the file's warnings) instead of failing the file."""
     writer = writer or Writer(db)
     cancel = cancel or threading.Event()
     files = expand(paths)
@@ -98,7 +106,9 @@ def import_paths(
         if cancel.is_set():
             yield ImportResult(str(path), status=ImportStatus.CANCELLED, error="cancelled")
             continue
-        yield import_file(writer, path, position, len(files), progress, cancel, detected)
+        yield import_file(
+            writer, path, position, len(files), progress, cancel, detected, skip_bad_records
+        )
     if index:
         index_for_search(writer, progress, cancel)
 
@@ -134,6 +144,7 @@ def import_file(
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     detected: Detected | None = None,
+    skip_bad_records: bool = False,
 ) -> ImportResult:
     """Import one file; never raises for a problem with the file itself. ``detected`` is the
     file's importer and sample when the caller recognised it already."""
@@ -146,11 +157,13 @@ def import_file(
         if progress is not None:
             progress(Progress(index, count, path, fraction, stage))
 
+    low_space: str | None = None
     try:
         result.size_bytes = path.stat().st_size
+        low_space = free_space.shortfall(writer.database_path.parent, [(path, result.size_bytes)])
         report(0.0, "reading")
         sha256 = file_sha256(path, cancel)
-        importer, sample = detected or registry.detect(path)
+        importer, sample = detected = detected or registry.detect(path)
         result.format = importer.name
         known = writer.source_by_hash(sha256)
         if known is not None:
@@ -158,8 +171,14 @@ def import_file(
             result.spans, result.traces = known[1], known[2]
             return result
         with tempfile.TemporaryDirectory(prefix="spanscope-import-") as tmp:
-            source = importer.source(sample, Path(tmp))
+            screened = screen(
+                sample, Path(tmp), skip_bad_records=skip_bad_records, cancelled=cancel.is_set
+            )
+            if cancel.is_set():
+                raise _Cancelled()
+            source = importer.source(screened.sample, Path(tmp))
             outcome = _run(writer, path, sha256, result, source, cancel, report)
+            outcome.warnings[:0] = screened.warnings
         result.status = ImportStatus.IMPORTED
         result.spans, result.traces, result.warnings = (
             outcome.spans,
@@ -174,12 +193,26 @@ def import_file(
     except duckdb.InterruptException:
         result.status, result.error = ImportStatus.CANCELLED, "cancelled"
     except duckdb.Error as exc:
-        if not is_file_error(exc):
+        if is_disk_full(exc):
+            result.error = disk_full_message(writer, path)
+        elif not is_file_error(exc):
             raise
-        result.error = file_error_message(path, exc)
+        else:
+            result.error = file_error_message(path, exc)
     except OSError as exc:
-        result.error = f"{path}: {exc.strerror or exc}"
+        full = exc.errno in (errno.ENOSPC, errno.EFBIG)
+        result.error = disk_full_message(writer, path) if full else f"{path}: {exc.strerror or exc}"
+    except RecursionError:
+        result.error = (
+            f"{path}: JSON nested too deeply to read (over {sys.getrecursionlimit()} levels)"
+        )
+    except Exception as exc:  # a reader's bug on odd content must cost this file only
+        result.error = f"{path}: the {result.format} reader failed on this file ({exc!r})"
     finally:
+        if result.error and result.status is ImportStatus.FAILED:
+            result.error = tidy_error(result.error, detected, skip_bad_records)
+        if low_space:
+            result.warnings.insert(0, low_space)
         result.seconds = time.perf_counter() - started
         report(1.0, "done")
     return result
@@ -187,6 +220,24 @@ def import_file(
 
 class _Cancelled(Exception):
     pass
+
+
+_COPY_FOLDER = re.compile(r"[^\s'\"]*spanscope-import-[^/\\]+[/\\][^/\\]+[/\\]")
+
+
+def tidy_error(error: str, detected: Detected | None, skip_bad_records: bool) -> str:
+    """A failed file's message without the private copies it was read through, and with the
+    hint to skip bad records when that would let the rest of a JSON Lines file in."""
+    error = _COPY_FOLDER.sub("", error)
+    return error if skip_bad_records else skip_hint(detected[1] if detected else None, error)
+
+
+def disk_full_message(writer: Writer, path: Path) -> str:
+    """The disk (of the database, or of the temporary folder) filled up during an import."""
+    return (
+        f"{path}: the disk is full (database in {writer.database_path.parent}): this file was "
+        "rolled back and nothing imported before it was lost. Free some space and import it again."
+    )
 
 
 def _use_prices(writer: Writer) -> None:
@@ -218,7 +269,8 @@ def _run(
                 raise _Cancelled() from None
             except duckdb.Error as exc:
                 fallback = current.fallback if isinstance(current, SqlSource) else None
-                if fallback is None or not is_file_error(exc) or cancel.is_set():
+                full = is_disk_full(exc)  # reading the file again would not help
+                if fallback is None or not is_file_error(exc) or cancel.is_set() or full:
                     raise
                 following = fallback(exc)
                 if following is None:

@@ -24,7 +24,9 @@ from spanscope import __version__, ingest, paths
 from spanscope.cli import annotate as annotate_commands
 from spanscope.cli import costs as cost_commands
 from spanscope.cli import diff as diff_commands
+from spanscope.cli import repair as repair_commands
 from spanscope.cli import replay as replay_commands
+from spanscope.core import free_space
 from spanscope.core.filters import FilterError, compile_filter
 from spanscope.core.tree import build_tree
 from spanscope.model import ImportResult, ImportStatus
@@ -40,6 +42,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     replay_commands,
     cost_commands,
     diff_commands,
+    repair_commands,
 )
 
 
@@ -65,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("import", "import trace files and folders (format recognised from content)")
     p.add_argument("paths", nargs="+", type=Path)
     p.add_argument("--json", action="store_true", help="one JSON object per file")
+    p.add_argument(
+        "--skip-bad-records",
+        action="store_true",
+        help="skip lines of JSON Lines files that are not JSON (listed as warnings) "
+        "instead of failing the file",
+    )
     for name, what in (("ls", "traces, newest first"), ("spans", "spans, newest first")):
         p = command(name, f"list {what}, optionally filtered (e.g. 'kind:llm status:error')")
         p.add_argument("filter", nargs="*", help="filter terms")
@@ -206,9 +215,17 @@ def _import(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     cancel = threading.Event()
     results: list[ImportResult] = []
     writer = Writer(db, paths.temp_dir())
+    low_space = free_space.shortfall(db.path.parent, free_space.sizes(ingest.expand(args.paths)))
+    if low_space:  # said before the import starts; it goes ahead (see core/free_space.py)
+        print(f"spanscope: warning: {low_space}", file=sys.stderr)
     try:
         for result in ingest.import_paths(
-            db, args.paths, progress=bar.update if bar else None, cancel=cancel, writer=writer
+            db,
+            args.paths,
+            progress=bar.update if bar else None,
+            cancel=cancel,
+            writer=writer,
+            skip_bad_records=args.skip_bad_records,
         ):
             results.append(result)
             if args.json:

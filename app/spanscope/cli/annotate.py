@@ -29,7 +29,7 @@ from spanscope.core.annotation_file import (
 from spanscope.core.conflicts import find_conflicts
 from spanscope.core.eval_export.formats import FORMATS
 from spanscope.core.filters import compile_filter
-from spanscope.core.redaction import Redactor
+from spanscope.core.redaction import RULES, SECRET_RULES, SecretRedactor, export_redactor
 from spanscope.model.annotation import Annotation
 from spanscope.store import Database, queries, review_queues
 from spanscope.store import annotations as stored
@@ -62,6 +62,9 @@ def add_commands(command: Any) -> None:
     p.add_argument("--author", help="only this reviewer's")
     p.add_argument("--json", action="store_true", help="JSON Lines")
     p.add_argument("-o", "--output", type=Path, help="write an annotation file (JSONL)")
+    p.add_argument(
+        "--no-redact", action="store_true", help="keep keys and tokens in notes (masked by default)"
+    )
 
     p = command("merge-annotations", "merge annotation files written by other reviewers")
     p.add_argument("files", nargs="+", type=Path)
@@ -76,7 +79,10 @@ def add_commands(command: Any) -> None:
     p.add_argument("--queue", type=int, help="the items of this review queue instead")
     p.add_argument("--format", required=True, choices=sorted(FORMATS), help="file format")
     p.add_argument("-o", "--output", type=Path, required=True, help="file to write")
-    p.add_argument("--redact", action="store_true", help="mask API keys, tokens, emails ...")
+    p.add_argument("--redact", action="store_true", help="also mask email addresses")
+    p.add_argument(
+        "--no-redact", action="store_true", help="keep API keys and tokens (masked by default)"
+    )
     p.add_argument("--json", action="store_true", help="print the outcome as JSON")
 
 
@@ -134,6 +140,12 @@ def _annotations(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     cur = db.reader()
     found = _selected(cur, " ".join(t.strip() for t in args.filter), args.author)
     if args.output:
+        redactor = export_redactor(not args.no_redact)
+        if redactor is not None:  # notes and expected outputs can quote a key from a trace
+            found = [
+                replace(a, note=redactor.value(a.note), expected=redactor.value(a.expected))
+                for a in found
+            ]
         count = write_annotations(args.output, found)
         print(f"wrote {count} annotations to {args.output}", file=out)
         return 0
@@ -222,7 +234,8 @@ def _export(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         records = eval_export.collect(cur, compile_filter(args.filter, "spans"), "spans")
     else:
         records = eval_export.records_for(cur, stored.list_annotations(cur))
-    redactor = Redactor() if args.redact else None
+    # Secrets are masked unless --no-redact; --redact masks email addresses as well.
+    redactor = None if args.no_redact else SecretRedactor(RULES if args.redact else SECRET_RULES)
     outcome = eval_export.export(records, args.format, args.output, redactor=redactor)
     if args.json:
         out.write(

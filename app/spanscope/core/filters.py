@@ -58,6 +58,9 @@ _TOKEN = re.compile(
 _FIELD_TERM = re.compile(r"^(?P<field>[A-Za-z_][\w.]*)(?P<op>:|>=|<=|>|<|=)(?P<value>.*)$", re.S)
 
 
+MAX_NESTING = 100  # brackets and negations around one term
+
+
 def parse(text: str) -> Node | None:
     """The syntax tree of a filter, or None for an empty one."""
     tokens = _tokens(text)
@@ -91,6 +94,7 @@ def _tokens(text: str) -> list[tuple[str, str, int, int]]:
 class _Parser:
     def __init__(self, tokens: list[tuple[str, str, int, int]], text: str) -> None:
         self.tokens, self.text, self.index = tokens, text, 0
+        self.depth = 0  # brackets and negations open around the term being read
 
     def expression(self) -> Node:
         parts = [self.conjunction()]
@@ -115,6 +119,18 @@ class _Parser:
         return parts[0] if len(parts) == 1 else And(tuple(parts))
 
     def unary(self) -> Node:
+        # Each bracket or negation is a level of recursion here and when compiling: bounded,
+        # so a pasted wall of "(((" is a filter error, not a crash.
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING + 1:  # the term itself is one level
+                pos = self.tokens[self.index][2]
+                raise FilterError(f"nested more than {MAX_NESTING} levels deep", pos)
+            return self._unary()
+        finally:
+            self.depth -= 1
+
+    def _unary(self) -> Node:
         kind, value, pos, length = self.tokens[self.index]
         if kind == "word" and value == "-" or (kind == "word" and value.upper() == "NOT"):
             self.index += 1

@@ -127,9 +127,16 @@ def provider_id(provider: str | None) -> str | None:
     return PROVIDER_IDS.get(name, name)
 
 
+MODEL_NAME_CAP = 400  # longer "model names" are content, not names
+
+
 @functools.lru_cache(maxsize=4096)
 def _find_model(provider: str | None, model: str) -> tuple[Any, Any] | None:
     """(genai-prices provider, model info) for a call, or None when the data has no price."""
+    if len(model) > MODEL_NAME_CAP:
+        # No priced model has a name this long; matching a huge name against every pattern
+        # (each lower-casing it) would take seconds per call.
+        return None
     snapshot = _snapshot()
     refs = [model]
     if "/" in model:  # "models/gemini-2.5-flash", "openai/gpt-4o", bedrock ARNs

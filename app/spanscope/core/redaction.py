@@ -7,9 +7,10 @@ and report the counts after.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,3 +120,72 @@ def preview(values: list[Any], rules: tuple[Rule, ...] = RULES) -> Redactor:
     for value in values:
         redactor.value(value)
     return redactor
+
+
+# -- secrets in every export --------------------------------------------------------------------
+# Exports (eval sets, OTLP files, copies, console results) mask secrets unless the user opts
+# out: keys and tokens by pattern, and any value stored under a name that says it is a secret
+# (``api_key``, ``password``, ``Authorization``, ``x-api-key``, ``access_token``, ...). Email
+# addresses are personal data, not secrets: masked only when asked for (``RULES``).
+SECRET_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r.name != "email")
+SECRET_FIELD = re.compile(
+    r"(?i)(?:^|[._\-\s])(?:api[_\-]?key|apikey|password|passwd|secret|client[_\-]?secret|"
+    r"token|access[_\-]?token|refresh[_\-]?token|id[_\-]?token|auth[_\-]?token|authorization|"
+    r"x[_\-]api[_\-]key|cookie|set[_\-]cookie)$"
+)
+FIELD_MASK = "[REDACTED:secret field]"
+
+
+def is_secret_field(name: str) -> bool:
+    """Whether a key, attribute or column name says its value is a secret (``api_key``,
+    ``http.request.header.authorization``; not ``max_tokens`` or ``input_tokens``)."""
+    return bool(SECRET_FIELD.search(name.strip()))
+
+
+@dataclass
+class SecretRedactor(Redactor):
+    """A :class:`Redactor` with :data:`SECRET_RULES` that also masks every text stored under
+    a secret-looking name, including OTLP ``{"key": name, "value": {...}}`` pairs and JSON
+    held in strings (span attributes are stored as JSON text)."""
+
+    rules: tuple[Rule, ...] = SECRET_RULES
+
+    def value(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            key = value.get("key")
+            if isinstance(key, str) and "value" in value and is_secret_field(key):
+                return {**value, "value": self._field(value["value"])}
+            return {
+                k: self._field(v) if isinstance(k, str) and is_secret_field(k) else self.value(v)
+                for k, v in value.items()
+            }
+        if isinstance(value, str) and value[:1] in ("{", "["):
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                return self.text(value)
+            if isinstance(parsed, dict | list):
+                return json.dumps(self.value(parsed), ensure_ascii=False)
+        return super().value(value)
+
+    def _field(self, value: Any) -> Any:
+        """A secret field's value: every text in it masked whole; numbers and flags kept."""
+        if isinstance(value, str):
+            if not value:
+                return value
+            self.counts["secret field"] += 1
+            return FIELD_MASK
+        if isinstance(value, dict):
+            return {k: self._field(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return type(value)(self._field(v) for v in value)
+        return value
+
+    def record(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """A row (a span, a record) with its secrets masked; column names are kept."""
+        return self.value(dict(row))  # type: ignore[no-any-return]
+
+
+def export_redactor(redact: bool = True) -> SecretRedactor | None:
+    """What every export uses: secrets masked unless ``redact`` is False (the user opted out)."""
+    return SecretRedactor() if redact else None

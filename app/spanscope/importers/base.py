@@ -126,11 +126,13 @@ def read_sample(path: Path, size: int = SAMPLE_BYTES) -> Sample:
             return Sample(path, head[:size], "gzip")
         if magic == ZSTD_MAGIC:
             # As for gzip: keep what a truncated file holds so its importer can say where.
-            unzstd = zstandard.ZstdDecompressor().decompressobj()
+            # A stream reader stops at ``size``: a few KB that inflate to gigabytes (a bomb)
+            # cost no more than the sample.
+            unzstd = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
             head = b""
             try:
-                while len(head) < size and (block := raw.read(64 * 1024)):
-                    head += unzstd.decompress(block)
+                while len(head) < size and (block := unzstd.read(size - len(head))):
+                    head += block
             except zstandard.ZstdError as exc:
                 if not head:
                     raise ImportError_(

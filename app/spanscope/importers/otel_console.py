@@ -180,9 +180,7 @@ class _Reader:
         with open(self.path, "rb") as raw, contextlib.ExitStack() as stack:
             self.progress.raw = raw
             stream = stack.enter_context(decompressed(raw, self.compression))
-            text = stack.enter_context(
-                io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape")
-            )
+            text = stack.enter_context(io.TextIOWrapper(stream, encoding="utf-8-sig"))
             try:
                 for number, value in enumerate(self._records(text), start=1):
                     span, span_links = convert(value, name, number)
@@ -191,6 +189,11 @@ class _Reader:
                     if len(spans) >= BATCH_SPANS:
                         yield with_links(to_batch(spans), links)
                         spans, links = [], []
+            except UnicodeDecodeError:
+                # strict decoding: bytes that are not UTF-8 could not be stored as text anyway
+                raise ImportError_(
+                    f"{name}: the text is not UTF-8 (before byte {raw.tell()} of the file)"
+                ) from None
             except (OSError, EOFError, zstandard.ZstdError) as exc:
                 if self.compression == "none":
                     raise

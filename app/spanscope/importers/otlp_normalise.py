@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -40,14 +41,20 @@ def rewrite(path: Path, compression: str, target: Path) -> int:
     """Write ``path`` as OTLP JSON Lines to ``target``; returns the number of documents."""
     count = 0
     with _open_text(path, compression) as stream, open(target, "w", encoding="utf-8") as out:
-        for value in iter_json_values(stream, str(path)):
-            docs = value if isinstance(value, list) else [value]
-            for doc in docs:
-                if not isinstance(doc, dict):
-                    continue
-                out.write(json.dumps(normalise_document(doc), separators=(",", ":")))
-                out.write("\n")
-                count += 1
+        try:
+            for value in iter_json_values(stream, str(path)):
+                docs = value if isinstance(value, list) else [value]
+                for doc in docs:
+                    if not isinstance(doc, dict):
+                        continue
+                    out.write(json.dumps(normalise_document(doc), separators=(",", ":")))
+                    out.write("\n")
+                    count += 1
+        except (EOFError, zlib.error, zstandard.ZstdError) as exc:
+            raise ImportError_(
+                f"{path}: the {compression} data is damaged or cut short after "
+                f"{count} documents ({exc})"
+            ) from None
     return count
 
 

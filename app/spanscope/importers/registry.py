@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from spanscope.importers.base import FormatNotRecognised, Importer, Sample, read_sample
+from spanscope.importers.base import (
+    FormatNotRecognised,
+    Importer,
+    ImportError_,
+    Sample,
+    read_sample,
+)
 
 # Built-in formats in the order they are asked: the most specific sniffers first, so a file
 # that could pass for two formats goes to the one that describes it best.
@@ -30,6 +37,7 @@ BUILTIN: tuple[tuple[str, str], ...] = (
     ("spanscope.importers.atif", "AtifTrajectory"),
     ("spanscope.importers.braintrust", "BraintrustRows"),
     ("spanscope.importers.provider_logs", "ProviderLogs"),
+    ("spanscope.importers.utf16", "Utf16Text"),  # any of the above, saved as UTF-16
 )
 
 
@@ -58,7 +66,13 @@ def detect(path: Path, importers: list[Importer] | None = None) -> tuple[Importe
     """The importer that recognises ``path``, with the sample it looked at."""
     sample = read_sample(path)
     for importer in importers if importers is not None else builtin_importers():
-        if importer.sniff(sample):
+        try:
+            claimed = importer.sniff(sample)
+        except RecursionError:  # json.loads on JSON nested thousands deep
+            raise ImportError_(
+                f"{path}: JSON nested too deeply to read (over {sys.getrecursionlimit()} levels)"
+            ) from None
+        if claimed:
             return importer, sample
     for importer in plugin_importers() if importers is None else []:
         try:
@@ -78,6 +92,8 @@ def describe(sample: Sample) -> str:
     value: object = None
     try:
         value = json.loads(text)
+    except RecursionError:
+        return "JSON nested too deeply to read"
     except ValueError:
         # the sample may end mid-document: the first value is enough to describe it
         with contextlib.suppress(ValueError):

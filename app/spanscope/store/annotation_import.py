@@ -12,6 +12,7 @@ whose spans is stored fails instead, so it can be imported again once its traces
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,7 +54,10 @@ def import_annotations(
         for stmt in write:
             con.execute(stmt)
     finally:
-        con.execute("DROP VIEW IF EXISTS raw_annotations")
+        # After a failed statement the transaction is aborted and refuses even this; the
+        # caller's rollback then drops the view, and the first error is the one to report.
+        with contextlib.suppress(duckdb.TransactionException):
+            con.execute("DROP VIEW IF EXISTS raw_annotations")
     return AnnotationOutcome(
         attached, traces, _warnings(given, missing, ambiguous, empty, replacing)
     )

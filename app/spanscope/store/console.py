@@ -20,7 +20,7 @@ import contextlib
 import re
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -190,8 +190,15 @@ class Console:
         finally:
             pages.close()
 
-    def export(self, sql: str, path: Path, fmt: str) -> int:
+    def export(
+        self,
+        sql: str,
+        path: Path,
+        fmt: str,
+        mask: Callable[[pa.Table], pa.Table] | None = None,
+    ) -> int:
         """Write every row of ``sql`` to ``path`` as 'csv' or 'parquet'; returns how many.
+        ``mask`` rewrites each page before it is written (secrets masked).
 
         The app writes the file the user chose (pyarrow, streaming); the console connection
         itself cannot write any file."""
@@ -207,7 +214,7 @@ class Console:
                 writer = pq.ParquetWriter(str(path), pages.schema)
             with writer:
                 for table in _all_pages(pages):
-                    writer.write_table(table)
+                    writer.write_table(mask(table) if mask is not None else table)
                     rows += table.num_rows
         finally:
             pages.close()

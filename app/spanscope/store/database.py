@@ -17,6 +17,7 @@ import duckdb
 
 from spanscope.sqlfiles import load, statements
 from spanscope.store import migrations
+from spanscope.store.leftover_log import keep_leftover_log
 
 SCHEMA_VERSION = 6
 
@@ -41,6 +42,54 @@ class SchemaTooNew(StoreError):
     """The file was written by a newer Spanscope; it is left untouched."""
 
 
+class StorageTooNew(SchemaTooNew):
+    """The file was written by a newer DuckDB (a storage format this one cannot read); untouched."""
+
+
+class DatabaseDamaged(StoreError):
+    """The database file or its write-ahead log (``<file>.wal``) is damaged: DuckDB refused to
+    read it. ``part`` is "log" or "file"; nothing was changed or deleted."""
+
+    def __init__(self, path: Path, part: str, detail: str) -> None:
+        self.path, self.part, self.detail = path, part, detail
+        what = "its write-ahead log (" + path.name + ".wal)" if part == "log" else "the file"
+        super().__init__(f"{path} is damaged: DuckDB cannot read {what}. {detail}")
+
+
+# DuckDB's words for a file it refuses because it is damaged, not because it is foreign.
+_DAMAGE = ("Corrupt database file", "Could not read enough bytes", "checksum", "Corrupt WAL")
+_NEWER_STORAGE = re.compile(
+    r"storage version number (\d+), but we can only read storage versions between (\d+) and (\d+)"
+)
+
+
+def _refusal(path: Path, message: str) -> StoreError | None:
+    """The specific reason DuckDB refused to open ``path``, when it is one we can act on."""
+    newer = _NEWER_STORAGE.search(message)
+    if newer:
+        return StorageTooNew(
+            f"{path} was written by a newer version of DuckDB (storage version {newer[1]}; this "
+            f"Spanscope reads {newer[2]} to {newer[3]}). It was not changed."
+        )
+    if "replaying WAL" in message or "Corrupt WAL" in message:
+        return DatabaseDamaged(path, "log", message.splitlines()[0])
+    if any(word in message for word in _DAMAGE):
+        return DatabaseDamaged(path, "file", message.splitlines()[0])
+    return None
+
+
+def is_invalidated(exc: BaseException) -> bool:
+    """True when DuckDB hit a fatal error and closed the database for this process (every
+    later query fails until it is opened again)."""
+    return isinstance(exc, duckdb.FatalException) or "database has been invalidated" in str(exc)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True when a write failed because the disk (or the process's file size limit) is full."""
+    text = str(exc)
+    return "No space left on device" in text or "File too large" in text
+
+
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?)(?: by user \S+)?\.(?:\s|$)")
 
 
@@ -58,6 +107,8 @@ class Database:
         self._con = con
         self.path = path
         self.read_only = read_only
+        # A copy of the log a previous process left unreplayed, when there was one.
+        self.kept_log: Path | None = None
 
     @classmethod
     def open(
@@ -79,14 +130,21 @@ class Database:
             "memory_limit": memory_limit or os.environ.get("SPANSCOPE_MEMORY_LIMIT", "2GB"),
         }
         try:
+            kept = None if read_only else keep_leftover_log(path)
             con = duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.Error as exc:
             holder = _lock_holder(str(exc))
             if holder is not None:
+                if kept is not None:  # the live log of the process holding it, not a leftover
+                    kept.unlink(missing_ok=True)
                 raise DatabaseLocked(path, holder) from exc
+            refusal = _refusal(path, str(exc))
+            if refusal is not None:
+                raise refusal from exc
             raise StoreError(f"{path} cannot be opened as a Spanscope database: {exc}") from exc
         try:
             db = cls(con, path, read_only)
+            db.kept_log = kept
             db._prepare()
         except BaseException:
             con.close()

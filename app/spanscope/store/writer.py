@@ -29,6 +29,8 @@ _FILE_ERRORS = (
     duckdb.IOException,
     duckdb.OutOfRangeException,
     duckdb.OutOfMemoryException,
+    # a value the file holds breaks a rule of the tables (a NULL where none may be)
+    duckdb.ConstraintException,
 )
 
 
@@ -81,6 +83,11 @@ class Writer:
             self._con.execute(f"SET temp_directory = '{_escape(str(temp_dir))}'")
         for stmt in statements(load("spanscope.store", "mapping_macros.sql")):
             self._con.execute(stmt)
+
+    @property
+    def database_path(self) -> Path:
+        """The database file this writer writes to."""
+        return self._db.path
 
     def interrupt(self) -> None:
         """Stop the statement running on the writer connection (safe from any thread)."""

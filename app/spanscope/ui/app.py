@@ -14,8 +14,12 @@ from PySide6.QtWidgets import QApplication
 
 from spanscope import paths
 from spanscope.store import Database
+from spanscope.store.database import StoreError
+from spanscope.store.recovery import still_usable
 from spanscope.ui.main_window import MainWindow
-from spanscope.ui.opening import open_database
+from spanscope.ui.opening import open_database, problem_box
+from spanscope.ui.recovery_dialog import files_to_reimport, note_for
+from spanscope.ui.single_instance import InstanceServer, bring_to_front
 
 RESOURCES = Path(__file__).resolve().parents[3] / "resources"
 
@@ -40,13 +44,61 @@ class Session(QObject):
     def __init__(self, db: Database, demo: bool) -> None:
         super().__init__()
         self.db = db
+        # One window per database: a later Spanscope opening the same file asks this one to
+        # come to the front instead (read-only copies do not answer for the file).
+        self.instance = InstanceServer(self)
+        self.instance.show_requested.connect(lambda: bring_to_front(self.window))
+        self._reopening = False
         self.window = self._window(db, demo)
 
     def _window(self, db: Database, demo: bool = False) -> MainWindow:
         window = MainWindow(db, demo=demo)
         window.open_database_requested.connect(self.switch)
+        window.runner.database_lost.connect(self.reopen)
+        window.importer.finished.connect(lambda _results: self._check_database())
         window.show()
+        if db.read_only:
+            self.instance.close()
+        else:
+            self.instance.listen(db.path)
+        note = note_for(db)
+        if note:
+            window.show_message(note)
+        files = files_to_reimport(db)  # a database rebuilt from its source files
+        if files:
+            window.import_paths(list(files))
         return window
+
+    def _check_database(self) -> None:
+        if not still_usable(self.db):
+            self.reopen("the database stopped working during the import")
+
+    def reopen(self, reason: str) -> None:
+        """DuckDB invalidated the database after an internal error: open it again, in a
+        new window, and say so. Everything committed before the error is in the file."""
+        if self._reopening:
+            return
+        self._reopening = True
+        try:
+            old_window, old_db = self.window, self.db
+            old_window.save_settings()
+            old_window.shutdown()
+            old_db.close()
+            try:
+                db = Database.open(old_db.path, read_only=old_db.read_only)
+            except (StoreError, OSError) as exc:
+                problem_box("Cannot reopen the database", f"{reason}\n\n{exc}", old_window).exec()
+                old_window.close()
+                return
+            self.db, self.window = db, self._window(db)
+            old_window.close()
+            old_window.deleteLater()
+            self.window.show_message(
+                "DuckDB stopped on an internal error and closed the database; Spanscope "
+                f"reopened it. Repeat the last action if it did not finish. ({reason})"
+            )
+        finally:
+            self._reopening = False
 
     def switch(self, path: Path) -> None:
         if path.resolve() == self.db.path:
@@ -63,6 +115,7 @@ class Session(QObject):
         old_db.close()
 
     def close(self) -> None:
+        self.instance.close()
         self.window.shutdown()
         self.db.close()
 

@@ -6,6 +6,7 @@ dark and in light mode.
 
 from __future__ import annotations
 
+import html
 from collections import defaultdict
 from typing import Any
 
@@ -97,7 +98,9 @@ class CostChart(QChartView):
         )
         series = QStackedBarSeries()
         for n, (group, values) in enumerate(stacked):
-            bar = QBarSet(group)
+            # Legend labels are rendered as HTML by Qt Charts: the group (trace text) is
+            # escaped to show as written, and capped to one short line.
+            bar = QBarSet(html.escape(display.one_line(group, 60), quote=False))
             bar.append(values)
             bar.setColor(QColor(COLOURS[n % len(COLOURS)]))
             bar.setBorderColor(QColor(COLOURS[n % len(COLOURS)]))

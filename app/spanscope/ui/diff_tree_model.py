@@ -182,7 +182,8 @@ class DiffTreeModel(QAbstractItemModel):
         if column == 1:
             return str(span.get("kind") or "")
         if column == 2:
-            return str(span.get("model") or span.get("tool_name") or "")
+            # trace text: one capped line
+            return display.one_line(str(span.get("model") or span.get("tool_name") or ""), 120)
         if column == 3:
             return display.duration(span.get("duration_ns"))
         if column == 4:

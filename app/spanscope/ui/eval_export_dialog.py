@@ -31,7 +31,7 @@ from spanscope.core import eval_export
 from spanscope.core.eval_export import FORMATS, EvalRecord, ExportOutcome
 from spanscope.core.eval_export.formats import generic
 from spanscope.core.filters import compile_filter
-from spanscope.core.redaction import RULES, Redactor, preview
+from spanscope.core.redaction import RULES, SecretRedactor, preview
 from spanscope.store import annotations as stored
 from spanscope.store import review_queues
 from spanscope.ui.workers import QueryRunner
@@ -96,6 +96,7 @@ class ExportDialog(QDialog):
         choose.clicked.connect(self._choose)
         self.format.currentIndexChanged.connect(lambda _i: self._suffix())
         self.redact = QCheckBox("Mask API keys, tokens and email addresses", self)
+        self.redact.setChecked(True)  # on unless the user opts out: exports leave the machine
         self.redact.toggled.connect(lambda _on: self._preview())
         self.preview = QPlainTextEdit(self)
         self.preview.setReadOnly(True)
@@ -174,7 +175,7 @@ class ExportDialog(QDialog):
         if not self.records:
             return
         records, fmt, path = self.records, self.format.currentData(), Path(self.path.text())
-        redactor = Redactor() if self.redact.isChecked() else None
+        redactor = SecretRedactor(RULES) if self.redact.isChecked() else None
         progress = self._progress
         self.export_button.setEnabled(False)
         self.bar.setRange(0, len(records))

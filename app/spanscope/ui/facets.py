@@ -37,6 +37,7 @@ from spanscope.store.facets import FACETS, Facet, FacetCounts
 from spanscope.store.queries import Where
 from spanscope.ui import display
 from spanscope.ui.filter_completion import term
+from spanscope.ui.tooltips import literal_tip
 from spanscope.ui.workers import QueryRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -69,7 +70,7 @@ class FacetModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return display.one_line(value, 60) if index.column() == 0 else f"{n:,}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{value}: {n:,}\nClick to filter; Ctrl- or Alt-click to exclude"
+            return literal_tip(f"{value}: {n:,}\nClick to filter; Ctrl- or Alt-click to exclude")
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from spanscope import ingest, paths
+from spanscope.importers.screen import SKIP_HINT
 from spanscope.model import ImportResult, ImportStatus
 from spanscope.store import Database
 from spanscope.store.writer import Writer
@@ -59,9 +60,11 @@ class ImportJob(QThread):
         files: Sequence[Path] | None,
         prepare: Callable[[], list[Path]] | None = None,
         parent: QObject | None = None,
+        skip_bad_records: bool = False,
     ) -> None:
         super().__init__(parent)
         self._db, self._writer = db, writer
+        self._skip_bad_records = skip_bad_records
         self._files, self._prepare = list(files or []), prepare
         self._cancel = threading.Event()
         self._last = (-1.0, "", 0.0)
@@ -80,7 +83,12 @@ class ImportJob(QThread):
                 self.progressed.emit(0.0, "Generating the demo dataset…")
                 files = self._prepare()
             for result in ingest.import_paths(
-                self._db, files, progress=self._progress, cancel=self._cancel, writer=self._writer
+                self._db,
+                files,
+                progress=self._progress,
+                cancel=self._cancel,
+                writer=self._writer,
+                skip_bad_records=self._skip_bad_records,
             ):
                 self.file_done.emit(result)
         except Exception as exc:  # a broken database, not a broken file: say so, do not crash
@@ -156,6 +164,14 @@ class ImportDialog(QDialog):
         self.buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.close_button.setEnabled(False)
         self.close_button.clicked.connect(self.accept)
+        # Imports are strict; a file failed by bad lines can be imported again without them.
+        self.skip_button = QPushButton("Import again, skipping bad lines", self)
+        self.skip_button.setToolTip(
+            "Import the files that failed on lines that are not JSON again, leaving those "
+            "lines out; the skipped line numbers are listed as warnings"
+        )
+        self.buttons.addButton(self.skip_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.skip_button.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(self.progress)
@@ -216,9 +232,13 @@ class ImportController(QObject):
         return self.job is not None
 
     def start(
-        self, files: Sequence[Path | str] | None, prepare: Callable[[], list[Path]] | None = None
+        self,
+        files: Sequence[Path | str] | None,
+        prepare: Callable[[], list[Path]] | None = None,
+        skip_bad_records: bool = False,
     ) -> bool:
-        """Import ``files`` (or what ``prepare`` returns); False when one is already running."""
+        """Import ``files`` (or what ``prepare`` returns); False when one is already running.
+        ``skip_bad_records`` leaves out the lines of JSON Lines files that are not JSON."""
         if self._db.read_only:
             self.message.emit("This database is open read-only; imports are disabled.")
             return False
@@ -229,7 +249,14 @@ class ImportController(QObject):
             self._writer = Writer(self._db, temp_dir=paths.temp_dir())
         self.results = []
         self.dialog = ImportDialog(self._parent_widget)
-        job = ImportJob(self._db, self._writer, [Path(f) for f in files or []], prepare, self)
+        job = ImportJob(
+            self._db,
+            self._writer,
+            [Path(f) for f in files or []],
+            prepare,
+            self,
+            skip_bad_records=skip_bad_records,
+        )
         job.progressed.connect(self.dialog.show_progress)
         job.file_done.connect(self._file_done)
         job.failed.connect(self.message.emit)
@@ -270,6 +297,13 @@ class ImportController(QObject):
         results = list(self.results)
         if self.dialog is not None:
             self.dialog.finish(summarise(results))
+            retry = [Path(r.path) for r in results if r.error and SKIP_HINT in r.error]
+            if retry:
+                dialog = self.dialog
+                dialog.skip_button.show()
+                dialog.skip_button.clicked.connect(
+                    lambda: (dialog.accept(), self.start(retry, skip_bad_records=True))
+                )
         self.finished.emit(results)
 
 

@@ -32,6 +32,7 @@ from spanscope.ui.highlight import filter_phrases
 from spanscope.ui.import_panel import ImportController, summarise, write_demo_dataset
 from spanscope.ui.replay import install as install_replay
 from spanscope.ui.review_menu import install as install_review
+from spanscope.ui.secret_masking import install as install_secret_masking
 from spanscope.ui.settings import app_settings
 from spanscope.ui.span_detail import SpanDetail
 from spanscope.ui.span_tree import SpanTree
@@ -50,6 +51,7 @@ FEATURES: tuple[Callable[[MainWindow], None], ...] = (
     install_costs,
     install_review,
     install_replay,
+    install_secret_masking,
 )
 
 

@@ -14,6 +14,9 @@ from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
 from spanscope import paths
 from spanscope.store import Database, DatabaseLocked, SchemaTooNew, StoreError
+from spanscope.store.database import DatabaseDamaged
+from spanscope.ui import recovery_dialog
+from spanscope.ui.single_instance import ask_to_show, running_instance
 
 SNAPSHOT_TEXT = "Open read-only copy"
 QUIT_TEXT = "Quit"
@@ -59,9 +62,30 @@ def problem_box(title: str, text: str, parent: QWidget | None = None) -> QMessag
 
 
 def open_database(
-    path: Path, *, read_only: bool = False, parent: QWidget | None = None, ask: Ask = ask_modally
+    path: Path,
+    *,
+    read_only: bool = False,
+    parent: QWidget | None = None,
+    ask: Ask = ask_modally,
+    pick: recovery_dialog.PickFiles = recovery_dialog.pick_files,
 ) -> Database | None:
-    """Open ``path`` for the window; None when it cannot be opened or the user chose Quit."""
+    """Open ``path`` for the window; None when it cannot be opened or the user chose Quit
+    (or to bring the Spanscope window that has it open to the front)."""
+    other = None if read_only else running_instance(path)
+    if other is not None:
+        pressed = ask(recovery_dialog.instance_box(Path(path), parent, SNAPSHOT_TEXT))
+        choice = pressed.text() if pressed is not None else QUIT_TEXT
+        if choice == recovery_dialog.SHOW_TEXT:
+            ask_to_show(other)
+            return None
+        other.abort()
+        if choice != SNAPSHOT_TEXT:
+            return None
+        try:
+            return Database.open_snapshot(Path(path).resolve(), paths.snapshot_dir())
+        except (StoreError, OSError) as exc:
+            ask(problem_box("Cannot open a copy", f"{exc}", parent))
+            return None
     try:
         return Database.open(path, read_only=read_only)
     except DatabaseLocked as locked:
@@ -80,6 +104,8 @@ def open_database(
                 )
             )
             return None
+    except DatabaseDamaged as damaged:
+        return recovery_dialog.recover(damaged, parent, ask, pick)
     except SchemaTooNew as exc:
         ask(problem_box("Newer database", f"{exc}\n\nUpdate Spanscope to open it.", parent))
         return None

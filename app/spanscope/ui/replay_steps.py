@@ -108,9 +108,9 @@ def happened(step: Step) -> str:
         what = "tool failed" if step.failure == "tool failure" else "error"
         return f"{what}: {display.one_line(span.get('status_message') or span.get('error_type') or '', 80)}"
     if kind == "llm":
-        return f"model call {span.get('model') or ''} · {display.tokens(span.get('input_tokens'), span.get('output_tokens'))}"
+        return f"model call {display.one_line(span.get('model'), 80)} · {display.tokens(span.get('input_tokens'), span.get('output_tokens'))}"
     if kind == "tool":
-        return f"ran tool {span.get('tool_name') or span.get('name') or ''}"
+        return f"ran tool {display.one_line(span.get('tool_name') or span.get('name'), 80)}"
     if kind in ("retriever", "reranker"):
         return f"retrieved {span.get('document_count') or 0} chunks"
     return display.duration(span.get("duration_ns"))

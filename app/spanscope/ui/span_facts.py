@@ -55,7 +55,7 @@ def span_facts(d: dict[str, Any]) -> SpanFacts:
     kind = d.get("kind") or "other"
     title_parts = [display.one_line(d.get("name"), 100) or "(unnamed span)", kind]
     if d.get("model") or d.get("tool_name"):
-        title_parts.append(d.get("model") or d.get("tool_name"))
+        title_parts.append(display.one_line(d.get("model") or d.get("tool_name"), 100))
     title_parts.append(display.duration(d.get("duration_ns")))
     if d.get("input_tokens") or d.get("output_tokens"):
         title_parts.append(
@@ -87,8 +87,8 @@ def _tools(facts: SpanFacts, calls: list[dict[str, Any]]) -> None:
         facts.tool_rows.append(
             (
                 str(position),
-                call.get("name") or "",
-                call.get("call_id") or "",
+                display.one_line(call.get("name"), 200),
+                display.one_line(call.get("call_id"), 200),
                 display.one_line(call.get("arguments"), 200),
                 display.one_line(call.get("result"), 200),
             )
@@ -110,8 +110,8 @@ def _chunks(facts: SpanFacts, documents: list[dict[str, Any]]) -> None:
             (
                 str(rank),
                 score_text,
-                doc.get("document_id") or "",
-                doc.get("stage") or "",
+                display.one_line(doc.get("document_id"), 200),
+                display.one_line(doc.get("stage"), 200),
                 display.one_line(doc.get("content"), 300),
                 display.one_line(doc.get("metadata"), 200),
             )
@@ -126,7 +126,8 @@ def _chunks(facts: SpanFacts, documents: list[dict[str, Any]]) -> None:
 
 def _usage(d: dict[str, Any]) -> list[tuple[str, str, str]]:
     def text(value: Any) -> str:
-        return "" if value is None else str(value)
+        # trace text: one line, capped, so a huge value cannot stall the table's layout
+        return "" if value is None else display.one_line(str(value), 400)
 
     rows: list[tuple[str, str, str]] = [
         ("Model", "model", text(d.get("model"))),
@@ -159,7 +160,7 @@ def _usage(d: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("Context", "service", text(d.get("service"))),
         ("Context", "session", text(d.get("session_id"))),
         ("Context", "user", text(d.get("user_id"))),
-        ("Context", "tags", ", ".join(d.get("tags") or [])),
+        ("Context", "tags", display.one_line(", ".join(d.get("tags") or []), 400)),
         ("Span", "name", display.one_line(d.get("name"), 300)),
         ("Span", "kind", text(d.get("kind"))),
         ("Span", "span id", text(d.get("span_id"))),

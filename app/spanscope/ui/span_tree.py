@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from spanscope.core.transcript import span_json, span_markdown
 from spanscope.store import queries
 from spanscope.ui import display
+from spanscope.ui.secret_masking import current_redactor
 from spanscope.ui.span_forest import SpanForest, build_forest
 from spanscope.ui.span_tree_model import WATERFALL, SpanTreeModel, WaterfallDelegate
 from spanscope.ui.trace_actions import TraceActions
@@ -253,9 +254,12 @@ class SpanTree(QWidget):
         if trace_id is None or span_id is None:
             return
         render = span_json if form == "json" else span_markdown
+        redactor = current_redactor()  # keys and tokens masked unless the user opted out
 
         def work(cur: Any) -> str:
             detail = queries.span_detail(cur, trace_id, span_id)
+            if detail is not None and redactor is not None:
+                detail = redactor.record(detail)
             return render(detail) if detail is not None else ""
 
         self._runner.submit("span-copy", work, self._copied, self.failed.emit)

@@ -110,7 +110,8 @@ class SpanTreeModel(QAbstractItemModel):
         if column == 1:
             return f.value(node, "kind") or ""
         if column == 2:
-            return f.value(node, "model") or f.value(node, "tool_name") or ""
+            model = f.value(node, "model") or f.value(node, "tool_name")
+            return display.one_line(model, 120)  # trace text: one capped line
         if column == 3:
             return display.duration(f.value(node, "duration_ns"))
         if column == 4:

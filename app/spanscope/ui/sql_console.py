@@ -39,6 +39,7 @@ from spanscope import paths
 from spanscope.store import Database
 from spanscope.store.console import Console, ResultPages, schema_docs
 from spanscope.ui import display
+from spanscope.ui.secret_masking import current_redactor, table_masker
 from spanscope.ui.workers import QueryRunner
 
 PAGE = 500
@@ -322,9 +323,10 @@ class SqlConsole(QWidget):
         if console is None or not sql:
             return
         self.status.setText(f"Exporting to {path.name}…")
+        mask = table_masker(current_redactor())  # keys and tokens, unless the user opted out
         self._runner.compute(
             "console-export",
-            lambda: console.export(sql, path, fmt),
+            lambda: console.export(sql, path, fmt, mask),
             lambda rows: self.status.setText(f"{rows:,} rows written to {path}"),
             self._failed,
         )

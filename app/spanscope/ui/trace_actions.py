@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 from spanscope.core.otlp_export import export_trace
 from spanscope.core.transcript import trace_json, trace_markdown
 from spanscope.store import queries
+from spanscope.ui.secret_masking import current_redactor
 from spanscope.ui.workers import QueryRunner
 
 # Called with the menu being built and the trace ids it is about; adds entries of its own.
@@ -54,9 +55,11 @@ class TraceActions(QObject):
     def copy_trace(self, trace_id: str, form: str) -> None:
         """Put every span of the trace on the clipboard as ``json`` or ``markdown``."""
         render = trace_json if form == "json" else trace_markdown
+        redactor = current_redactor()  # keys and tokens masked unless the user opted out
 
         def work(cur: Any) -> str:
-            return render(queries.trace_export_rows(cur, trace_id))
+            rows = queries.trace_export_rows(cur, trace_id)
+            return render([redactor.record(r) for r in rows] if redactor else rows)
 
         self._runner.submit("trace-copy", work, self._copied, self.failed.emit)
 
@@ -81,9 +84,12 @@ class TraceActions(QObject):
     def export_to(self, trace_ids: Sequence[str], path: Path) -> None:
         """Write the traces as one OTLP JSON document, which Spanscope and collectors read."""
         ids = list(trace_ids)
+        redactor = current_redactor()  # keys and tokens masked unless the user opted out
 
         def work(cur: Any) -> str:
             rows = [row for trace_id in ids for row in queries.trace_export_rows(cur, trace_id)]
+            if redactor is not None:
+                rows = [redactor.record(r) for r in rows]
             path.write_text(json.dumps(export_trace(rows), ensure_ascii=False), encoding="utf-8")
             return str(path)
 

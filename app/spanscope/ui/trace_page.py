@@ -43,7 +43,7 @@ def load_page(cur: Any, request: PageRequest) -> TraceRows:
     text = [
         [display.local_time(v) for v in c["start_ns"]],
         [display.one_line(v, 80) for v in c["root_name"]],
-        [v or "" for v in c["service"]],
+        [display.one_line(v, 120) for v in c["service"]],  # trace text: one capped line
         [display.duration(v) for v in c["duration_ns"]],
         [display.number(v) for v in c["span_count"]],
         [display.number(v) for v in c["llm_count"]],
@@ -51,8 +51,8 @@ def load_page(cur: Any, request: PageRequest) -> TraceRows:
         [display.number(v) for v in c["error_count"]],
         [display.tokens(i, o) for i, o in zip(c["input_tokens"], c["output_tokens"], strict=True)],
         [display.cost(v) for v in c["cost"]],
-        [", ".join(v or []) for v in c["models"]],
-        [v or "" for v in c["user_id"]],
+        [display.one_line(", ".join(v or []), 200) for v in c["models"]],
+        [display.one_line(v, 120) for v in c["user_id"]],
         [badge_text(badges.get(t)) for t in c["trace_id"]],
         [display.one_line(v, 200) for v in c["preview"]],
     ]

@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
 
 from spanscope.store import Database
+from spanscope.store.database import is_invalidated
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,8 @@ class QueryRunner(QObject):
     """Runs read queries, each in a pool thread with its own cursor from ``db.reader()``."""
 
     failed = Signal(str)  # an error no caller asked to handle, for the status bar
+    # DuckDB invalidated the database after a fatal error; the app must open it again
+    database_lost = Signal(str)
     _delivered = Signal(str, int, object, str)  # group, generation, result, error
 
     def __init__(self, db: Database, parent: QObject | None = None, threads: int = 3) -> None:
@@ -171,6 +174,8 @@ class QueryRunner(QObject):
         except Exception as exc:  # delivered as a message; an interrupted query is stale anyway
             log.debug("query %s failed", group, exc_info=True)
             error = _message(exc)
+            if is_invalidated(exc):
+                self.database_lost.emit(error)
         finally:
             if cursor is not None:
                 with self._lock:

@@ -4,10 +4,12 @@ INSERT INTO spans BY NAME
 WITH ids AS (
     SELECT r.*, attr_text AS t,
            -- All-zero ids are placeholders a sender forgot to fill in: scope them to this
-           -- file so unrelated spans from different files never collide.
-           CASE WHEN regexp_full_match(norm_id(raw_trace_id), '0+') THEN 'unset-' || $source_id
+           -- file so unrelated spans from different files never collide. A missing or empty
+           -- id (norm_id gives NULL) is a placeholder too.
+           CASE WHEN coalesce(regexp_full_match(norm_id(raw_trace_id), '0+'), TRUE)
+                THEN 'unset-' || $source_id
                 ELSE norm_id(raw_trace_id) END AS trace_id_n,
-           CASE WHEN regexp_full_match(norm_id(raw_span_id), '0+')
+           CASE WHEN coalesce(regexp_full_match(norm_id(raw_span_id), '0+'), TRUE)
                 THEN 'unset-' || left(md5(concat_ws('|', name, start_ns, end_ns, raw_parent_span_id)), 16)
                 ELSE norm_id(raw_span_id) END AS span_id_n,
            CASE WHEN regexp_full_match(norm_id(raw_parent_span_id), '0+') THEN NULL

@@ -1,0 +1,181 @@
+"""``spanscope check`` and ``spanscope rebuild``: is the database whole, and starting it
+again from the files it was imported from when it is not.
+
+``check`` opens the database (replaying a log left by a crash), and compares each imported
+file's recorded span count with the spans stored for it. A damaged file or log is copied
+aside (never deleted) and a readable copy is made of what DuckDB can still read.
+``rebuild`` makes a new database in the same place: the annotations that could be read (and
+those of ``--annotations FILE``) first, then the files again.
+
+``check --json`` prints one object: ``status`` ("ok", "incomplete", "damaged", "refused"),
+``database``, ``message``, and for "damaged" ``copies``, ``readable``, ``files``,
+``annotations``; for "ok"/"incomplete" ``files``, ``spans``, ``annotations``, ``incomplete``
+(paths) and ``kept_log``. That shape is a public contract.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+from spanscope import ingest, paths
+from spanscope.core.annotation_file import AnnotationFileError, read_annotations
+from spanscope.model import ImportStatus
+from spanscope.store import Database, StoreError
+from spanscope.store.annotations import annotation_count
+from spanscope.store.database import DatabaseDamaged, DatabaseLocked, SchemaTooNew
+from spanscope.store.recovery import file_counts, set_aside, spans_without_file, start_fresh
+from spanscope.store.writer import Writer
+
+WRITES: set[str] = set()
+NO_DATABASE = {"check", "rebuild"}  # they open the database themselves, damaged or not
+
+
+def add_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    p = command("check", "check the database file: it opens, and every imported file is whole")
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p = command(
+        "rebuild",
+        "start the database again from the files it was imported from, keeping annotations "
+        "(the old file is copied aside first)",
+    )
+    p.add_argument("paths", nargs="*", type=Path, help="more files or folders to import")
+    p.add_argument("--annotations", type=Path, help="an annotations file to restore as well")
+    p.add_argument("--yes", action="store_true", help="do not ask before replacing the file")
+
+
+def _path(args: argparse.Namespace) -> Path:
+    given = getattr(args, "db", None)
+    return Path(given).expanduser() if given else paths.default_database()
+
+
+def _check(_db: None, args: argparse.Namespace, out: TextIO) -> int:
+    path = _path(args)
+    report: dict[str, Any] = {"database": str(path)}
+    try:
+        db = Database.open(path)
+    except DatabaseDamaged as damaged:
+        aside = set_aside(damaged.path, damaged.detail)
+        report |= {
+            "status": "damaged",
+            "message": str(damaged),
+            "copies": str(aside.folder),
+            "readable": str(aside.readable) if aside.readable else None,
+            "files": [str(p) for p in aside.sources],
+            "annotations": len(aside.annotations),
+        }
+        if args.json:
+            out.write(json.dumps(report) + "\n")
+            return 1
+        out.write(f"{damaged}\n\n{aside.summary()}\n\n")
+        if aside.readable is not None:
+            out.write(f"To look at what could be read:  spanscope --db '{aside.readable}' ls\n")
+        out.write(
+            f"To start again from the files it was imported from (annotations kept):  "
+            f"spanscope --db '{path}' rebuild [more files]\n"
+        )
+        return 1
+    except (DatabaseLocked, SchemaTooNew, StoreError) as exc:
+        if args.json:
+            out.write(json.dumps(report | {"status": "refused", "message": str(exc)}) + "\n")
+        else:
+            print(f"spanscope: {exc}", file=sys.stderr)
+        return 2
+    try:
+        cur = db.reader()
+        counts = file_counts(cur)
+        loose = spans_without_file(cur)
+        annotations = annotation_count(cur)
+    finally:
+        db.close()
+    # A later file may replace spans of an earlier one (same ids), so fewer stored spans than
+    # recorded is normal; more, or none at all, is not.
+    incomplete = [c.path for c in counts if c.stored > c.recorded or (c.recorded and not c.stored)]
+    status = "ok" if not incomplete and not loose else "incomplete"
+    report |= {
+        "status": status,
+        "files": len(counts),
+        "spans": sum(c.stored for c in counts),
+        "annotations": annotations,
+        "incomplete": incomplete,
+        "kept_log": str(db.kept_log) if db.kept_log else None,
+    }
+    if args.json:
+        out.write(json.dumps(report | {"message": ""}) + "\n")
+        return 0 if status == "ok" else 1
+    if db.kept_log:
+        out.write(
+            "The database was not closed properly last time; its log was replayed (a copy is "
+            f"kept at {db.kept_log}).\n"
+        )
+    out.write(
+        f"{path}: {report['files']:,} files, {report['spans']:,} spans, {annotations:,} annotations"
+    )
+    if status == "ok":
+        out.write("; every file is whole.\n")
+        return 0
+    out.write("\n")
+    for name in incomplete:
+        out.write(f"incomplete: {name}\n")
+    if loose:
+        out.write(f"{loose:,} spans belong to no imported file\n")
+    out.write(f"To start again from the files:  spanscope --db '{path}' rebuild\n")
+    return 1
+
+
+def _rebuild(_db: None, args: argparse.Namespace, out: TextIO) -> int:
+    path = _path(args).resolve()
+    extra = []
+    if args.annotations is not None:
+        try:
+            extra = read_annotations(args.annotations)
+        except (AnnotationFileError, OSError) as exc:
+            print(f"spanscope: {args.annotations}: {exc}", file=sys.stderr)
+            return 2
+    detail = ""
+    if path.exists():
+        try:
+            Database.open(path).close()  # a healthy file: replay its log before copying it
+        except DatabaseDamaged as damaged:
+            detail = damaged.detail
+        except (DatabaseLocked, SchemaTooNew) as exc:
+            print(f"spanscope: {exc}", file=sys.stderr)  # never rebuild over those
+            return 2
+        except StoreError:
+            pass
+        aside = set_aside(path, detail)
+        out.write(f"{aside.summary()}\n")
+        sources, annotations = aside.sources, aside.annotations
+    else:
+        sources, annotations = [], []
+    missing = [p for p in sources if not p.exists()]
+    files = [p for p in sources if p.exists()] + list(args.paths)
+    if not args.yes and sys.stdin.isatty():
+        answer = input(f"Replace {path} with a new database of {len(files)} files? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            out.write("Nothing changed.\n")
+            return 1
+    db = start_fresh(path, annotations + extra)
+    try:
+        writer = Writer(db, paths.temp_dir())
+        results = list(ingest.import_paths(db, files, writer=writer))
+    finally:
+        db.close()
+    imported = sum(r.status in (ImportStatus.IMPORTED, ImportStatus.UNCHANGED) for r in results)
+    for r in results:
+        if r.error:
+            out.write(f"error: {r.error}\n")
+    for p in missing:
+        out.write(f"missing: {p} (no longer on disk; import it again when you find it)\n")
+    out.write(
+        f"Rebuilt {path}: {imported} of {len(files) + len(missing)} files imported, "
+        f"{len(annotations) + len(extra)} annotations restored.\n"
+    )
+    return 0 if imported == len(files) and not missing else 1
+
+
+HANDLERS = {"check": _check, "rebuild": _rebuild}

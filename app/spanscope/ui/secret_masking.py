@@ -1,0 +1,68 @@
+"""Whether copies and exports mask secrets: on unless the user turns it off.
+
+Copies (trace or span as JSON or Markdown), OTLP exports and SQL console exports leave the
+machine more often than the database does; API keys and bearer tokens that an instrumented
+app recorded in its traces should not travel with them by accident. One checkable entry in
+the File menu turns masking off (remembered in the settings file); every copy and export reads
+:func:`masking_on` on the UI thread and hands the redactor to its worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+from PySide6.QtGui import QAction
+
+from spanscope.core.redaction import SecretRedactor, export_redactor
+from spanscope.ui.settings import app_settings
+
+if TYPE_CHECKING:
+    from spanscope.ui.main_window import MainWindow
+
+KEY = "exports/mask_secrets"
+TITLE = "Mask &keys and tokens in copies and exports"
+
+
+def masking_on() -> bool:
+    """The user's choice; True when never changed."""
+    value = app_settings().value(KEY, True)
+    return value not in (False, "false", "0", 0)
+
+
+def set_masking(on: bool) -> None:
+    settings = app_settings()
+    settings.setValue(KEY, on)
+    settings.sync()
+
+
+def current_redactor() -> SecretRedactor | None:
+    """The redactor a copy or export should use now (None when the user opted out)."""
+    return export_redactor(masking_on())
+
+
+def install(window: MainWindow) -> None:
+    """The File menu entry that turns masking on and off."""
+    file_menu = window.menuBar().actions()[0].menu()
+    action = QAction(TITLE, window)
+    action.setCheckable(True)
+    action.setChecked(masking_on())
+    action.setToolTip("API keys, bearer tokens and values of fields such as api_key or password")
+    action.toggled.connect(set_masking)
+    before = file_menu.actions()[-1] if file_menu.actions() else None  # above Quit
+    file_menu.insertAction(before, action)
+    window.mask_secrets_action = action  # type: ignore[attr-defined]
+
+
+def table_masker(redactor: SecretRedactor | None) -> Callable[[pa.Table], pa.Table] | None:
+    """A page rewriter for console exports: text cells masked, a column whose name says it
+    is a secret (``api_key``) masked whole; None when nothing is to be masked."""
+    if redactor is None:
+        return None
+
+    def mask(table: pa.Table) -> pa.Table:
+        rows = [redactor.record(row) for row in table.to_pylist()]
+        return pa.Table.from_pylist(rows, schema=table.schema)
+
+    return mask

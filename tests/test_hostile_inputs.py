@@ -1,0 +1,473 @@
+"""Broken and hostile input files: each ends in a clean result naming the file and where it
+went wrong, that file rolled back, every other file intact, nothing written elsewhere."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import zstandard
+
+import hostile_files as hf
+from otlp_builder import T0, agent_trace, document, write_json
+from spanscope.cli import main
+from spanscope.importers import inflation, otlp
+from spanscope.ingest import import_paths
+from spanscope.model import ImportResult, ImportStatus
+from spanscope.store import Database
+from store_checks import attributes, counts, only_span, rows, run
+
+GOOD_TRACE = "5b8efff798038103d269b633813fc60c"
+
+
+def good_file(tmp_path: Path) -> Path:
+    return write_json(tmp_path / "good.json", document(agent_trace()))
+
+
+def failed_alone(db: Database, good: Path, bad: Path) -> ImportResult:
+    """Import a good and a bad file: the bad one fails naming itself, the good one is in."""
+    results = run(db, good, bad)
+    by_name = {Path(r.path).name: r for r in results}
+    assert by_name[good.name].status is ImportStatus.IMPORTED, by_name[good.name].error
+    result = by_name[bad.name]
+    assert result.status is ImportStatus.FAILED
+    assert bad.name in (result.error or "")
+    assert counts(db) == (4, 1, 1)  # exactly the good file
+    assert rows(db, "SELECT count(*) FROM search_pending")[0][0] == 0
+    stray = "SELECT count(*) FROM search_docs d ANTI JOIN spans s USING (trace_id, span_id)"
+    assert rows(db, stray)[0][0] == 0  # nothing of the bad file in the search index
+    return result
+
+
+# --- bad lines: strict by default, skipped on request ---------------------------------------
+
+
+def test_one_bad_line_among_10000_fails_the_file_naming_the_line(
+    db: Database, tmp_path: Path
+) -> None:
+    bad = hf.jsonl_with_bad_lines(tmp_path / "lines.jsonl", 10_000, {7_321: '{"resourceSpans": ['})
+    result = failed_alone(db, good_file(tmp_path), bad)
+    error = result.error or ""
+    assert "line 7321 is not valid JSON" in error, error
+    assert "skip bad records" in error  # says how to import the rest
+
+
+def test_skip_bad_records_imports_the_rest_and_lists_the_lines(
+    db: Database, tmp_path: Path
+) -> None:
+    bad = {17: "{not json", 230: "", 9_001: '{"resourceSpans": [', 9_999: "\x00\x01"}
+    path = hf.jsonl_with_bad_lines(tmp_path / "lines.jsonl", 10_000, bad)
+    [result] = list(import_paths(db, [path], skip_bad_records=True))
+    assert result.status is ImportStatus.IMPORTED, result.error
+    assert result.spans == 10_000 - 4  # line 230 is blank: nothing lost there
+    [warning] = [w for w in result.warnings if "skipped" in w]
+    assert "skipped 3 of 9999 lines" in warning
+    assert "line 17, 9001, 9999" in warning
+    [(path_stored,)] = rows(db, "SELECT path FROM sources")
+    assert path_stored == str(path)
+
+
+def test_skip_bad_records_keeps_a_truncated_compressed_file_up_to_the_cut(
+    db: Database, tmp_path: Path
+) -> None:
+    text = "".join(json.dumps(hf.one_span_doc(i)) + "\n" for i in range(1, 301)).encode()
+    packed = gzip.compress(text)
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(packed[: len(packed) * 2 // 3])
+    [strict] = run(db, path)
+    assert strict.status is ImportStatus.FAILED and "cut.jsonl.gz" in (strict.error or "")
+    [result] = list(import_paths(db, [path], skip_bad_records=True))
+    assert result.status is ImportStatus.IMPORTED, result.error
+    assert 0 < result.spans < 300
+    assert any("skipped 1 of" in w for w in result.warnings)
+
+
+def test_skip_bad_records_from_the_command_line(tmp_path: Path) -> None:
+    path = hf.jsonl_with_bad_lines(tmp_path / "lines.jsonl", 50, {5: "garbage"})
+    database = str(tmp_path / "cli.duckdb")
+    out = io.StringIO()
+    assert main(["--db", database, "import", str(path)], out=out) == 1
+    assert "line 5" in out.getvalue() and "--skip-bad-records" in out.getvalue()
+    out = io.StringIO()
+    code = main(["--db", database, "import", "--skip-bad-records", "--json", str(path)], out=out)
+    assert code == 0
+    record = json.loads(out.getvalue())
+    assert (record["status"], record["spans"]) == ("imported", 49)
+    assert any("line 5" in w for w in record["warnings"])
+
+
+def test_skip_bad_records_leaves_a_single_document_strict(db: Database, tmp_path: Path) -> None:
+    text = json.dumps(document(agent_trace()), indent=2)
+    path = tmp_path / "doc.json"
+    path.write_text(text[: len(text) // 2])
+    [result] = list(import_paths(db, [path], skip_bad_records=True))
+    assert result.status is ImportStatus.FAILED and "doc.json" in (result.error or "")
+    assert counts(db) == (0, 0, 0)
+
+
+# --- values: numbers, times, ids ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_literals_are_kept_as_written(
+    db: Database, tmp_path: Path, literal: str
+) -> None:
+    text = json.dumps(document(agent_trace())).replace('{"doubleValue": 0.2}', literal, 1)
+    assert literal in text
+    path = tmp_path / "nan.json"
+    path.write_text(text)
+    result = run(db, path)[0]
+    # Not standard JSON; DuckDB reads it: the value stays as written, the rest maps as usual.
+    assert result.status is ImportStatus.IMPORTED, result.error
+    assert counts(db)[0] == 4
+
+
+@pytest.mark.parametrize(
+    "start, end, start_ns, duration_ns",
+    [
+        (str(T0), str(T0 + 5), T0, 5),  # the usual string
+        (T0 + 1, T0 + 3, T0 + 1, 2),  # a JSON number above 2**53, kept exact
+        ({"low": (T0 + 7) & 0xFFFFFFFF, "high": (T0 + 7) >> 32}, str(T0 + 9), T0 + 7, 2),
+        ("0", "5", 0, 5),  # epoch 0
+        (str(2**63 - 10), str(2**63 - 1), 2**63 - 10, 9),  # 2262-04-11, the last ns of int64
+    ],
+    ids=["string", "number-above-2^53", "low-high", "epoch-0", "year-2262"],
+)
+def test_times_in_every_form_are_exact(
+    db: Database, tmp_path: Path, start: Any, end: Any, start_ns: int, duration_ns: int
+) -> None:
+    [result] = run(db, write_json(tmp_path / "t.json", hf.raw_time_span(start, end)))
+    assert result.status is ImportStatus.IMPORTED, result.error
+    span = only_span(db)
+    assert (span["start_ns"], span["duration_ns"]) == (start_ns, duration_ns)
+
+
+def test_time_past_2262_is_no_start_time_with_a_warning(db: Database, tmp_path: Path) -> None:
+    doc = hf.raw_time_span(str(2**64 - 10), str(2**64 - 1))
+    [result] = run(db, write_json(tmp_path / "t.json", doc))
+    assert result.status is ImportStatus.IMPORTED
+    assert only_span(db)["start_ns"] is None
+    assert any("no start time" in w for w in result.warnings)
+
+
+def test_integers_above_2_53_stay_exact(db: Database, tmp_path: Path) -> None:
+    doc = hf.one_span_doc(1, big=2**53 + 1, biggest=2**63 - 1, negative=-(2**63))
+    run(db, write_json(tmp_path / "ints.json", doc))
+    attrs = attributes(only_span(db))
+    assert (attrs["big"], attrs["biggest"], attrs["negative"]) == (2**53 + 1, 2**63 - 1, -(2**63))
+
+
+@pytest.mark.parametrize(
+    "trace_id, span_id, warned",
+    [
+        ("abc", "1", None),  # wrong length: kept as written
+        ("0" * 32, "0" * 16, "all-zero ids"),
+        ("", "", "all-zero ids"),
+    ],
+)
+def test_odd_ids_are_kept_or_replaced_with_a_warning(
+    db: Database, tmp_path: Path, trace_id: str, span_id: str, warned: str | None
+) -> None:
+    doc = document([{**hf.one_span_doc(1)["resourceSpans"][0]["scopeSpans"][0]["spans"][0],
+                     "traceId": trace_id, "spanId": span_id}])  # fmt: skip
+    [result] = run(db, write_json(tmp_path / "ids.json", doc))
+    if result.status is ImportStatus.FAILED:
+        assert "ids.json" in (result.error or "") and counts(db) == (0, 0, 0)
+        return
+    span = only_span(db)
+    assert span["trace_id"] and span["span_id"]
+    if warned is None:
+        assert (span["trace_id"], span["span_id"]) == (trace_id, span_id)
+    else:
+        assert any(warned in w for w in result.warnings)
+
+
+# --- encodings ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, damage",
+    [
+        ("latin1.json", lambda t: t.replace(b"refund policy?", b"r\xe9fund policy?")),
+        ("surrogate.json", lambda t: t.replace(b"refund policy?", b"refund \\ud800 policy?")),
+        ("overlong.json", lambda t: t.replace(b"refund policy?", b"refund \xc0\xaf policy?")),
+    ],
+)
+def test_invalid_utf8_and_lone_surrogates_fail_alone(
+    db: Database, tmp_path: Path, name: str, damage: Any
+) -> None:
+    text = json.dumps(document(agent_trace("1" * 32))).encode()
+    bad = tmp_path / name
+    bad.write_bytes(damage(text))
+    result = failed_alone(db, good_file(tmp_path), bad)
+    assert "byte" in (result.error or "") or "line" in (result.error or "")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"])
+def test_bom_and_utf16_files_are_read(db: Database, tmp_path: Path, encoding: str) -> None:
+    text = json.dumps(document(agent_trace()), ensure_ascii=False).replace("policy?", "policy? ✓")
+    data = text.encode(encoding)
+    if encoding in ("utf-16-le", "utf-16-be"):
+        data = "\ufeff".encode(encoding) + data  # what PowerShell writes
+    path = tmp_path / "t.json"
+    path.write_bytes(data)
+    [result] = run(db, path)
+    assert result.status is ImportStatus.IMPORTED, result.error
+    assert counts(db) == (4, 1, 1)
+    assert "✓" in json.dumps(rows(db, "SELECT content FROM messages"), ensure_ascii=False)
+
+
+def test_utf16_with_a_broken_character_fails_naming_the_byte(db: Database, tmp_path: Path) -> None:
+    data = json.dumps(document(agent_trace("1" * 32))).encode("utf-16")
+    bad = tmp_path / "broken16.json"
+    bad.write_bytes(data[:400] + b"\x00\xd8\x41\x00" + data[400:])  # a lone high surrogate
+    result = failed_alone(db, good_file(tmp_path), bad)
+    assert "byte 40" in (result.error or "")
+
+
+# --- compressed files -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("compression", ["gzip", "zstd"])
+def test_truncated_compressed_file_fails_alone(
+    db: Database, tmp_path: Path, compression: str
+) -> None:
+    text = json.dumps(document(agent_trace("1" * 32))).encode()
+    packed = gzip.compress(text) if compression == "gzip" else zstandard.compress(text)
+    bad = tmp_path / f"cut.json.{compression}"
+    bad.write_bytes(packed[: len(packed) - 20])
+    failed_alone(db, good_file(tmp_path), bad)
+
+
+@pytest.fixture
+def small_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The decompression cap scaled down 64 times, so a bomb is quick to make and to stop."""
+    monkeypatch.setattr(inflation, "RATIO_FREE_BYTES", 16 * hf.MB)
+
+
+@pytest.mark.parametrize("compression", ["gzip", "zstd"])
+def test_decompression_bomb_hits_the_cap(
+    db: Database, tmp_path: Path, small_cap: None, compression: str
+) -> None:
+    bomb = hf.json_bomb(tmp_path / "bomb.json.gz", 80 * hf.MB, compression)
+    result = failed_alone(db, good_file(tmp_path), bomb)
+    assert "decompression bomb" in (result.error or "")
+    assert "200 times" in (result.error or "")
+
+
+@pytest.mark.parametrize("build", [hf.gzip_bomb, hf.zstd_bomb])
+def test_bomb_of_zeros_is_not_recognised_from_its_sample(
+    db: Database, tmp_path: Path, build: Any
+) -> None:
+    bomb = build(tmp_path / "zeros.json.gz", 1100 * hf.MB)  # past the real cap
+    result = failed_alone(db, good_file(tmp_path), bomb)
+    assert "format not recognised" in (result.error or "")
+
+
+@pytest.mark.slow
+def test_decompression_bomb_at_the_real_cap(db: Database, tmp_path: Path) -> None:
+    bomb = hf.json_bomb(tmp_path / "bomb.jsonl.zst", 1100 * hf.MB, "zstd")
+    assert bomb.stat().st_size < 1024 * 1024
+    result = failed_alone(db, good_file(tmp_path), bomb)
+    assert "decompression bomb" in (result.error or "") and "1024 MB" in (result.error or "")
+    assert inflation.describe_cap() in (result.error or "")
+
+
+def test_compressed_file_of_an_ordinary_ratio_is_imported(
+    db: Database, tmp_path: Path, small_cap: None
+) -> None:
+    text = "".join(json.dumps(hf.one_span_doc(i)) + "\n" for i in range(1, 2001)).encode()
+    path = tmp_path / "big.jsonl.gz"
+    path.write_bytes(gzip.compress(text))
+    assert len(text) / path.stat().st_size > 10
+    [result] = run(db, path)
+    assert (result.status, result.spans) == (ImportStatus.IMPORTED, 2000)
+
+
+# --- archives -------------------------------------------------------------------------------
+
+
+def test_zip_with_escaping_members_writes_nothing_anywhere(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = tmp_path / "work" / "deeper"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    payload = json.dumps(document(agent_trace("1" * 32))).encode()
+    bad = hf.hostile_zip(work / "export.zip", payload)
+    before = sorted(p for p in tmp_path.rglob("*") if "home" not in p.parts)
+    result = failed_alone(db, good_file(tmp_path), bad)
+    assert "zip archive" in (result.error or "")
+    after = sorted(p for p in tmp_path.rglob("*") if "home" not in p.parts)
+    added = {p.name for p in after} - {p.name for p in before}
+    assert added <= {"good.json", "test.duckdb", "test.duckdb.wal"}
+    assert not Path("/tmp/absolute-escape.json").exists()
+    assert not Path("/tmp/deep-escape.json").exists()
+
+
+@pytest.mark.corpus
+def test_inspect_archive_with_escaping_members_writes_nothing_anywhere(
+    db: Database, tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inspect .eval logs are the zip archives Spanscope reads: members are read in memory
+    (never extracted), so escaping names and symlinks cannot write anything."""
+    import stat
+    import zipfile
+
+    source = corpus / "inspect" / "inspect_log_read_sample.eval"
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    bad = work / "hostile.eval"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(bad, "w") as out:
+        for info in original.infolist():
+            out.writestr(info, original.read(info))
+        out.writestr("../escaped.json", b"{}")
+        out.writestr("/tmp/absolute-escape.json", b"{}")
+        link = zipfile.ZipInfo("samples/link")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        out.writestr(link, "/etc/passwd")
+    before = {p.name for p in tmp_path.rglob("*")}
+    [result] = run(db, bad)
+    assert result.error is None or "hostile.eval" in result.error
+    assert result.error is None or "reader failed" not in result.error
+    after = {p.name for p in tmp_path.rglob("*")}
+    assert after - before <= {"test.duckdb", "test.duckdb.wal"}
+    assert not Path("/tmp/absolute-escape.json").exists()
+
+
+# --- big values -----------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_one_100_mb_attribute_is_imported(db: Database, tmp_path: Path) -> None:
+    path = hf.span_with_big_attribute(tmp_path / "big.json", 100 * hf.MB)
+    try:
+        [result] = run(db, path)
+    finally:
+        path.unlink()
+    assert result.status is ImportStatus.IMPORTED, result.error
+    [(length,)] = rows(db, "SELECT length(json_extract_string(attributes, '$.big')) FROM spans")
+    assert length == 100 * hf.MB
+
+
+def test_object_above_the_object_limit_is_refused_by_the_stated_limit(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The real limit is 1 GB per JSON object (otlp.MAX_OBJECT_BYTES); scaled down to 18 MB here
+    # (the first read allows 16 MB).
+    monkeypatch.setattr(otlp, "MAX_OBJECT_BYTES", 18 * hf.MB)
+    bad = hf.span_with_big_attribute(tmp_path / "huge.json", 20 * hf.MB)
+    result = failed_alone(db, good_file(tmp_path), bad)
+    assert "larger than" in (result.error or "") and "limit" in (result.error or "")
+
+
+# --- nesting --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("array.json", hf.deeply_nested(100_000)),
+        ("in-envelope.json", '{"resourceSpans": ' + hf.deeply_nested(100_000) + "}"),
+        ("lines.jsonl", json.dumps(hf.one_span_doc(2)) + "\n" + hf.deeply_nested(100_000)),
+        ("open.json", "[" * 100_000),
+        ("objects.json", '{"a":' * 100_000 + "1" + "}" * 100_000),
+    ],
+)
+@pytest.mark.timeout(60)
+def test_json_nested_100000_deep_fails_alone(
+    db: Database, tmp_path: Path, name: str, text: str
+) -> None:
+    bad = tmp_path / name
+    bad.write_text(text)
+    result = failed_alone(db, good_file(tmp_path), bad)
+    assert "Traceback" not in (result.error or "")
+
+
+@pytest.mark.timeout(60)
+def test_deeply_nested_attribute_value_is_imported_or_refused(db: Database, tmp_path: Path) -> None:
+    doc = json.dumps(hf.one_span_doc(1, deep="@@"))
+    deep = '{"arrayValue": {"values": ' + hf.deeply_nested(100_000) + "}}"
+    text = doc.replace('{"stringValue": "@@"}', deep)
+    path = tmp_path / "deep-attr.json"
+    path.write_text(text)
+    [result] = run(db, path)
+    if result.status is ImportStatus.FAILED:
+        assert "deep-attr.json" in (result.error or "") and counts(db) == (0, 0, 0)
+    else:
+        assert counts(db)[0] == 1
+
+
+# --- many files -----------------------------------------------------------------------------
+
+
+def test_folder_mixing_formats_and_junk_gets_a_line_per_file(
+    db: Database, tmp_path: Path, small_cap: None
+) -> None:
+    folder = tmp_path / "incident"
+    folder.mkdir()
+    write_json(folder / "a.json", document(agent_trace()))
+    text = json.dumps(document(agent_trace("2" * 32)))
+    (folder / "b.json.gz").write_bytes(gzip.compress(text.encode()))
+    (folder / "c.json.zst").write_bytes(
+        zstandard.compress(text.replace("2" * 32, "3" * 32).encode())
+    )
+    (folder / "d.json").write_bytes(text.replace("2" * 32, "4" * 32).encode("utf-16"))
+    (folder / "empty.json").write_bytes(b"")
+    (folder / "junk.bin").write_bytes(os.urandom(4096))
+    (folder / "notes.txt").write_text("call at 14:02, refund policy wrong\n")
+    (folder / "package.json").write_text('{"name": "x", "version": "1"}')
+    (folder / "deep.json").write_text(hf.deeply_nested(50_000))
+    hf.json_bomb(folder / "bomb.json.gz", 40 * hf.MB, "gzip")
+    hf.jsonl_with_bad_lines(folder / "lines.jsonl", 100, {50: "{"})
+    (folder / "cut.json").write_text(text[: len(text) // 2])
+    hf.hostile_zip(folder / "x.zip", text.encode())
+    results = run(db, folder)
+    status = {Path(r.path).name: r.status.value for r in results}
+    assert status == {
+        "a.json": "imported",
+        "b.json.gz": "imported",
+        "c.json.zst": "imported",
+        "d.json": "imported",
+        "empty.json": "failed",
+        "junk.bin": "failed",
+        "notes.txt": "failed",
+        "package.json": "failed",
+        "deep.json": "failed",
+        "bomb.json.gz": "failed",
+        "lines.jsonl": "failed",
+        "cut.json": "failed",
+        "x.zip": "failed",
+    }
+    for r in results:
+        assert (r.error is None) == (r.status is ImportStatus.IMPORTED)
+        assert r.error is None or Path(r.path).name in r.error
+        assert r.error is None or "reader failed" not in r.error
+    assert counts(db) == (16, 4, 4)
+
+
+def test_a_reader_crash_costs_only_its_file(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader bug on odd content (here forced) fails that file alone, with a message."""
+    from spanscope.importers.otlp import OtlpJson
+
+    good = good_file(tmp_path)
+    other = write_json(tmp_path / "other.json", document(agent_trace("9" * 32)))
+    real = OtlpJson.source
+
+    def source(self: OtlpJson, sample: Any, workdir: Path) -> Any:
+        if sample.path.name == "other.json":
+            raise KeyError("spans")
+        return real(self, sample, workdir)
+
+    monkeypatch.setattr(OtlpJson, "source", source)
+    result = failed_alone(db, good, other)
+    assert "reader failed" in (result.error or "") and "KeyError" in (result.error or "")
