@@ -288,7 +288,8 @@ def measure_search(db: Path, runs: int) -> list[Row]:
     database = Database.open(db, read_only=True)
     try:
         cursor = database.reader()
-        rows = [Row(f"{label} index size", index_mb(cursor, ("search_docs", "search_terms")), "MB")]
+        tables = ("search_docs", "search_terms", "search_pairs")
+        rows = [Row(f"{label} index size", index_mb(cursor, tables), "MB")]
         for text, what in (
             ('"kb-refund-policy-v5"', "rare phrase"),
             ('"90 days"', "phrase of common words"),

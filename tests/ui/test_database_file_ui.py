@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from message_boxes import Answer
 
 from damaged_files import crashed_database, damage_log
 from otlp_builder import agent_trace, document, write_json
@@ -27,21 +27,6 @@ from spanscope.ui.recovery_dialog import (
     note_for,
 )
 from spanscope.ui.single_instance import InstanceServer
-
-
-class Answer:
-    """Stands in for the user: records each message box and presses the named button."""
-
-    def __init__(self, button_text: str | None = None) -> None:
-        self.button_text = button_text
-        self.boxes: list[QMessageBox] = []
-
-    def __call__(self, box: QMessageBox):  # type: ignore[no-untyped-def]
-        self.boxes.append(box)
-        for button in box.buttons():
-            if self.button_text is None or button.text() == self.button_text:
-                return button
-        return None
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from message_boxes import Answer
 
 from spanscope.store import Database
 from spanscope.ui.opening import QUIT_TEXT, SNAPSHOT_TEXT, open_database
@@ -46,21 +46,6 @@ def holder_pid(path: Path) -> int:
 
 
 HOLDERS: dict[Path, int] = {}
-
-
-class Answer:
-    """Stands in for the user: records each message box and presses the named button."""
-
-    def __init__(self, button_text: str | None = None) -> None:
-        self.button_text = button_text
-        self.boxes: list[QMessageBox] = []
-
-    def __call__(self, box: QMessageBox):  # type: ignore[no-untyped-def]
-        self.boxes.append(box)
-        for button in box.buttons():
-            if self.button_text is None or button.text() == self.button_text:
-                return button
-        return None
 
 
 def test_locked_database_offers_a_read_only_copy(

@@ -30,7 +30,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from spanscope.sqlfiles import load
-from spanscope.store.database import Database, StoreError
+from spanscope.store.database import SCHEMA_FILES, Database, StoreError
 
 DEFAULT_TIME_LIMIT = 60.0  # seconds
 _CONFIG: dict[str, str | bool | int | float | list[str]] = {
@@ -269,7 +269,7 @@ _CONSTRAINTS = re.compile(
 )
 
 
-def schema_docs(files: tuple[str, ...] = ("schema.sql", "search_schema.sql")) -> list[ColumnDoc]:
+def schema_docs(files: tuple[str, ...] = SCHEMA_FILES) -> list[ColumnDoc]:
     """(table, column, type, meaning) of every column declared in the schema files, from the
     ``-- comment`` after each column."""
     docs: list[ColumnDoc] = []

@@ -102,9 +102,36 @@ _RATE_SCHEMA = pa.schema(
 _SOURCE_SCOPE = "source_id = $source_id"
 
 
+def mark_pending(con: duckdb.DuckDBPyConnection, source_id: int) -> None:
+    """Note, inside an import's transaction, that the file's calls await pricing."""
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [_pending_key(source_id), "source"])
+
+
+def price_imported_source(
+    con: duckdb.DuckDBPyConnection, source_id: int, rules: CostRules
+) -> float:
+    """Normalise and price the calls of one committed file and bring its traces' costs
+    along, in one transaction. Returns the seconds spent (the import reports it)."""
+    started = time.perf_counter()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        price_source(con, source_id, rules)
+        con.execute(load("spanscope.store", "cost_source_traces.sql"), {"source_id": source_id})
+        con.execute("DELETE FROM meta WHERE key = ?", [_pending_key(source_id)])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return time.perf_counter() - started
+
+
+def _pending_key(source_id: int) -> str:
+    return f"costs_pending_source_{source_id}"
+
+
 def price_source(con: duckdb.DuckDBPyConnection, source_id: int, rules: CostRules) -> float:
     """Normalise and price the calls of one imported file, inside the caller's transaction.
-    Returns the seconds spent (the import reports it)."""
+    Returns the seconds spent."""
     started = time.perf_counter()
     con.execute(
         load("spanscope.store", "cost_normalise.sql"),
@@ -126,7 +153,9 @@ def reprice(con: duckdb.DuckDBPyConnection, rules: CostRules) -> int:
     try:
         _price(con, rules, "TRUE", None)
         con.execute(load("spanscope.store", "cost_traces.sql"))
-        con.execute("DELETE FROM meta WHERE key = 'costs_pending'")
+        con.execute(
+            "DELETE FROM meta WHERE key = 'costs_pending' OR key LIKE 'costs_pending_source_%'"
+        )
         row = first_row(con.execute("SELECT count(*) FROM spans WHERE computed_cost IS NOT NULL"))
         con.execute("COMMIT")
     except BaseException:
@@ -162,7 +191,12 @@ def _price(
 
 def pending(cur: duckdb.DuckDBPyConnection) -> bool:
     """Whether stored calls still await pricing (a file upgraded from an older version)."""
-    row = first_row(cur.execute("SELECT count(*) FROM meta WHERE key = 'costs_pending'"))
+    row = first_row(
+        cur.execute(
+            "SELECT count(*) FROM meta "
+            "WHERE key = 'costs_pending' OR key LIKE 'costs_pending_source_%'"
+        )
+    )
     return bool(row and row[0])
 
 

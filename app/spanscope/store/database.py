@@ -20,6 +20,8 @@ from spanscope.store import migrations
 from spanscope.store.leftover_log import keep_leftover_log
 
 SCHEMA_VERSION = 6
+# What a new database is made of, in order (sql/ files; the migrations reuse the last two).
+SCHEMA_FILES = ("schema.sql", "review_schema.sql", "search_schema.sql")
 
 
 class StoreError(Exception):
@@ -200,7 +202,7 @@ class Database:
     def _create(self) -> None:
         self._con.execute("BEGIN TRANSACTION")
         try:
-            schema = [load("spanscope.store", n) for n in ("schema.sql", "search_schema.sql")]
+            schema = [load("spanscope.store", n) for n in SCHEMA_FILES]
             for stmt in statements("\n".join(schema)):
                 self._con.execute(stmt)
             self._con.execute(

@@ -16,7 +16,10 @@ SEARCH_REBUILD = ("search_schema.sql", "search_rebuild.sql", "search_fill.sql")
 STEPS: dict[int, str | tuple[str, ...]] = {
     1: SEARCH_REBUILD,  # 2: the full-text index
     2: SEARCH_REBUILD,  # 3: word pairs in the full-text index
-    3: "migrate_4_annotations.sql",  # 4: review labels, queues and annotation fields
+    3: (
+        "migrate_4_annotations.sql",
+        "review_schema.sql",
+    ),  # 4: review labels, queues and annotation fields
     4: "migrate_5_replays.sql",  # 5: replay runs
     5: "migrate_6_costs.sql",  # 6: prices and cost flags
 }

@@ -3,25 +3,6 @@
 -- the recording. Idempotent: a file that already has some of this keeps what it has; re-runs
 -- stored by earlier versions keep every field and get NULL in the new ones.
 
-CREATE SEQUENCE IF NOT EXISTS replay_ids START 1;
-
-CREATE TABLE IF NOT EXISTS replays (
-    replay_id      BIGINT PRIMARY KEY DEFAULT nextval('replay_ids'), -- identifies the re-run
-    trace_id       VARCHAR NOT NULL,    -- trace of the original span
-    span_id        VARCHAR NOT NULL,    -- the llm span that was re-run
-    endpoint       VARCHAR,             -- endpoint name from settings (never a key)
-    model          VARCHAR,             -- model asked for
-    params         JSON,                -- parameters sent
-    request        JSON,                -- messages and tools sent
-    output_text    VARCHAR,             -- text answered
-    output         JSON,                -- full answer: messages and tool calls
-    input_tokens   BIGINT,              -- usage reported by the endpoint
-    output_tokens  BIGINT,              -- output tokens reported by the endpoint
-    latency_ms     DOUBLE,              -- wall time of the request
-    error          VARCHAR,             -- error shown to the user, when it failed
-    created_at     TIMESTAMPTZ DEFAULT current_timestamp -- when the request was sent
-);
-
 ALTER TABLE replays ADD COLUMN IF NOT EXISTS protocol VARCHAR;
 ALTER TABLE replays ADD COLUMN IF NOT EXISTS base_url VARCHAR;
 ALTER TABLE replays ADD COLUMN IF NOT EXISTS batch_id VARCHAR;

@@ -7,17 +7,6 @@ ALTER TABLE spans ADD COLUMN IF NOT EXISTS cache_saving DOUBLE;
 
 CREATE SEQUENCE IF NOT EXISTS price_override_ids START 1;
 
-CREATE TABLE IF NOT EXISTS prices (
-    model_pattern    VARCHAR NOT NULL,
-    provider         VARCHAR,
-    input_per_mtok   DOUBLE,
-    output_per_mtok  DOUBLE,
-    cache_read_per_mtok  DOUBLE,
-    cache_write_per_mtok DOUBLE,
-    valid_from       TIMESTAMPTZ,
-    valid_to         TIMESTAMPTZ
-);
-
 ALTER TABLE prices ADD COLUMN IF NOT EXISTS override_id BIGINT DEFAULT nextval('price_override_ids');
 ALTER TABLE prices ADD COLUMN IF NOT EXISTS added_at TIMESTAMPTZ DEFAULT current_timestamp;
 
