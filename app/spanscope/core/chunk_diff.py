@@ -37,8 +37,13 @@ class ChunkDiff:
         return self.score_b - self.score_a
 
 
+KEY_CHARS = 100_000  # chunks without ids are told apart by this much of their text
+
+
 def _content_key(doc: Mapping[str, Any]) -> str:
-    return _SPACES.sub(" ", str(doc.get("content") or "")).strip()
+    # Cut first: collapsing whitespace over megabytes in one call would hold the interpreter
+    # lock long enough to freeze the window while the diff runs in its worker.
+    return _SPACES.sub(" ", str(doc.get("content") or "")[:KEY_CHARS]).strip()
 
 
 def chunk_diff(

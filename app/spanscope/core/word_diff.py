@@ -14,6 +14,10 @@ from typing import Literal
 
 Op = Literal["=", "-", "+"]
 WORD_LIMIT = 20_000  # tokens per side above which the diff is by line
+# Characters per side above which the diff is by line without tokenising first: one regex
+# call over megabytes holds the interpreter lock long enough to freeze the window while the
+# diff runs in its worker.
+CHAR_LIMIT = 200_000
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
 
 
@@ -36,9 +40,12 @@ def word_diff(a: str | None, b: str | None) -> list[Piece]:
     a, b = a or "", b or ""
     if a == b:
         return [Piece("=", a)] if a else []
-    left, right = tokens(a), tokens(b)
-    if len(left) > WORD_LIMIT or len(right) > WORD_LIMIT:
+    if len(a) > CHAR_LIMIT or len(b) > CHAR_LIMIT:
         left, right = a.splitlines(keepends=True), b.splitlines(keepends=True)
+    else:
+        left, right = tokens(a), tokens(b)
+        if len(left) > WORD_LIMIT or len(right) > WORD_LIMIT:
+            left, right = a.splitlines(keepends=True), b.splitlines(keepends=True)
     matcher = difflib.SequenceMatcher(None, left, right, autojunk=False)
     pieces: list[Piece] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

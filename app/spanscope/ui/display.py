@@ -104,10 +104,19 @@ def one_line(text: str | None, limit: int = 240) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+# JSON text longer than this is shown as written, not parsed and re-indented: parsing
+# megabytes is one long call holding the interpreter lock, which freezes the window even when
+# a worker does it.
+PARSE_LIMIT = 1_000_000
+
+
 def pretty_json(text: str | None) -> str:
-    """Indented JSON when ``text`` parses, else the text unchanged."""
+    """Indented JSON when ``text`` parses (and is under ``PARSE_LIMIT``), else the text
+    unchanged."""
     if not text:
         return ""
+    if len(text) > PARSE_LIMIT:
+        return text
     try:
         return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
     except (ValueError, TypeError):

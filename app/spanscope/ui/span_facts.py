@@ -73,9 +73,24 @@ def span_facts(d: dict[str, Any]) -> SpanFacts:
     _tools(facts, d.get("tool_calls") or [])
     _chunks(facts, d.get("documents") or [])
     facts.usage_rows = _usage(d)
-    raw = {section: _json_value(d.get(section)) for section in RAW_SECTIONS}
-    facts.raw_json = json.dumps(raw, indent=2, ensure_ascii=False)
+    facts.raw_json = _raw_json(d)
     return facts
+
+
+def _raw_json(d: dict[str, Any]) -> str:
+    """The raw sections as one indented JSON document. A section over
+    ``display.PARSE_LIMIT`` goes in as written rather than re-indented: parsing megabytes is
+    one long call that holds the interpreter lock and would freeze the window meanwhile."""
+    parts = []
+    for section in RAW_SECTIONS:
+        value = d.get(section)
+        if isinstance(value, str) and len(value) > display.PARSE_LIMIT:
+            text = value
+        else:
+            text = json.dumps(_json_value(value), indent=2, ensure_ascii=False)
+            text = text.replace("\n", "\n  ")
+        parts.append(f"  {json.dumps(section)}: {text}")
+    return "{\n" + ",\n".join(parts) + "\n}"
 
 
 def _tools(facts: SpanFacts, calls: list[dict[str, Any]]) -> None:

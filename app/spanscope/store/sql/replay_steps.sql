@@ -1,8 +1,10 @@
 -- A trace's spans in time order with what the step-through shows in its list: what each span
 -- is, when, how it ended, its usage and cost, and how much it retrieved. Large text columns
--- are read one step at a time (queries.span_detail), not here.
-SELECT span_id, parent_span_id, name, kind, start_ns, end_ns, duration_ns, status,
-       status_message, error_type, model, tool_name, input_tokens, output_tokens,
+-- are read one step at a time (queries.span_detail), not here; the names and messages listed
+-- are cut to what a row can show (trace text can hold megabytes anywhere).
+SELECT span_id, parent_span_id, left(name, 2000) AS name, kind, start_ns, end_ns, duration_ns,
+       status, left(status_message, 2000) AS status_message, left(error_type, 500) AS error_type,
+       left(model, 500) AS model, left(tool_name, 500) AS tool_name, input_tokens, output_tokens,
        coalesce(recorded_cost, computed_cost) AS cost,
        len(documents) AS document_count,
        len(tool_calls) AS tool_call_count
