@@ -138,6 +138,16 @@ def describe_error(sdk: ModuleType, exc: BaseException, endpoint: Endpoint) -> t
     return f"{type(exc).__name__} while calling {where}: {_short(str(exc))}", "error"
 
 
+def _client(make: Any, endpoint: Endpoint, api_key: str, max_retries: int) -> Any:
+    """An SDK client for ``endpoint`` (its URL from settings only, never from a trace)."""
+    return make(
+        api_key=api_key,
+        base_url=endpoint.base_url,
+        timeout=endpoint.timeout_s,
+        max_retries=max_retries,
+    )
+
+
 def _send_openai(
     sdk: ModuleType,
     endpoint: Endpoint,
@@ -146,12 +156,7 @@ def _send_openai(
     cancelled: Callable[[], bool],
     max_retries: int,
 ) -> CallOutput:
-    client = sdk.OpenAI(
-        api_key=api_key,
-        base_url=endpoint.base_url,
-        timeout=endpoint.timeout_s,
-        max_retries=max_retries,
-    )
+    client = _client(sdk.OpenAI, endpoint, api_key, max_retries)
     kwargs = openai_payload(request).kwargs
     try:
         if endpoint.stream:
@@ -237,12 +242,7 @@ def _send_anthropic(
     cancelled: Callable[[], bool],
     max_retries: int,
 ) -> CallOutput:
-    client = sdk.Anthropic(
-        api_key=api_key,
-        base_url=endpoint.base_url,
-        timeout=endpoint.timeout_s,
-        max_retries=max_retries,
-    )
+    client = _client(sdk.Anthropic, endpoint, api_key, max_retries)
     kwargs = anthropic_payload(request).kwargs
     try:
         if endpoint.stream:

@@ -116,7 +116,7 @@ def price_imported_source(
     con.execute("BEGIN TRANSACTION")
     try:
         price_source(con, source_id, rules)
-        con.execute(load("spanscope.store", "cost_source_traces.sql"), {"source_id": source_id})
+        con.execute(load("spanscope.store", "cost_traces.sql"), {"source_id": source_id})
         con.execute("DELETE FROM meta WHERE key = ?", [_pending_key(source_id)])
         con.execute("COMMIT")
     except BaseException:
@@ -152,7 +152,7 @@ def reprice(con: duckdb.DuckDBPyConnection, rules: CostRules) -> int:
     con.execute("BEGIN TRANSACTION")
     try:
         _price(con, rules, "TRUE", None)
-        con.execute(load("spanscope.store", "cost_traces.sql"))
+        con.execute(load("spanscope.store", "cost_traces.sql"), {"source_id": None})
         con.execute(
             "DELETE FROM meta WHERE key = 'costs_pending' OR key LIKE 'costs_pending_source_%'"
         )

@@ -1,6 +1,10 @@
--- After re-pricing: each trace's cost is again the sum over its spans of the recorded cost,
--- else the computed one (as derive_traces.sql makes it at import); NULL when nothing is priced.
+-- After pricing: each trace's cost is again the sum over its spans of the recorded cost, else
+-- the computed one (as derive_traces.sql makes it at import); NULL when nothing is priced.
+-- Only the traces of file $source_id, or every trace when it is NULL (after re-pricing all).
 UPDATE traces SET cost = c.cost
 FROM (SELECT trace_id, sum(coalesce(recorded_cost, computed_cost)) AS cost
-      FROM spans GROUP BY trace_id) c
+      FROM spans
+      WHERE $source_id IS NULL
+         OR trace_id IN (SELECT trace_id FROM spans WHERE source_id = $source_id)
+      GROUP BY trace_id) c
 WHERE traces.trace_id = c.trace_id AND traces.cost IS DISTINCT FROM c.cost;
