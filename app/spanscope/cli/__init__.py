@@ -24,6 +24,7 @@ from spanscope import __version__, ingest, paths
 from spanscope.cli import annotate as annotate_commands
 from spanscope.cli import costs as cost_commands
 from spanscope.cli import diff as diff_commands
+from spanscope.cli import groups as group_commands
 from spanscope.cli import repair as repair_commands
 from spanscope.cli import replay as replay_commands
 from spanscope.core import free_space
@@ -42,6 +43,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     replay_commands,
     cost_commands,
     diff_commands,
+    group_commands,
     repair_commands,
 )
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from spanscope.model.kinds import KINDS
-from spanscope.store import search
+from spanscope.store import failure_groups, search
 
 
 class FilterError(ValueError):
@@ -82,6 +82,7 @@ _FIELD_LIST = [
     Field("label", None, None, kind="label"),
     Field("annotated", None, None, kind="annotated", choices=("yes", "no")),
     Field("author", None, None, kind="author"),
+    Field("group", None, None, kind="group"),  # a failure group's id (spanscope groups)
     Field("after", "start_ns", "start_ns", kind="time"),
     Field("before", "start_ns", "start_ns", kind="time"),
     Field(
@@ -155,6 +156,10 @@ def compile_term(
         return _has(value, at_trace, where)
     if fld.kind == "annotated":
         return _annotated(value, at_trace, where)
+    if fld.kind == "group":
+        if not re.fullmatch(r"[0-9a-fA-F]{1,32}", value):
+            raise FilterError(f"'{value}' is not a failure group id (see spanscope groups)", *where)
+        return failure_groups.member_condition(value, at_trace, params)
     if fld.kind == "author":
         return _annotation_exists(at_trace, _glob("a.author", value, params))
     if fld.kind == "label":

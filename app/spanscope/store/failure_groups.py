@@ -1,0 +1,131 @@
+"""Failure groups: the failures of a filter grouped by cause (``sql/failures.sql`` says how a
+span is put in a group), for the Failures screen, ``spanscope groups`` and the ``group:`` filter
+term. Every function takes the caller's own cursor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import duckdb
+
+from spanscope.sqlfiles import nestable
+from spanscope.store.queries import Where
+
+SPARK_BUCKETS = 24  # time buckets of a group's sparkline (failure_groups.sql)
+
+GroupOrder = Literal["count", "newest"]
+_ORDER: dict[str, str] = {
+    "count": "count DESC, last_seen_ns DESC NULLS LAST, group_id",
+    "newest": "last_seen_ns DESC NULLS LAST, count DESC, group_id",
+}
+
+
+@dataclass(frozen=True)
+class FailureGroup:
+    """One cause of failure and where it was seen. ``sparkline`` counts occurrences in
+    :data:`SPARK_BUCKETS` equal time buckets from the first to the last failure of the whole
+    result (so the sparklines of one result share their time axis)."""
+
+    group_id: str
+    kind: str
+    signature: str
+    count: int
+    traces: int
+    users: int
+    sessions: int
+    first_seen_ns: int | None
+    last_seen_ns: int | None
+    example_trace_id: str
+    example_span_id: str
+    models: tuple[str, ...]
+    services: tuple[str, ...]
+    cost: float | None
+    sparkline: tuple[int, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``spanscope groups --json`` record (its field names are a public contract)."""
+        return {
+            "group_id": self.group_id,
+            "kind": self.kind,
+            "signature": self.signature,
+            "count": self.count,
+            "traces": self.traces,
+            "users": self.users,
+            "sessions": self.sessions,
+            "first_seen": _iso(self.first_seen_ns),
+            "last_seen": _iso(self.last_seen_ns),
+            "example_trace_id": self.example_trace_id,
+            "example_span_id": self.example_span_id,
+            "models": list(self.models),
+            "services": list(self.services),
+            "cost": self.cost,
+            "sparkline": list(self.sparkline),
+        }
+
+
+def failures_sql(where: Where) -> tuple[str, list[Any]]:
+    """The failing spans of a span filter with their group (nestable SQL and parameters)."""
+    sql = nestable("spanscope.store", "failures.sql").replace("{where}", f"({where.sql})")
+    return sql, [*where.params, *where.params]
+
+
+def member_condition(group_id: str, at_trace: bool, params: list[object]) -> str:
+    """SQL for the ``group:ID`` filter term: the span is in the group (a trace: one of its
+    spans is)."""
+    failures, failure_params = failures_sql(Where())
+    params.extend(failure_params)
+    params.append(group_id.lower())
+    members = f"SELECT trace_id, span_id FROM ({failures}) WHERE group_id = ?"
+    if at_trace:
+        return f"trace_id IN (SELECT trace_id FROM ({members}))"
+    return f"(trace_id, span_id) IN ({members})"
+
+
+def failure_groups(
+    cur: duckdb.DuckDBPyConnection,
+    where: Where | None = None,
+    order: GroupOrder = "count",
+    limit: int | None = None,
+) -> list[FailureGroup]:
+    """The groups of failures among the spans ``where`` selects, largest (or newest) first."""
+    failures, params = failures_sql(where or Where())
+    sql = nestable("spanscope.store", "failure_groups.sql").replace("{failures}", failures)
+    sql = f"SELECT * FROM ({sql}) ORDER BY {_ORDER[order]}"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    rows = cur.execute(sql, params).fetchall()
+    names = [d[0] for d in cur.description or ()]
+    return [_group(dict(zip(names, row, strict=True))) for row in rows]
+
+
+def _group(row: dict[str, Any]) -> FailureGroup:
+    spark = [0] * SPARK_BUCKETS
+    for bucket, n in zip(row["bucket_positions"] or (), row["bucket_counts"] or (), strict=True):
+        spark[int(bucket)] += int(n)
+    return FailureGroup(
+        group_id=str(row["group_id"]),
+        kind=str(row["kind"]),
+        signature=str(row["signature"]),
+        count=int(row["count"]),
+        traces=int(row["traces"]),
+        users=int(row["users"]),
+        sessions=int(row["sessions"]),
+        first_seen_ns=row["first_seen_ns"],
+        last_seen_ns=row["last_seen_ns"],
+        example_trace_id=str(row["example_trace_id"]),
+        example_span_id=str(row["example_span_id"]),
+        models=tuple(row["models"] or ()),
+        services=tuple(row["services"] or ()),
+        cost=None if row["cost"] is None else float(row["cost"]),
+        sparkline=tuple(spark),
+    )
+
+
+def _iso(ns: int | None) -> str | None:
+    if ns is None:
+        return None
+    return datetime.fromtimestamp(ns / 1e9, tz=UTC).isoformat().replace("+00:00", "Z")
