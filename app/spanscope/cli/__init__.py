@@ -22,6 +22,7 @@ import pyarrow.csv as pa_csv
 
 from spanscope import __version__, ingest, paths
 from spanscope.cli import annotate as annotate_commands
+from spanscope.cli import compare as compare_commands
 from spanscope.cli import costs as cost_commands
 from spanscope.cli import diff as diff_commands
 from spanscope.cli import groups as group_commands
@@ -44,6 +45,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     cost_commands,
     diff_commands,
     group_commands,
+    compare_commands,
     repair_commands,
 )
 
