@@ -26,6 +26,7 @@ from spanscope.cli import compare as compare_commands
 from spanscope.cli import costs as cost_commands
 from spanscope.cli import diff as diff_commands
 from spanscope.cli import groups as group_commands
+from spanscope.cli import prompts as prompt_commands
 from spanscope.cli import repair as repair_commands
 from spanscope.cli import replay as replay_commands
 from spanscope.core import free_space
@@ -46,6 +47,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     diff_commands,
     group_commands,
     compare_commands,
+    prompt_commands,
     repair_commands,
 )
 

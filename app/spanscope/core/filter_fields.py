@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from spanscope.model.kinds import KINDS
-from spanscope.store import failure_groups, search
+from spanscope.store import failure_groups, prompt_versions, search
 
 
 class FilterError(ValueError):
@@ -83,6 +83,7 @@ _FIELD_LIST = [
     Field("annotated", None, None, kind="annotated", choices=("yes", "no")),
     Field("author", None, None, kind="author"),
     Field("group", None, None, kind="group"),  # a failure group's id (spanscope groups)
+    Field("prompt", None, None, kind="prompt"),  # a prompt version's id (spanscope prompts)
     Field("after", "start_ns", "start_ns", kind="time"),
     Field("before", "start_ns", "start_ns", kind="time"),
     Field(
@@ -160,6 +161,12 @@ def compile_term(
         if not re.fullmatch(r"[0-9a-fA-F]{1,32}", value):
             raise FilterError(f"'{value}' is not a failure group id (see spanscope groups)", *where)
         return failure_groups.member_condition(value, at_trace, params)
+    if fld.kind == "prompt":
+        if not re.fullmatch(r"[0-9a-fA-F]{1,32}", value):
+            raise FilterError(
+                f"'{value}' is not a prompt version id (see spanscope prompts)", *where
+            )
+        return prompt_versions.member_condition(value, at_trace, params)
     if fld.kind == "author":
         return _annotation_exists(at_trace, _glob("a.author", value, params))
     if fld.kind == "label":

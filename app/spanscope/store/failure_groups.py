@@ -12,6 +12,7 @@ from typing import Any, Literal
 import duckdb
 
 from spanscope.sqlfiles import nestable
+from spanscope.store.masking import with_masking
 from spanscope.store.queries import Where
 
 SPARK_BUCKETS = 24  # time buckets of a group's sparkline (failure_groups.sql)
@@ -68,7 +69,8 @@ class FailureGroup:
 
 def failures_sql(where: Where) -> tuple[str, list[Any]]:
     """The failing spans of a span filter with their group (nestable SQL and parameters)."""
-    sql = nestable("spanscope.store", "failures.sql").replace("{where}", f"({where.sql})")
+    sql = with_masking(nestable("spanscope.store", "failures.sql"))
+    sql = sql.replace("{where}", f"({where.sql})")
     return sql, [*where.params, *where.params]
 
 

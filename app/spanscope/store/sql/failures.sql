@@ -32,15 +32,7 @@ FROM (
         END AS signature
     FROM (
         SELECT *,
-            left(trim(regexp_replace(
-                regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-                    coalesce(nullif(status_message, ''), error_type, ''),
-                    '\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?', '<time>', 'g'),
-                    '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}', '<uuid>', 'g'),
-                    '"[^"]*"|(^|[\s(\[{=:,])''[^'']*''', '\1<value>', 'g'),
-                    '\b(0x)?[0-9a-fA-F]{12,}\b', '<hex>', 'g'),
-                    '[A-Za-z_./-]*[0-9][A-Za-z0-9_./-]*', '<n>', 'g'),
-                '\s+', ' ', 'g')), 200) AS masked_message,
+            {masked} AS masked_message,
             lower(coalesce(
                 json_extract_string(attributes, '$."gen_ai.response.finish_reasons"[0]'),
                 json_extract_string(attributes, '$."gen_ai.response.finish_reasons"'),
@@ -48,9 +40,12 @@ FROM (
                 json_extract_string(attributes, '$."llm.finish_reason"'),
                 json_extract_string(attributes, '$."ai.response.finishReason"')
             )) AS finish_reason
-        FROM spans
-        WHERE {where}
-          AND (status = 'error' OR kind IN ('retriever', 'llm'))
+        FROM (
+            SELECT *, coalesce(nullif(status_message, ''), error_type, '') AS text_to_mask
+            FROM spans
+            WHERE {where}
+              AND (status = 'error' OR kind IN ('retriever', 'llm'))
+        )
     )
 )
 WHERE group_kind IS NOT NULL

@@ -1,0 +1,118 @@
+"""Prompt versions found in the traces (``sql/prompt_usage.sql`` says what a version is): for
+the Prompts screen, ``spanscope prompts`` and the ``prompt:`` filter term. Every function takes
+the caller's own cursor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+
+from spanscope.sqlfiles import nestable
+from spanscope.store.masking import with_masking
+from spanscope.store.queries import Where
+
+# Masked prompts are compared whole (a failure message is cut to 200 characters; two prompts
+# that differ only after their first page are two versions).
+_TEMPLATE_LIMIT = 1_000_000
+
+
+@dataclass(frozen=True)
+class PromptVersion:
+    """One version of a service's prompt and the calls that used it. ``template`` is the
+    prompt with its variable parts masked; ``example_text`` the prompt of its first call."""
+
+    prompt_id: str
+    service: str | None
+    version: int
+    source: str
+    template: str
+    example_text: str
+    calls: int
+    traces: int
+    first_seen_ns: int | None
+    last_seen_ns: int | None
+    models: tuple[str, ...]
+    example_trace_id: str
+    example_span_id: str
+
+    @property
+    def label(self) -> str:
+        """How the screens name it: ``checkout v2``."""
+        return f"{self.service or '(no service)'} v{self.version}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``spanscope prompts --json`` record (its field names are a public contract)."""
+        return {
+            "prompt_id": self.prompt_id,
+            "service": self.service,
+            "version": self.version,
+            "source": self.source,
+            "calls": self.calls,
+            "traces": self.traces,
+            "first_seen": _iso(self.first_seen_ns),
+            "last_seen": _iso(self.last_seen_ns),
+            "models": list(self.models),
+            "example_trace_id": self.example_trace_id,
+            "example_span_id": self.example_span_id,
+            "template": self.template,
+        }
+
+
+def usage_sql(where: Where) -> tuple[str, list[Any]]:
+    """Every model call of a span filter with its prompt version (nestable SQL, parameters)."""
+    sql = with_masking(nestable("spanscope.store", "prompt_usage.sql"), limit=_TEMPLATE_LIMIT)
+    return sql.replace("{where}", f"({where.sql})"), list(where.params)
+
+
+def member_condition(prompt_id: str, at_trace: bool, params: list[object]) -> str:
+    """SQL for the ``prompt:ID`` filter term: the call used that version (a trace: one of its
+    calls did)."""
+    usage, usage_params = usage_sql(Where())
+    params.extend(usage_params)
+    params.append(prompt_id.lower())
+    members = f"SELECT trace_id, span_id FROM ({usage}) WHERE prompt_id = ?"
+    if at_trace:
+        return f"trace_id IN (SELECT trace_id FROM ({members}))"
+    return f"(trace_id, span_id) IN ({members})"
+
+
+def prompt_versions(
+    cur: duckdb.DuckDBPyConnection, where: Where | None = None
+) -> list[PromptVersion]:
+    """The prompt versions of the calls ``where`` selects, by service and version."""
+    where = where or Where()
+    usage, params = usage_sql(Where())
+    sql = nestable("spanscope.store", "prompt_versions.sql")
+    sql = sql.replace("{usage}", usage).replace("{where}", f"({where.sql})")
+    sql = f"SELECT * FROM ({sql}) ORDER BY service NULLS LAST, version"
+    cur.execute(sql, [*params, *where.params])
+    names = [d[0] for d in cur.description or ()]
+    return [_version(dict(zip(names, row, strict=True))) for row in cur.fetchall()]
+
+
+def _version(row: dict[str, Any]) -> PromptVersion:
+    return PromptVersion(
+        prompt_id=str(row["prompt_id"]),
+        service=row["service"],
+        version=int(row["version"]),
+        source=str(row["prompt_source"]),
+        template=str(row["template"]),
+        example_text=str(row["example_text"]),
+        calls=int(row["calls"]),
+        traces=int(row["traces"]),
+        first_seen_ns=row["first_seen_ns"],
+        last_seen_ns=row["last_seen_ns"],
+        models=tuple(row["models"] or ()),
+        example_trace_id=str(row["example_trace_id"]),
+        example_span_id=str(row["example_span_id"]),
+    )
+
+
+def _iso(ns: int | None) -> str | None:
+    if ns is None:
+        return None
+    return datetime.fromtimestamp(ns / 1e9, tz=UTC).isoformat().replace("+00:00", "Z")
