@@ -124,7 +124,6 @@ def test_a_model_switch_is_found_with_what_it_changed(switch: Database) -> None:
         "model:gpt-4o",
         "model:gpt-4o-mini",
         "trace_error_rate",
-        "tool_calls_per_trace",
     } <= set(found)
     latency = found["latency_p50_ms"]
     assert latency.ratio is not None and 1.7 < latency.ratio < 2.3

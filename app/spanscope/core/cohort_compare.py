@@ -4,7 +4,9 @@ models, services, tags or prompt versions.
 Each metric of :class:`~spanscope.store.cohorts.Cohort` is compared with a test suited to it —
 a two-proportion test for rates, Mann-Whitney U for distributions — and the p-values are
 adjusted for the number of metrics tested (Benjamini-Hochberg), so two cohorts drawn from one
-distribution show no difference. Differences are ranked: significant first, largest effect first.
+distribution show no difference. A difference is significant when its adjusted p is under 5%
+and it is not negligible in size. Differences are ranked: significant first, largest effect
+first.
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ from spanscope.store.cohorts import Cohort
 from spanscope.store.failure_groups import FailureGroup
 
 ALPHA = 0.05  # false discovery rate across the metrics of one comparison
+# A difference is reported only when it is also large enough to matter: with thousands of
+# traces a 3% shift is "significant" and tells an engineer nothing. Cliff's delta under 0.147 is
+# negligible (Romano et al., 2006); a rate must move by a quarter of itself.
+NEGLIGIBLE_DELTA = 0.147
+RATE_CHANGE = 1.25
 
 # rate metrics: (name, hits key, trials key) of the cohort summary
 _RATES = (
@@ -122,14 +129,16 @@ def compare(a: Cohort, b: Cohort) -> Comparison:
         left, right = a.values.get(values, []), b.values.get(values, [])
         if not left and not right:
             continue
-        raw.append((name, _float(a.summary, key), _float(b.summary, key), mann_whitney(left, right)))
+        raw.append(
+            (name, _float(a.summary, key), _float(b.summary, key), mann_whitney(left, right))
+        )
     raw.extend(_share_rows("model", a.models, b.models, a.summary, b.summary, "calls"))
     raw.extend(_share_rows("tool", a.tools, b.tools, a.summary, b.summary, "tool_spans"))
     raw.extend(_share_rows("label", a.labels, b.labels, a.summary, b.summary, "traces"))
 
     adjusted = benjamini_hochberg([test.p_value for *_, test in raw])
     diffs = [
-        MetricDiff(name, va, vb, p, p < ALPHA, test.effect, test.test)
+        MetricDiff(name, va, vb, p, p < ALPHA and _matters(va, vb, test), test.effect, test.test)
         for (name, va, vb, test), p in zip(raw, adjusted, strict=True)
     ]
     diffs.sort(key=lambda d: (not d.significant, -abs(d.effect), d.p_value, d.metric))
@@ -139,6 +148,15 @@ def compare(a: Cohort, b: Cohort) -> Comparison:
         metrics=tuple(diffs),
         groups=_group_changes(a, b),
     )
+
+
+def _matters(a: float | None, b: float | None, test: TestResult) -> bool:
+    """Whether a difference is large enough to report (see :data:`NEGLIGIBLE_DELTA`)."""
+    if test.test == "mann-whitney":
+        return abs(test.effect) >= NEGLIGIBLE_DELTA
+    if not a or not b:
+        return a != b  # appeared or disappeared
+    return max(a, b) / min(a, b) >= RATE_CHANGE
 
 
 def _share_rows(

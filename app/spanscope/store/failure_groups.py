@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 import duckdb
 
@@ -17,7 +17,6 @@ from spanscope.store.queries import Where
 
 SPARK_BUCKETS = 24  # time buckets of a group's sparkline (failure_groups.sql)
 
-GroupOrder = Literal["count", "newest"]
 _ORDER: dict[str, str] = {
     "count": "count DESC, last_seen_ns DESC NULLS LAST, group_id",
     "newest": "last_seen_ns DESC NULLS LAST, count DESC, group_id",
@@ -89,13 +88,14 @@ def member_condition(group_id: str, at_trace: bool, params: list[object]) -> str
 def failure_groups(
     cur: duckdb.DuckDBPyConnection,
     where: Where | None = None,
-    order: GroupOrder = "count",
+    order: str = "count",
     limit: int | None = None,
 ) -> list[FailureGroup]:
-    """The groups of failures among the spans ``where`` selects, largest (or newest) first."""
+    """The groups of failures among the spans ``where`` selects, largest first (``order``
+    "count") or most recently seen first ("newest")."""
     failures, params = failures_sql(where or Where())
     sql = nestable("spanscope.store", "failure_groups.sql").replace("{failures}", failures)
-    sql = f"SELECT * FROM ({sql}) ORDER BY {_ORDER[order]}"
+    sql = f"SELECT * FROM ({sql}) ORDER BY {_ORDER.get(order, _ORDER['count'])}"
     if limit is not None:
         sql += " LIMIT ?"
         params.append(int(limit))

@@ -30,6 +30,7 @@ from spanscope.ui.empty_state import EmptyState
 from spanscope.ui.finder import Finder
 from spanscope.ui.highlight import filter_phrases
 from spanscope.ui.import_panel import ImportController, summarise, write_demo_dataset
+from spanscope.ui.incident_window import install as install_incident
 from spanscope.ui.replay import install as install_replay
 from spanscope.ui.review_menu import install as install_review
 from spanscope.ui.secret_masking import install as install_secret_masking
@@ -49,6 +50,7 @@ __all__ = ["MainWindow", "app_settings"]
 FEATURES: tuple[Callable[[MainWindow], None], ...] = (
     install_diff,
     install_costs,
+    install_incident,
     install_review,
     install_replay,
     install_secret_masking,
