@@ -84,11 +84,11 @@ class SparklineDelegate(QStyledItemDelegate):
         peak = max(counts, default=0)
         if not peak:
             return
-        rect: QRect = option.rect.adjusted(3, 3, -3, -3)  # type: ignore[attr-defined]
+        rect: QRect = option.rect.adjusted(3, 3, -3, -3)
         width = rect.width() / len(counts)
         painter.save()
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(display.error_colour(option.palette))  # type: ignore[attr-defined]
+        painter.setBrush(display.error_colour(option.palette))
         for i, n in enumerate(counts):
             if n:
                 height = max(1.0, rect.height() * n / peak)
