@@ -25,6 +25,7 @@ from spanscope.cli import annotate as annotate_commands
 from spanscope.cli import compare as compare_commands
 from spanscope.cli import costs as cost_commands
 from spanscope.cli import diff as diff_commands
+from spanscope.cli import evaluate as eval_commands
 from spanscope.cli import groups as group_commands
 from spanscope.cli import prompts as prompt_commands
 from spanscope.cli import repair as repair_commands
@@ -48,6 +49,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     group_commands,
     compare_commands,
     prompt_commands,
+    eval_commands,
     repair_commands,
 )
 

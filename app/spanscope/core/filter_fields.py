@@ -82,6 +82,7 @@ _FIELD_LIST = [
     Field("label", None, None, kind="label"),
     Field("annotated", None, None, kind="annotated", choices=("yes", "no")),
     Field("author", None, None, kind="author"),
+    Field("score", None, None, kind="score", comparisons=_NUMERIC),  # an annotation's score
     Field("group", None, None, kind="group"),  # a failure group's id (spanscope groups)
     Field("prompt", None, None, kind="prompt"),  # a prompt version's id (spanscope prompts)
     Field("after", "start_ns", "start_ns", kind="time"),
@@ -167,6 +168,9 @@ def compile_term(
                 f"'{value}' is not a prompt version id (see spanscope prompts)", *where
             )
         return prompt_versions.member_condition(value, at_trace, params)
+    if fld.kind == "score":
+        params.append(_number(value, where))
+        return _annotation_exists(at_trace, f"a.score {'=' if op == ':' else op} ?")
     if fld.kind == "author":
         return _annotation_exists(at_trace, _glob("a.author", value, params))
     if fld.kind == "label":
@@ -304,6 +308,23 @@ def _text_search(value: str, table: str, params: list[object]) -> str:
     if table == "traces":
         return f"EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = traces.trace_id AND {span_sql})"
     return span_sql
+
+
+def parse_duration_ns(value: str) -> int:
+    """A duration as the filter language writes it (``2s``, ``500ms``), in nanoseconds;
+    ValueError when it is not one."""
+    try:
+        return _duration_ns(value, (0, len(value)))
+    except FilterError as exc:
+        raise ValueError(str(exc).split(" at character")[0]) from None
+
+
+def parse_number(value: str) -> float:
+    """A number as the filter language writes it (``8k``, ``$0.05``); ValueError otherwise."""
+    try:
+        return _number(value, (0, len(value)))
+    except FilterError as exc:
+        raise ValueError(str(exc).split(" at character")[0]) from None
 
 
 def _duration_ns(value: str, where: Span) -> int:
