@@ -1,7 +1,8 @@
 """``spanscope eval list | run | agreement``: evaluators over the model calls of a filter.
 
 ``eval run --json`` prints JSON Lines, one evaluated call per line: ``span_id``,
-``trace_id``, ``evaluator``, ``label``, ``score``, ``explanation``, ``error``, ``cached``.
+``trace_id``, ``evaluator``, ``label``, ``score``, ``explanation``, ``error`` (calls already judged on the same content are not asked again
+nor printed).
 ``eval agreement --json`` prints one line per reviewer: ``reviewer``, ``items``,
 ``both_failed``, ``only_judge_failed``, ``only_reviewer_failed``, ``both_passed``, ``cohen``,
 ``disagreements``. Those shapes are public contracts.
@@ -155,7 +156,6 @@ def _judge(
                             "score": verdict.score,
                             "explanation": verdict.explanation,
                             "error": verdict.error,
-                            "cached": False,
                         },
                         ensure_ascii=False,
                     )
