@@ -27,6 +27,7 @@ from spanscope.store import Database
 from spanscope.ui.costs import install as install_costs
 from spanscope.ui.diff_window import install as install_diff
 from spanscope.ui.empty_state import EmptyState
+from spanscope.ui.evaluate_window import install as install_evaluate
 from spanscope.ui.finder import Finder
 from spanscope.ui.highlight import filter_phrases
 from spanscope.ui.import_panel import ImportController, summarise, write_demo_dataset
@@ -51,6 +52,7 @@ FEATURES: tuple[Callable[[MainWindow], None], ...] = (
     install_diff,
     install_costs,
     install_incident,
+    install_evaluate,
     install_review,
     install_replay,
     install_secret_masking,
