@@ -14,7 +14,9 @@ Measures, in one run, and prints a plain text table (measure, value, unit, targe
 (i) the first page of a filtered span list and trace list;
 (j) the longest stall of the UI event loop while ``ui_stall.py`` works the main window;
 (l) building the step-through (replay) of the 1,000-span trace;
-(m) annotations: a durable save, a save during an import, list badges, eval export, agreement.
+(m) annotations: a durable save, a save during an import, list badges, eval export, agreement;
+(o) failure groups, a cohort comparison and prompt versions;
+(p) a code-check evaluator over up to 100,000 model calls.
 
 Parts the app does not provide yet are reported as "not available".
 """
@@ -32,6 +34,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -541,6 +544,87 @@ def measure_costs(db: Path, runs: int) -> list[Row]:
         database.close()
 
 
+def measure_incident(db: Path, runs: int) -> list[Row]:
+    """(o) What went wrong and what changed: failure groups, a cohort comparison (the earlier
+    half of the traces against the later), prompt versions; and (p) a code check over up to
+    100,000 model calls (read and judged; verdicts not saved)."""
+    label = "(o) incident"
+    try:
+        from spanscope.core.cohort_compare import compare
+        from spanscope.core.evaluators import evaluator, run
+        from spanscope.core.filters import compile_filter
+        from spanscope.store import Database
+        from spanscope.store.cohorts import read_cohort
+        from spanscope.store.evaluations import calls_to_judge
+        from spanscope.store.failure_groups import failure_groups
+        from spanscope.store.prompt_versions import prompt_versions
+    except ImportError as exc:
+        return [Row(label, f"{NOT_AVAILABLE} ({exc})")]
+    database = Database.open(db, read_only=True)
+    try:
+        cursor = database.reader()
+        few = max(3, runs // 4)
+        rows = []
+        ms = median_ms(lambda: failure_groups(cursor), few)
+        rows.append(
+            Row(
+                f"{label}: failure groups, all spans (median of {few})",
+                ms,
+                "ms",
+                "<= 2,000 ms at 1M spans",
+            )
+        )
+        ms = median_ms(
+            lambda: failure_groups(cursor, compile_filter("service:checkout*", "spans")), few
+        )
+        rows.append(
+            Row(
+                f"{label}: failure groups under service:checkout* (median of {few})",
+                ms,
+                "ms",
+                "<= 2,000 ms at 1M spans",
+            )
+        )
+        middle = cursor.execute("SELECT median(start_ns) FROM traces").fetchone()
+        split = int(middle[0]) if middle and middle[0] is not None else 0
+        moment = datetime.fromtimestamp(split / 1e9, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        a, b = (
+            compile_filter(f"before:{moment}", "traces"),
+            compile_filter(f"after:{moment}", "traces"),
+        )
+        ms = median_ms(lambda: compare(read_cohort(cursor, a), read_cohort(cursor, b)), 3)
+        rows.append(
+            Row(
+                f"{label}: compare the earlier half with the later (median of 3)",
+                ms,
+                "ms",
+                "<= 2,000 ms at 1M spans",
+            )
+        )
+        ms = median_ms(lambda: prompt_versions(cursor), 3)
+        rows.append(
+            Row(f"{label}: prompt versions (median of 3)", ms, "ms", "<= 5,000 ms at 1M spans")
+        )
+        check = evaluator("grounded:0.6")
+
+        def code_check() -> int:
+            calls = calls_to_judge(cursor, compile_filter("", "spans"), 100_000)
+            return sum(1 for _ in run(check, calls))
+
+        ms = median_ms(code_check, 1)
+        rows.append(
+            Row(
+                "(p) evaluators: grounded:0.6 over 100,000 model calls",
+                ms,
+                "ms",
+                "<= 30,000 ms at 1M spans",
+            )
+        )
+        return rows
+    finally:
+        database.close()
+
+
 def measure_annotations(db: Path, workdir: Path, runs: int, annotated: int = 500) -> list[Row]:
     """(m) Annotations, on a copy of the database: a durable save (committed and checkpointed),
     a save while an import holds its transaction, the trace list's first page with and
@@ -792,6 +876,7 @@ def main(argv: list[str] | None = None) -> int:
             ("(l) step-through", lambda: measure_step_through(db, args.runs, big_trace_error)),
             ("(j) filtered pages", lambda: measure_filtered_pages(db, args.runs)),
             ("(k) costs", lambda: measure_costs(db, args.runs)),
+            ("(o) incident", lambda: measure_incident(db, args.runs)),
             ("(m) annotations", lambda: measure_annotations(db, args.workdir, args.runs)),
             ("(i) UI stall", lambda: measure_ui_stall(db)),
             ("(f) formats", lambda: measure_formats(args.workdir, args.seed)),
