@@ -4,13 +4,26 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 
-.PHONY: run test bench lint package fuzz crash-loop clean
+.PHONY: run test check lint bench package fuzz crash-loop clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-# Stamps so a second `make` does not reinstall; pyproject changes trigger a reinstall.
+# Stamps so a second `make` does not reinstall; pyproject changes trigger a reinstall. A venv
+# named from outside (`make check VENV=/path/to/.venv`) is used as it is, never reinstalled:
+# it may be shared with another checkout.
+ifneq ($(filter command line environment,$(origin VENV)),)
+INSTALLED      :=
+INSTALLED_TEST :=
+else
+INSTALLED      := $(VENV)/.installed
+INSTALLED_TEST := $(VENV)/.installed-test
+endif
+
+# The checks read this checkout's code, whatever copy of the package the venv has installed.
+HERE := PYTHONPATH=$(CURDIR)/app
+
 $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PIP) install --quiet -e .
 	touch $@
@@ -19,34 +32,39 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PIP) install --quiet -e ".[test,dev]"
 	touch $@ $(VENV)/.installed
 
-run: $(VENV)/.installed
+run: $(INSTALLED)
 	$(VENV)/bin/spanscope $(ARGS)
 
-test: $(VENV)/.installed-test
+test: check
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed-test
+# The guard rails (CONTRIBUTING.md, "Guard rails that run"): lint, types of the whole package,
+# the import contracts of pyproject.toml, and the command line running without Qt.
+check: $(INSTALLED_TEST)
+	$(VENV)/bin/ruff check app tests bench
+	$(HERE) $(VENV)/bin/lint-imports
+	$(HERE) $(VENV)/bin/mypy app/spanscope
+	$(HERE) $(PY) -m pytest -q -p no:cacheprovider tests/test_headless.py
+
+bench: $(INSTALLED_TEST)
 	$(PY) bench/bench.py $(BENCH_ARGS)
 
-lint: $(VENV)/.installed-test
-	$(VENV)/bin/ruff check app tests bench
-	$(VENV)/bin/mypy app/spanscope/model app/spanscope/store app/spanscope/importers app/spanscope/core
-	$(VENV)/bin/lint-imports
+lint: check
 
-package: $(VENV)/.installed-test
+package: $(INSTALLED_TEST)
 	$(PIP) install --quiet -e ".[package]"
 	$(VENV)/bin/pyinstaller packaging/spanscope.spec --noconfirm --distpath build/dist --workpath build/work
 	bash packaging/smoke.sh build/dist/spanscope/spanscope
 
 # Kill an import 200 times at random moments and check the database after each kill.
 CRASH_RUNS ?= 200
-crash-loop: $(VENV)/.installed-test
+crash-loop: $(INSTALLED_TEST)
 	$(PY) bench/crash_loop.py --runs $(CRASH_RUNS)
 
 # The long fuzz run: many hypothesis examples, then atheris when it installs (the suite runs
 # a short version of the same tests).
 FUZZ_EXAMPLES ?= 2000
-fuzz: $(VENV)/.installed-test
+fuzz: $(INSTALLED_TEST)
 	SPANSCOPE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q \
 		--timeout 7200 tests/test_fuzz_importers.py tests/test_fuzz_filters.py
 	@if $(PIP) install --quiet -e ".[fuzz]"; then \

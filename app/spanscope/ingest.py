@@ -17,8 +17,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from spanscope.core import free_space
 from spanscope.core.pricing import cost_rules
 from spanscope.importers import registry
@@ -27,7 +25,8 @@ from spanscope.importers.screen import screen, skip_hint
 from spanscope.model import ImportResult, ImportStatus
 from spanscope.store import Database
 from spanscope.store.database import is_disk_full
-from spanscope.store.writer import NoSpans, Writer, is_file_error
+from spanscope.store.errors import DatabaseError, Interrupted
+from spanscope.store.writer import FileOutcome, NoSpans, Writer, is_file_error
 
 
 @dataclass(frozen=True)
@@ -130,7 +129,7 @@ def index_for_search(
     try:
         with _Watch(writer, cancel, report, stage="indexing for search"):
             return writer.index_pending()
-    except duckdb.InterruptException:
+    except Interrupted:
         return 0
     finally:
         report(1.0, "done")
@@ -190,9 +189,9 @@ def import_file(
         result.status, result.error = ImportStatus.CANCELLED, "cancelled"
     except (ImportError_, NoSpans) as exc:
         result.error = str(exc)
-    except duckdb.InterruptException:
+    except Interrupted:
         result.status, result.error = ImportStatus.CANCELLED, "cancelled"
-    except duckdb.Error as exc:
+    except DatabaseError as exc:
         if is_disk_full(exc):
             result.error = disk_full_message(writer, path)
         elif not is_file_error(exc):
@@ -254,7 +253,7 @@ def _run(
     source: Source,
     cancel: threading.Event,
     report: Callable[[float, str], None],
-) -> object:
+) -> FileOutcome:
     """Run the source through the writer, falling back to the tolerant reader when DuckDB
     cannot read the file's variant directly."""
     with _Watch(writer, cancel, report):
@@ -265,9 +264,9 @@ def _run(
                 return writer.import_file(
                     path, sha256, result.size_bytes, result.format or "", current
                 )
-            except duckdb.InterruptException:
+            except Interrupted:
                 raise _Cancelled() from None
-            except duckdb.Error as exc:
+            except DatabaseError as exc:
                 fallback = current.fallback if isinstance(current, SqlSource) else None
                 full = is_disk_full(exc)  # reading the file again would not help
                 if fallback is None or not is_file_error(exc) or cancel.is_set() or full:

@@ -417,7 +417,7 @@ def _stats(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _table(header: list[str], rows: list[tuple[str, ...]], out: TextIO) -> None:
+def _table(header: list[str], rows: Sequence[tuple[str, ...]], out: TextIO) -> None:
     widths = [min(max([len(h)] + [len(r[i]) for r in rows]), 48) for i, h in enumerate(header)]
     out.write("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip() + "\n")
     for row in rows:

@@ -10,10 +10,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import duckdb
-
 from spanscope.core.filters import FilterError, compile_filter
 from spanscope.store.cost_reports import RunawayThresholds, runaway_candidates
+from spanscope.store.errors import Cursor
 from spanscope.store.facets import spans_of_traces
 from spanscope.store.queries import Where
 
@@ -121,7 +120,7 @@ def describe(row: dict[str, Any]) -> Runaway:
 
 
 def runaways(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     filter_text: str = "",
     thresholds: RunawayThresholds | None = None,
     limit: int = 200,

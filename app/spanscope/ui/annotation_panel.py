@@ -172,8 +172,8 @@ class AnnotationPanel(QWidget):
     def _build_labels(self, labels: list[LabelDef]) -> None:
         while self.label_grid.count():
             item = self.label_grid.takeAt(0)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()
+            if item is not None and (widget := item.widget()) is not None:
+                widget.deleteLater()
         self.buttons = {}
         names = [label.name for label in labels]
         extra = [LabelDef(name) for name in self.chosen if name not in names]

@@ -41,6 +41,8 @@ def application() -> QApplication:
 class Session(QObject):
     """The open database and its window; "Open database…" swaps both."""
 
+    window: MainWindow
+
     def __init__(self, db: Database, demo: bool) -> None:
         super().__init__()
         self.db = db

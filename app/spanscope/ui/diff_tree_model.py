@@ -114,7 +114,7 @@ class DiffTreeModel(QAbstractItemModel):
             return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
         return None
 
-    def span(self, row: int) -> dict[str, Any] | None:
+    def span_on_row(self, row: int) -> dict[str, Any] | None:
         """This side's span on a row, or None where the side has none."""
         assert self.diff is not None
         entry = self.diff.alignment.rows[row]
@@ -126,7 +126,7 @@ class DiffTreeModel(QAbstractItemModel):
         """How the row reads on this side: same, changed, added, removed or absent."""
         assert self.diff is not None
         status = self.diff.statuses[row].status
-        if self.span(row) is None:
+        if self.span_on_row(row) is None:
             return "absent"
         return status
 
@@ -134,7 +134,7 @@ class DiffTreeModel(QAbstractItemModel):
         if not index.isValid() or self.diff is None:
             return None
         row, column = int(index.internalId()), index.column()
-        span = self.span(row)
+        span = self.span_on_row(row)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(row, column, span)
         if role == Qt.ItemDataRole.BackgroundRole:

@@ -178,7 +178,7 @@ class DiffEntryPoints:
             self.window,
             "Diff with another trace",
             f"Compare trace {ids[0]} with trace id:",
-            text=self.previous_trace if self.previous_trace != ids[0] else "",
+            text=previous if (previous := self.previous_trace or "") != ids[0] else "",
         )
         if not ok or not other.strip():
             return None

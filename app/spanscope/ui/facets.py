@@ -9,6 +9,7 @@ Ctrl- or Alt-click adds the negation ``-field:value``.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
@@ -235,9 +236,9 @@ class FacetsPanel(QScrollArea):
             where = wheres[box.facet.table]
             self._runner.submit(
                 f"facet-{field}",
-                lambda cur, f=field, w=where: self._count(cur, f, w, number),
-                lambda counts, f=field: self._counted(f, counts),
-                lambda message, f=field: self._failed(f, message),
+                partial(self._count, field, where, number),
+                partial(self._counted, field),
+                partial(self._failed, field),
             )
 
     def cancel(self) -> None:
@@ -245,7 +246,7 @@ class FacetsPanel(QScrollArea):
             self._timers[field].stop()
             self._runner.cancel(f"facet-{field}")
 
-    def _count(self, cur: Any, field: str, where: Where, number: int) -> FacetCounts:
+    def _count(self, field: str, where: Where, number: int, cur: Any) -> FacetCounts:
         """Worker side: start the clock on the UI thread, then count."""
         self._started.emit(field, number)
         return store_facets.facet_counts(cur, field, where, TOP_K)

@@ -58,8 +58,8 @@ def mark_matches(
             if cursor.isNull():
                 break
             selection = QTextEdit.ExtraSelection()
-            selection.cursor = cursor  # type: ignore[misc]
-            selection.format = fmt  # type: ignore[misc]
+            selection.cursor = cursor
+            selection.format = fmt
             selections.append(selection)
     editor.setExtraSelections(selections)
     return len(selections)

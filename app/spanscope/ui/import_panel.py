@@ -260,7 +260,7 @@ class ImportController(QObject):
         job.progressed.connect(self.dialog.show_progress)
         job.file_done.connect(self._file_done)
         job.failed.connect(self.message.emit)
-        job.failed.connect(lambda text: self.dialog and self.dialog.status.setText(text))
+        job.failed.connect(self._show_failure)
         job.finished.connect(self._finished)
         self.dialog.cancel_button.clicked.connect(self.cancel)
         self.job = job
@@ -268,6 +268,10 @@ class ImportController(QObject):
         job.start()
         self.started.emit()
         return True
+
+    def _show_failure(self, text: str) -> None:
+        if self.dialog is not None:
+            self.dialog.status.setText(text)
 
     def cancel(self) -> None:
         if self.job is not None:
@@ -301,9 +305,12 @@ class ImportController(QObject):
             if retry:
                 dialog = self.dialog
                 dialog.skip_button.show()
-                dialog.skip_button.clicked.connect(
-                    lambda: (dialog.accept(), self.start(retry, skip_bad_records=True))
-                )
+
+                def retry_skipping_bad_records() -> None:
+                    dialog.accept()
+                    self.start(retry, skip_bad_records=True)
+
+                dialog.skip_button.clicked.connect(retry_skipping_bad_records)
         self.finished.emit(results)
 
 

@@ -8,7 +8,7 @@ tree and waterfall on the left and the span detail on the right.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QSplitter,
     QStackedWidget,
     QWidget,
@@ -175,7 +176,13 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         self._add(view, "S&QL console", self.open_sql_console, "Ctrl+Shift+E")
 
-    def _add(self, menu, text: str, slot, shortcut=None) -> QAction:  # type: ignore[no-untyped-def]
+    def _add(
+        self,
+        menu: QMenu,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence.StandardKey | str | None = None,
+    ) -> QAction:
         action = menu.addAction(text)
         action.triggered.connect(lambda _checked=False: slot())
         if shortcut is not None:
@@ -222,7 +229,7 @@ class MainWindow(QMainWindow):
         self.sql_console.raise_()
         return self.sql_console
 
-    def import_paths(self, files: list[Path | str]) -> bool:
+    def import_paths(self, files: Sequence[Path | str]) -> bool:
         """Import files and folders (the menu, the empty state and drops all come here)."""
         return self.importer.start(files)
 

@@ -166,7 +166,7 @@ class PriceSettings(QDialog):
 
     def remove_selected(self) -> None:
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
-        ids = [int(self.table.item(r, 0).text()) for r in rows]
+        ids = [int(item.text()) for r in rows if (item := self.table.item(r, 0)) is not None]
         if ids:
             self._change(
                 lambda cur: [store_costs.remove_override(cur, i) for i in ids],

@@ -60,7 +60,7 @@ class QueryBar(QWidget):
         self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.completer.setMaxVisibleItems(12)
         self.completer.setWidget(self.edit)
-        self.completer.activated[str].connect(self.insert_completion)
+        self.completer.activated.connect(self.insert_completion)
         self.edit.token_completer = self.completer
         self.edit.returnPressed.connect(self.apply)
         self.edit.textEdited.connect(self._edited)
@@ -178,8 +178,8 @@ class QueryBar(QWidget):
         self.completer.setCompletionPrefix(token.lstrip("("))
         if options and self.completer.completionCount() and not self._exact(token):
             self.completer.complete()
-        else:
-            self.completer.popup().hide()
+        elif (popup := self.completer.popup()) is not None:
+            popup.hide()
 
     def _exact(self, token: str) -> bool:
         return self.completer.completionCount() == 1 and (

@@ -8,7 +8,7 @@ first ``HIGHLIGHT_CAP`` characters are highlighted; the rest is a click away, as
 from __future__ import annotations
 
 from pygments.lexers import JsonLexer
-from pygments.token import Token
+from pygments.token import Token, _TokenType, is_token_subtype
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
@@ -31,14 +31,14 @@ _LIGHT = {"key": "#0b5cad", "string": "#1a7f37", "number": "#b35900", "constant"
 _DARK = {"key": "#79b8ff", "string": "#85e89d", "number": "#ffab70", "constant": "#d2a8ff"}
 
 
-def _role(token: object) -> str | None:
-    if token in Token.Name.Tag:
+def _role(token: _TokenType) -> str | None:
+    if is_token_subtype(token, Token.Name.Tag):
         return "key"
-    if token in Token.Literal.String:
+    if is_token_subtype(token, Token.Literal.String):
         return "string"
-    if token in Token.Literal.Number:
+    if is_token_subtype(token, Token.Literal.Number):
         return "number"
-    if token in Token.Keyword.Constant:
+    if is_token_subtype(token, Token.Keyword.Constant):
         return "constant"
     return None
 
@@ -127,7 +127,7 @@ class RawJsonView(QWidget):
     def _fill_in(self, runs: list[tuple[str | None, str]]) -> None:
         """Build the highlighted document on the UI thread, a slice of runs per turn."""
         doc = plain_document("", self.editor.font())
-        formats = {None: QTextCharFormat()}
+        formats: dict[str | None, QTextCharFormat] = {None: QTextCharFormat()}
         for role, colour in self._colours.items():
             fmt = QTextCharFormat()
             fmt.setForeground(QColor(colour))

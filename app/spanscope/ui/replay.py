@@ -117,7 +117,7 @@ def _tree_kind(window: MainWindow, span_id: str | None) -> str | None:
 def install(window: MainWindow) -> None:
     """Add the Replay menu and the context-menu entries to ``window``."""
     feature = ReplayFeature(window)
-    window.replay = feature
+    window.replay = feature  # type: ignore[attr-defined]
     menu = window.menuBar().addMenu("&Replay")
     tree = window.span_tree
     step = menu.addAction(

@@ -160,8 +160,8 @@ class ReviewersWindow(QWidget):
         conflict = self.current_conflict()
         while self.decision_row.count():
             item = self.decision_row.takeAt(0)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()
+            if item is not None and (widget := item.widget()) is not None:
+                widget.deleteLater()
         self.decision_boxes = {}
         self.decide_button.setEnabled(conflict is not None and not self._writer.read_only)
         if conflict is None:

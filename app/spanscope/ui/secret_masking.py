@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu
 
 from spanscope.core.redaction import SecretRedactor, export_redactor
 from spanscope.ui.settings import app_settings
@@ -45,13 +46,17 @@ def current_redactor() -> SecretRedactor | None:
 def install(window: MainWindow) -> None:
     """The File menu entry that turns masking on and off."""
     file_menu = window.menuBar().actions()[0].menu()
+    assert isinstance(file_menu, QMenu)  # the window's first menu is File
     action = QAction(TITLE, window)
     action.setCheckable(True)
     action.setChecked(masking_on())
     action.setToolTip("API keys, bearer tokens and values of fields such as api_key or password")
     action.toggled.connect(set_masking)
-    before = file_menu.actions()[-1] if file_menu.actions() else None  # above Quit
-    file_menu.insertAction(before, action)
+    actions = file_menu.actions()
+    if actions:
+        file_menu.insertAction(actions[-1], action)  # above Quit
+    else:
+        file_menu.addAction(action)
     window.mask_secrets_action = action  # type: ignore[attr-defined]
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from spanscope.store import annotations, queries
+from spanscope.store import queries
+from spanscope.store.annotations import labels_of_spans
 from spanscope.ui import display
 from spanscope.ui.badges import badge_text
 from spanscope.ui.page_rows import Column, PageRequest, PageRows, last_key
@@ -47,7 +48,7 @@ def load_page(cur: Any, request: PageRequest) -> SpanRows:
     """Worker side: query one page of spans and format it."""
     c, more = request.read(cur, queries.span_page)
     keys = list(zip(c["trace_id"], c["span_id"], strict=True))
-    badges = annotations.labels_of_spans(cur, keys)  # the page's, from small tables
+    badges = labels_of_spans(cur, keys)  # the page's, from small tables
     text = [
         [display.local_time(v) for v in c["start_ns"]],
         [display.one_line(v, 80) for v in c["name"]],

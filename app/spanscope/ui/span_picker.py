@@ -35,12 +35,11 @@ def likeliest(spans: list[dict[str, Any]], like: dict[str, Any] | None, skip: st
     """Index of the span most like ``like`` (same kind and name, then same kind)."""
     if like is None:
         return 0
-    for test in (
-        lambda s: s["name"] == like["name"] and s["kind"] == like["kind"],
-        lambda s: s["kind"] == like["kind"],
-    ):
+    for same_name in (True, False):
         for k, span in enumerate(spans):
-            if span["span_id"] != skip and test(span):
+            if span["span_id"] == skip or span["kind"] != like["kind"]:
+                continue
+            if not same_name or span["name"] == like["name"]:
                 return k
     return 0
 

@@ -140,15 +140,15 @@ class WaterfallDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         data = index.data(WATERFALL_ROLE)
-        style = option.widget.style() if option.widget else QApplication.style()  # type: ignore[attr-defined]
+        style = option.widget.style() if option.widget else QApplication.style()
         style.drawPrimitive(
             QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget
-        )  # type: ignore[attr-defined]
+        )
         if not data:
             return
         offset, width, kind, error = data
-        rect = option.rect.adjusted(4, 4, -4, -4)  # type: ignore[attr-defined]
-        palette: QPalette = option.palette  # type: ignore[attr-defined]
+        rect = option.rect.adjusted(4, 4, -4, -4)
+        palette: QPalette = option.palette
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         track = palette.color(QPalette.ColorRole.Mid)

@@ -9,6 +9,7 @@ the selected pair's texts are read and diffed word by word in a worker too.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
@@ -313,7 +314,8 @@ class TraceDiffWindow(QWidget):
         target = keep if keep is not None else (first.row if first else None)
         if target is None or target not in self.models[1].tree:
             differences = [r for r in self.diff.differences() if r in self.models[1].tree]
-            target = differences[0] if differences else (self.models[1].tree.roots or [None])[0]
+            roots = self.models[1].tree.roots
+            target = differences[0] if differences else (roots[0] if roots else None)
         if target is not None:
             self.select_row(target)
 
@@ -370,7 +372,7 @@ class TraceDiffWindow(QWidget):
         self._runner.submit(
             self._pair_group,
             lambda cur: compute_pair_diff(cur, trace_a, a, trace_b, b),
-            lambda diff, row=row: self._pair_loaded(row, diff),
+            partial(self._pair_loaded, row),
             lambda message: self.pair.show_note(f"Could not compare the spans: {message}"),
         )
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from spanscope.store import annotations, queries
+from spanscope.store import queries
+from spanscope.store.annotations import labels_of_traces
 from spanscope.ui import display
 from spanscope.ui.badges import badge_text
 from spanscope.ui.page_rows import Column, PageRequest, PageRows, last_key
@@ -39,7 +40,7 @@ class TraceRows(PageRows):
 def load_page(cur: Any, request: PageRequest) -> TraceRows:
     """Worker side: query one page and format it."""
     c, more = request.read(cur, queries.trace_page)
-    badges = annotations.labels_of_traces(cur, c["trace_id"])  # the page's, from small tables
+    badges = labels_of_traces(cur, c["trace_id"])  # the page's, from small tables
     text = [
         [display.local_time(v) for v in c["start_ns"]],
         [display.one_line(v, 80) for v in c["root_name"]],

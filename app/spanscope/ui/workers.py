@@ -22,7 +22,7 @@ from spanscope.store.database import is_invalidated
 
 log = logging.getLogger(__name__)
 
-OnResult = Callable[[Any], None]
+OnResult = Callable[[Any], object]  # what it returns is not used
 OnError = Callable[[str], None]
 
 _RUNNERS: weakref.WeakSet[QueryRunner] = weakref.WeakSet()
