@@ -1,0 +1,74 @@
+"""The attributes of one raw span, as an importer builds them.
+
+Keys the mapping reads are set by their name in :mod:`spanscope.model.conventions`
+(``attributes[conventions.GEN_AI_USAGE_INPUT_TOKENS] = 12``): mypy refuses a bare string there,
+and the run refuses a key the table does not declare. What else the format recorded is kept
+under its own name with :meth:`SpanAttributes.keep` (it stays a raw attribute, shown and
+searchable but not mapped). The result is a plain mapping for :class:`~spanscope.model.raw.RawSpan`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from spanscope.model.conventions import KEYS, PREFIXES, Key, Prefix
+
+# Spanscope's own namespace: every key in it is declared, so anything else there is a typo.
+OWN_NAMESPACE = "spanscope."
+
+
+class UnknownKey(KeyError):
+    """A key set as a convention that ``model/conventions.py`` does not declare."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class SpanAttributes(Mapping[str, Any]):
+    """A raw span's attributes: declared keys by name, the format's own fields kept raw."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, Any] = {}
+
+    def __setitem__(self, key: Key, value: Any) -> None:
+        if KEYS.get(key) != key or not isinstance(key, Key):
+            raise UnknownKey(
+                f"{key!r} is not a key the mapping reads (model/conventions.py declares them); "
+                "keep a format's own field with keep()"
+            )
+        self._values[key] = value
+
+    def set_item(self, family: Prefix, index: int, field: str, value: Any) -> None:
+        """One field of a flattened list: ``set_item(LLM_INPUT_MESSAGES, 0, "message.role",
+        "user")`` sets ``llm.input_messages.0.message.role``."""
+        if PREFIXES.get(family) != family:
+            raise UnknownKey(f"{family!r} is not a family of keys in model/conventions.py")
+        self._values[f"{family}{index}.{field}"] = value
+
+    def keep(self, name: str, value: Any) -> None:
+        """Keep a field the format recorded under its own name (not mapped, never lost)."""
+        if name.startswith(OWN_NAMESPACE) and name not in KEYS:
+            raise UnknownKey(
+                f"{name!r} is in Spanscope's own namespace but not a key the mapping reads "
+                "(model/conventions.py declares them)"
+            )
+        self._values[name] = value
+
+    def pop(self, name: str, default: Any = None) -> Any:
+        return self._values.pop(name, default)
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"SpanAttributes({self._values!r})"
+
+
+__all__ = ["SpanAttributes", "UnknownKey"]

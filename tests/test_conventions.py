@@ -1,0 +1,114 @@
+"""The table of conventions and the SQL that maps attributes agree, both ways.
+
+A key the mapping reads but the table lacks can only be written as a bare string by importers
+(the typo this table exists to stop); a key in the table the mapping no longer reads is a name
+importers set for nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+import pytest
+
+from spanscope.model import conventions
+from spanscope.model.attributes import SpanAttributes, UnknownKey
+from spanscope.model.conventions import KEYS, NAMESPACES, PREFIXES, is_known
+
+MAPPING_FILES = ("map_spans.sql", "mapping_macros.sql")
+READERS = (
+    "otlp_json.sql",
+    "otlp_macros.sql",
+    "phoenix_json.sql",
+    "phoenix_macros.sql",
+    "phoenix_parquet.sql",
+)
+
+# t['key'] and resource_text['key']: a key read from a span's (or its resource's) attributes.
+READ_KEY = re.compile(r"\b(?:t|resource_text)\['([^']+)'\]")
+# A flattened family read by position: oi_messages(t, 'llm.input_messages.'), and
+# starts_with(k, 'gen_ai.request.') outside the namespace table.
+READ_PREFIX = re.compile(
+    r"(?:oi_messages|openllmetry_messages|oi_documents)\(t, '([^']+)'|"
+    r"starts_with\((?:k|e\.key), '([^']+)'\)"
+)
+NAMESPACE = re.compile(r"starts_with\(k_16, '([^']+)'\)")
+WRITTEN_KEY = re.compile(r"key := '([^']+)'")
+
+
+def sql(package: str, name: str) -> str:
+    return resources.files(package).joinpath("sql", name).read_text(encoding="utf-8")
+
+
+def mapping_text() -> str:
+    return "\n".join(sql("spanscope.store", name) for name in MAPPING_FILES)
+
+
+def under_prefix(key: str) -> bool:
+    return any(key.startswith(p) for p in PREFIXES)
+
+
+def test_the_mapping_reads_exactly_the_declared_keys() -> None:
+    read = set(READ_KEY.findall(mapping_text()))
+    assert read, "no key found: the pattern no longer matches the SQL"
+    direct = {k for k in read if k in KEYS or not under_prefix(k)}
+    assert sorted(direct - set(KEYS)) == [], "read by the SQL, missing from conventions.py"
+    assert sorted(set(KEYS) - direct) == [], "declared in conventions.py, read by no SQL"
+
+
+def test_the_mapping_reads_exactly_the_declared_families() -> None:
+    found = {a or b for a, b in READ_PREFIX.findall(mapping_text())}
+    assert found == set(PREFIXES)
+
+
+def test_the_namespaces_are_those_that_name_a_convention() -> None:
+    assert set(NAMESPACE.findall(mapping_text())) == set(NAMESPACES)
+
+
+def test_keys_the_readers_write_are_ones_the_mapping_reads() -> None:
+    written = {k for name in READERS for k in WRITTEN_KEY.findall(sql("spanscope.importers", name))}
+    assert written, "no key found: the pattern no longer matches the SQL"
+    assert sorted(k for k in written if not is_known(k)) == []
+
+
+def test_every_name_is_documented_once() -> None:
+    kinds = (conventions.Key, conventions.Prefix)
+    names = [v for v in vars(conventions).values() if isinstance(v, kinds)]
+    assert len(names) == len(KEYS) + len(PREFIXES)
+    assert all(name.doc.strip() for name in names)
+
+
+def test_the_builder_takes_declared_keys_and_keeps_the_rest_raw() -> None:
+    attributes = SpanAttributes()
+    attributes[conventions.GEN_AI_USAGE_INPUT_TOKENS] = 12
+    attributes.keep("langsmith.run.status", "success")
+    attributes.set_item(conventions.LLM_INPUT_MESSAGES, 0, "message.role", "user")
+    assert dict(attributes) == {
+        "gen_ai.usage.input_tokens": 12,
+        "langsmith.run.status": "success",
+        "llm.input_messages.0.message.role": "user",
+    }
+
+
+@pytest.mark.parametrize(
+    "typo", ["gen_ai.usage.input_token", "spanscope.kinds", "gen_ai.request.model "]
+)
+def test_the_builder_refuses_a_key_the_mapping_does_not_read(typo: str) -> None:
+    attributes = SpanAttributes()
+    with pytest.raises(UnknownKey, match="conventions"):
+        attributes[typo] = 1  # type: ignore[index]  # what mypy refuses, the run refuses too
+    assert len(attributes) == 0
+
+
+def test_the_builder_refuses_an_undeclared_key_in_its_own_namespace() -> None:
+    with pytest.raises(UnknownKey, match="own namespace"):
+        SpanAttributes().keep("spanscope.kinds", "llm")
+
+
+def test_the_builder_keeps_a_format_field_under_a_convention_namespace() -> None:
+    """A format's own field may share a namespace with read keys (langfuse.observation.level
+    beside langfuse.observation.type): it is kept raw."""
+    attributes = SpanAttributes()
+    attributes.keep("langfuse.observation.level", "DEFAULT")
+    assert attributes["langfuse.observation.level"] == "DEFAULT"
