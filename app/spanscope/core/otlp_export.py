@@ -12,6 +12,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from spanscope.model import conventions
+
 # OpenTelemetry SpanKind numbers by the names the store keeps.
 SPAN_KINDS = {
     "unspecified": 0,
@@ -24,7 +26,7 @@ SPAN_KINDS = {
 STATUS_CODES = {"unset": 0, "ok": 1, "error": 2}
 # The attribute the importer reads first for the span kind: written when the recorded
 # attributes do not say it, so the kind survives a round trip whatever the source format was.
-KIND_ATTRIBUTE = "spanscope.kind"
+KIND_ATTRIBUTE = conventions.SPANSCOPE_KIND
 
 
 def export_trace(spans: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
@@ -101,7 +103,12 @@ def attributes(mapping: Mapping[str, Any] | None) -> list[dict[str, Any]]:
 
 def _kind_recorded(attrs: Mapping[str, Any]) -> bool:
     return any(
-        key in attrs for key in (KIND_ATTRIBUTE, "openinference.span.kind", "gen_ai.operation.name")
+        key in attrs
+        for key in (
+            KIND_ATTRIBUTE,
+            conventions.OPENINFERENCE_SPAN_KIND,
+            conventions.GEN_AI_OPERATION_NAME,
+        )
     )
 
 

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from spanscope.demo.story import EMBEDDING_MODEL
+from spanscope.model import conventions
 
 KV = dict[str, Any]
 JSON = dict[str, Any]
@@ -69,33 +70,36 @@ class Msg:
 
 def agent_attrs(conv: str, ctx: JSON, service: str, question: str, answer: str) -> list[KV]:
     common = [
-        s("session.id", ctx["session"]),
-        s("user.id", ctx["user"]),
-        arr("tag.tags", ctx["tags"]),
+        s(conventions.SESSION_ID, ctx["session"]),
+        s(conventions.USER_ID, ctx["user"]),
+        arr(conventions.TAG_TAGS, ctx["tags"]),
     ]
     if conv == "oi":
         meta = dumps({"channel": ctx["channel"], "tier": ctx["tier"]})
         return [
-            s("openinference.span.kind", "AGENT"),
+            s(conventions.OPENINFERENCE_SPAN_KIND, "AGENT"),
             s("agent.name", service),
             *common,
             s("metadata", meta),
-            s("input.value", question),
+            s(conventions.INPUT_VALUE, question),
             s("input.mime_type", "text/plain"),
-            s("output.value", answer),
+            s(conventions.OUTPUT_VALUE, answer),
             s("output.mime_type", "text/plain"),
         ]
     out = [
-        s("gen_ai.operation.name", "invoke_agent"),
+        s(conventions.GEN_AI_OPERATION_NAME, "invoke_agent"),
         s("gen_ai.agent.name", service),
         s("gen_ai.agent.id", ctx["agent_id"]),
-        s("gen_ai.conversation.id", ctx["session"]),
+        s(conventions.GEN_AI_CONVERSATION_ID, ctx["session"]),
         *common,
         s("acme.channel", ctx["channel"]),
         s("acme.customer_tier", ctx["tier"]),
     ]
     if conv == "legacy":
-        out += [s("traceloop.span.kind", "workflow"), s("traceloop.workflow.name", service)]
+        out += [
+            s(conventions.TRACELOOP_SPAN_KIND, "workflow"),
+            s("traceloop.workflow.name", service),
+        ]
     return out
 
 
@@ -114,30 +118,33 @@ def tool_attrs(
 ) -> list[KV]:
     if conv == "oi":
         attrs = [
-            s("openinference.span.kind", "TOOL"),
-            s("tool.name", tool),
-            s("tool.id", call_id),
-            s("session.id", ctx["session"]),
-            s("user.id", ctx["user"]),
-            s("input.value", args),
+            s(conventions.OPENINFERENCE_SPAN_KIND, "TOOL"),
+            s(conventions.TOOL_NAME, tool),
+            s(conventions.TOOL_ID, call_id),
+            s(conventions.SESSION_ID, ctx["session"]),
+            s(conventions.USER_ID, ctx["user"]),
+            s(conventions.INPUT_VALUE, args),
             s("input.mime_type", "application/json"),
         ]
         if result is not None:
-            attrs += [s("output.value", result), s("output.mime_type", "application/json")]
+            attrs += [
+                s(conventions.OUTPUT_VALUE, result),
+                s("output.mime_type", "application/json"),
+            ]
     else:
         attrs = [
-            s("gen_ai.operation.name", "execute_tool"),
-            s("gen_ai.tool.name", tool),
-            s("gen_ai.tool.call.id", call_id),
+            s(conventions.GEN_AI_OPERATION_NAME, "execute_tool"),
+            s(conventions.GEN_AI_TOOL_NAME, tool),
+            s(conventions.GEN_AI_TOOL_CALL_ID, call_id),
             s("gen_ai.tool.type", "function"),
-            s("gen_ai.tool.call.arguments", args),
+            s(conventions.GEN_AI_TOOL_CALL_ARGUMENTS, args),
         ]
         if result is not None:
-            attrs.append(s("gen_ai.tool.call.result", result))
+            attrs.append(s(conventions.GEN_AI_TOOL_CALL_RESULT, result))
         if conv == "legacy":
-            attrs += [s("traceloop.span.kind", "tool"), s("traceloop.entity.name", tool)]
+            attrs += [s(conventions.TRACELOOP_SPAN_KIND, "tool"), s("traceloop.entity.name", tool)]
     if error_type:
-        attrs.append(s("error.type", error_type))
+        attrs.append(s(conventions.ERROR_TYPE, error_type))
     return attrs
 
 
@@ -148,17 +155,17 @@ def retrieval_name(conv: str) -> str:
 def retrieval_attrs(conv: str, query: str, docs: list[JSON], ctx: JSON) -> list[KV]:
     if conv != "oi":
         return [
-            s("gen_ai.operation.name", "retrieval"),
+            s(conventions.GEN_AI_OPERATION_NAME, "retrieval"),
             s("gen_ai.data_source.id", "acme-kb"),
-            s("gen_ai.retrieval.query.text", query),
+            s(conventions.GEN_AI_RETRIEVAL_QUERY_TEXT, query),
             i("gen_ai.request.top_k", len(docs)),
-            s("gen_ai.retrieval.documents", dumps(docs)),
+            s(conventions.GEN_AI_RETRIEVAL_DOCUMENTS, dumps(docs)),
         ]
     attrs = [
-        s("openinference.span.kind", "RETRIEVER"),
-        s("input.value", query),
-        s("session.id", ctx["session"]),
-        s("user.id", ctx["user"]),
+        s(conventions.OPENINFERENCE_SPAN_KIND, "RETRIEVER"),
+        s(conventions.INPUT_VALUE, query),
+        s(conventions.SESSION_ID, ctx["session"]),
+        s(conventions.USER_ID, ctx["user"]),
     ]
     for n, d in enumerate(docs):
         p = f"retrieval.documents.{n}.document."
@@ -180,26 +187,26 @@ def embedding_name(conv: str) -> str:
 def embedding_attrs(conv: str, text: str, tokens: int) -> list[KV]:
     if conv == "oi":
         return [
-            s("openinference.span.kind", "EMBEDDING"),
-            s("embedding.model_name", EMBEDDING_MODEL),
+            s(conventions.OPENINFERENCE_SPAN_KIND, "EMBEDDING"),
+            s(conventions.EMBEDDING_MODEL_NAME, EMBEDDING_MODEL),
             s("embedding.embeddings.0.embedding.text", text),
-            i("llm.token_count.prompt", tokens),
-            i("llm.token_count.total", tokens),
+            i(conventions.LLM_TOKEN_COUNT_PROMPT, tokens),
+            i(conventions.LLM_TOKEN_COUNT_TOTAL, tokens),
         ]
     if conv == "legacy":
         return [
-            s("gen_ai.system", "openai"),
-            s("llm.request.type", "embedding"),
-            s("gen_ai.request.model", EMBEDDING_MODEL),
-            i("gen_ai.usage.prompt_tokens", tokens),
+            s(conventions.GEN_AI_SYSTEM, "openai"),
+            s(conventions.LLM_REQUEST_TYPE, "embedding"),
+            s(conventions.GEN_AI_REQUEST_MODEL, EMBEDDING_MODEL),
+            i(conventions.GEN_AI_USAGE_PROMPT_TOKENS, tokens),
         ]
     return [
-        s("gen_ai.operation.name", "embeddings"),
-        s("gen_ai.provider.name", "openai"),
-        s("gen_ai.request.model", EMBEDDING_MODEL),
-        s("gen_ai.response.model", EMBEDDING_MODEL),
+        s(conventions.GEN_AI_OPERATION_NAME, "embeddings"),
+        s(conventions.GEN_AI_PROVIDER_NAME, "openai"),
+        s(conventions.GEN_AI_REQUEST_MODEL, EMBEDDING_MODEL),
+        s(conventions.GEN_AI_RESPONSE_MODEL, EMBEDDING_MODEL),
         i("gen_ai.embeddings.dimension.count", 1536),
-        i("gen_ai.usage.input_tokens", tokens),
+        i(conventions.GEN_AI_USAGE_INPUT_TOKENS, tokens),
     ]
 
 

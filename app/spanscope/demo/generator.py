@@ -26,6 +26,7 @@ from spanscope.demo import encode as enc
 from spanscope.demo import kb, story, tools
 from spanscope.demo.encode import JSON
 from spanscope.demo.trace import TraceBuilder
+from spanscope.model import conventions
 
 DEFAULT_START = datetime(2026, 11, 28, tzinfo=UTC)
 _MS, _MIN = 10**6, 60 * 10**9
@@ -177,7 +178,7 @@ def _resource_spans(service: str, conv: str, spans: list[JSON]) -> JSON:
     cfg = story.SERVICES[service]
     version = cfg["version"] if conv == "genai" else cfg["version"].rsplit(".", 2)[0] + ".9.0"
     resource = [
-        enc.s("service.name", service),
+        enc.s(conventions.SERVICE_NAME, service),
         enc.s("service.version", version),
         enc.s("deployment.environment", "production"),
         enc.s("telemetry.sdk.language", "python"),

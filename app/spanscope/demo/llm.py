@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from spanscope.demo.encode import JSON, KV, Msg, arr, dumps, f, i, s
 from spanscope.demo.story import MODELS
+from spanscope.model import conventions
 
 
 def llm_name(conv: str, model: str) -> str:
@@ -23,30 +24,30 @@ def llm_attrs(conv: str, call: JSON, system: str, history: list[Msg], out: Msg |
     model = call["model"]
     provider, snapshot = MODELS[model][0], MODELS[model][1]
     attrs = [
-        s("gen_ai.operation.name", "chat"),
-        s("gen_ai.provider.name", provider),
-        s("gen_ai.request.model", model),
+        s(conventions.GEN_AI_OPERATION_NAME, "chat"),
+        s(conventions.GEN_AI_PROVIDER_NAME, provider),
+        s(conventions.GEN_AI_REQUEST_MODEL, model),
         *_temperature("gen_ai.request.temperature", call),
         i("gen_ai.request.max_tokens", call["max_tokens"]),
-        s("gen_ai.conversation.id", call["session"]),
-        s("gen_ai.system_instructions", dumps([{"type": "text", "content": system}])),
-        s("gen_ai.input.messages", "[" + ",".join(m.json for m in history) + "]"),
+        s(conventions.GEN_AI_CONVERSATION_ID, call["session"]),
+        s(conventions.GEN_AI_SYSTEM_INSTRUCTIONS, dumps([{"type": "text", "content": system}])),
+        s(conventions.GEN_AI_INPUT_MESSAGES, "[" + ",".join(m.json for m in history) + "]"),
     ]
     if out is None:
         return attrs
     u = call["usage"]
     attrs += [
-        s("gen_ai.response.model", snapshot),
+        s(conventions.GEN_AI_RESPONSE_MODEL, snapshot),
         s("gen_ai.response.id", call["response_id"]),
         arr("gen_ai.response.finish_reasons", [call["finish"]]),
-        i("gen_ai.usage.input_tokens", u["input"]),
-        i("gen_ai.usage.output_tokens", u["output"]),
-        s("gen_ai.output.messages", "[" + out.json + "]"),
+        i(conventions.GEN_AI_USAGE_INPUT_TOKENS, u["input"]),
+        i(conventions.GEN_AI_USAGE_OUTPUT_TOKENS, u["output"]),
+        s(conventions.GEN_AI_OUTPUT_MESSAGES, "[" + out.json + "]"),
     ]
     if u["cache_read"]:
-        attrs.append(i("gen_ai.usage.cache_read.input_tokens", u["cache_read"]))
+        attrs.append(i(conventions.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, u["cache_read"]))
     if u["reasoning"]:
-        attrs.append(i("gen_ai.usage.reasoning.output_tokens", u["reasoning"]))
+        attrs.append(i(conventions.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, u["reasoning"]))
     return attrs
 
 
@@ -64,13 +65,13 @@ def _llm_oi(call: JSON, system: str, history: list[Msg], out: Msg | None) -> lis
         else {"temperature": call["temperature"], "max_tokens": call["max_tokens"]}
     )
     attrs = [
-        s("openinference.span.kind", "LLM"),
-        s("llm.model_name", snapshot),
-        s("llm.provider", "google" if oi_system == "vertexai" else oi_system),
-        s("llm.system", oi_system),
-        s("llm.invocation_parameters", params),
-        s("session.id", call["session"]),
-        s("user.id", call["user"]),
+        s(conventions.OPENINFERENCE_SPAN_KIND, "LLM"),
+        s(conventions.LLM_MODEL_NAME, snapshot),
+        s(conventions.LLM_PROVIDER, "google" if oi_system == "vertexai" else oi_system),
+        s(conventions.LLM_SYSTEM, oi_system),
+        s(conventions.LLM_INVOCATION_PARAMETERS, params),
+        s(conventions.SESSION_ID, call["session"]),
+        s(conventions.USER_ID, call["user"]),
         s("llm.input_messages.0.message.role", "system"),
         s("llm.input_messages.0.message.content", system),
     ]
@@ -81,14 +82,14 @@ def _llm_oi(call: JSON, system: str, history: list[Msg], out: Msg | None) -> lis
     u = call["usage"]
     attrs += _oi_message("llm.output_messages.0.message.", out)
     attrs += [
-        i("llm.token_count.prompt", u["input"]),
-        i("llm.token_count.completion", u["output"]),
-        i("llm.token_count.total", u["input"] + u["output"]),
+        i(conventions.LLM_TOKEN_COUNT_PROMPT, u["input"]),
+        i(conventions.LLM_TOKEN_COUNT_COMPLETION, u["output"]),
+        i(conventions.LLM_TOKEN_COUNT_TOTAL, u["input"] + u["output"]),
     ]
     if u["cache_read"]:
-        attrs.append(i("llm.token_count.prompt_details.cache_read", u["cache_read"]))
+        attrs.append(i(conventions.LLM_TOKEN_COUNT_CACHE_READ, u["cache_read"]))
     if u["reasoning"]:
-        attrs.append(i("llm.token_count.completion_details.reasoning", u["reasoning"]))
+        attrs.append(i(conventions.LLM_TOKEN_COUNT_REASONING, u["reasoning"]))
     return attrs
 
 
@@ -111,9 +112,9 @@ def _oi_message(prefix: str, m: Msg) -> list[KV]:
 def _llm_legacy(call: JSON, system: str, history: list[Msg], out: Msg | None) -> list[KV]:
     model = call["model"]
     attrs = [
-        s("gen_ai.system", MODELS[model][3]),
-        s("llm.request.type", "chat"),
-        s("gen_ai.request.model", model),
+        s(conventions.GEN_AI_SYSTEM, MODELS[model][3]),
+        s(conventions.LLM_REQUEST_TYPE, "chat"),
+        s(conventions.GEN_AI_REQUEST_MODEL, model),
         *_temperature("gen_ai.request.temperature", call),
         i("gen_ai.request.max_tokens", call["max_tokens"]),
         s("gen_ai.prompt.0.role", "system"),
@@ -125,16 +126,16 @@ def _llm_legacy(call: JSON, system: str, history: list[Msg], out: Msg | None) ->
         return attrs
     u = call["usage"]
     attrs += [
-        s("gen_ai.response.model", MODELS[model][1]),
+        s(conventions.GEN_AI_RESPONSE_MODEL, MODELS[model][1]),
         s("gen_ai.response.id", call["response_id"]),
         *_legacy_message("gen_ai.completion.0.", out),
         s("gen_ai.completion.0.finish_reason", call["finish"]),
-        i("gen_ai.usage.prompt_tokens", u["input"]),
-        i("gen_ai.usage.completion_tokens", u["output"]),
-        i("llm.usage.total_tokens", u["input"] + u["output"]),
+        i(conventions.GEN_AI_USAGE_PROMPT_TOKENS, u["input"]),
+        i(conventions.GEN_AI_USAGE_COMPLETION_TOKENS, u["output"]),
+        i(conventions.LLM_USAGE_TOTAL_TOKENS, u["input"] + u["output"]),
     ]
     if u["cache_read"]:
-        attrs.append(i("gen_ai.usage.cache_read_input_tokens", u["cache_read"]))
+        attrs.append(i(conventions.GEN_AI_USAGE_CACHE_READ_TOKENS_FLAT, u["cache_read"]))
     return attrs
 
 

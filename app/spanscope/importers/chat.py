@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from spanscope.importers.values import JsonDict, as_list, compact_json, whole_number
+from spanscope.model import conventions
 
 # -- messages in GenAI parts ----------------------------------------------------------------
 
@@ -206,13 +207,17 @@ def openai_usage(usage: Any, attrs: JsonDict, *, responses: bool) -> None:
     )
     in_details = usage.get(f"{in_key}_details")
     out_details = usage.get(f"{out_key}_details")
-    attrs["gen_ai.usage.input_tokens"] = _int(usage.get(in_key))  # includes cached input
-    attrs["gen_ai.usage.output_tokens"] = _int(usage.get(out_key))  # includes reasoning
-    attrs["gen_ai.usage.total_tokens"] = _int(usage.get("total_tokens"))
+    attrs[conventions.GEN_AI_USAGE_INPUT_TOKENS] = _int(usage.get(in_key))  # includes cached input
+    attrs[conventions.GEN_AI_USAGE_OUTPUT_TOKENS] = _int(usage.get(out_key))  # includes reasoning
+    attrs[conventions.GEN_AI_USAGE_TOTAL_TOKENS] = _int(usage.get("total_tokens"))
     if isinstance(in_details, dict):
-        attrs["gen_ai.usage.cache_read.input_tokens"] = _int(in_details.get("cached_tokens"))
+        attrs[conventions.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = _int(
+            in_details.get("cached_tokens")
+        )
     if isinstance(out_details, dict):
-        attrs["gen_ai.usage.reasoning.output_tokens"] = _int(out_details.get("reasoning_tokens"))
+        attrs[conventions.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = _int(
+            out_details.get("reasoning_tokens")
+        )
 
 
 def anthropic_usage(usage: Any, attrs: JsonDict) -> None:
@@ -225,15 +230,15 @@ def anthropic_usage(usage: Any, attrs: JsonDict) -> None:
     cache_write = _int(usage.get("cache_creation_input_tokens"))
     output = _int(usage.get("output_tokens"))
     total_in = None if uncached is None else uncached + (cache_read or 0) + (cache_write or 0)
-    attrs["gen_ai.usage.input_tokens"] = total_in
-    attrs["gen_ai.usage.output_tokens"] = output
-    attrs["gen_ai.usage.cache_read.input_tokens"] = cache_read
-    attrs["gen_ai.usage.cache_creation.input_tokens"] = cache_write
+    attrs[conventions.GEN_AI_USAGE_INPUT_TOKENS] = total_in
+    attrs[conventions.GEN_AI_USAGE_OUTPUT_TOKENS] = output
+    attrs[conventions.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = cache_read
+    attrs[conventions.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = cache_write
     if total_in is not None and output is not None:
-        attrs["gen_ai.usage.total_tokens"] = total_in + output
+        attrs[conventions.GEN_AI_USAGE_TOTAL_TOKENS] = total_in + output
     details = usage.get("output_tokens_details")
     if isinstance(details, dict):
-        attrs["gen_ai.usage.reasoning.output_tokens"] = _int(
+        attrs[conventions.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = _int(
             details.get("thinking_tokens", details.get("reasoning_tokens"))
         )
 

@@ -9,7 +9,6 @@ Ctrl- or Alt-click adds the negation ``-field:value``.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
@@ -234,19 +233,22 @@ class FacetsPanel(QScrollArea):
             self._timers[field].stop()
             box.set_loading()
             where = wheres[box.facet.table]
-            self._runner.submit(
-                f"facet-{field}",
-                partial(self._count, field, where, number),
-                partial(self._counted, field),
-                partial(self._failed, field),
-            )
+            self._submit(field, where, number)
+
+    def _submit(self, field: str, where: Where, number: int) -> None:
+        self._runner.submit(
+            f"facet-{field}",
+            lambda cur: self._count(cur, field, where, number),
+            lambda counts: self._counted(field, counts),
+            lambda message: self._failed(field, message),
+        )
 
     def cancel(self) -> None:
         for field in self.boxes:
             self._timers[field].stop()
             self._runner.cancel(f"facet-{field}")
 
-    def _count(self, field: str, where: Where, number: int, cur: Any) -> FacetCounts:
+    def _count(self, cur: Any, field: str, where: Where, number: int) -> FacetCounts:
         """Worker side: start the clock on the UI thread, then count."""
         self._started.emit(field, number)
         return store_facets.facet_counts(cur, field, where, TOP_K)

@@ -16,6 +16,7 @@ from spanscope.importers.inspect_log.model_calls import (
     usage_attributes,
 )
 from spanscope.importers.values import as_dict, text_or_json
+from spanscope.model import conventions
 from spanscope.model.raw import RawEvent
 
 EVENT_HOUSEKEEPING = {"event", "timestamp", "working_start", "span_id", "uuid", "pending"}
@@ -55,12 +56,12 @@ def model_attributes(
     config = as_dict(event.get("config"))
     choices = [c for c in output.get("choices") or [] if isinstance(c, dict)]
     attributes: dict[str, Any] = {
-        "gen_ai.operation.name": "chat",
-        "gen_ai.provider.name": provider,
-        "gen_ai.request.model": model,
-        "gen_ai.response.model": output.get("model"),
-        "gen_ai.input.messages": json_unless_empty(messages(event.get("input"))),
-        "gen_ai.output.messages": json_unless_empty(choice_messages(choices)),
+        conventions.GEN_AI_OPERATION_NAME: "chat",
+        conventions.GEN_AI_PROVIDER_NAME: provider,
+        conventions.GEN_AI_REQUEST_MODEL: model,
+        conventions.GEN_AI_RESPONSE_MODEL: output.get("model"),
+        conventions.GEN_AI_INPUT_MESSAGES: json_unless_empty(messages(event.get("input"))),
+        conventions.GEN_AI_OUTPUT_MESSAGES: json_unless_empty(choice_messages(choices)),
         "gen_ai.tool.definitions": json_unless_empty(event.get("tools"))
         if event.get("tools")
         else None,
@@ -86,12 +87,12 @@ def tool_attributes(event: Mapping[str, Any], error: dict[str, Any] | None) -> d
     """The attributes of a tool event's call (``error`` its error object, if any)."""
     function = event.get("function")
     attributes: dict[str, Any] = {
-        "gen_ai.operation.name": "execute_tool",
-        "gen_ai.tool.name": function,
-        "gen_ai.tool.call.id": event.get("id"),
-        "gen_ai.tool.call.arguments": text_or_json(event.get("arguments")),
-        "gen_ai.tool.call.result": content_text(event.get("result")),
-        "error.type": error.get("type") if error else None,
+        conventions.GEN_AI_OPERATION_NAME: "execute_tool",
+        conventions.GEN_AI_TOOL_NAME: function,
+        conventions.GEN_AI_TOOL_CALL_ID: event.get("id"),
+        conventions.GEN_AI_TOOL_CALL_ARGUMENTS: text_or_json(event.get("arguments")),
+        conventions.GEN_AI_TOOL_CALL_RESULT: content_text(event.get("result")),
+        conventions.ERROR_TYPE: error.get("type") if error else None,
         **{f"inspect.tool.{k}": v for k, v in event.items() if k not in _TOOL_FIELDS},
     }
     return attributes

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from spanscope.importers.values import text_or_json
+from spanscope.model import conventions
 
 # Inspect's provider prefixes that have a GenAI provider name of their own.
 PROVIDERS = {
@@ -73,13 +74,13 @@ def usage_attributes(usage: Mapping[str, Any]) -> dict[str, Any]:
         inputs += cached
     cost = usage.get("total_cost")
     return {
-        "gen_ai.usage.input_tokens": inputs,
-        "gen_ai.usage.output_tokens": output,
-        "gen_ai.usage.total_tokens": total,
-        "gen_ai.usage.cache_read.input_tokens": read,
-        "gen_ai.usage.cache_creation.input_tokens": write,
-        "gen_ai.usage.reasoning.output_tokens": count("reasoning_tokens"),
-        "llm.cost.total": cost if isinstance(cost, (int, float)) else None,
+        conventions.GEN_AI_USAGE_INPUT_TOKENS: inputs,
+        conventions.GEN_AI_USAGE_OUTPUT_TOKENS: output,
+        conventions.GEN_AI_USAGE_TOTAL_TOKENS: total,
+        conventions.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS: read,
+        conventions.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS: write,
+        conventions.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: count("reasoning_tokens"),
+        conventions.LLM_COST_TOTAL: cost if isinstance(cost, (int, float)) else None,
     }
 
 

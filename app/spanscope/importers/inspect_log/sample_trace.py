@@ -23,6 +23,7 @@ from spanscope.importers.inspect_log.model_calls import (
 )
 from spanscope.importers.times import iso_ns
 from spanscope.importers.values import as_dict, digest, text_or_json
+from spanscope.model import conventions
 from spanscope.model.raw import RawEvent, RawSpan
 
 SPAN_KINDS = {
@@ -129,7 +130,7 @@ class SampleTrace:
             elif kind not in SKIPPED_EVENTS:
                 # Scores are recorded inside the span of the scorer that gave them.
                 scorer = self._spans[parent].name
-                if self._attrs[parent].get("spanscope.kind") != "evaluator":
+                if self._attrs[parent].get(conventions.SPANSCOPE_KIND) != "evaluator":
                     scorer = None
                 self._spans[parent].events.append(span_event(event, when, scorer))
 
@@ -250,12 +251,12 @@ class SampleTrace:
                     "llm",
                     None,
                     {
-                        "gen_ai.operation.name": "chat",
-                        "gen_ai.provider.name": provider,
-                        "gen_ai.request.model": model,
-                        "gen_ai.response.model": message.get("model"),
-                        "gen_ai.input.messages": json_unless_empty(messages(since)),
-                        "gen_ai.output.messages": json_unless_empty(messages([message])),
+                        conventions.GEN_AI_OPERATION_NAME: "chat",
+                        conventions.GEN_AI_PROVIDER_NAME: provider,
+                        conventions.GEN_AI_REQUEST_MODEL: model,
+                        conventions.GEN_AI_RESPONSE_MODEL: message.get("model"),
+                        conventions.GEN_AI_INPUT_MESSAGES: json_unless_empty(messages(since)),
+                        conventions.GEN_AI_OUTPUT_MESSAGES: json_unless_empty(messages([message])),
                         "inspect.reconstructed": True,
                     },
                 )
@@ -274,12 +275,12 @@ class SampleTrace:
                 "tool",
                 None,
                 {
-                    "gen_ai.operation.name": "execute_tool",
-                    "gen_ai.tool.name": function,
-                    "gen_ai.tool.call.id": message.get("tool_call_id"),
-                    "gen_ai.tool.call.arguments": text_or_json(call.get("arguments")),
-                    "gen_ai.tool.call.result": content_text(message.get("content")),
-                    "error.type": error.get("type") if error else None,
+                    conventions.GEN_AI_OPERATION_NAME: "execute_tool",
+                    conventions.GEN_AI_TOOL_NAME: function,
+                    conventions.GEN_AI_TOOL_CALL_ID: message.get("tool_call_id"),
+                    conventions.GEN_AI_TOOL_CALL_ARGUMENTS: text_or_json(call.get("arguments")),
+                    conventions.GEN_AI_TOOL_CALL_RESULT: content_text(message.get("content")),
+                    conventions.ERROR_TYPE: error.get("type") if error else None,
                     "inspect.reconstructed": True,
                 },
                 error=str(error.get("message") or error.get("type")) if error else None,
@@ -303,15 +304,15 @@ class SampleTrace:
         attributes = self._attrs[self.root]
         attributes.update(
             {
-                "gen_ai.input.messages": json_unless_empty(
+                conventions.GEN_AI_INPUT_MESSAGES: json_unless_empty(
                     [{"role": "user", "content": given}]
                     if isinstance(given, str)
                     else messages(given)
                 ),
-                "gen_ai.output.messages": json_unless_empty(
+                conventions.GEN_AI_OUTPUT_MESSAGES: json_unless_empty(
                     choice_messages(output.get("choices") or [])
                 ),
-                "tag.tags": self.spec.get("tags") or None,
+                conventions.TAG_TAGS: self.spec.get("tags") or None,
                 "inspect.eval": self.spec or None,
                 "inspect.plan": self.header.get("plan"),
                 "inspect.log.status": self.header.get("status"),
@@ -362,7 +363,7 @@ class SampleTrace:
         end: int | None = None,
         error: str | None = None,
     ) -> None:
-        self._attrs[span_id] = {"spanscope.kind": kind, **(attributes or {})}
+        self._attrs[span_id] = {conventions.SPANSCOPE_KIND: kind, **(attributes or {})}
         self._spans[span_id] = RawSpan(
             trace_id=self.trace_id,
             span_id=span_id,

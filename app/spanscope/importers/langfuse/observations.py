@@ -9,6 +9,7 @@ from spanscope.importers.chat_payloads import is_plain_rendering, retrieval_docu
 from spanscope.importers.langfuse.usage import recorded_cost, usage_attributes
 from spanscope.importers.times import field_time_ns
 from spanscope.importers.values import decode_json_text, id_text, text_of
+from spanscope.model import conventions
 from spanscope.model.raw import RawSpan, json_text
 
 OBSERVATION_KINDS = {
@@ -56,13 +57,17 @@ _MAPPED_TRACE_FIELDS = {
     "tags",
     "htmlPath",
 }
-_TOOL_NAME_KEYS = ("gen_ai.tool.name", "tool.name", "ai.toolCall.name")
+_TOOL_NAME_KEYS = (
+    conventions.GEN_AI_TOOL_NAME,
+    conventions.TOOL_NAME,
+    conventions.AI_TOOL_CALL_NAME,
+)
 _PROVIDER_KEYS = (
-    "gen_ai.provider.name",
-    "gen_ai.system",
-    "llm.provider",
-    "llm.system",
-    "ai.model.provider",
+    conventions.GEN_AI_PROVIDER_NAME,
+    conventions.GEN_AI_SYSTEM,
+    conventions.LLM_PROVIDER,
+    conventions.LLM_SYSTEM,
+    conventions.AI_MODEL_PROVIDER,
 )
 
 
@@ -116,12 +121,12 @@ class _TraceContext:
         self.trace_id = id_text(trace.get("id"))
         self.common: dict[str, Any] = {}
         if isinstance(trace.get("sessionId"), str) and trace["sessionId"]:
-            self.common["session.id"] = trace["sessionId"]
+            self.common[conventions.SESSION_ID] = trace["sessionId"]
         if isinstance(trace.get("userId"), str) and trace["userId"]:
-            self.common["user.id"] = trace["userId"]
+            self.common[conventions.USER_ID] = trace["userId"]
         tags = trace.get("tags")
         if isinstance(tags, list) and tags:
-            self.common["tag.tags"] = [str(t) for t in tags]
+            self.common[conventions.TAG_TAGS] = [str(t) for t in tags]
         metadata = decode_json_text(trace.get("metadata"))
         self.metadata = metadata
         self.resource: dict[str, Any] = {}
@@ -177,12 +182,12 @@ class _TraceContext:
             and not isinstance(latency, bool)
         ):
             end = start + int(Decimal(repr(latency)) * 1_000_000_000)
-        attributes: dict[str, Any] = {"spanscope.kind": "chain", **self.common}
+        attributes: dict[str, Any] = {conventions.SPANSCOPE_KIND: "chain", **self.common}
         own_input, own_output = trace.get("input"), trace.get("output")
         if own_input is not None:
-            attributes["input.value"] = text_of(own_input)
+            attributes[conventions.INPUT_VALUE] = text_of(own_input)
         if own_output is not None:
-            attributes["output.value"] = text_of(own_output)
+            attributes[conventions.OUTPUT_VALUE] = text_of(own_output)
         attributes.update(self.root_attributes(None, own_input, own_output))
         return RawSpan(
             self.trace_id,
@@ -249,37 +254,41 @@ def _observation_span(o: dict[str, Any], context: _TraceContext | None, number: 
         if key not in _MAPPED_OBSERVATION_FIELDS and value not in (None, "", [], {}):
             attributes[f"langfuse.observation.{key}"] = value
     if o.get("type") is not None:
-        attributes["langfuse.observation.type"] = o["type"]
+        attributes[conventions.LANGFUSE_OBSERVATION_TYPE] = o["type"]
     if o.get("level") is not None:
         attributes["langfuse.observation.level"] = o["level"]
     if o.get("model"):
-        attributes["langfuse.observation.model.name"] = o["model"]
+        attributes[conventions.LANGFUSE_OBSERVATION_MODEL_NAME] = o["model"]
 
     # The conventions the shared mapping reads; these win over the merged OTel attributes.
     if kind is not None:
-        attributes["spanscope.kind"] = kind
+        attributes[conventions.SPANSCOPE_KIND] = kind
     if context is not None:
         attributes.update(context.common)
         scores = context.scores_by_observation.get(span_id)
         if scores:
             attributes["langfuse.observation.scores"] = scores
-    if "session.id" not in attributes and isinstance(rest, dict):
+    if conventions.SESSION_ID not in attributes and isinstance(rest, dict):
         thread = rest.get("session_id") or rest.get("thread_id")
-        if isinstance(thread, str) and thread and not attributes.get("gen_ai.conversation.id"):
-            attributes["session.id"] = thread
+        if (
+            isinstance(thread, str)
+            and thread
+            and not attributes.get(conventions.GEN_AI_CONVERSATION_ID)
+        ):
+            attributes[conventions.SESSION_ID] = thread
     provider = rest.get("ls_provider") if isinstance(rest, dict) else None
     if isinstance(provider, str) and not any(attributes.get(k) for k in _PROVIDER_KEYS):
-        attributes["gen_ai.provider.name"] = provider
+        attributes[conventions.GEN_AI_PROVIDER_NAME] = provider
     parameters = decode_json_text(o.get("modelParameters"))
     if isinstance(parameters, dict):
         parameters = {k: v for k, v in parameters.items() if v is not None}
         if parameters:
-            attributes["llm.invocation_parameters"] = json_text(parameters)
+            attributes[conventions.LLM_INVOCATION_PARAMETERS] = json_text(parameters)
     attributes.update(usage_attributes(o, kind in _MODEL_KINDS))
     if kind in _MODEL_KINDS:
         cost = recorded_cost(o)
         if cost is not None:
-            attributes["llm.cost.total"] = cost
+            attributes[conventions.LLM_COST_TOTAL] = cost
     _payload_attributes(attributes, kind, o, span_id)
 
     level = str(o.get("level") or "").upper()
@@ -325,23 +334,23 @@ def _payload_attributes(
                 _keep(attributes, side, raw)
     elif kind == "tool":
         if raw_in is not None:
-            attributes["gen_ai.tool.call.arguments"] = text_of(raw_in)
+            attributes[conventions.GEN_AI_TOOL_CALL_ARGUMENTS] = text_of(raw_in)
         if raw_out is not None:
-            attributes["gen_ai.tool.call.result"] = text_of(raw_out)
+            attributes[conventions.GEN_AI_TOOL_CALL_RESULT] = text_of(raw_out)
         if not any(attributes.get(k) for k in _TOOL_NAME_KEYS) and o.get("name"):
-            attributes["gen_ai.tool.name"] = o["name"]
+            attributes[conventions.GEN_AI_TOOL_NAME] = o["name"]
     elif kind == "retriever":
         decoded = decode_json_text(raw_in)
         query = decoded
         if isinstance(query, dict):
             query = query.get("query") or query.get("input") or query.get("question")
         if isinstance(query, str):
-            attributes["gen_ai.retrieval.query.text"] = query
+            attributes[conventions.GEN_AI_RETRIEVAL_QUERY_TEXT] = query
         if raw_in is not None and decoded != query:
             _keep(attributes, "input", raw_in)
         documents = retrieval_documents(raw_out)
         if documents is not None:
-            attributes["gen_ai.retrieval.documents"] = json_text(documents)
+            attributes[conventions.GEN_AI_RETRIEVAL_DOCUMENTS] = json_text(documents)
         elif raw_out is not None:
             _keep(attributes, "output", raw_out)
     else:

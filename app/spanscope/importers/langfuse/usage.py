@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from spanscope.importers.values import decode_json_text
+from spanscope.model import conventions
 
 _EXCLUSIVE_INPUT = re.compile(
     r"^(input_.+|cached_.+|cache_read_input_tokens|cache_creation_input_tokens)$"
@@ -77,21 +78,23 @@ def usage_from_details(numbers: dict[str, int | float]) -> dict[str, Any]:
         exclusive = bool(excl_in or excl_out) or not (incl_in or incl_out)
     out: dict[str, Any] = {}
     if base_in is not None or (exclusive and details_in):
-        out["gen_ai.usage.input_tokens"] = _int((base_in or 0) + (details_in if exclusive else 0))
+        out[conventions.GEN_AI_USAGE_INPUT_TOKENS] = _int(
+            (base_in or 0) + (details_in if exclusive else 0)
+        )
     if base_out is not None or (exclusive and details_out):
-        out["gen_ai.usage.output_tokens"] = _int(
+        out[conventions.GEN_AI_USAGE_OUTPUT_TOKENS] = _int(
             (base_out or 0) + (details_out if exclusive else 0)
         )
     for pattern, key in (
-        (_CACHE_READ, "gen_ai.usage.cache_read.input_tokens"),
-        (_CACHE_WRITE, "gen_ai.usage.cache_creation.input_tokens"),
-        (_REASONING, "gen_ai.usage.reasoning.output_tokens"),
+        (_CACHE_READ, conventions.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS),
+        (_CACHE_WRITE, conventions.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS),
+        (_REASONING, conventions.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS),
     ):
         found = [v for k, v in numbers.items() if pattern.match(k)]
         if found:
             out[key] = _int(sum(found))
     if total is not None:
-        out["gen_ai.usage.total_tokens"] = _int(total)
+        out[conventions.GEN_AI_USAGE_TOTAL_TOKENS] = _int(total)
     return out
 
 

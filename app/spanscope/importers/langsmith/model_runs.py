@@ -9,6 +9,7 @@ from typing import Any
 from spanscope.importers.chat import anthropic_usage, openai_usage
 from spanscope.importers.chat_payloads import is_plain_rendering, to_messages
 from spanscope.importers.values import as_dict
+from spanscope.model import conventions
 from spanscope.model.raw import json_text
 
 MODEL_KINDS = ("llm", "embedding")
@@ -44,15 +45,15 @@ def model_attributes(
     """What an llm or embedding run says of its call. ``model_run`` says the run's own type is
     llm or embedding: only then do its token aggregates count (on chains they sum children)."""
     if isinstance(metadata.get("ls_provider"), str):
-        attributes["gen_ai.provider.name"] = metadata["ls_provider"]
+        attributes[conventions.GEN_AI_PROVIDER_NAME] = metadata["ls_provider"]
     request_model = metadata.get("ls_model_name")
     if not request_model and isinstance(inputs, dict):
         request_model = inputs.get("model") or inputs.get("model_name")
     if isinstance(request_model, str) and request_model:
-        attributes["gen_ai.request.model"] = request_model
+        attributes[conventions.GEN_AI_REQUEST_MODEL] = request_model
     response_model = _response_model(outputs)
     if response_model:
-        attributes["gen_ai.response.model"] = response_model
+        attributes[conventions.GEN_AI_RESPONSE_MODEL] = response_model
     for source, target in (
         ("ls_temperature", "temperature"),
         ("ls_max_tokens", "max_tokens"),
@@ -64,7 +65,7 @@ def model_attributes(
     if not isinstance(parameters, dict) and isinstance(inputs, dict):
         parameters = {k: inputs[k] for k in _PARAMETER_KEYS if inputs.get(k) is not None}
     if isinstance(parameters, dict) and parameters:
-        attributes["llm.invocation_parameters"] = json_text(parameters)
+        attributes[conventions.LLM_INVOCATION_PARAMETERS] = json_text(parameters)
 
     for side, payload, role, key in (
         ("input", inputs, "user", "messages"),
@@ -87,7 +88,7 @@ def model_attributes(
         except ValueError:
             cost = None
     if isinstance(cost, (int, float)) and not isinstance(cost, bool):
-        attributes["llm.cost.total"] = cost
+        attributes[conventions.LLM_COST_TOTAL] = cost
 
 
 def _remainder(payload: Any, messages: list[dict[str, Any]] | None, key: str) -> Any:
@@ -210,12 +211,12 @@ def _usage_attributes(
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in (
-        ("gen_ai.usage.input_tokens", inputs),
-        ("gen_ai.usage.output_tokens", outputs),
-        ("gen_ai.usage.total_tokens", total),
-        ("gen_ai.usage.cache_read.input_tokens", cache_read),
-        ("gen_ai.usage.cache_creation.input_tokens", cache_write),
-        ("gen_ai.usage.reasoning.output_tokens", reasoning),
+        (conventions.GEN_AI_USAGE_INPUT_TOKENS, inputs),
+        (conventions.GEN_AI_USAGE_OUTPUT_TOKENS, outputs),
+        (conventions.GEN_AI_USAGE_TOTAL_TOKENS, total),
+        (conventions.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, cache_read),
+        (conventions.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, cache_write),
+        (conventions.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, reasoning),
     ):
         number = _number(value)
         if number is not None:

@@ -10,6 +10,7 @@ from spanscope.importers.chat_payloads import retrieval_documents
 from spanscope.importers.langsmith.model_runs import MODEL_KINDS, model_attributes
 from spanscope.importers.times import field_time_ns, time_ns
 from spanscope.importers.values import as_dict, decode_json_text, id_text, text_of
+from spanscope.model import conventions
 from spanscope.model.raw import RawEvent, RawSpan, json_text
 
 RUN_KINDS = {
@@ -122,10 +123,10 @@ def run_span(run: dict[str, Any]) -> RawSpan:
     if isinstance(run.get("session_name"), str):
         attributes["langsmith.session_name"] = run["session_name"]
     if kind is not None:
-        attributes["spanscope.kind"] = kind
+        attributes[conventions.SPANSCOPE_KIND] = kind
     tags = run.get("tags")
     if isinstance(tags, list) and tags:
-        attributes["tag.tags"] = [str(t) for t in tags]
+        attributes[conventions.TAG_TAGS] = [str(t) for t in tags]
     _context_attributes(attributes, metadata)
     kept_extra = {k: v for k, v in extra.items() if k != "invocation_params"}
     if kept_extra:
@@ -140,9 +141,9 @@ def run_span(run: dict[str, Any]) -> RawSpan:
         _retriever_attributes(attributes, inputs, outputs)
     else:
         if inputs not in (None, {}, ""):
-            attributes["input.value"] = text_of(inputs)
+            attributes[conventions.INPUT_VALUE] = text_of(inputs)
         if outputs not in (None, {}, ""):
-            attributes["output.value"] = text_of(outputs)
+            attributes[conventions.OUTPUT_VALUE] = text_of(outputs)
 
     status, message, events = "unset", None, _events(run.get("events"))
     error = run.get("error")
@@ -152,7 +153,7 @@ def run_span(run: dict[str, Any]) -> RawSpan:
         exception: dict[str, Any] = {"exception.message": message}
         if error_type:
             exception["exception.type"] = error_type
-            attributes["error.type"] = error_type
+            attributes[conventions.ERROR_TYPE] = error_type
         if stack:
             exception["exception.stacktrace"] = stack
         events.append(RawEvent("exception", end or start, exception))
@@ -178,11 +179,11 @@ def run_span(run: dict[str, Any]) -> RawSpan:
 def _context_attributes(attributes: dict[str, Any], metadata: dict[str, Any]) -> None:
     for key in ("thread_id", "session_id", "conversation_id"):
         if isinstance(metadata.get(key), (str, int)) and metadata[key] != "":
-            attributes["session.id"] = str(metadata[key])
+            attributes[conventions.SESSION_ID] = str(metadata[key])
             break
     for key in ("user_id", "userId"):
         if isinstance(metadata.get(key), (str, int)) and metadata[key] != "":
-            attributes["user.id"] = str(metadata[key])
+            attributes[conventions.USER_ID] = str(metadata[key])
             break
 
 
@@ -190,11 +191,11 @@ def _tool_attributes(
     attributes: dict[str, Any], run: dict[str, Any], inputs: Any, outputs: Any
 ) -> None:
     if run.get("name"):
-        attributes["gen_ai.tool.name"] = run["name"]
+        attributes[conventions.GEN_AI_TOOL_NAME] = run["name"]
     if isinstance(inputs, dict) and set(inputs) == {"input"}:
         inputs = inputs["input"]
     if inputs not in (None, {}, ""):
-        attributes["gen_ai.tool.call.arguments"] = text_of(inputs)
+        attributes[conventions.GEN_AI_TOOL_CALL_ARGUMENTS] = text_of(inputs)
     if isinstance(outputs, dict) and set(outputs) == {"output"}:
         outputs = outputs["output"]
     if (
@@ -204,11 +205,11 @@ def _tool_attributes(
     ):
         message = outputs["kwargs"]  # a serialised ToolMessage
         if isinstance(message.get("tool_call_id"), str):
-            attributes["gen_ai.tool.call.id"] = message["tool_call_id"]
+            attributes[conventions.GEN_AI_TOOL_CALL_ID] = message["tool_call_id"]
         if "content" in message:
             outputs = message["content"]
     if outputs not in (None, {}, ""):
-        attributes["gen_ai.tool.call.result"] = text_of(outputs)
+        attributes[conventions.GEN_AI_TOOL_CALL_RESULT] = text_of(outputs)
 
 
 def _retriever_attributes(attributes: dict[str, Any], inputs: Any, outputs: Any) -> None:
@@ -216,17 +217,17 @@ def _retriever_attributes(attributes: dict[str, Any], inputs: Any, outputs: Any)
     if isinstance(inputs, dict):
         query = inputs.get("query") or inputs.get("input") or inputs.get("question")
     if isinstance(query, str):
-        attributes["gen_ai.retrieval.query.text"] = query
+        attributes[conventions.GEN_AI_RETRIEVAL_QUERY_TEXT] = query
         rest = {k: v for k, v in inputs.items() if v != query} if isinstance(inputs, dict) else None
         if rest:
             attributes["langsmith.run.inputs"] = rest
     elif inputs not in (None, {}, ""):
-        attributes["input.value"] = text_of(inputs)
+        attributes[conventions.INPUT_VALUE] = text_of(inputs)
     documents = retrieval_documents(outputs)
     if documents is not None:
-        attributes["gen_ai.retrieval.documents"] = json_text(documents)
+        attributes[conventions.GEN_AI_RETRIEVAL_DOCUMENTS] = json_text(documents)
     elif outputs not in (None, {}, ""):
-        attributes["output.value"] = text_of(outputs)
+        attributes[conventions.OUTPUT_VALUE] = text_of(outputs)
 
 
 def _events(events: Any) -> list[RawEvent]:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from spanscope.importers.values import as_dict, text_or_json
+from spanscope.model import conventions
 
 KINDS = {
     "LLM": "llm",
@@ -60,28 +61,28 @@ def mapped_attributes(attrs: Mapping[str, Any], name: str | None) -> dict[str, A
     kind = KINDS.get(str(span_type).upper(), "other") if span_type is not None else None
     inputs, outputs = attrs.get("mlflow.spanInputs"), attrs.get("mlflow.spanOutputs")
     out: dict[str, Any] = {
-        "spanscope.kind": kind,
-        "gen_ai.operation.name": OPERATIONS.get(kind or ""),
+        conventions.SPANSCOPE_KIND: kind,
+        conventions.GEN_AI_OPERATION_NAME: OPERATIONS.get(kind or ""),
     }
     messages_in = input_messages(
         inputs if inputs is not None else attrs.get("mlflow.chat.messages")
     )
     messages_out = output_messages(outputs, kind == "llm")
     if messages_in:
-        out["gen_ai.input.messages"] = json.dumps(messages_in, ensure_ascii=False)
+        out[conventions.GEN_AI_INPUT_MESSAGES] = json.dumps(messages_in, ensure_ascii=False)
     if messages_out:
-        out["gen_ai.output.messages"] = json.dumps(messages_out, ensure_ascii=False)
+        out[conventions.GEN_AI_OUTPUT_MESSAGES] = json.dumps(messages_out, ensure_ascii=False)
     if kind in ("llm", "embedding", "agent") or "mlflow.chat.tokenUsage" in attrs:
         out.update(_model_attributes(attrs, inputs, outputs))
     if kind == "tool":
-        out["gen_ai.tool.name"] = name
-        out["gen_ai.tool.call.arguments"] = text_or_json(inputs)
-        out["gen_ai.tool.call.result"] = text_or_json(outputs)
+        out[conventions.GEN_AI_TOOL_NAME] = name
+        out[conventions.GEN_AI_TOOL_CALL_ARGUMENTS] = text_or_json(inputs)
+        out[conventions.GEN_AI_TOOL_CALL_RESULT] = text_or_json(outputs)
     if kind in ("retriever", "reranker"):
-        out["gen_ai.retrieval.query.text"] = _query(inputs)
+        out[conventions.GEN_AI_RETRIEVAL_QUERY_TEXT] = _query(inputs)
         documents = _documents(outputs)
         if documents is not None:
-            out["gen_ai.retrieval.documents"] = json.dumps(documents, ensure_ascii=False)
+            out[conventions.GEN_AI_RETRIEVAL_DOCUMENTS] = json.dumps(documents, ensure_ascii=False)
     return out
 
 
@@ -96,16 +97,16 @@ def _model_attributes(attrs: Mapping[str, Any], inputs: Any, outputs: Any) -> di
     )
     # A scrubbed value ("<redacted>") is not a model name; the raw inputs still show it.
     if isinstance(model, str) and model and not _PLACEHOLDER.fullmatch(model):
-        out["gen_ai.request.model"] = model
+        out[conventions.GEN_AI_REQUEST_MODEL] = model
     tools = attrs.get("mlflow.chat.tools", request.get("tools"))
     if isinstance(tools, list) and tools:
         out["gen_ai.tool.definitions"] = json.dumps(tools, ensure_ascii=False)
     answered = outputs.get("model") if isinstance(outputs, dict) else None
     if isinstance(answered, str) and answered and not _PLACEHOLDER.fullmatch(answered):
-        out["gen_ai.response.model"] = answered
+        out[conventions.GEN_AI_RESPONSE_MODEL] = answered
     fmt = attrs.get("mlflow.message.format")
     if isinstance(fmt, str) and fmt:
-        out["gen_ai.provider.name"] = fmt.lower()
+        out[conventions.GEN_AI_PROVIDER_NAME] = fmt.lower()
     for source in nested:
         for key, target in PARAMS.items():
             if source.get(key) is not None:

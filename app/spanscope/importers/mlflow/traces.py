@@ -13,6 +13,7 @@ from spanscope.importers.base import ImportError_
 from spanscope.importers.mlflow.conventions import decode, mapped_attributes
 from spanscope.importers.times import epoch_ns, iso_ns
 from spanscope.importers.values import as_dict, digest, optional_text, text_or_json
+from spanscope.model import conventions
 from spanscope.model.raw import RawEvent, RawSpan
 
 # Ids as real exporters write them. Anything else (e.g. "<redacted>" in shared examples) is a
@@ -50,7 +51,9 @@ def trace_spans(trace: Mapping[str, Any], where: str) -> list[RawSpan]:
     roots = {p.index for p in parsed if ids[p.index][2] is None or ids[p.index][2] not in known}
     first_root = min(roots, key=lambda i: (parsed[i].start or 0, i)) if roots else None
     trace_level = _trace_attributes(info)
-    context: dict[str, Any] = {k: trace_level.get(k) for k in ("session.id", "user.id")}
+    context: dict[str, Any] = {
+        k: trace_level.get(k) for k in (conventions.SESSION_ID, conventions.USER_ID)
+    }
     out: list[RawSpan] = []
     for p in parsed:
         trace_id, span_id, parent = ids[p.index]
@@ -269,9 +272,9 @@ def _trace_attributes(info: Mapping[str, Any]) -> dict[str, Any]:
         "mlflow.trace.info": dict(info),
         "mlflow.trace.state": info.get("state", info.get("status")),
         "mlflow.trace.tokenUsage": decode(metadata.get("mlflow.trace.tokenUsage")),
-        "user.id": optional_text(user),
-        "session.id": optional_text(session),
-        "tag.tags": own_tags or None,
+        conventions.USER_ID: optional_text(user),
+        conventions.SESSION_ID: optional_text(session),
+        conventions.TAG_TAGS: own_tags or None,
     }
 
 

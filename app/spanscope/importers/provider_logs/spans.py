@@ -17,6 +17,7 @@ from spanscope.importers.provider_logs.calls import Call
 from spanscope.importers.records import Record
 from spanscope.importers.times import to_ns
 from spanscope.importers.values import JsonDict, as_dict, as_list, compact_json
+from spanscope.model import conventions
 from spanscope.model.raw import RawEvent, RawSpan
 
 # Headers that carry credentials are never stored.
@@ -52,14 +53,14 @@ def call_span(call: Call, record: Record) -> RawSpan:
     req = call.request or {}
     resp = call.response or {}
     env = call.envelope
-    attrs: JsonDict = {"spanscope.kind": "llm", "gen_ai.operation.name": "chat"}
+    attrs: JsonDict = {conventions.SPANSCOPE_KIND: "llm", conventions.GEN_AI_OPERATION_NAME: "chat"}
     provider = env.get("provider") if isinstance(env.get("provider"), str) else call.provider
-    attrs["gen_ai.provider.name"] = provider.lower() if provider else None
+    attrs[conventions.GEN_AI_PROVIDER_NAME] = provider.lower() if provider else None
 
     request_model = req.get("model") if isinstance(req.get("model"), str) else None
     response_model = resp.get("model") if isinstance(resp.get("model"), str) else None
-    attrs["gen_ai.request.model"] = request_model
-    attrs["gen_ai.response.model"] = response_model
+    attrs[conventions.GEN_AI_REQUEST_MODEL] = request_model
+    attrs[conventions.GEN_AI_RESPONSE_MODEL] = response_model
     if call.request is not None:
         _request_attributes(call.api, req, attrs)
     if call.response is not None:
@@ -92,13 +93,13 @@ def call_span(call: Call, record: Record) -> RawSpan:
         status = "error"
         etype = call.error.get("type") or call.error.get("code")
         message = str(call.error.get("message") or etype or "error")
-        attrs["error.type"] = str(etype) if etype is not None else None
+        attrs[conventions.ERROR_TYPE] = str(etype) if etype is not None else None
         attrs["provider_log.error"] = call.error
         events.append(
             RawEvent(
                 "exception",
                 None,
-                {"exception.type": attrs["error.type"], "exception.message": message},
+                {"exception.type": attrs[conventions.ERROR_TYPE], "exception.message": message},
             )
         )
 
@@ -112,7 +113,7 @@ def call_span(call: Call, record: Record) -> RawSpan:
     else:
         trace_id = span_id = ident
     model = response_model or request_model
-    operation = str(attrs["gen_ai.operation.name"])
+    operation = str(attrs[conventions.GEN_AI_OPERATION_NAME])
     return RawSpan(
         trace_id=trace_id,
         span_id=span_id,
@@ -135,24 +136,24 @@ def _request_attributes(api: str | None, req: JsonDict, attrs: JsonDict) -> None
         ]
         system = req.get("system")
         if isinstance(system, str):
-            attrs["gen_ai.system_instructions"] = system
+            attrs[conventions.GEN_AI_SYSTEM_INSTRUCTIONS] = system
         elif isinstance(system, list):
-            attrs["gen_ai.system_instructions"] = compact_json(system)
+            attrs[conventions.GEN_AI_SYSTEM_INSTRUCTIONS] = compact_json(system)
     elif api == "responses":
         messages = responses_input_messages(req.get("input"))
         if isinstance(req.get("instructions"), str):
-            attrs["gen_ai.system_instructions"] = req["instructions"]
+            attrs[conventions.GEN_AI_SYSTEM_INSTRUCTIONS] = req["instructions"]
     else:
         messages = [m for m in as_list(req.get("messages")) if isinstance(m, dict)]
         if not messages and isinstance(req.get("prompt"), str):
             messages = [{"role": "user", "content": req["prompt"]}]
     if messages:
-        attrs["gen_ai.input.messages"] = compact_json(messages)
+        attrs[conventions.GEN_AI_INPUT_MESSAGES] = compact_json(messages)
     if isinstance(req.get("tools"), list) and req["tools"]:
         attrs["gen_ai.tool.definitions"] = compact_json(req["tools"])
     params = {k: v for k, v in req.items() if k not in _REQUEST_CONTENT_KEYS}
     if params:
-        attrs["llm.invocation_parameters"] = compact_json(params)
+        attrs[conventions.LLM_INVOCATION_PARAMETERS] = compact_json(params)
     for key, target in (
         ("temperature", "temperature"),
         ("top_p", "top_p"),
@@ -198,7 +199,7 @@ def _response_attributes(api: str | None, resp: JsonDict, attrs: JsonDict) -> No
             outputs.append(message)
             rest_choices.append({k: v for k, v in choice.items() if k != "message"})
         if outputs:
-            attrs["gen_ai.output.messages"] = compact_json(outputs)
+            attrs[conventions.GEN_AI_OUTPUT_MESSAGES] = compact_json(outputs)
         rest = {k: v for k, v in resp.items() if k != "choices"}
         rest["choices"] = rest_choices
         openai_usage(resp.get("usage"), attrs, responses=False)
@@ -210,9 +211,9 @@ def _response_attributes(api: str | None, resp: JsonDict, attrs: JsonDict) -> No
             if out is not None:
                 out["finish_reason"] = reason["reason"]
         if out is not None:
-            attrs["gen_ai.output.messages"] = compact_json([out])
+            attrs[conventions.GEN_AI_OUTPUT_MESSAGES] = compact_json([out])
         if isinstance(resp.get("instructions"), str):
-            attrs.setdefault("gen_ai.system_instructions", resp["instructions"])
+            attrs.setdefault(conventions.GEN_AI_SYSTEM_INSTRUCTIONS, resp["instructions"])
         if isinstance(resp.get("tools"), list) and resp["tools"]:
             attrs.setdefault("gen_ai.tool.definitions", compact_json(resp["tools"]))
         for key, target in (
@@ -229,7 +230,7 @@ def _response_attributes(api: str | None, resp: JsonDict, attrs: JsonDict) -> No
         if resp.get("stop_reason") is not None:
             message["finish_reason"] = resp["stop_reason"]
             finish.append(str(resp["stop_reason"]))
-        attrs["gen_ai.output.messages"] = compact_json([message])
+        attrs[conventions.GEN_AI_OUTPUT_MESSAGES] = compact_json([message])
         rest = {k: v for k, v in resp.items() if k != "content"}
         anthropic_usage(resp.get("usage"), attrs)
     if finish:
@@ -248,11 +249,11 @@ def _context_attributes(req: JsonDict, env: JsonDict, attrs: JsonDict) -> None:
         or req.get("safety_identifier")
     )
     session = env.get("session_id") or meta.get("session_id") or req_meta.get("session_id")
-    attrs["user.id"] = str(user) if isinstance(user, (str, int)) else None
-    attrs["session.id"] = str(session) if isinstance(session, (str, int)) else None
+    attrs[conventions.USER_ID] = str(user) if isinstance(user, (str, int)) else None
+    attrs[conventions.SESSION_ID] = str(session) if isinstance(session, (str, int)) else None
     tags = env.get("tags")
     if isinstance(tags, list):
-        attrs["tag.tags"] = [str(t) for t in tags]
+        attrs[conventions.TAG_TAGS] = [str(t) for t in tags]
 
 
 def _times(env: JsonDict, resp: JsonDict) -> tuple[int | None, int | None]:
