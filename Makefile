@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 
-.PHONY: run test check lint bench package fuzz crash-loop clean
+.PHONY: run test check lint golden bench package fuzz crash-loop clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ check: $(INSTALLED_TEST)
 	$(HERE) $(VENV)/bin/lint-imports
 	$(HERE) $(VENV)/bin/mypy app/spanscope
 	$(HERE) $(PY) -m pytest -q -p no:cacheprovider tests/test_headless.py
+
+# Rewrite the expected rows of the golden tests after a meant mapping change; read the diff of
+# tests/golden/*.csv against the inputs before committing it (tests/golden/README.md).
+golden: $(INSTALLED_TEST)
+	$(HERE) SPANSCOPE_UPDATE_GOLDEN=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_golden.py
+	git diff --stat -- tests/golden
 
 bench: $(INSTALLED_TEST)
 	$(PY) bench/bench.py $(BENCH_ARGS)
