@@ -83,7 +83,7 @@ def test_the_builder_takes_declared_keys_and_keeps_the_rest_raw() -> None:
     attributes = SpanAttributes()
     attributes[conventions.GEN_AI_USAGE_INPUT_TOKENS] = 12
     attributes.keep("langsmith.run.status", "success")
-    attributes.set_item(conventions.LLM_INPUT_MESSAGES, 0, "message.role", "user")
+    attributes.set_in(conventions.LLM_INPUT_MESSAGES, "0.message.role", "user")
     assert dict(attributes) == {
         "gen_ai.usage.input_tokens": 12,
         "langsmith.run.status": "success",

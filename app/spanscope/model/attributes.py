@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from spanscope.model.conventions import KEYS, PREFIXES, Key, Prefix
+from spanscope.model.conventions import KEYS, PREFIXES, Key, Prefix, is_known
 
 # Spanscope's own namespace: every key in it is declared, so anything else there is a typo.
 OWN_NAMESPACE = "spanscope."
@@ -39,12 +39,13 @@ class SpanAttributes(Mapping[str, Any]):
             )
         self._values[key] = value
 
-    def set_item(self, family: Prefix, index: int, field: str, value: Any) -> None:
-        """One field of a flattened list: ``set_item(LLM_INPUT_MESSAGES, 0, "message.role",
-        "user")`` sets ``llm.input_messages.0.message.role``."""
-        if PREFIXES.get(family) != family:
+    def set_in(self, family: Prefix, path: str, value: Any) -> None:
+        """One key of a family the mapping reads by prefix: ``set_in(GEN_AI_REQUEST,
+        "temperature", 0.2)`` sets ``gen_ai.request.temperature``, ``set_in(LLM_INPUT_MESSAGES,
+        "0.message.role", "user")`` sets ``llm.input_messages.0.message.role``."""
+        if PREFIXES.get(family) != family or not isinstance(family, Prefix) or not path:
             raise UnknownKey(f"{family!r} is not a family of keys in model/conventions.py")
-        self._values[f"{family}{index}.{field}"] = value
+        self._values[f"{family}{path}"] = value
 
     def keep(self, name: str, value: Any) -> None:
         """Keep a field the format recorded under its own name (not mapped, never lost)."""
@@ -54,6 +55,22 @@ class SpanAttributes(Mapping[str, Any]):
                 "(model/conventions.py declares them)"
             )
         self._values[name] = value
+
+    def set_all(self, values: Mapping[str, Any]) -> None:
+        """Set keys a helper computed (usage, say); each must be one the mapping reads."""
+        unknown = sorted(k for k in values if not is_known(k))
+        if unknown:
+            raise UnknownKey(f"{unknown} are not keys the mapping reads (model/conventions.py)")
+        self._values.update(values)
+
+    def keep_all(self, recorded: Mapping[str, Any]) -> None:
+        """Keep attributes the file recorded itself (OTel attributes carried inside another
+        format) under their own names; the mapping reads those it knows, as from any span."""
+        self._values.update(recorded)
+
+    def merge(self, other: SpanAttributes) -> None:
+        """Add what another builder holds (helpers build parts of a span's attributes)."""
+        self._values.update(other._values)
 
     def pop(self, name: str, default: Any = None) -> Any:
         return self._values.pop(name, default)

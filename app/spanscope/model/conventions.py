@@ -57,7 +57,9 @@ def _prefix(name: str, doc: str) -> Prefix:
 SPANSCOPE_KIND = _key("spanscope.kind", "kind, set by importers of formats with their own kinds")
 
 # -- What the span is ---------------------------------------------------------------------------
-GEN_AI_OPERATION_NAME = _key("gen_ai.operation.name", "operation (chat, execute_tool, ...) and kind")
+GEN_AI_OPERATION_NAME = _key(
+    "gen_ai.operation.name", "operation (chat, execute_tool, ...) and kind"
+)
 OPENINFERENCE_SPAN_KIND = _key("openinference.span.kind", "kind (LLM, TOOL, ...) and operation")
 LANGFUSE_OBSERVATION_TYPE = _key("langfuse.observation.type", "kind (generation, tool, ...)")
 LANGSMITH_SPAN_KIND = _key("langsmith.span.kind", "kind (llm, chain, tool, ...)")
@@ -82,7 +84,9 @@ AI_MODEL_ID = _key("ai.model.id", "request_model (Vercel AI SDK)")
 AI_RESPONSE_MODEL = _key("ai.response.model", "response_model (Vercel AI SDK)")
 EMBEDDING_MODEL_NAME = _key("embedding.model_name", "request_model of an embedding span")
 RERANKER_MODEL_NAME = _key("reranker.model_name", "request_model of a reranker span")
-LANGFUSE_OBSERVATION_MODEL_NAME = _key("langfuse.observation.model.name", "request_model (Langfuse)")
+LANGFUSE_OBSERVATION_MODEL_NAME = _key(
+    "langfuse.observation.model.name", "request_model (Langfuse)"
+)
 MODEL = _key("model", "request_model of a Codex turn (read only beside its token usage)")
 
 # -- Request parameters -------------------------------------------------------------------------

@@ -10,9 +10,14 @@ from spanscope.importers.chat import anthropic_usage, openai_usage
 from spanscope.importers.chat_payloads import is_plain_rendering, to_messages
 from spanscope.importers.values import as_dict
 from spanscope.model import conventions
+from spanscope.model.attributes import SpanAttributes
 from spanscope.model.raw import json_text
 
 MODEL_KINDS = ("llm", "embedding")
+_MESSAGES = {
+    "input": conventions.GEN_AI_INPUT_MESSAGES,
+    "output": conventions.GEN_AI_OUTPUT_MESSAGES,
+}
 _PARAMETER_KEYS = (
     "temperature",
     "top_p",
@@ -33,7 +38,7 @@ _PARAMETER_KEYS = (
 
 
 def model_attributes(
-    attributes: dict[str, Any],
+    attributes: SpanAttributes,
     run: dict[str, Any],
     inputs: Any,
     outputs: Any,
@@ -60,7 +65,7 @@ def model_attributes(
         ("ls_stop", "stop_sequences"),
     ):
         if metadata.get(source) is not None:
-            attributes[f"gen_ai.request.{target}"] = metadata[source]
+            attributes.set_in(conventions.GEN_AI_REQUEST, target, metadata[source])
     parameters = extra.get("invocation_params")
     if not isinstance(parameters, dict) and isinstance(inputs, dict):
         parameters = {k: inputs[k] for k in _PARAMETER_KEYS if inputs.get(k) is not None}
@@ -75,12 +80,12 @@ def model_attributes(
             continue
         messages = to_messages(payload, role)
         if messages:
-            attributes[f"gen_ai.{side}.messages"] = json_text(messages)
+            attributes[_MESSAGES[side]] = json_text(messages)
         rest = _remainder(payload, messages, key)
         if rest not in (None, {}, ""):
-            attributes[f"langsmith.run.{side}s"] = rest
+            attributes.keep(f"langsmith.run.{side}s", rest)
 
-    attributes.update(_usage(run, outputs, model_run))
+    attributes.set_all(_usage(run, outputs, model_run))
     cost = run.get("total_cost")
     if isinstance(cost, str):
         try:

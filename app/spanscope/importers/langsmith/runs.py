@@ -11,6 +11,7 @@ from spanscope.importers.langsmith.model_runs import MODEL_KINDS, model_attribut
 from spanscope.importers.times import field_time_ns, time_ns
 from spanscope.importers.values import as_dict, decode_json_text, id_text, text_of
 from spanscope.model import conventions
+from spanscope.model.attributes import SpanAttributes
 from spanscope.model.raw import RawEvent, RawSpan, json_text
 
 RUN_KINDS = {
@@ -108,20 +109,20 @@ def run_span(run: dict[str, Any]) -> RawSpan:
     else:
         kind_for_payload = kind
 
-    attributes: dict[str, Any] = {}
+    attributes = SpanAttributes()
     for key, value in run.items():
         if key not in _MAPPED_FIELDS and value not in (None, "", [], {}):
-            attributes[f"langsmith.run.{key}"] = value
+            attributes.keep(f"langsmith.run.{key}", value)
     if isinstance(run.get("child_runs"), list):
         ids = [c for c in run["child_runs"] if isinstance(c, str)]
         if ids:
-            attributes["langsmith.run.child_runs"] = ids
+            attributes.keep("langsmith.run.child_runs", ids)
     if run_type is not None:
-        attributes["langsmith.run.run_type"] = run_type
+        attributes.keep("langsmith.run.run_type", run_type)
     if run.get("status") is not None:
-        attributes["langsmith.run.status"] = run["status"]
+        attributes.keep("langsmith.run.status", run["status"])
     if isinstance(run.get("session_name"), str):
-        attributes["langsmith.session_name"] = run["session_name"]
+        attributes.keep("langsmith.session_name", run["session_name"])
     if kind is not None:
         attributes[conventions.SPANSCOPE_KIND] = kind
     tags = run.get("tags")
@@ -130,7 +131,7 @@ def run_span(run: dict[str, Any]) -> RawSpan:
     _context_attributes(attributes, metadata)
     kept_extra = {k: v for k, v in extra.items() if k != "invocation_params"}
     if kept_extra:
-        attributes["langsmith.run.extra"] = kept_extra
+        attributes.keep("langsmith.run.extra", kept_extra)
 
     if kind_for_payload in MODEL_KINDS:
         model_run = RUN_KINDS.get(str(run.get("run_type") or "").lower()) in MODEL_KINDS
@@ -176,7 +177,7 @@ def run_span(run: dict[str, Any]) -> RawSpan:
     )
 
 
-def _context_attributes(attributes: dict[str, Any], metadata: dict[str, Any]) -> None:
+def _context_attributes(attributes: SpanAttributes, metadata: dict[str, Any]) -> None:
     for key in ("thread_id", "session_id", "conversation_id"):
         if isinstance(metadata.get(key), (str, int)) and metadata[key] != "":
             attributes[conventions.SESSION_ID] = str(metadata[key])
@@ -188,7 +189,7 @@ def _context_attributes(attributes: dict[str, Any], metadata: dict[str, Any]) ->
 
 
 def _tool_attributes(
-    attributes: dict[str, Any], run: dict[str, Any], inputs: Any, outputs: Any
+    attributes: SpanAttributes, run: dict[str, Any], inputs: Any, outputs: Any
 ) -> None:
     if run.get("name"):
         attributes[conventions.GEN_AI_TOOL_NAME] = run["name"]
@@ -212,7 +213,7 @@ def _tool_attributes(
         attributes[conventions.GEN_AI_TOOL_CALL_RESULT] = text_of(outputs)
 
 
-def _retriever_attributes(attributes: dict[str, Any], inputs: Any, outputs: Any) -> None:
+def _retriever_attributes(attributes: SpanAttributes, inputs: Any, outputs: Any) -> None:
     query = inputs
     if isinstance(inputs, dict):
         query = inputs.get("query") or inputs.get("input") or inputs.get("question")
@@ -220,7 +221,7 @@ def _retriever_attributes(attributes: dict[str, Any], inputs: Any, outputs: Any)
         attributes[conventions.GEN_AI_RETRIEVAL_QUERY_TEXT] = query
         rest = {k: v for k, v in inputs.items() if v != query} if isinstance(inputs, dict) else None
         if rest:
-            attributes["langsmith.run.inputs"] = rest
+            attributes.keep("langsmith.run.inputs", rest)
     elif inputs not in (None, {}, ""):
         attributes[conventions.INPUT_VALUE] = text_of(inputs)
     documents = retrieval_documents(outputs)
