@@ -10,6 +10,7 @@ from spanscope.importers.langfuse.usage import recorded_cost, usage_attributes
 from spanscope.importers.times import field_time_ns
 from spanscope.importers.values import decode_json_text, id_text, text_of
 from spanscope.model import conventions
+from spanscope.model.attributes import SpanAttributes
 from spanscope.model.raw import RawSpan, json_text
 
 OBSERVATION_KINDS = {
@@ -62,6 +63,11 @@ _TOOL_NAME_KEYS = (
     conventions.TOOL_NAME,
     conventions.AI_TOOL_CALL_NAME,
 )
+_MESSAGES = {
+    "input": conventions.GEN_AI_INPUT_MESSAGES,
+    "output": conventions.GEN_AI_OUTPUT_MESSAGES,
+}
+_VALUES = {"input": conventions.INPUT_VALUE, "output": conventions.OUTPUT_VALUE}
 _PROVIDER_KEYS = (
     conventions.GEN_AI_PROVIDER_NAME,
     conventions.GEN_AI_SYSTEM,
@@ -182,13 +188,15 @@ class _TraceContext:
             and not isinstance(latency, bool)
         ):
             end = start + int(Decimal(repr(latency)) * 1_000_000_000)
-        attributes: dict[str, Any] = {conventions.SPANSCOPE_KIND: "chain", **self.common}
+        attributes = SpanAttributes()
+        attributes[conventions.SPANSCOPE_KIND] = "chain"
+        attributes.set_all(self.common)
         own_input, own_output = trace.get("input"), trace.get("output")
         if own_input is not None:
             attributes[conventions.INPUT_VALUE] = text_of(own_input)
         if own_output is not None:
             attributes[conventions.OUTPUT_VALUE] = text_of(own_output)
-        attributes.update(self.root_attributes(None, own_input, own_output))
+        attributes.keep_all(self.root_attributes(None, own_input, own_output))
         return RawSpan(
             self.trace_id,
             self.trace_id,
@@ -212,7 +220,9 @@ class _TraceContext:
         first = min(roots, key=lambda i: (spans[i].start_ns is None, spans[i].start_ns or 0, i))
         observation = observations[first]
         own_metadata = decode_json_text(observation.get("metadata"))
-        spans[first].attributes.update(  # type: ignore[attr-defined]
+        attributes = spans[first].attributes
+        assert isinstance(attributes, SpanAttributes)  # built by _observation_span
+        attributes.keep_all(
             self.root_attributes(own_metadata, observation.get("input"), observation.get("output"))
         )
 
@@ -227,7 +237,7 @@ def _observation_span(o: dict[str, Any], context: _TraceContext | None, number: 
     kind = OBSERVATION_KINDS.get(obs_type)
 
     metadata = decode_json_text(o.get("metadata"))
-    attributes: dict[str, Any] = {}
+    attributes = SpanAttributes()
     resource: dict[str, Any] = dict(context.resource) if context else {}
     scope: dict[str, Any] | None = None
     rest: Any = metadata
@@ -235,7 +245,7 @@ def _observation_span(o: dict[str, Any], context: _TraceContext | None, number: 
         rest = dict(metadata)
         otel = decode_json_text(rest.pop("attributes", None))
         if isinstance(otel, dict):
-            attributes.update(otel)
+            attributes.keep_all(otel)
         elif otel is not None:
             rest["attributes"] = otel
         own_resource = decode_json_text(rest.pop("resourceAttributes", None))
@@ -249,14 +259,14 @@ def _observation_span(o: dict[str, Any], context: _TraceContext | None, number: 
 
     # Langfuse's own fields, kept as they are.
     if rest not in (None, {}, ""):
-        attributes["langfuse.observation.metadata"] = rest
+        attributes.keep("langfuse.observation.metadata", rest)
     for key, value in o.items():
         if key not in _MAPPED_OBSERVATION_FIELDS and value not in (None, "", [], {}):
-            attributes[f"langfuse.observation.{key}"] = value
+            attributes.keep(f"langfuse.observation.{key}", value)
     if o.get("type") is not None:
         attributes[conventions.LANGFUSE_OBSERVATION_TYPE] = o["type"]
     if o.get("level") is not None:
-        attributes["langfuse.observation.level"] = o["level"]
+        attributes.keep("langfuse.observation.level", o["level"])
     if o.get("model"):
         attributes[conventions.LANGFUSE_OBSERVATION_MODEL_NAME] = o["model"]
 
@@ -264,10 +274,10 @@ def _observation_span(o: dict[str, Any], context: _TraceContext | None, number: 
     if kind is not None:
         attributes[conventions.SPANSCOPE_KIND] = kind
     if context is not None:
-        attributes.update(context.common)
+        attributes.set_all(context.common)
         scores = context.scores_by_observation.get(span_id)
         if scores:
-            attributes["langfuse.observation.scores"] = scores
+            attributes.keep("langfuse.observation.scores", scores)
     if conventions.SESSION_ID not in attributes and isinstance(rest, dict):
         thread = rest.get("session_id") or rest.get("thread_id")
         if (
@@ -284,7 +294,7 @@ def _observation_span(o: dict[str, Any], context: _TraceContext | None, number: 
         parameters = {k: v for k, v in parameters.items() if v is not None}
         if parameters:
             attributes[conventions.LLM_INVOCATION_PARAMETERS] = json_text(parameters)
-    attributes.update(usage_attributes(o, kind in _MODEL_KINDS))
+    attributes.set_all(usage_attributes(o, kind in _MODEL_KINDS))
     if kind in _MODEL_KINDS:
         cost = recorded_cost(o)
         if cost is not None:
@@ -314,7 +324,7 @@ def _observation_span(o: dict[str, Any], context: _TraceContext | None, number: 
 
 
 def _payload_attributes(
-    attributes: dict[str, Any], kind: str | None, o: dict[str, Any], span_id: str
+    attributes: SpanAttributes, kind: str | None, o: dict[str, Any], span_id: str
 ) -> None:
     """Input and output in the shape the span's kind calls for."""
     raw_in, raw_out = o.get("input"), o.get("output")
@@ -329,7 +339,7 @@ def _payload_attributes(
                 continue
             messages = to_messages(raw, role)
             if messages:
-                attributes[f"gen_ai.{side}.messages"] = json_text(messages)
+                attributes[_MESSAGES[side]] = json_text(messages)
             if not is_plain_rendering(raw, messages):
                 _keep(attributes, side, raw)
     elif kind == "tool":
@@ -360,13 +370,13 @@ def _payload_attributes(
             _keep(attributes, "output", raw_out)
 
 
-def _keep(attributes: dict[str, Any], side: str, raw: Any) -> None:
+def _keep(attributes: SpanAttributes, side: str, raw: Any) -> None:
     """The raw payload once: as OpenInference ``input.value``/``output.value`` unless the OTel
     attributes already hold a different value there."""
     text = text_of(raw)
-    generic = f"{side}.value"
+    generic = _VALUES[side]
     existing = attributes.get(generic)
     if existing is None:
         attributes[generic] = text
     elif existing != text:
-        attributes[f"langfuse.observation.{side}"] = text
+        attributes.keep(f"langfuse.observation.{side}", text)
