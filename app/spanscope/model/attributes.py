@@ -72,6 +72,13 @@ class SpanAttributes(Mapping[str, Any]):
         """Add what another builder holds (helpers build parts of a span's attributes)."""
         self._values.update(other._values)
 
+    def fill(self, derived: SpanAttributes) -> None:
+        """Add what ``derived`` holds where this span recorded nothing: derived values never
+        replace what the file itself recorded."""
+        for name, value in derived._values.items():
+            if value is not None and name not in self._values:
+                self._values[name] = value
+
     def pop(self, name: str, default: Any = None) -> Any:
         return self._values.pop(name, default)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from spanscope.importers.values import as_dict, text_or_json
 from spanscope.model import conventions
+from spanscope.model.attributes import SpanAttributes
 
 KINDS = {
     "LLM": "llm",
@@ -55,15 +56,14 @@ PARAMS = {
 _PLACEHOLDER = re.compile(r"<[^<>]*>")
 
 
-def mapped_attributes(attrs: Mapping[str, Any], name: str | None) -> dict[str, Any]:
+def mapped_attributes(attrs: Mapping[str, Any], name: str | None) -> SpanAttributes:
     """The MLflow conventions of one span restated as the attributes the store maps."""
     span_type = attrs.get("mlflow.spanType")
     kind = KINDS.get(str(span_type).upper(), "other") if span_type is not None else None
     inputs, outputs = attrs.get("mlflow.spanInputs"), attrs.get("mlflow.spanOutputs")
-    out: dict[str, Any] = {
-        conventions.SPANSCOPE_KIND: kind,
-        conventions.GEN_AI_OPERATION_NAME: OPERATIONS.get(kind or ""),
-    }
+    out = SpanAttributes()
+    out[conventions.SPANSCOPE_KIND] = kind
+    out[conventions.GEN_AI_OPERATION_NAME] = OPERATIONS.get(kind or "")
     messages_in = input_messages(
         inputs if inputs is not None else attrs.get("mlflow.chat.messages")
     )
@@ -73,7 +73,7 @@ def mapped_attributes(attrs: Mapping[str, Any], name: str | None) -> dict[str, A
     if messages_out:
         out[conventions.GEN_AI_OUTPUT_MESSAGES] = json.dumps(messages_out, ensure_ascii=False)
     if kind in ("llm", "embedding", "agent") or "mlflow.chat.tokenUsage" in attrs:
-        out.update(_model_attributes(attrs, inputs, outputs))
+        _model_attributes(out, attrs, inputs, outputs)
     if kind == "tool":
         out[conventions.GEN_AI_TOOL_NAME] = name
         out[conventions.GEN_AI_TOOL_CALL_ARGUMENTS] = text_or_json(inputs)
@@ -86,8 +86,9 @@ def mapped_attributes(attrs: Mapping[str, Any], name: str | None) -> dict[str, A
     return out
 
 
-def _model_attributes(attrs: Mapping[str, Any], inputs: Any, outputs: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _model_attributes(
+    out: SpanAttributes, attrs: Mapping[str, Any], inputs: Any, outputs: Any
+) -> None:
     request = inputs if isinstance(inputs, dict) else {}
     nested = [
         d for d in (request, request.get("params"), request.get("request")) if isinstance(d, dict)
@@ -100,7 +101,7 @@ def _model_attributes(attrs: Mapping[str, Any], inputs: Any, outputs: Any) -> di
         out[conventions.GEN_AI_REQUEST_MODEL] = model
     tools = attrs.get("mlflow.chat.tools", request.get("tools"))
     if isinstance(tools, list) and tools:
-        out["gen_ai.tool.definitions"] = json.dumps(tools, ensure_ascii=False)
+        out.keep("gen_ai.tool.definitions", json.dumps(tools, ensure_ascii=False))
     answered = outputs.get("model") if isinstance(outputs, dict) else None
     if isinstance(answered, str) and answered and not _PLACEHOLDER.fullmatch(answered):
         out[conventions.GEN_AI_RESPONSE_MODEL] = answered
@@ -109,14 +110,14 @@ def _model_attributes(attrs: Mapping[str, Any], inputs: Any, outputs: Any) -> di
         out[conventions.GEN_AI_PROVIDER_NAME] = fmt.lower()
     for source in nested:
         for key, target in PARAMS.items():
-            if source.get(key) is not None:
-                out.setdefault(f"gen_ai.request.{target}", source[key])
+            already = f"{conventions.GEN_AI_REQUEST}{target}" in out
+            if source.get(key) is not None and not already:
+                out.set_in(conventions.GEN_AI_REQUEST, target, source[key])
     if isinstance(outputs, dict) and isinstance(outputs.get("choices"), list):
         reasons = [c.get("finish_reason") for c in outputs["choices"] if isinstance(c, dict)]
         if any(reasons):
-            out["gen_ai.response.finish_reasons"] = [str(r) for r in reasons if r]
-    out.update(usage(attrs.get("mlflow.chat.tokenUsage"), outputs))
-    return out
+            out.keep("gen_ai.response.finish_reasons", [str(r) for r in reasons if r])
+    out.set_all(usage(attrs.get("mlflow.chat.tokenUsage"), outputs))
 
 
 def usage(token_usage: Any, outputs: Any) -> dict[str, int]:

@@ -14,6 +14,7 @@ from spanscope.importers.mlflow.conventions import decode, mapped_attributes
 from spanscope.importers.times import epoch_ns, iso_ns
 from spanscope.importers.values import as_dict, digest, optional_text, text_or_json
 from spanscope.model import conventions
+from spanscope.model.attributes import SpanAttributes
 from spanscope.model.raw import RawEvent, RawSpan
 
 # Ids as real exporters write them. Anything else (e.g. "<redacted>" in shared examples) is a
@@ -51,24 +52,29 @@ def trace_spans(trace: Mapping[str, Any], where: str) -> list[RawSpan]:
     roots = {p.index for p in parsed if ids[p.index][2] is None or ids[p.index][2] not in known}
     first_root = min(roots, key=lambda i: (parsed[i].start or 0, i)) if roots else None
     trace_level = _trace_attributes(info)
-    context: dict[str, Any] = {
-        k: trace_level.get(k) for k in (conventions.SESSION_ID, conventions.USER_ID)
-    }
+    context = SpanAttributes()
+    for key in (conventions.SESSION_ID, conventions.USER_ID):
+        context[key] = trace_level.get(key)
     out: list[RawSpan] = []
     for p in parsed:
         trace_id, span_id, parent = ids[p.index]
-        attributes = dict(p.attributes)
-        _add(attributes, mapped_attributes(p.attributes, p.name))
-        _add(attributes, context)
+        attributes = SpanAttributes()
+        attributes.keep_all(p.attributes)
+        # Derived attributes never replace what the span itself recorded.
+        attributes.fill(mapped_attributes(p.attributes, p.name))
+        attributes.fill(context)
         if p.index == first_root:
-            _add(attributes, trace_level)
+            attributes.fill(trace_level)
             p.events.extend(_assessment_events(info))
         if (trace_id, span_id) != (p.trace_id, p.span_id) or parent != p.parent:
-            attributes["mlflow.raw_ids"] = {
-                "trace_id": p.trace_id,
-                "span_id": p.span_id,
-                "parent_span_id": p.parent,
-            }
+            attributes.keep(
+                "mlflow.raw_ids",
+                {
+                    "trace_id": p.trace_id,
+                    "span_id": p.span_id,
+                    "parent_span_id": p.parent,
+                },
+            )
         out.append(
             RawSpan(
                 trace_id=trace_id,
@@ -246,19 +252,13 @@ def _id_key(value: Any) -> str:
     return text.lower().removeprefix("0x") if _HEX.fullmatch(text) else text
 
 
-def _add(target: dict[str, Any], extra: Mapping[str, Any]) -> None:
-    """Derived attributes never replace what the span itself recorded."""
-    for key, value in extra.items():
-        if value is not None and key not in target:
-            target[key] = value
-
-
 # --- trace-level facts ---------------------------------------------------------------------
 
 
-def _trace_attributes(info: Mapping[str, Any]) -> dict[str, Any]:
+def _trace_attributes(info: Mapping[str, Any]) -> SpanAttributes:
+    out = SpanAttributes()
     if not info:
-        return {}
+        return out
     metadata = _kv(info.get("trace_metadata", info.get("request_metadata")))
     tags = _kv(info.get("tags"))
     user = metadata.get("mlflow.trace.user") or tags.get("mlflow.trace.user")
@@ -268,14 +268,13 @@ def _trace_attributes(info: Mapping[str, Any]) -> dict[str, Any]:
         for k, v in tags.items()
         if not k.startswith("mlflow.")
     ]
-    return {
-        "mlflow.trace.info": dict(info),
-        "mlflow.trace.state": info.get("state", info.get("status")),
-        "mlflow.trace.tokenUsage": decode(metadata.get("mlflow.trace.tokenUsage")),
-        conventions.USER_ID: optional_text(user),
-        conventions.SESSION_ID: optional_text(session),
-        conventions.TAG_TAGS: own_tags or None,
-    }
+    out.keep("mlflow.trace.info", dict(info))
+    out.keep("mlflow.trace.state", info.get("state", info.get("status")))
+    out.keep("mlflow.trace.tokenUsage", decode(metadata.get("mlflow.trace.tokenUsage")))
+    out[conventions.USER_ID] = optional_text(user)
+    out[conventions.SESSION_ID] = optional_text(session)
+    out[conventions.TAG_TAGS] = own_tags or None
+    return out
 
 
 def _assessment_events(info: Mapping[str, Any]) -> list[RawEvent]:
