@@ -39,12 +39,13 @@ test: check
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 # The guard rails (CONTRIBUTING.md, "Guard rails that run"): lint, types of the whole package,
-# the import contracts of pyproject.toml, and the command line running without Qt.
+# the import contracts of pyproject.toml, the command line running without Qt, and the table of
+# conventions agreeing with the SQL mapping.
 check: $(INSTALLED_TEST)
 	$(VENV)/bin/ruff check app tests bench
 	$(HERE) $(VENV)/bin/lint-imports
 	$(HERE) $(VENV)/bin/mypy app/spanscope
-	$(HERE) $(PY) -m pytest -q -p no:cacheprovider tests/test_headless.py
+	$(HERE) $(PY) -m pytest -q -p no:cacheprovider tests/test_headless.py tests/test_conventions.py
 
 # Rewrite the expected rows of the golden tests after a meant mapping change; read the diff of
 # tests/golden/*.csv against the inputs before committing it (tests/golden/README.md).
