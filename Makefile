@@ -80,4 +80,4 @@ fuzz: $(INSTALLED_TEST)
 	else echo "atheris did not install: the hypothesis run above is the fuzz run"; fi
 
 clean:
-	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
