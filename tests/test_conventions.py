@@ -7,8 +7,11 @@ importers set for nothing.
 
 from __future__ import annotations
 
+import ast
+import difflib
 import re
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -112,3 +115,40 @@ def test_the_builder_keeps_a_format_field_under_a_convention_namespace() -> None
     attributes = SpanAttributes()
     attributes.keep("langfuse.observation.level", "DEFAULT")
     assert attributes["langfuse.observation.level"] == "DEFAULT"
+
+
+def _code_strings(path: Path) -> list[tuple[int, str]]:
+    """The string constants of a module, docstrings left out (f-string parts included)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if id(node) not in docstrings
+    ]
+
+
+def test_importers_name_the_keys_instead_of_spelling_them() -> None:
+    """A key the mapping reads is written by its name in model/conventions.py; a string one or
+    two letters off such a key is the typo that would silently stay unmapped."""
+    package = Path(conventions.__file__).parents[1]
+    dotted = [k for k in KEYS if "." in k]
+    names = {str(v): n for n, v in vars(conventions).items() if isinstance(v, conventions.Key)}
+    found = []
+    for path in sorted([*package.glob("importers/**/*.py"), *package.glob("demo/**/*.py")]):
+        for line, text in _code_strings(path):
+            if "." not in text or " " in text or text.endswith(".") or len(text) > 80:
+                continue  # not a key (or the start of a family, in an f-string)
+            near = difflib.get_close_matches(text, dotted, n=1, cutoff=0.9)
+            if near:
+                name = f"conventions.{names[near[0]]}"
+                found.append(f"{path.relative_to(package)}:{line}: {text!r}, meant {name}?")
+    assert found == []
