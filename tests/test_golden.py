@@ -1,6 +1,7 @@
 """Golden tests, as Perfetto writes them: a small file of each main format is imported into a
-fresh database, one query reads every span back, and the rows must equal the CSV checked in
-beside the file (``tests/golden/<file>.csv``). A file is named ``<format>__<case>.<ext>``: the
+fresh database, each query of ``tests/golden/*.sql`` reads it back (every span; every trace row
+as the trace list shows it), and the rows must equal the CSV checked in beside the file
+(``tests/golden/<file>.<query>.csv``). A file is named ``<format>__<case>.<ext>``: the
 part before ``__`` is the format it must be recognised as, so a new case is a new file only.
 
 A changed mapping shows up here as a changed cell, named by file, row and column. When a change
@@ -24,7 +25,7 @@ from spanscope.model import ImportStatus
 from spanscope.store import Database
 
 GOLDEN = Path(__file__).parent / "golden"
-QUERY = (GOLDEN / "spans.sql").read_text(encoding="utf-8")
+QUERIES = sorted(p.stem for p in GOLDEN.glob("*.sql"))
 NULL = "[NULL]"
 UPDATE = os.environ.get("SPANSCOPE_UPDATE_GOLDEN") == "1"
 
@@ -49,8 +50,9 @@ def test_every_main_format_has_a_case() -> None:
     assert {name.split("__")[0] for name in CASES} >= MAIN_FORMATS
 
 
+@pytest.mark.parametrize("query", QUERIES)
 @pytest.mark.parametrize("name", CASES)
-def test_golden(name: str, tmp_path: Path) -> None:
+def test_golden(name: str, query: str, tmp_path: Path) -> None:
     db = Database.open(tmp_path / "golden.duckdb")
     try:
         [result] = list(import_paths(db, [GOLDEN / name]))
@@ -60,12 +62,12 @@ def test_golden(name: str, tmp_path: Path) -> None:
             None,
         )
         cur = db.reader()
-        rows = cur.execute(QUERY).fetchall()
+        rows = cur.execute((GOLDEN / f"{query}.sql").read_text(encoding="utf-8")).fetchall()
         columns = [d[0] for d in cur.description]
     finally:
         db.close()
     got = as_csv(columns, rows)
-    expected_file = GOLDEN / f"{name}.csv"
+    expected_file = GOLDEN / f"{name}.{query}.csv"
     if UPDATE:
         expected_file.write_text(got, encoding="utf-8")
     expected = expected_file.read_text(encoding="utf-8")
@@ -80,4 +82,4 @@ def test_golden(name: str, tmp_path: Path) -> None:
         ]
         if len(want) != len(have):
             differences.append(f"{len(want) - 1} rows expected, {len(have) - 1} read")
-        pytest.fail(f"{name}: the mapping changed:\n" + "\n".join(differences))
+        pytest.fail(f"{name}, {query}.sql: the mapping changed:\n" + "\n".join(differences))
