@@ -422,3 +422,157 @@ def test_other_formats_in_the_corpus_are_not_claimed(corpus: Path) -> None:
     for path in sorted(corpus.rglob("*")):
         if path.is_file() and path.suffix != ".md" and mine not in path.parents:
             assert not BraintrustRows().sniff(read_sample(path)), path
+
+
+# -- the LangChain callback handlers ------------------------------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures" / "braintrust"
+
+
+def _conversation(messages: list[dict[str, Any]] | None) -> list[tuple[str, str | None]]:
+    return [(m["role"], m["content"]) for m in messages or []]
+
+
+def test_langchain_js_rows(db: Database) -> None:
+    # The SDK's e2e snapshot of @braintrust/langchain-js 0.2.0 logging five LangChain runs:
+    # 40 rows for 14 spans (26 merge rows), one trace rooted at <span:2>.
+    [result] = run(db, FIXTURES / "langchain-js_log-payloads.json")
+    assert (result.status, result.format, result.spans, result.traces) == (
+        ImportStatus.IMPORTED,
+        "braintrust",
+        14,
+        1,
+    ), result.error
+    assert "26 partial span records were merged into their spans" in result.warnings
+    kinds = Counter(r[0] for r in db.reader().execute("SELECT kind FROM spans").fetchall())
+    assert kinds == Counter({"chain": 8, "llm": 6})
+    # Every ChatOpenAI span: invocation_params.model asked, metadata.model (end row) answered.
+    models = (
+        db.reader()
+        .execute(
+            "SELECT DISTINCT request_model, response_model, model, provider FROM spans "
+            "WHERE kind = 'llm'"
+        )
+        .fetchall()
+    )
+    assert models == [("gpt-4o-mini", "gpt-4o-mini-2024-07-18", "gpt-4o-mini-2024-07-18", "openai")]
+
+    first = span_detail(db, "<span:2>", "<span:6>")
+    assert _conversation(first["input_messages"]) == [("user", "Reply with exactly OK.")]
+    assert _conversation(first["output_messages"]) == [("assistant", "<llm-response>")]
+    assert json.loads(first["params"]) == {"temperature": 0, "max_tokens": 16, "stream": False}
+    # The end row's metadata {model, tags} is merged into the start row's, not put in its place.
+    metadata = json.loads(first["attributes"])["braintrust.metadata"]
+    assert metadata["invocation_params"]["model"] == "gpt-4o-mini"
+    assert metadata["metadata"]["ls_model_name"] == "gpt-4o-mini"
+    assert (metadata["model"], metadata["tags"]) == ("gpt-4o-mini-2024-07-18", [])
+
+    # The tool call the model asked for, and the tools it was offered.
+    tool_ask = span_detail(db, "<span:2>", "<span:25>")
+    assert [
+        (c["call_id"], c["name"], json.loads(c["arguments"])) for c in tool_ask["tool_calls"]
+    ] == [("<span:27>", "get_weather", {"location": "Paris, France"})]
+    offered = json.loads(json.loads(tool_ask["attributes"])["gen_ai.tool.definitions"])
+    assert [t["function"]["name"] for t in offered] == ["get_weather"]
+
+    # Human, AI (with its tool call) and Tool messages given back to the model.
+    follow_up = span_detail(db, "<span:2>", "<span:34>")
+    assert _conversation(follow_up["input_messages"]) == [
+        ("user", "What is 127 multiplied by 49? Use the calculate tool."),
+        ("assistant", ""),
+        ("tool", "6223"),
+    ]
+    asked = follow_up["input_messages"][1]["tool_calls"]
+    assert [(c["name"], json.loads(c["arguments"])) for c in asked] == [
+        ("calculate", {"a": 127, "b": 49, "operation": "multiply"})
+    ]
+    assert follow_up["input_messages"][2]["tool_call_id"] == "<tool_call_id>"
+    # Token metrics are "<number>" placeholders in the snapshot: no tokens, never zero.
+    assert (follow_up["input_tokens"], follow_up["output_tokens"]) == (None, None)
+    prompt = span_detail(db, "<span:2>", "<span:14>")
+    assert (prompt["kind"], prompt["parent_span_id"]) == ("chain", "<span:11>")
+
+
+def test_langchain_python_rows(db: Database) -> None:
+    # Rows in the shape braintrust-langchain (Python) logs: message models' fields, LLMResult.
+    [result] = run(db, FIXTURES / "langchain-py_rows.jsonl")
+    assert (result.status, result.spans, result.traces) == (ImportStatus.IMPORTED, 4, 2), (
+        result.error
+    )
+    llm = span_detail(db, "s-seq", "s-llm1")
+    assert (llm["request_model"], llm["response_model"], llm["provider"]) == (
+        "gpt-4o-mini",
+        "gpt-4o-mini-2024-07-18",
+        "openai",
+    )
+    assert _conversation(llm["input_messages"]) == [
+        ("system", "You answer arithmetic questions."),
+        ("user", "What is 1 + 2?"),
+    ]
+    assert _conversation(llm["output_messages"]) == [("assistant", "1 + 2 = 3.")]
+    assert (llm["input_tokens"], llm["output_tokens"], llm["total_tokens"]) == (23, 8, 31)
+    assert (llm["start_ns"], llm["end_ns"]) == (
+        1_733_500_000_250_000_000,
+        1_733_500_001_500_000_000,
+    )
+    metadata = json.loads(llm["attributes"])["braintrust.metadata"]
+    assert metadata["invocation_params"]["top_p"] == 1.0 and metadata["tags"] == ["seq:step:2"]
+
+    agent = span_detail(db, "s-agent", "s-llm2")
+    assert (agent["request_model"], agent["provider"]) == ("claude-3-5-haiku-20241022", "anthropic")
+    assert _conversation(agent["input_messages"]) == [
+        ("user", "Weather in Oslo?"),
+        ("assistant", "Let me look."),
+        ("tool", "4°C, light snow"),
+        ("critic", "Answer in one sentence."),  # a ChatMessage keeps its own role
+    ]
+    [call] = agent["input_messages"][1]["tool_calls"]
+    assert (call["call_id"], call["name"], json.loads(call["arguments"])) == (
+        "toolu_01",
+        "get_weather",
+        {"city": "Oslo"},
+    )
+    assert agent["input_messages"][2]["tool_call_id"] == "toolu_01"
+    # The streamed answer is an AIMessageChunk inside a ChatGenerationChunk.
+    assert _conversation(agent["output_messages"]) == [
+        ("assistant", "It is 4°C with light snow in Oslo.")
+    ]
+    assert (agent["input_tokens"], agent["output_tokens"]) == (412, 15)
+    root = json.loads(span_detail(db, "s-agent", "s-agent")["attributes"])
+    assert root["output.value"] == '{"output":"It is 4°C with light snow in Oslo."}'
+
+
+def test_merge_rows_merge_objects_deeply(db: Database, tmp_path: Path) -> None:
+    start = {
+        **LLM,
+        "metadata": {"model": "gpt-4o-mini", "provider": "openai", "extra": {"a": 1, "b": 2}},
+    }
+    update = {
+        "id": "r2",
+        "_is_merge": True,
+        "metadata": {"extra": {"b": 3, "c": 4}, "route": "eu"},
+        "metrics": {"end": 1718000001.75},
+    }
+    replace = {
+        "id": "r2",
+        "_is_merge": True,
+        "_merge_paths": [["metadata", "extra"]],
+        "metadata": {"extra": {"z": 0}},
+    }
+    run(db, write_jsonl(tmp_path / "logs.jsonl", [ROOT, start, update]))
+    llm = span_detail(db, "s-root", "s-llm")
+    assert json.loads(llm["attributes"])["braintrust.metadata"] == {
+        "model": "gpt-4o-mini",
+        "provider": "openai",
+        "extra": {"a": 1, "b": 3, "c": 4},
+        "route": "eu",
+    }
+    # The start row's metrics survive the end row's: tokens and start stay.
+    assert (llm["input_tokens"], llm["start_ns"], llm["model"]) == (
+        1200,
+        1_718_000_000_500_000_000,
+        "gpt-4o-mini",
+    )
+    run(db, write_jsonl(tmp_path / "again.jsonl", [ROOT, start, update, replace]))
+    extra = json.loads(span_detail(db, "s-root", "s-llm")["attributes"])["braintrust.metadata"]
+    assert extra["extra"] == {"z": 0} and extra["route"] == "eu"

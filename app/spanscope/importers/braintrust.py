@@ -25,7 +25,7 @@ read the same way.
   ``prompt_tokens`` (Braintrust's SDKs already fold Anthropic cache reads and writes into it,
   so it is the GenAI input count), ``completion_tokens``, ``prompt_cached_tokens``,
   ``prompt_cache_creation_tokens`` (or its 5m/1h split), ``completion_reasoning_tokens``,
-  ``tokens`` (total), ``time_to_first_token`` (seconds), ``estimated_cost`` when recorded.
+  ``tokens`` (total; ``total_tokens`` from the LangChain handlers), ``time_to_first_token`` (seconds), ``estimated_cost`` when recorded.
 - ``scores`` become ``gen_ai.evaluation.result`` events; ``error`` (text or object) makes the
   span an error; ``tags`` are tags.
 
@@ -43,14 +43,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from spanscope.importers import braintrust_llm as llm_row
 from spanscope.importers.base import ArrowSource, ImportError_, Sample
 from spanscope.importers.batches import span_batches
-from spanscope.importers.chat import anthropic_message
+from spanscope.importers.braintrust_merge import RowMerges
 from spanscope.importers.json_head import head_records
 from spanscope.importers.records import JsonRecords, describe_value
 from spanscope.importers.times import to_ns
 from spanscope.importers.values import JsonDict, as_dict, compact_json, whole_number
-from spanscope.model import conventions
 from spanscope.model.raw import RawEvent, RawSpan
 
 KINDS = {
@@ -61,19 +61,6 @@ KINDS = {
     "eval": "evaluator",
     "score": "evaluator",
 }
-_PARAMS = (
-    "temperature",
-    "top_p",
-    "top_k",
-    "max_tokens",
-    "max_completion_tokens",
-    "seed",
-    "frequency_penalty",
-    "presence_penalty",
-    "stop",
-    "n",
-    "stream",
-)
 _MAPPED = (
     "id",
     "span_id",
@@ -131,6 +118,7 @@ class BraintrustRows:
 
     def _spans(self, records: JsonRecords) -> Iterator[RawSpan]:
         known: dict[str, tuple[str, str]] = {}  # row id -> (trace id, span id)
+        merges = RowMerges()
         for record in records:
             rows = _rows(record.value)
             for n, row in enumerate(rows, 1):
@@ -142,12 +130,21 @@ class BraintrustRows:
                 try:
                     if not is_update(row):
                         raise ValueError(f"not a Braintrust row ({describe_value(row)})")
-                    yield row_span(row, known)
+                    yield row_span(merges.complete(row, _row_key(row)), known, own=row)
                 except ValueError as exc:
                     raise ImportError_(f"{records.path}: {exc} at {where}") from None
 
 
-def row_span(row: JsonDict, known: dict[str, tuple[str, str]]) -> RawSpan:
+def _row_key(row: JsonDict) -> str | None:
+    return _id(row.get("id")) or _id(row.get("span_id"))
+
+
+def row_span(
+    row: JsonDict, known: dict[str, tuple[str, str]], own: JsonDict | None = None
+) -> RawSpan:
+    """The span a row describes. ``row`` is the row as Braintrust holds it (merge rows
+    completed); ``own`` the row as written, whose error and scores are events of their own."""
+    own = row if own is None else own
     row_id = _id(row.get("id"))
     span_id = _id(row.get("span_id"))
     trace_id = _id(row.get("root_span_id"))
@@ -185,39 +182,35 @@ def row_span(row: JsonDict, known: dict[str, tuple[str, str]]) -> RawSpan:
 
     metadata = as_dict(row.get("metadata"))
     metrics = as_dict(row.get("metrics"))
-    attrs: JsonDict = {conventions.SPANSCOPE_KIND: kind}
+    attrs: JsonDict = {"spanscope.kind": kind}
     if kind == "llm":
-        attrs[conventions.GEN_AI_OPERATION_NAME] = "chat"
+        attrs["gen_ai.operation.name"] = "chat"
     elif kind == "tool":
-        attrs[conventions.GEN_AI_OPERATION_NAME] = "execute_tool"
-        attrs[conventions.GEN_AI_TOOL_NAME] = name
+        attrs["gen_ai.operation.name"] = "execute_tool"
+        attrs["gen_ai.tool.name"] = name
     if creates:
-        model = metadata.get("model")
-        attrs[conventions.GEN_AI_REQUEST_MODEL] = model if isinstance(model, str) else None
-    provider = metadata.get("provider")
-    attrs[conventions.GEN_AI_PROVIDER_NAME] = (
-        provider.lower() if isinstance(provider, str) else None
-    )
-    for key in _PARAMS:
-        if metadata.get(key) is not None:
-            target = {
-                "max_completion_tokens": "max_tokens",
-                "n": "choice.count",
-                "stop": "stop_sequences",
-            }.get(key, key)
-            attrs[f"gen_ai.request.{target}"] = metadata[key]
-    if isinstance(metadata.get("tools"), list) and metadata["tools"]:
-        attrs["gen_ai.tool.definitions"] = compact_json(metadata["tools"])
-    for key, target in (("session_id", conventions.SESSION_ID), ("user_id", conventions.USER_ID)):
+        attrs["gen_ai.request.model"] = (
+            llm_row.request_model(metadata) if kind == "llm" else _str(metadata.get("model"))
+        )
+    if kind == "llm":
+        attrs["gen_ai.response.model"] = llm_row.response_model(row.get("output"), metadata)
+        attrs["gen_ai.provider.name"] = llm_row.provider(metadata)
+        llm_row.request_attributes(metadata, attrs)
+    else:
+        provider = metadata.get("provider")
+        attrs["gen_ai.provider.name"] = provider.lower() if isinstance(provider, str) else None
+        plain = {k: v for k, v in metadata.items() if k != "invocation_params"}
+        llm_row.request_attributes(plain, attrs)
+    for key, target in (("session_id", "session.id"), ("user_id", "user.id")):
         if isinstance(metadata.get(key), (str, int)):
             attrs[target] = str(metadata[key])
     _io_attributes(row, kind, attrs)
     _metric_attributes(metrics, attrs)
     if isinstance(row.get("tags"), list):
-        attrs[conventions.TAG_TAGS] = [str(t) for t in row["tags"]]
+        attrs["tag.tags"] = [str(t) for t in row["tags"]]
 
     status, message, events = "unset", None, []
-    error = row.get("error")
+    error = own.get("error")
     if error not in (None, "", {}):
         status = "error"
         if isinstance(error, dict):
@@ -225,15 +218,15 @@ def row_span(row: JsonDict, known: dict[str, tuple[str, str]]) -> RawSpan:
             etype = error.get("type") or error.get("name")
         else:
             message, etype = str(error), None
-        attrs[conventions.ERROR_TYPE] = str(etype) if etype else None
+        attrs["error.type"] = str(etype) if etype else None
         events.append(
             RawEvent(
                 "exception",
                 None,
-                {"exception.type": attrs[conventions.ERROR_TYPE], "exception.message": message},
+                {"exception.type": attrs["error.type"], "exception.message": message},
             )
         )
-    scores = row.get("scores")
+    scores = own.get("scores")
     if isinstance(scores, dict):
         for score_name, value in scores.items():
             events.append(
@@ -283,90 +276,43 @@ def row_span(row: JsonDict, known: dict[str, tuple[str, str]]) -> RawSpan:
 def _io_attributes(row: JsonDict, kind: str | None, attrs: JsonDict) -> None:
     value_in, value_out = row.get("input"), row.get("output")
     if kind == "llm":
-        messages = _messages(value_in, "user")
+        messages = llm_row.input_messages(value_in)
         if messages is not None:
-            attrs[conventions.GEN_AI_INPUT_MESSAGES] = compact_json(messages)
+            attrs["gen_ai.input.messages"] = compact_json(messages)
         elif value_in is not None:
-            attrs[conventions.INPUT_VALUE] = _text(value_in)
-        outputs = _output_messages(value_out)
+            attrs["input.value"] = _text(value_in)
+        outputs = llm_row.output_messages(value_out)
         if outputs is not None:
-            attrs[conventions.GEN_AI_OUTPUT_MESSAGES] = compact_json(outputs)
+            attrs["gen_ai.output.messages"] = compact_json(outputs)
             if isinstance(value_out, list) and any(
                 isinstance(c, dict) and c.get("logprobs") for c in value_out
             ):
-                attrs[conventions.OUTPUT_VALUE] = _text(
-                    value_out
-                )  # choices with logprobs, kept whole
+                attrs["output.value"] = _text(value_out)  # choices with logprobs, kept whole
         elif value_out is not None:
-            attrs[conventions.OUTPUT_VALUE] = _text(value_out)
+            attrs["output.value"] = _text(value_out)
         return
     if kind == "tool":
         if value_in is not None:
-            attrs[conventions.GEN_AI_TOOL_CALL_ARGUMENTS] = _text(value_in)
+            attrs["gen_ai.tool.call.arguments"] = _text(value_in)
         if value_out is not None:
-            attrs[conventions.GEN_AI_TOOL_CALL_RESULT] = _text(value_out)
+            attrs["gen_ai.tool.call.result"] = _text(value_out)
         return
     if value_in is not None:
-        attrs[conventions.INPUT_VALUE] = _text(value_in)
+        attrs["input.value"] = _text(value_in)
     if value_out is not None:
-        attrs[conventions.OUTPUT_VALUE] = _text(value_out)
-
-
-def _is_message(value: Any) -> bool:
-    return isinstance(value, dict) and isinstance(value.get("role"), str)
-
-
-def _messages(value: Any, default_role: str) -> list[Any] | None:
-    """Chat messages as written (OpenAI shape), Anthropic content blocks as GenAI parts."""
-    if isinstance(value, dict) and isinstance(value.get("messages"), list):
-        value = value["messages"]
-    if not (isinstance(value, list) and value and all(_is_message(m) for m in value)):
-        return None
-    return [_message(m, default_role) for m in value]
-
-
-def _message(message: JsonDict, default_role: str) -> JsonDict:
-    content = message.get("content")
-    if isinstance(content, list) and any(
-        isinstance(b, dict)
-        and b.get("type") in ("thinking", "tool_use", "tool_result", "redacted_thinking")
-        for b in content
-    ):
-        return anthropic_message(message, default_role)
-    return message
-
-
-def _output_messages(value: Any) -> list[Any] | None:
-    if (
-        isinstance(value, list)
-        and value
-        and all(isinstance(c, dict) and _is_message(c.get("message")) for c in value)
-    ):
-        out = []
-        for choice in value:
-            message = dict(choice["message"])
-            if choice.get("finish_reason") is not None:
-                message["finish_reason"] = choice["finish_reason"]
-            out.append(message)
-        return out
-    if _is_message(value):
-        message = _message(value, "assistant")
-        if isinstance(value, dict) and value.get("stop_reason") is not None:
-            message = {**message, "finish_reason": value["stop_reason"]}
-        return [message]
-    if isinstance(value, str):
-        return [{"role": "assistant", "content": value}]
-    return _messages(value, "assistant")
+        attrs["output.value"] = _text(value_out)
 
 
 def _metric_attributes(metrics: JsonDict, attrs: JsonDict) -> None:
     def count(key: str) -> int | None:
         return whole_number(metrics.get(key))
 
-    attrs[conventions.GEN_AI_USAGE_INPUT_TOKENS] = count("prompt_tokens")
-    attrs[conventions.GEN_AI_USAGE_OUTPUT_TOKENS] = count("completion_tokens")
-    attrs[conventions.GEN_AI_USAGE_TOTAL_TOKENS] = count("tokens")
-    attrs[conventions.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = count("prompt_cached_tokens")
+    attrs["gen_ai.usage.input_tokens"] = count("prompt_tokens")
+    attrs["gen_ai.usage.output_tokens"] = count("completion_tokens")
+    # the LangChain handlers write total_tokens where the SDK's wrappers write tokens
+    total = count("tokens")
+    attrs["gen_ai.usage.total_tokens"] = total if total is not None else count("total_tokens")
+    attrs["gen_ai.usage.cache_read.input_tokens"] = count("prompt_cached_tokens")
     write = count("prompt_cache_creation_tokens")
     if write is None and (
         count("prompt_cache_creation_5m_tokens") is not None
@@ -375,14 +321,14 @@ def _metric_attributes(metrics: JsonDict, attrs: JsonDict) -> None:
         write = (count("prompt_cache_creation_5m_tokens") or 0) + (
             count("prompt_cache_creation_1h_tokens") or 0
         )
-    attrs[conventions.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = write
-    attrs[conventions.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = count("completion_reasoning_tokens")
+    attrs["gen_ai.usage.cache_creation.input_tokens"] = write
+    attrs["gen_ai.usage.reasoning.output_tokens"] = count("completion_reasoning_tokens")
     ttft = metrics.get("time_to_first_token")
     if isinstance(ttft, (int, float)) and not isinstance(ttft, bool):
         attrs["gen_ai.response.time_to_first_chunk"] = ttft
     cost = metrics.get("estimated_cost")
     if isinstance(cost, (int, float)) and not isinstance(cost, bool):
-        attrs[conventions.LLM_COST_TOTAL] = cost
+        attrs["llm.cost.total"] = cost
 
 
 def _time(value: Any) -> int | None:
@@ -397,6 +343,10 @@ def _id(value: Any) -> str | None:
         text = str(value)
         return text if text else None
     return None
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _text(value: Any) -> str:
