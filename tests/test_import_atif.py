@@ -423,3 +423,161 @@ def test_other_formats_in_the_corpus_are_not_claimed(corpus: Path) -> None:
     for path in sorted(corpus.rglob("*")):
         if path.is_file() and path.suffix != ".md" and mine not in path.parents:
             assert not AtifTrajectory().sniff(read_sample(path)), path
+
+
+# -- ATIF 1.7: embedded subagents, dispatch steps, context compaction ---------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures" / "atif"
+
+
+def _texts(messages: list[dict[str, Any]] | None) -> list[tuple[str, str | None]]:
+    return [(m["role"], m["content"]) for m in messages or []]
+
+
+def test_v17_embedded_subagent_dispatch_and_compaction(db: Database) -> None:
+    [result] = run(db, FIXTURES / "phoenix-atif-fixture_v17_embedded_subagents.json")
+    assert (result.status, result.format, result.spans, result.traces) == (
+        ImportStatus.IMPORTED,
+        "atif",
+        7,
+        1,
+    ), result.error
+    assert result.warnings == []
+    trace = "run-v17-001"
+    assert tree(db, trace) == [
+        ("agent", None, "invoke_agent orchestrator"),
+        # child-doc is named by the observation of call_delegate: it hangs under that tool call
+        ("child-doc/agent", "step-2.tool-1", "invoke_agent researcher"),
+        ("child-doc/step-2", "child-doc/agent", "chat gpt-4.1-mini"),
+        # step 2 has llm_call_count 0: a dispatch, not a model call
+        ("step-2", "agent", "dispatch"),
+        ("step-2.tool-1", "agent", "execute_tool delegate_research"),
+        ("step-3", "agent", "context compaction"),
+        ("step-4", "agent", "chat gpt-4.1"),
+    ]
+    assert kinds(db, trace) == {"agent": 2, "llm": 2, "chain": 1, "tool": 1, "event": 1}
+    # The parent's step 4 (42 in, 12 out) and the subagent's step 2 (25 in, 9 out) both count.
+    summary = queries.trace_summary(db.reader(), trace)
+    assert summary is not None
+    assert (summary["llm_count"], summary["input_tokens"], summary["output_tokens"]) == (2, 67, 21)
+
+    # After the compaction (boundary "replace") the model saw the compacted context only:
+    # not the user's first message, not the dispatch.
+    after = span_detail(db, trace, "step-4")
+    assert _texts(after["input_messages"]) == [
+        (
+            "system",
+            "Context compaction performed.\nCompacted context: the user asked for ATIF v1.7 "
+            "support and research was delegated.",
+        )
+    ]
+    assert _texts(after["output_messages"]) == [
+        ("assistant", "ATIF v1.7 support is ready, including embedded subagent resolution.")
+    ]
+    compaction = json.loads(span_detail(db, trace, "step-3")["attributes"])
+    assert compaction["atif.context_management"] == {"type": "compaction", "boundary": "replace"}
+    assert compaction["output.value"].startswith("Compacted context:")
+
+    child = span_detail(db, trace, "child-doc/step-2")
+    assert (child["model"], child["input_tokens"], child["output_tokens"]) == (
+        "gpt-4.1-mini",
+        25,
+        9,
+    )
+    assert _texts(child["input_messages"]) == [("user", "Research ATIF v1.7 embedded subagents.")]
+    dispatch = span_detail(db, trace, "step-2")
+    assert (dispatch["kind"], dispatch["model"], dispatch["input_tokens"]) == ("chain", None, None)
+    tool = span_detail(db, trace, "step-2.tool-1")
+    assert tool["tool_calls"][0]["result"] == "Delegated to embedded researcher."
+    assert json.loads(tool["tool_calls"][0]["arguments"]) == {
+        "topic": "ATIF v1.7 embedded subagents"
+    }
+
+
+def _child(key: str, *, ref_by: str = "trajectory_id", **extra: Any) -> dict[str, Any]:
+    return {
+        "schema_version": "ATIF-v1.7",
+        ref_by: key,
+        "agent": {"name": "helper", "model_name": "gpt-4.1-mini"},
+        "steps": [
+            {"step_id": 1, "source": "user", "message": "Look it up."},
+            {
+                "step_id": 2,
+                "source": "agent",
+                "message": "Found it.",
+                "metrics": {"prompt_tokens": 10, "completion_tokens": 2, "cost_usd": 0.001},
+            },
+        ],
+        **extra,
+    }
+
+
+def test_nested_and_unreferenced_subagents(db: Database, tmp_path: Path) -> None:
+    steps = [
+        {"step_id": 1, "source": "user", "message": "Go."},
+        {
+            "step_id": 2,
+            "source": "agent",
+            "message": "Asking for help.",
+            "llm_call_count": 2,
+            "tool_calls": [{"tool_call_id": "c1", "function_name": "ask", "arguments": {}}],
+            "observation": {
+                "results": [
+                    {"source_call_id": "c1", "subagent_trajectory_ref": [{"session_id": "kid"}]}
+                ]
+            },
+            "metrics": {"prompt_tokens": 100, "completion_tokens": 5},
+        },
+    ]
+    nested = _child("kid", ref_by="session_id", subagent_trajectories=[_child("grandkid")])
+    nested["steps"][1]["observation"] = {
+        "results": [{"subagent_trajectory_ref": [{"trajectory_id": "grandkid"}]}]
+    }
+    doc = trajectory(steps=steps, subagent_trajectories=[nested, _child("stray")])
+    [result] = run(db, write_json(tmp_path / "t.json", doc))
+    assert (result.status, result.spans) == (ImportStatus.IMPORTED, 9), result.error
+    assert (
+        "subagent trajectory stray is referred to by no step; shown under its parent agent"
+        in result.warnings
+    )
+    parents = {s: p for s, p, _ in tree(db, "sess-1")}
+    assert parents["kid/agent"] == "step-2.tool-1"  # a 1.6-style reference by session_id
+    assert parents["kid/grandkid/agent"] == "kid/step-2"  # named by a step, not a tool call
+    assert parents["stray/agent"] == "agent"
+    summary = queries.trace_summary(db.reader(), "sess-1")
+    assert summary is not None
+    # 100 + 10 + 10 + 10 in; the step with two model calls stays one llm span with its total.
+    assert (summary["llm_count"], summary["input_tokens"], summary["output_tokens"]) == (4, 130, 11)
+    assert json.loads(span_detail(db, "sess-1", "step-2")["attributes"])["atif.llm_call_count"] == 2
+
+
+def test_compaction_that_appends_keeps_the_earlier_context(db: Database, tmp_path: Path) -> None:
+    steps = [
+        {"step_id": 1, "source": "user", "message": "Start."},
+        {"step_id": 2, "source": "agent", "message": "Working."},
+        {
+            "step_id": 3,
+            "source": "system",
+            "message": "Summary so far: started.",
+            "extra": {"context_management": {"type": "summary", "boundary": "append"}},
+        },
+        {"step_id": 4, "source": "agent", "message": "Done."},
+    ]
+    run(db, write_json(tmp_path / "t.json", trajectory(steps=steps)))
+    assert _texts(span_detail(db, "sess-1", "step-4")["input_messages"]) == [
+        ("user", "Start."),
+        ("assistant", "Working."),
+        ("system", "Summary so far: started."),
+    ]
+    assert span_detail(db, "sess-1", "step-3")["name"] == "context summary"
+
+
+def test_a_damaged_subagent_fails_the_file_with_its_place(db: Database, tmp_path: Path) -> None:
+    bad = _child("kid")
+    bad["steps"][1] = "not a step"
+    path = write_json(tmp_path / "t.json", trajectory(subagent_trajectories=[bad]))
+    [result] = run(db, path)
+    assert result.status is ImportStatus.FAILED
+    assert "t.json" in (result.error or "")
+    assert "step 2 of subagent kid is not an object" in (result.error or "")
+    assert counts(db) == (0, 0, 0)

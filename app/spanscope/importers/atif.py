@@ -23,6 +23,29 @@ parent links; the tree is built from the steps:
 
 System and user steps are not spans: they are the messages the later llm spans received
 (a system step's observation results follow it as tool messages).
+
+ATIF 1.7 additions:
+
+- ``llm_call_count: 0`` on an agent step is a deterministic dispatch: no model was called, so
+  the step is a chain span (``dispatch``), never an llm span; its tool calls are tool spans as
+  usual. A count above 1 stays one llm span with the step's summed usage (``atif.llm_call_count``
+  is kept).
+- ``extra.context_management`` (``{type: compaction, boundary: replace}``) marks a step that
+  rewrote the context window: it becomes an event span (``context compaction``), and the
+  conversation the later llm spans received restarts from that step's message and observation
+  (the summary) when the boundary is ``replace`` (the default), or continues with them otherwise.
+- ``subagent_trajectories`` embeds child trajectories in the file: each becomes an agent span
+  with its own llm and tool spans (span ids prefixed ``<trajectory_id>/``) in the parent's
+  trace, under the tool span (or step) whose observation result names it in
+  ``subagent_trajectory_ref`` (by ``trajectory_id``, or ``session_id`` as 1.5/1.6 wrote it);
+  one named by no step hangs under the parent's agent span, with a warning. Their tokens and
+  cost count in the trace. ``session_id`` is optional from 1.7: the trace id is the session id,
+  else the trajectory id.
+
+Knowingly not read: subagent trajectories kept in other files (``trajectory_path``) stay
+references (``atif.subagent_trajectory_ref`` on the tool span); import those files too. A
+summarisation hand-off written without ``context_management`` (Harbor's terminus-2 before it
+wrote the field) is read as ordinary steps.
 Times: ATIF stamps each step once (``timestamp``), so a step's llm span and tool spans run
 from its timestamp to the next step's; the last step's end is unknown (NULL). The root runs
 from the first step's timestamp to the last one's. Steps without timestamps leave times
@@ -31,18 +54,31 @@ NULL. A step repeated with the same ``step_id`` gets its position appended to it
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from spanscope.importers.atif_messages import (
+    agent_output,
+    compacted_context,
+    context_management,
+    plain_message,
+    result_messages,
+    step_results,
+)
+from spanscope.importers.atif_spans import (
+    context_span,
+    dispatch_span,
+    llm_span,
+    root_span,
+    tool_span,
+)
 from spanscope.importers.base import ArrowSource, ImportError_, Sample
 from spanscope.importers.batches import span_batches
 from spanscope.importers.json_head import head_records
 from spanscope.importers.records import JsonRecords, Record, describe_value
 from spanscope.importers.times import to_ns
-from spanscope.importers.values import JsonDict, as_dict, compact_json, whole_number
-from spanscope.model import conventions
+from spanscope.importers.values import JsonDict, as_dict
 from spanscope.model.raw import RawSpan
 
 _SOURCES = ("user", "agent", "system")
@@ -78,80 +114,71 @@ class AtifTrajectory:
 
     def source(self, sample: Sample, workdir: Path) -> ArrowSource:
         records = JsonRecords(sample)
-        return ArrowSource(batches=span_batches(self._spans(records)), progress=records.progress)
+        warnings: list[str] = []
+        return ArrowSource(
+            batches=span_batches(self._spans(records, warnings)),
+            progress=records.progress,
+            warnings=warnings,
+        )
 
-    def _spans(self, records: JsonRecords) -> Iterator[RawSpan]:
+    def _spans(self, records: JsonRecords, warnings: list[str]) -> Iterator[RawSpan]:
         for record in records:
             try:
                 if not is_trajectory(record.value):
                     raise ValueError(f"not an ATIF trajectory ({describe_value(record.value)})")
-                yield from trajectory_spans(record)
+                yield from trajectory_spans(record, warnings)
             except ValueError as exc:
                 raise ImportError_(f"{records.path}: {exc} at {record.where}") from None
 
 
-def trajectory_spans(record: Record) -> Iterator[RawSpan]:
+def trajectory_spans(record: Record, warnings: list[str] | None = None) -> Iterator[RawSpan]:
+    """The spans of one trajectory and of the subagent trajectories embedded in it."""
     traj: JsonDict = record.value
-    session = traj.get("session_id")
-    if not isinstance(session, (str, int)) or str(session) == "":
-        raise ValueError("the trajectory has no session_id")
-    trace_id = str(session)
-    agent = as_dict(traj.get("agent"))
+    trace_id = _trajectory_key(traj)
+    if trace_id is None:
+        raise ValueError("the trajectory has no session_id (nor trajectory_id)")
+    yield from _walk(traj, trace_id, "", None, warnings if warnings is not None else [])
+
+
+def _trajectory_key(traj: JsonDict) -> str | None:
+    for key in ("session_id", "trajectory_id"):
+        value = traj.get(key)
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
+            return str(value)
+    return None
+
+
+def _checked_steps(traj: JsonDict, where: str) -> list[JsonDict]:
     steps = traj.get("steps")
     if not isinstance(steps, list):
-        raise ValueError("steps is not a list")
+        raise ValueError(f"steps{where} is not a list")
     for i, step in enumerate(steps, 1):
         if not isinstance(step, dict):
-            raise ValueError(f"step {i} is not an object")
+            raise ValueError(f"step {i}{where} is not an object")
         if step.get("source") not in _SOURCES:
             raise ValueError(
-                f"step {i} has source {step.get('source')!r}, not user, agent or system"
+                f"step {i}{where} has source {step.get('source')!r}, not user, agent or system"
             )
+    return steps
 
+
+def _walk(
+    traj: JsonDict, trace_id: str, prefix: str, parent: str | None, warnings: list[str]
+) -> Iterator[RawSpan]:
+    """One trajectory's spans under ``parent``; ``prefix`` keeps a subagent's span ids apart
+    from its parent's."""
+    where = f" of subagent {prefix.rstrip('/')}" if prefix else ""
+    steps = _checked_steps(traj, where)
+    agent = as_dict(traj.get("agent"))
     times = [to_ns(s.get("timestamp")) for s in steps]
     known = [t for t in times if t is not None]
-    root_id = "agent"
-    agent_name = agent.get("name") if isinstance(agent.get("name"), str) else None
+    root_id = f"{prefix}agent"
     default_model = agent.get("model_name") if isinstance(agent.get("model_name"), str) else None
-
-    root_attrs: JsonDict = {
-        conventions.SPANSCOPE_KIND: "agent",
-        conventions.GEN_AI_OPERATION_NAME: "invoke_agent",
-        "gen_ai.agent.name": agent_name,
-        "gen_ai.agent.version": agent.get("version"),
-        conventions.GEN_AI_CONVERSATION_ID: trace_id,
-        conventions.SESSION_ID: trace_id,
-        "atif.schema_version": traj.get("schema_version"),
-        "atif.agent.model_name": default_model,
-        "atif.agent.extra": agent.get("extra"),
-        "atif.notes": traj.get("notes"),
-        "atif.final_metrics": traj.get("final_metrics"),
-        "atif.extra": traj.get("extra"),
-        "atif.continued_trajectory_ref": traj.get("continued_trajectory_ref"),
-    }
-    tools = agent.get("tool_definitions")
-    if isinstance(tools, list) and tools:
-        root_attrs["gen_ai.tool.definitions"] = compact_json(tools)
-    others = {
-        k: v
-        for k, v in agent.items()
-        if k not in ("name", "version", "model_name", "tool_definitions", "extra")
-    }
-    if others:
-        root_attrs["atif.agent"] = others
-    yield RawSpan(
-        trace_id=trace_id,
-        span_id=root_id,
-        parent_span_id=None,
-        name=f"invoke_agent {agent_name}" if agent_name else "invoke_agent",
-        start_ns=min(known) if known else None,
-        end_ns=max(known) if known else None,
-        span_kind="internal",
-        attributes=_present(root_attrs),
-    )
+    yield root_span(traj, trace_id, root_id, parent, agent, known)
 
     conversation: list[JsonDict] = []
     seen: set[str] = set()
+    referrers: dict[str, str] = {}  # subagent trajectory id -> the span that started it
     for index, step in enumerate(steps):
         source = step["source"]
         start = times[index]
@@ -160,240 +187,100 @@ def trajectory_spans(record: Record) -> Iterator[RawSpan]:
             if start is not None
             else None
         )
-        if source != "agent":
-            conversation.append(_plain_message(source, step))
-            conversation.extend(_result_messages(_results(step)))
-            continue
-        step_key = f"step-{step.get('step_id', index + 1)}"
+        step_key = f"{prefix}step-{step.get('step_id', index + 1)}"
         if step_key in seen:
             step_key = f"{step_key}-{index + 1}"
         seen.add(step_key)
-        output, calls = _agent_output(step)
-        results = _results(step)
-        yield _llm_span(
-            trace_id,
-            root_id,
-            step_key,
-            step,
-            default_model,
-            conversation,
-            output,
-            results,
-            start,
-            end,
-        )
+        results = step_results(step)
+        handling = context_management(step)
+        if handling is not None:
+            # The context was rewritten here: later calls saw the rewrite, not what went before.
+            yield context_span(trace_id, root_id, step_key, step, handling, start, end)
+            rewritten = compacted_context(step, results)
+            if handling.get("boundary", "replace") == "replace":
+                conversation = rewritten
+            else:
+                conversation.extend(rewritten)
+            _note_refs(results, step_key, referrers)
+            continue
+        if source != "agent":
+            conversation.append(plain_message(source, step))
+            conversation.extend(result_messages(results))
+            _note_refs(results, root_id, referrers)
+            continue
+        output, calls = agent_output(step)
+        if step.get("llm_call_count") == 0:
+            # Deterministic dispatch (ATIF 1.7): no model was called, so no llm span.
+            yield dispatch_span(trace_id, root_id, step_key, step, start, end)
+        else:
+            yield llm_span(
+                trace_id,
+                root_id,
+                step_key,
+                step,
+                default_model,
+                conversation,
+                output,
+                results,
+                start,
+                end,
+            )
         conversation.append(output)
         for n, call in enumerate(calls, 1):
             call_id = call.get("tool_call_id")
             matched = [
                 r for r in results if call_id is not None and r.get("source_call_id") == call_id
             ]
-            yield _tool_span(trace_id, root_id, f"{step_key}.tool-{n}", call, matched, start, end)
-        conversation.extend(_result_messages(results))
+            tool_id = f"{step_key}.tool-{n}"
+            _note_refs(matched, tool_id, referrers)
+            yield tool_span(trace_id, root_id, tool_id, call, matched, start, end)
+        _note_refs(results, step_key, referrers)
+        conversation.extend(result_messages(results))
+    yield from _subagents(traj, trace_id, prefix, root_id, referrers, warnings)
 
 
-def _result_messages(results: list[JsonDict]) -> list[JsonDict]:
-    return [
-        {
-            "role": "tool",
-            "parts": [
-                {
-                    "type": "tool_call_response",
-                    "id": r.get("source_call_id"),
-                    "response": _text(r.get("content")),
-                }
-            ],
-        }
-        for r in results
-    ]
+def _note_refs(results: list[JsonDict], span_id: str, referrers: dict[str, str]) -> None:
+    for result in results:
+        refs = result.get("subagent_trajectory_ref")
+        for ref in refs if isinstance(refs, list) else []:
+            key = _trajectory_key_of_ref(ref)
+            if key is not None:
+                referrers.setdefault(key, span_id)
 
 
-def _llm_span(
-    trace_id: str,
-    parent: str,
-    span_id: str,
-    step: JsonDict,
-    default_model: str | None,
-    conversation: list[JsonDict],
-    output: JsonDict,
-    results: list[JsonDict],
-    start: int | None,
-    end: int | None,
-) -> RawSpan:
-    model = step.get("model_name") if isinstance(step.get("model_name"), str) else default_model
-    metrics = as_dict(step.get("metrics"))
-    extra = as_dict(metrics.get("extra"))
-    attrs: JsonDict = {
-        conventions.SPANSCOPE_KIND: "llm",
-        conventions.GEN_AI_OPERATION_NAME: "chat",
-        conventions.GEN_AI_REQUEST_MODEL: model,
-        conventions.GEN_AI_INPUT_MESSAGES: compact_json(conversation) if conversation else None,
-        conventions.GEN_AI_OUTPUT_MESSAGES: compact_json([output]),
-        conventions.GEN_AI_USAGE_INPUT_TOKENS: whole_number(
-            metrics.get("prompt_tokens")
-        ),  # includes cached
-        conventions.GEN_AI_USAGE_OUTPUT_TOKENS: whole_number(metrics.get("completion_tokens")),
-        conventions.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS: whole_number(
-            metrics.get("cached_tokens")
-        ),
-        conventions.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS: whole_number(
-            extra.get("cache_creation_input_tokens")
-        ),
-        conventions.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: whole_number(
-            extra.get("reasoning_tokens")
-        ),
-        conventions.LLM_COST_TOTAL: _number(metrics.get("cost_usd")),
-        "atif.step_id": step.get("step_id"),
-        "atif.metrics": metrics or None,
-        "atif.step.extra": step.get("extra"),
-        "atif.step.timestamp": step.get("timestamp"),
-    }
-    if step.get("reasoning_effort") is not None:
-        attrs["gen_ai.request.reasoning_effort"] = step["reasoning_effort"]
-        attrs[conventions.LLM_INVOCATION_PARAMETERS] = compact_json(
-            {"reasoning_effort": step["reasoning_effort"]}
-        )
-    unmatched = [
-        r
-        for r in results
-        if r.get("source_call_id") is None
-        or r.get("source_call_id") not in {c.get("tool_call_id") for c in _calls(step)}
-    ]
-    if unmatched:
-        attrs["atif.observation"] = unmatched
-    return RawSpan(
-        trace_id=trace_id,
-        span_id=span_id,
-        parent_span_id=parent,
-        name=f"chat {model}" if model else "chat",
-        start_ns=start,
-        end_ns=end,
-        span_kind="client",
-        attributes=_present(attrs),
-    )
-
-
-def _tool_span(
-    trace_id: str,
-    parent: str,
-    span_id: str,
-    call: JsonDict,
-    results: list[JsonDict],
-    start: int | None,
-    end: int | None,
-) -> RawSpan:
-    name = call.get("function_name")
-    arguments = call.get("arguments")
-    texts = [t for t in (_text(r.get("content")) for r in results) if t is not None]
-    refs = [
-        ref
-        for r in results
-        for ref in (r.get("subagent_trajectory_ref") or [])
-        if isinstance(r.get("subagent_trajectory_ref"), list)
-    ]
-    errored = any(r.get("is_error") is True for r in results)
-    attrs: JsonDict = {
-        conventions.SPANSCOPE_KIND: "tool",
-        conventions.GEN_AI_OPERATION_NAME: "execute_tool",
-        conventions.GEN_AI_TOOL_NAME: name,
-        conventions.GEN_AI_TOOL_CALL_ID: call.get("tool_call_id"),
-        conventions.GEN_AI_TOOL_CALL_ARGUMENTS: arguments
-        if isinstance(arguments, str) or arguments is None
-        else compact_json(arguments),
-        conventions.GEN_AI_TOOL_CALL_RESULT: "\n".join(texts) if texts else None,
-        "atif.subagent_trajectory_ref": refs or None,
-        "atif.tool_call.extra": call.get("extra"),
-    }
-    return RawSpan(
-        trace_id=trace_id,
-        span_id=span_id,
-        parent_span_id=parent,
-        name=f"execute_tool {name}" if name else "execute_tool",
-        start_ns=start,
-        end_ns=end,
-        status="error" if errored else "unset",
-        status_message=texts[0][:2000] if errored and texts else None,
-        span_kind="internal",
-        attributes=_present(attrs),
-    )
-
-
-def _plain_message(source: str, step: JsonDict) -> JsonDict:
-    role = "assistant" if source == "agent" else source
-    return {"role": role, "parts": _message_parts(step.get("message"))}
-
-
-def _message_parts(message: Any) -> list[JsonDict]:
-    """ATIF messages are strings; later versions also allow a list of content parts."""
-    if isinstance(message, str):
-        return [{"type": "text", "content": message}] if message else []
-    parts: list[JsonDict] = []
-    if isinstance(message, list):
-        for part in message:
-            if isinstance(part, str):
-                parts.append({"type": "text", "content": part})
-            elif isinstance(part, dict) and part.get("type") in (None, "text"):
-                parts.append({"type": "text", "content": part.get("text", part.get("content"))})
-            elif isinstance(part, dict):
-                parts.append({"type": str(part.get("type")), "content": compact_json(part)})
-    elif message is not None:
-        parts.append({"type": "text", "content": compact_json(message)})
-    return parts
-
-
-def _calls(step: JsonDict) -> list[JsonDict]:
-    calls = step.get("tool_calls")
-    return [c for c in calls if isinstance(c, dict)] if isinstance(calls, list) else []
-
-
-def _agent_output(step: JsonDict) -> tuple[JsonDict, list[JsonDict]]:
-    parts: list[JsonDict] = []
-    if isinstance(step.get("reasoning_content"), str) and step["reasoning_content"]:
-        parts.append({"type": "reasoning", "content": step["reasoning_content"]})
-    parts.extend(_message_parts(step.get("message")))
-    calls = _calls(step)
-    for call in calls:
-        parts.append(
-            {
-                "type": "tool_call",
-                "id": call.get("tool_call_id"),
-                "name": call.get("function_name"),
-                "arguments": call.get("arguments"),
-            }
-        )
-    return {"role": "assistant", "parts": parts}, calls
-
-
-def _results(step: JsonDict) -> list[JsonDict]:
-    observation = step.get("observation")
-    if isinstance(observation, str):  # some writers store the observation as JSON text
-        try:
-            observation = json.loads(observation)
-        except ValueError:
-            observation = {"results": [{"content": observation}]}
-    if not isinstance(observation, dict):
-        return []
-    results = observation.get("results")
-    return [r for r in results if isinstance(r, dict)] if isinstance(results, list) else []
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
+def _trajectory_key_of_ref(ref: Any) -> str | None:
+    """ATIF 1.7 resolves a reference by ``trajectory_id``; 1.5 and 1.6 by ``session_id``."""
+    if not isinstance(ref, dict):
         return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list) and all(
-        isinstance(p, dict) and p.get("type") == "text" for p in value
-    ):
-        return "\n".join(str(p.get("text")) for p in value)
-    return compact_json(value)
+    for key in ("trajectory_id", "session_id"):
+        if isinstance(ref.get(key), str) and ref[key]:
+            return str(ref[key])
+    return None
 
 
-def _number(value: Any) -> float | int | None:
-    if isinstance(value, bool):
-        return None
-    return value if isinstance(value, (int, float)) else None
-
-
-def _present(attrs: JsonDict) -> JsonDict:
-    return {k: v for k, v in attrs.items() if v is not None}
+def _subagents(
+    traj: JsonDict,
+    trace_id: str,
+    prefix: str,
+    root_id: str,
+    referrers: dict[str, str],
+    warnings: list[str],
+) -> Iterator[RawSpan]:
+    embedded = traj.get("subagent_trajectories")
+    if embedded is None:
+        return
+    if not isinstance(embedded, list):
+        raise ValueError("subagent_trajectories is not a list")
+    for n, child in enumerate(embedded, 1):
+        if not isinstance(child, dict):
+            raise ValueError(f"subagent trajectory {n} is not an object")
+        ids = [child.get("trajectory_id"), child.get("session_id")]
+        key = next((str(i) for i in ids if isinstance(i, str) and i), f"subagent-{n}")
+        parent = referrers.get(key)
+        if parent is None and isinstance(child.get("session_id"), str):
+            parent = referrers.get(child["session_id"])
+        if parent is None:
+            warnings.append(
+                f"subagent trajectory {key} is referred to by no step; shown under its parent agent"
+            )
+        yield from _walk(child, trace_id, f"{prefix}{key}/", parent or root_id, warnings)

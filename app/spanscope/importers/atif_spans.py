@@ -1,0 +1,219 @@
+"""The spans an ATIF trajectory becomes: its agent, each model call, each tool call, each
+dispatch that called no model, and each rewrite of the context window."""
+
+from __future__ import annotations
+
+from spanscope.importers.atif_messages import number, present, result_text, step_calls, step_results
+from spanscope.importers.values import JsonDict, as_dict, compact_json, whole_number
+from spanscope.model.raw import RawSpan
+
+
+def root_span(
+    traj: JsonDict,
+    trace_id: str,
+    root_id: str,
+    parent: str | None,
+    agent: JsonDict,
+    known: list[int],
+) -> RawSpan:
+    agent_name = agent.get("name") if isinstance(agent.get("name"), str) else None
+    root_attrs: JsonDict = {
+        "spanscope.kind": "agent",
+        "gen_ai.operation.name": "invoke_agent",
+        "gen_ai.agent.name": agent_name,
+        "gen_ai.agent.version": agent.get("version"),
+        "gen_ai.conversation.id": trace_id,
+        "session.id": trace_id,
+        "atif.schema_version": traj.get("schema_version"),
+        "atif.trajectory_id": traj.get("trajectory_id"),
+        "atif.session_id": traj.get("session_id") if parent is not None else None,
+        "atif.agent.model_name": agent.get("model_name"),
+        "atif.agent.extra": agent.get("extra"),
+        "atif.notes": traj.get("notes"),
+        "atif.final_metrics": traj.get("final_metrics"),
+        "atif.extra": traj.get("extra"),
+        "atif.continued_trajectory_ref": traj.get("continued_trajectory_ref"),
+    }
+    tools = agent.get("tool_definitions")
+    if isinstance(tools, list) and tools:
+        root_attrs["gen_ai.tool.definitions"] = compact_json(tools)
+    others = {
+        k: v
+        for k, v in agent.items()
+        if k not in ("name", "version", "model_name", "tool_definitions", "extra")
+    }
+    if others:
+        root_attrs["atif.agent"] = others
+    return RawSpan(
+        trace_id=trace_id,
+        span_id=root_id,
+        parent_span_id=parent,
+        name=f"invoke_agent {agent_name}" if agent_name else "invoke_agent",
+        start_ns=min(known) if known else None,
+        end_ns=max(known) if known else None,
+        span_kind="internal",
+        attributes=present(root_attrs),
+    )
+
+
+def context_span(
+    trace_id: str,
+    parent: str,
+    span_id: str,
+    step: JsonDict,
+    handling: JsonDict,
+    start: int | None,
+    end: int | None,
+) -> RawSpan:
+    kind = str(handling.get("type") or "context management")
+    attrs: JsonDict = {
+        "spanscope.kind": "event",
+        "atif.step_id": step.get("step_id"),
+        "atif.source": step.get("source"),
+        "atif.context_management": handling,
+        "atif.step.extra": step.get("extra"),
+        "input.value": result_text(step.get("message")),
+        "output.value": "\n\n".join(
+            t for t in (result_text(r.get("content")) for r in step_results(step)) if t
+        )
+        or None,
+    }
+    return RawSpan(
+        trace_id=trace_id,
+        span_id=span_id,
+        parent_span_id=parent,
+        name=f"context {kind}",
+        start_ns=start,
+        end_ns=start,
+        span_kind="internal",
+        attributes=present(attrs),
+    )
+
+
+def dispatch_span(
+    trace_id: str, parent: str, span_id: str, step: JsonDict, start: int | None, end: int | None
+) -> RawSpan:
+    attrs: JsonDict = {
+        "spanscope.kind": "chain",
+        "atif.step_id": step.get("step_id"),
+        "atif.llm_call_count": 0,
+        "atif.metrics": step.get("metrics"),
+        "atif.step.extra": step.get("extra"),
+        "atif.step.timestamp": step.get("timestamp"),
+        "output.value": result_text(step.get("message")) or None,
+    }
+    return RawSpan(
+        trace_id=trace_id,
+        span_id=span_id,
+        parent_span_id=parent,
+        name="dispatch",
+        start_ns=start,
+        end_ns=end,
+        span_kind="internal",
+        attributes=present(attrs),
+    )
+
+
+def llm_span(
+    trace_id: str,
+    parent: str,
+    span_id: str,
+    step: JsonDict,
+    default_model: str | None,
+    conversation: list[JsonDict],
+    output: JsonDict,
+    results: list[JsonDict],
+    start: int | None,
+    end: int | None,
+) -> RawSpan:
+    model = step.get("model_name") if isinstance(step.get("model_name"), str) else default_model
+    metrics = as_dict(step.get("metrics"))
+    extra = as_dict(metrics.get("extra"))
+    attrs: JsonDict = {
+        "spanscope.kind": "llm",
+        "gen_ai.operation.name": "chat",
+        "gen_ai.request.model": model,
+        "gen_ai.input.messages": compact_json(conversation) if conversation else None,
+        "gen_ai.output.messages": compact_json([output]),
+        "gen_ai.usage.input_tokens": whole_number(metrics.get("prompt_tokens")),  # includes cached
+        "gen_ai.usage.output_tokens": whole_number(metrics.get("completion_tokens")),
+        "gen_ai.usage.cache_read.input_tokens": whole_number(metrics.get("cached_tokens")),
+        "gen_ai.usage.cache_creation.input_tokens": whole_number(
+            extra.get("cache_creation_input_tokens")
+        ),
+        "gen_ai.usage.reasoning.output_tokens": whole_number(extra.get("reasoning_tokens")),
+        "llm.cost.total": number(metrics.get("cost_usd")),
+        "atif.step_id": step.get("step_id"),
+        "atif.llm_call_count": step.get("llm_call_count"),
+        "atif.metrics": metrics or None,
+        "atif.step.extra": step.get("extra"),
+        "atif.step.timestamp": step.get("timestamp"),
+    }
+    if step.get("reasoning_effort") is not None:
+        attrs["gen_ai.request.reasoning_effort"] = step["reasoning_effort"]
+        attrs["llm.invocation_parameters"] = compact_json(
+            {"reasoning_effort": step["reasoning_effort"]}
+        )
+    unmatched = [
+        r
+        for r in results
+        if r.get("source_call_id") is None
+        or r.get("source_call_id") not in {c.get("tool_call_id") for c in step_calls(step)}
+    ]
+    if unmatched:
+        attrs["atif.observation"] = unmatched
+    return RawSpan(
+        trace_id=trace_id,
+        span_id=span_id,
+        parent_span_id=parent,
+        name=f"chat {model}" if model else "chat",
+        start_ns=start,
+        end_ns=end,
+        span_kind="client",
+        attributes=present(attrs),
+    )
+
+
+def tool_span(
+    trace_id: str,
+    parent: str,
+    span_id: str,
+    call: JsonDict,
+    results: list[JsonDict],
+    start: int | None,
+    end: int | None,
+) -> RawSpan:
+    name = call.get("function_name")
+    arguments = call.get("arguments")
+    texts = [t for t in (result_text(r.get("content")) for r in results) if t is not None]
+    refs = [
+        ref
+        for r in results
+        for ref in (r.get("subagent_trajectory_ref") or [])
+        if isinstance(r.get("subagent_trajectory_ref"), list)
+    ]
+    errored = any(r.get("is_error") is True for r in results)
+    attrs: JsonDict = {
+        "spanscope.kind": "tool",
+        "gen_ai.operation.name": "execute_tool",
+        "gen_ai.tool.name": name,
+        "gen_ai.tool.call.id": call.get("tool_call_id"),
+        "gen_ai.tool.call.arguments": arguments
+        if isinstance(arguments, str) or arguments is None
+        else compact_json(arguments),
+        "gen_ai.tool.call.result": "\n".join(texts) if texts else None,
+        "atif.subagent_trajectory_ref": refs or None,
+        "atif.tool_call.extra": call.get("extra"),
+    }
+    return RawSpan(
+        trace_id=trace_id,
+        span_id=span_id,
+        parent_span_id=parent,
+        name=f"execute_tool {name}" if name else "execute_tool",
+        start_ns=start,
+        end_ns=end,
+        status="error" if errored else "unset",
+        status_message=texts[0][:2000] if errored and texts else None,
+        span_kind="internal",
+        attributes=present(attrs),
+    )
