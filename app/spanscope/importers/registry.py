@@ -28,6 +28,8 @@ BUILTIN: tuple[tuple[str, str], ...] = (
     ("spanscope.importers.otlp_proto", "OtlpProtobuf"),
     ("spanscope.importers.inspect_log", "InspectLog"),
     ("spanscope.importers.langfuse", "LangfuseExport"),
+    ("spanscope.importers.langfuse.blob_export", "LangfuseBlobExport"),
+    ("spanscope.importers.langfuse.blob_scores", "LangfuseBlobScores"),
     ("spanscope.importers.langsmith", "LangSmithRuns"),
     ("spanscope.importers.mlflow", "MlflowTrace"),
     ("spanscope.importers.phoenix", "PhoenixSpans"),
