@@ -10,7 +10,12 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+# The shared corpus sits next to the repository; SPANSCOPE_TEST_CORPUS points elsewhere (a
+# checkout in another folder).
+CORPUS = Path(
+    os.environ.get("SPANSCOPE_TEST_CORPUS")
+    or Path(__file__).resolve().parents[2] / "shared" / "corpus"
+)
 
 
 @pytest.fixture(autouse=True)

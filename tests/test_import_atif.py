@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from engineer_view import check_file
 from otlp_builder import write_json
 from spanscope.importers.atif import AtifTrajectory
 from spanscope.importers.base import read_sample
@@ -581,3 +582,18 @@ def test_a_damaged_subagent_fails_the_file_with_its_place(db: Database, tmp_path
     assert "t.json" in (result.error or "")
     assert "step 2 of subagent kid is not an object" in (result.error or "")
     assert counts(db) == (0, 0, 0)
+
+
+# -- what an engineer sees, on every corpus file of the format ----------------------------------
+
+# input and output tokens over the file's traces, as recorded in it
+ENGINEER_VIEW_TOKENS = {
+    "phoenix-atif-fixture_harbor_openhands.json": (220, 80),
+    "phoenix-atif-fixture_simple_trajectory.json": (1120, 124),
+}
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", sorted(ENGINEER_VIEW_TOKENS))
+def test_engineer_view(tmp_path: Path, corpus: Path, name: str) -> None:
+    check_file(tmp_path, corpus / "other/atif" / name, tokens=ENGINEER_VIEW_TOKENS[name])

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from engineer_view import check_file
 from otlp_builder import write_json
 from spanscope.importers import inspect_log
 from spanscope.importers.base import read_sample
@@ -782,3 +783,21 @@ def test_corpus_files_of_other_formats_are_not_claimed(corpus: Path) -> None:
         and sniffer.sniff(read_sample(p))
     ]
     assert claimed == []
+
+
+# -- what an engineer sees, on every corpus file of the format ----------------------------------
+
+# input and output tokens over the file's traces, as recorded in it
+ENGINEER_VIEW_TOKENS = {
+    "inspect_2025-02-11T15-17-00-05-00_popularity_dPiJifoWeEQBrfWsAopzWr.eval": (620, 20),
+    "inspect_2025-05-12T20-28-13-04-00_popularity.json": (192, 6),
+    "inspect_log_read_sample.eval": (66, 3),
+    "inspect_log_read_sample.json": (66, 3),
+    "inspect_log_tool_call_error.json": (0, 0),
+}
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", sorted(ENGINEER_VIEW_TOKENS))
+def test_engineer_view(tmp_path: Path, corpus: Path, name: str) -> None:
+    check_file(tmp_path, corpus / "inspect" / name, tokens=ENGINEER_VIEW_TOKENS[name])

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from engineer_view import check_file
 from otlp_builder import write_json
 from spanscope.importers.base import read_sample
 from spanscope.importers.langfuse import LangfuseExport
@@ -782,3 +783,27 @@ def test_kind_counts_match_observation_types(db: Database, corpus: Path) -> None
         expected[mapping[obs_type]] += n
     assert kinds(db) == dict(expected)
     assert counts(db) == (70, 11, 11)
+
+
+# -- what an engineer sees, on every corpus file of the format ----------------------------------
+
+# input and output tokens over the file's traces, as recorded in it
+ENGINEER_VIEW_TOKENS = {
+    "langfuse-framework-trace_claude-agent-2025-12-22.trace.json": (34, 232),
+    "langfuse-framework-trace_csharp-agent-with-gemini-2026-03-09.trace.json": (8047, 414),
+    "langfuse-framework-trace_google-adk-2025-08-28.trace.json": (67, 9),
+    "langfuse-framework-trace_koog-2025-08-26.trace.json": (215, 125),
+    "langfuse-framework-trace_langgraph-python-2025-08-22.trace.json": (168, 66),
+    "langfuse-framework-trace_llamaindex-2025-06-05.trace.json": (13, 81),
+    "langfuse-framework-trace_microsoft-agent-2025-12-17.trace.json": (293, 106),
+    "langfuse-framework-trace_openai-agents-2025-09-30.trace.json": (140, 44),
+    "langfuse-framework-trace_pydantic-ai-tools-2025-12-04.trace.json": (1315, 209),
+    "langfuse-framework-trace_vercel-aisdk-2025-11-17.trace.json": (76, 128),
+    "langfuse-seeder_openai-assistants-2024-05-29.json": (49, 40),
+}
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", sorted(ENGINEER_VIEW_TOKENS))
+def test_engineer_view(tmp_path: Path, corpus: Path, name: str) -> None:
+    check_file(tmp_path, corpus / "langfuse" / name, tokens=ENGINEER_VIEW_TOKENS[name])

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import zstandard
 
+from engineer_view import check_file
 from otlp_builder import (
     LLM,
     RETRIEVER,
@@ -549,3 +550,19 @@ def test_cancel_during_import_rolls_back(db: Database, tmp_path: Path) -> None:
     # and the database still takes the same file afterwards
     [again] = run(db, path)
     assert (again.status, again.spans) == (ImportStatus.IMPORTED, 20_000)
+
+
+# -- what an engineer sees, on every corpus file of the format ----------------------------------
+
+# input and output tokens over the file's traces, as recorded in it
+ENGINEER_VIEW_TOKENS = {
+    "langwatch-dogfood_claude_code.otlp.json": (187, 53),
+    "langwatch-dogfood_raw_otlp_advanced.otlp.json": (0, 0),
+    "otel-proto_examples_trace.json": (0, 0),
+}
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", sorted(ENGINEER_VIEW_TOKENS))
+def test_engineer_view(tmp_path: Path, corpus: Path, name: str) -> None:
+    check_file(tmp_path, corpus / "otlp" / name, tokens=ENGINEER_VIEW_TOKENS[name])

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from engineer_view import check_file
 from otlp_builder import write_json, write_jsonl
 from spanscope.importers.base import read_sample
 from spanscope.importers.provider_logs import ProviderLogs
@@ -868,3 +869,26 @@ def test_other_formats_in_the_corpus_are_not_claimed(corpus: Path) -> None:
             assert not ProviderLogs().sniff(read_sample(path)), path
             checked += 1
     assert checked > 40
+
+
+# -- what an engineer sees, on every corpus file of the format ----------------------------------
+
+# input and output tokens over the file's traces, as recorded in it
+ENGINEER_VIEW_TOKENS = {
+    "openai/openinference-langchain4j-cassette_v1_chat_completions-1st-call.json": (162, 17),
+    "openai/openinference-langchain4j-cassette_v1_chat_completions-2nd-call.json": (189, 13),
+    "other/anthropic-http/openinference-anthropic-cassette_reasoning-tool-use-non-streaming.json": (
+        596,
+        99,
+    ),
+    "other/anthropic-http/openinference-anthropic-cassette_reasoning-tool-use-streaming.json": (
+        596,
+        99,
+    ),
+}
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", sorted(ENGINEER_VIEW_TOKENS))
+def test_engineer_view(tmp_path: Path, corpus: Path, name: str) -> None:
+    check_file(tmp_path, corpus / name, tokens=ENGINEER_VIEW_TOKENS[name])

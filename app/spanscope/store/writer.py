@@ -245,14 +245,16 @@ class Writer:
         con.execute(load("spanscope.store", "map_spans.sql"), params)
         facts = first_row(con.execute(load("spanscope.store", "file_warnings.sql"), params))
         assert facts is not None
-        if not facts[5]:
+        if not facts[-2]:
             raise NoSpans(f"{path}: 0 spans recognised")
         warnings = self._merge_and_replace(source_id)
         facts = first_row(con.execute(load("spanscope.store", "file_warnings.sql"), params))
         assert facts is not None
-        orphans, end_before_start, no_start, no_convention, zero_ids, spans, traces = facts
+        orphans, end_before_start, no_start, no_convention, zero_ids = facts[:5]
+        *gaps, spans, traces = facts[5:]
         cycles = first_row(con.execute(load("spanscope.store", "find_cycles.sql"), params))
         warnings += _describe(orphans, end_before_start, no_start, no_convention, zero_ids, spans)
+        warnings += _describe_call_gaps(*gaps)
         if cycles and cycles[0]:
             warnings.append(
                 f"{cycles[0]} spans in {cycles[1]} traces sit on a parent cycle; the tree shows "
@@ -299,6 +301,23 @@ class Writer:
                 "file's version replaced them"
             )
         return warnings
+
+
+def _describe_call_gaps(
+    no_model: int, no_input: int, no_output: int, no_arguments: int
+) -> list[str]:
+    # Said once per file so a span detail without a model, input or answer is never mistaken
+    # for one the import lost: the file itself does not record it.
+    out = []
+    if no_model:
+        out.append(f"{no_model} model calls record no model name")
+    if no_input:
+        out.append(f"{no_input} model calls record no input messages")
+    if no_output:
+        out.append(f"{no_output} model calls record no output and no error")
+    if no_arguments:
+        out.append(f"{no_arguments} tool calls record no arguments")
+    return out
 
 
 def _describe(
