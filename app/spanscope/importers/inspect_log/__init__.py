@@ -79,7 +79,10 @@ class InspectLog:
 
     def source(self, sample: Sample, workdir: Path) -> ArrowSource:
         log = EvalArchive(sample.path) if sample.compression == "zip" else JsonLog(sample)
-        return ArrowSource(batches=_batches(log), progress=lambda: log.fraction)
+        warnings: list[str] = []
+        return ArrowSource(
+            batches=_batches(log, warnings), progress=lambda: log.fraction, warnings=warnings
+        )
 
 
 def _is_log(value: Any) -> bool:
@@ -89,20 +92,28 @@ def _is_log(value: Any) -> bool:
     return isinstance(spec, dict) and "task" in spec and "model" in spec
 
 
-def _batches(log: EvalArchive | JsonLog) -> Iterator[pa.RecordBatch]:
+def _batches(log: EvalArchive | JsonLog, warnings: list[str]) -> Iterator[pa.RecordBatch]:
     pending: list[RawSpan] = []
+    missing = 0
     with log:
         header = log.header()
         for where, sample in log.samples():
             try:
-                pending.extend(SampleTrace(header, sample, where).spans())
+                trace = SampleTrace(header, sample, where)
+                pending.extend(trace.spans())
             except (ValueError, TypeError, KeyError, AttributeError) as exc:
                 raise ImportError_(f"{where}: {exc}") from exc
+            missing += trace.missing_refs
             if len(pending) >= BATCH_SPANS:
                 yield to_batch(pending)
                 pending = []
     if pending:
         yield to_batch(pending)
+    if missing:
+        warnings.append(
+            f"{missing} pooled input messages are referenced but not in the log's message pool; "
+            "those model calls show the messages that are"
+        )
 
 
 # --- the two encodings ---------------------------------------------------------------------

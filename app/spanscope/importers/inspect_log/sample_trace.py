@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from spanscope.importers.inspect_log.pools import POOL_KEYS, expand_pools
 from spanscope.importers.inspect_log.events import (
     EVENT_HOUSEKEEPING,
     model_attributes,
@@ -47,10 +48,13 @@ class SampleTrace:
         if not isinstance(sample, dict):
             raise ValueError("a sample must be a JSON object")
         attachments = sample.get("attachments") or {}
-        self.sample = resolve(
+        resolved = resolve(
             {k: v for k, v in sample.items() if k != "attachments"},
             attachments if isinstance(attachments, dict) else {},
         )
+        # Pooled messages are resolved into each model call, so the pools are not kept twice.
+        self.sample, self.missing_refs = expand_pools(resolved)
+        self.sample = {k: v for k, v in self.sample.items() if k not in POOL_KEYS}
         self.header = header
         self.spec = as_dict(header.get("eval"))
         epoch = self.sample.get("epoch", 1)
