@@ -31,6 +31,7 @@ BUILTIN: tuple[tuple[str, str], ...] = (
     ("spanscope.importers.langfuse.blob_export", "LangfuseBlobExport"),
     ("spanscope.importers.langfuse.blob_scores", "LangfuseBlobScores"),
     ("spanscope.importers.langsmith", "LangSmithRuns"),
+    ("spanscope.importers.langsmith.bulk_export", "LangSmithBulkExport"),
     ("spanscope.importers.mlflow", "MlflowTrace"),
     ("spanscope.importers.phoenix", "PhoenixSpans"),
     ("spanscope.importers.phoenix_parquet", "PhoenixParquet"),

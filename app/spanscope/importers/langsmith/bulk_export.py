@@ -1,0 +1,110 @@
+"""LangSmith bulk data export: the Parquet files a bulk export (one-off or scheduled) writes to
+an S3-compatible bucket, partitioned as
+``<prefix>/export_id=<id>/tenant_id=<id>/session_id=<project id>/runs/year=<YYYY>/month=<MM>/day=<DD>/<part>.parquet``.
+
+LangSmith documents the columns as "the fields of the Run data format" (``export_fields`` may
+narrow them): ``id, name, run_type, start_time, end_time, status, error, inputs, outputs,
+extra, events, tags, trace_id, dotted_order, parent_run_id, session_id, tenant_id,
+reference_example_id, is_root, prompt_tokens, completion_tokens, total_tokens, prompt_cost,
+completion_cost, total_cost, first_token_time, feedback_stats`` … Objects (``inputs``,
+``outputs``, ``extra``, ``events``, ``feedback_stats``) are JSON text in the files; they are
+decoded here, and each row is then mapped as any LangSmith run (:func:`.runs.run_span`).
+
+The file is read one record batch at a time, so a large partition file never sits in memory
+whole. A row that cannot be read fails the file, naming the row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from spanscope.importers.base import ArrowSource, ImportError_, Sample
+from spanscope.importers.batches import span_batches
+from spanscope.importers.langsmith.runs import run_span
+from spanscope.importers.phoenix_parquet import parquet_schema
+from spanscope.importers.values import decode_json_text
+from spanscope.model.raw import RawSpan
+
+_JSON_COLUMNS = ("inputs", "outputs", "extra", "events", "feedback_stats", "serialized", "tags")
+_ROWS_PER_BATCH = 2048
+
+
+def is_runs_schema(schema: pa.Schema) -> bool:
+    """A Parquet table of LangSmith runs."""
+    names = set(schema.names)
+    return {"id", "run_type"} <= names and bool(names & {"trace_id", "dotted_order"})
+
+
+class LangSmithBulkExport:
+    """LangSmith bulk-export Parquet files (runs)."""
+
+    name = "langsmith-bulk"
+
+    def sniff(self, sample: Sample) -> bool:
+        schema = parquet_schema(sample)
+        return schema is not None and is_runs_schema(schema)
+
+    def source(self, sample: Sample, workdir: Path) -> ArrowSource:
+        reader = _Rows(sample.path)
+        return ArrowSource(batches=span_batches(reader.spans()), progress=reader.progress)
+
+
+class _Rows:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._done = 0
+        self._total = 1
+
+    def progress(self) -> float:
+        return min(self._done / self._total, 1.0)
+
+    def spans(self) -> Iterator[RawSpan]:
+        try:
+            parquet = pq.ParquetFile(self.path)
+            self._total = max(parquet.metadata.num_rows, 1)
+            batches = parquet.iter_batches(batch_size=_ROWS_PER_BATCH)
+            row = 0
+            for batch in batches:
+                for values in _exact_times(batch).to_pylist():
+                    row += 1
+                    try:
+                        yield run_span(_run(values))
+                    except (ValueError, TypeError) as exc:
+                        raise ImportError_(f"{self.path}: {exc} at row {row}") from exc
+                self._done = row
+        except (pa.ArrowException, OSError) as exc:
+            raise ImportError_(
+                f"{self.path}: the Parquet data cannot be read after row {self._done} ({exc})"
+            ) from exc
+
+
+def _exact_times(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Timestamp columns as integer nanoseconds since the epoch (UTC), so no time is rounded
+    to the microseconds of a Python datetime."""
+    columns = []
+    for column in batch.columns:
+        if pa.types.is_timestamp(column.type):
+            unit = pa.timestamp("ns", tz=column.type.tz)
+            column = column.cast(unit).cast(pa.int64())
+        columns.append(column)
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+
+
+def _run(values: dict[str, Any]) -> dict[str, Any]:
+    """A Parquet row as the run object the mapping reads."""
+    run: dict[str, Any] = {}
+    for key, value in values.items():
+        if value is None:
+            continue
+        if key in _JSON_COLUMNS and isinstance(value, str):
+            value = decode_json_text(value)
+        run[key] = value
+    return run
+
+
+__all__ = ["LangSmithBulkExport", "is_runs_schema"]
