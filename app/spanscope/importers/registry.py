@@ -26,6 +26,7 @@ from spanscope.importers.base import (
 BUILTIN: tuple[tuple[str, str], ...] = (
     ("spanscope.importers.otlp", "OtlpJson"),
     ("spanscope.importers.otlp_proto", "OtlpProtobuf"),
+    ("spanscope.importers.otlp_framed_json", "OtlpFramedJson"),
     ("spanscope.importers.inspect_log", "InspectLog"),
     ("spanscope.importers.langfuse", "LangfuseExport"),
     ("spanscope.importers.langfuse.blob_export", "LangfuseBlobExport"),
