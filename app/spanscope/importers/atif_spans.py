@@ -44,15 +44,14 @@ def root_span(
     }
     if others:
         root_attrs["atif.agent"] = others
-    return RawSpan(
-        trace_id=trace_id,
-        span_id=root_id,
-        parent_span_id=parent,
-        name=f"invoke_agent {agent_name}" if agent_name else "invoke_agent",
-        start_ns=min(known) if known else None,
-        end_ns=max(known) if known else None,
-        span_kind="internal",
-        attributes=present(root_attrs),
+    return _span(
+        trace_id,
+        parent,
+        root_id,
+        f"invoke_agent {agent_name}" if agent_name else "invoke_agent",
+        min(known) if known else None,
+        max(known) if known else None,
+        present(root_attrs),
     )
 
 
@@ -78,15 +77,14 @@ def context_span(
         )
         or None,
     }
-    return RawSpan(
-        trace_id=trace_id,
-        span_id=span_id,
-        parent_span_id=parent,
-        name=f"context {kind}",
-        start_ns=start,
-        end_ns=start,
-        span_kind="internal",
-        attributes=present(attrs),
+    return _span(
+        trace_id,
+        parent,
+        span_id,
+        f"context {kind}",
+        start,
+        start,
+        present(attrs),
     )
 
 
@@ -102,15 +100,14 @@ def dispatch_span(
         "atif.step.timestamp": step.get("timestamp"),
         "output.value": result_text(step.get("message")) or None,
     }
-    return RawSpan(
-        trace_id=trace_id,
-        span_id=span_id,
-        parent_span_id=parent,
-        name="dispatch",
-        start_ns=start,
-        end_ns=end,
-        span_kind="internal",
-        attributes=present(attrs),
+    return _span(
+        trace_id,
+        parent,
+        span_id,
+        "dispatch",
+        start,
+        end,
+        present(attrs),
     )
 
 
@@ -162,15 +159,15 @@ def llm_span(
     ]
     if unmatched:
         attrs["atif.observation"] = unmatched
-    return RawSpan(
-        trace_id=trace_id,
-        span_id=span_id,
-        parent_span_id=parent,
-        name=f"chat {model}" if model else "chat",
-        start_ns=start,
-        end_ns=end,
+    return _span(
+        trace_id,
+        parent,
+        span_id,
+        f"chat {model}" if model else "chat",
+        start,
+        end,
+        present(attrs),
         span_kind="client",
-        attributes=present(attrs),
     )
 
 
@@ -205,15 +202,41 @@ def tool_span(
         "atif.subagent_trajectory_ref": refs or None,
         "atif.tool_call.extra": call.get("extra"),
     }
+    return _span(
+        trace_id,
+        parent,
+        span_id,
+        f"execute_tool {name}" if name else "execute_tool",
+        start,
+        end,
+        present(attrs),
+        status="error" if errored else "unset",
+        status_message=texts[0][:2000] if errored and texts else None,
+    )
+
+
+def _span(
+    trace_id: str,
+    parent: str | None,
+    span_id: str,
+    name: str,
+    start: int | None,
+    end: int | None,
+    attributes: JsonDict,
+    *,
+    span_kind: str = "internal",
+    status: str = "unset",
+    status_message: str | None = None,
+) -> RawSpan:
     return RawSpan(
         trace_id=trace_id,
         span_id=span_id,
         parent_span_id=parent,
-        name=f"execute_tool {name}" if name else "execute_tool",
+        name=name,
         start_ns=start,
         end_ns=end,
-        status="error" if errored else "unset",
-        status_message=texts[0][:2000] if errored and texts else None,
-        span_kind="internal",
-        attributes=present(attrs),
+        status=status,
+        status_message=status_message,
+        span_kind=span_kind,
+        attributes=attributes,
     )
