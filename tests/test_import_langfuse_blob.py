@@ -131,6 +131,8 @@ def test_enriched_rows_carry_their_trace(db: Database) -> None:
         "lookup_customer",
         "s-20",
     )
+    # the trace's name and input belong to its root alone
+    assert "langfuse.trace.name" not in json.loads(tool["attributes"])
     assert json.loads(tool["tool_calls"][0]["arguments"]) == {"email": "a@example.com"}
 
 

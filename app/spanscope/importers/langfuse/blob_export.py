@@ -28,6 +28,7 @@ from spanscope.importers.langfuse.blob_rows import (
     is_observation_row,
     is_trace_row,
     observation_record,
+    trace_context,
     trace_record,
 )
 from spanscope.importers.langfuse.observations import export_spans
@@ -98,11 +99,7 @@ class LangfuseBlobExport:
             record = observation_record(row)
             trace = traces.get(str(row.get("trace_id")))
             if trace is not None:
-                if row.get("parent_observation_id"):  # only a root carries the trace's own
-                    trace = {
-                        k: trace[k] for k in ("id", "sessionId", "userId", "tags") if k in trace
-                    }
-                record = {"trace": trace, "observations": [record]}
+                record = {"trace": trace_context(trace, row), "observations": [record]}
             try:
                 yield from export_spans(record)
             except (ValueError, TypeError) as exc:

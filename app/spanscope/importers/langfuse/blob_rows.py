@@ -133,8 +133,18 @@ def observation_record(row: JsonDict) -> JsonDict:
     context = {TRACE_CONTEXT_KEYS[k]: row[k] for k in TRACE_CONTEXT_KEYS if row.get(k) is not None}
     if not context:
         return observation
-    trace = {"id": row.get("trace_id"), **context}
-    return {"trace": trace, "observations": [observation]}
+    return {
+        "trace": trace_context({"id": row.get("trace_id"), **context}, row),
+        "observations": [observation],
+    }
+
+
+def trace_context(trace: JsonDict, row: JsonDict) -> JsonDict:
+    """What of its trace an observation row takes: the whole trace for a root observation
+    (its name, input and output go on the root), only session, user and tags otherwise."""
+    if row.get("parent_observation_id"):
+        return {k: trace[k] for k in ("id", "sessionId", "userId", "tags") if k in trace}
+    return trace
 
 
 def trace_record(row: JsonDict) -> JsonDict:
@@ -209,5 +219,6 @@ __all__ = [
     "is_score_row",
     "is_trace_row",
     "observation_record",
+    "trace_context",
     "trace_record",
 ]
