@@ -4,8 +4,9 @@ An ``observations_v2`` row carries its trace's session, user, tags and name itse
 ``observations`` row does not: Langfuse writes those to the ``traces`` table beside it
 (``<prefix>/traces/`` next to ``<prefix>/observations/``). Importing a legacy observations file
 therefore reads the traces files of the same export for the traces its rows name (the rows
-first, for their trace ids; then the traces tables, keeping only those traces; then the rows
-again, as spans), so every span gets its trace's session, user and tags and each root its
+first, for their trace ids; then the traces tables, the same time window first and earlier
+ones next, keeping only those traces and stopping once all are found; then the rows again, as
+spans), so every span gets its trace's session, user and tags and each root its
 trace's name, input and output. Traces not found there are counted in a warning.
 
 A ``traces`` file holds no spans: importing it alone is refused with a message saying its
@@ -113,6 +114,17 @@ def _checked(path: Path, rows: Iterable[tuple[str, Any]]) -> Iterator[tuple[str,
         yield position, row
 
 
+def _nearest_first(path: Path, tables: Path) -> list[Path]:
+    """The traces tables, the one of the same window first, then earlier windows newest first
+    (a trace starts before its observations), then later ones: files are named by window."""
+    files = [p for p in tables.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    stem = path.name.split(".", 1)[0]
+    same = [p for p in files if p.name.split(".", 1)[0] == stem]
+    rest = [p for p in files if p.name.split(".", 1)[0] != stem]
+    earlier = sorted((p for p in rest if p.name < path.name), reverse=True)
+    return same + earlier + sorted(p for p in rest if p.name >= path.name)
+
+
 def traces_beside(path: Path, wanted: set[str]) -> dict[str, JsonDict]:
     """The trace objects of ``wanted`` found in the traces tables of the export ``path`` is
     part of: ``traces/`` beside the ``observations/`` folder that holds it (at any depth)."""
@@ -123,9 +135,9 @@ def traces_beside(path: Path, wanted: set[str]) -> dict[str, JsonDict]:
     tables = folder.parent / "traces"
     if not tables.is_dir():
         return found
-    for candidate in sorted(tables.rglob("*")):
-        if not candidate.is_file() or candidate.name.startswith("."):
-            continue
+    for candidate in _nearest_first(path, tables):
+        if len(found) == len(wanted):
+            break  # every trace found: the rest of the export need not be read
         try:
             sample = read_sample(candidate)
             if table_of(sample) != "traces":
