@@ -592,3 +592,59 @@ ENGINEER_VIEW_TOKENS = {
 @pytest.mark.parametrize("name", sorted(ENGINEER_VIEW_TOKENS))
 def test_engineer_view(tmp_path: Path, corpus: Path, name: str) -> None:
     check_file(tmp_path, corpus / "other/braintrust" / name, tokens=ENGINEER_VIEW_TOKENS[name])
+
+
+@pytest.mark.parametrize(
+    ("name", "tokens"),
+    [
+        # token metrics are "<number>" placeholders in the snapshot: none are recorded
+        ("langchain-js_log-payloads.json", (0, 0)),
+        # prompt_tokens 23 + 412, completion_tokens 8 + 15
+        ("langchain-py_rows.jsonl", (435, 23)),
+    ],
+)
+def test_engineer_view_of_the_langchain_rows(
+    tmp_path: Path, name: str, tokens: tuple[int, int]
+) -> None:
+    check_file(tmp_path, FIXTURES / name, tokens=tokens)
+
+
+def _lc(cls: str, **kwargs: Any) -> dict[str, Any]:
+    return {
+        "lc": 1,
+        "type": "constructor",
+        "id": ["langchain_core", "messages", cls],
+        "kwargs": kwargs,
+    }
+
+
+def test_serialised_system_chat_and_chunk_messages(db: Database, tmp_path: Path) -> None:
+    row = {
+        "id": "r-x",
+        "span_id": "s-x",
+        "root_span_id": "s-x",
+        "span_attributes": {"name": "ChatOpenAI", "type": "llm"},
+        "input": [
+            [
+                _lc("SystemMessage", content="Be brief."),
+                _lc("ChatMessage", content="Check the tone.", role="critic"),
+                _lc("HumanMessageChunk", content="Hi"),
+            ]
+        ],
+        "output": {
+            "generations": [
+                [{"text": "Hello.", "message": _lc("AIMessageChunk", content="Hello.")}]
+            ]
+        },
+        "metadata": {"invocation_params": {"model_name": "gpt-4.1-nano"}},
+    }
+    [result] = run(db, write_jsonl(tmp_path / "rows.jsonl", [row]))
+    assert result.status is ImportStatus.IMPORTED, result.error
+    llm = span_detail(db, "s-x", "s-x")
+    assert llm["model"] == "gpt-4.1-nano"
+    assert _conversation(llm["input_messages"]) == [
+        ("system", "Be brief."),
+        ("critic", "Check the tone."),
+        ("user", "Hi"),
+    ]
+    assert _conversation(llm["output_messages"]) == [("assistant", "Hello.")]
