@@ -3,10 +3,15 @@ Lines and CSV), linked across files; the enriched observations table; bad rows."
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from engineer_view import check_engineer_view
 from spanscope.importers.base import read_sample
 from spanscope.importers.langfuse.blob_export import LangfuseBlobExport
 from spanscope.importers.langfuse.blob_scores import LangfuseBlobScores
@@ -171,3 +176,76 @@ def test_tables_are_told_apart() -> None:
     scores = read_sample(legacy / "scores" / "2025-06-01T10-00-00.000Z.csv")
     assert LangfuseBlobExport().sniff(observations) and not LangfuseBlobScores().sniff(observations)
     assert LangfuseBlobScores().sniff(scores) and not LangfuseBlobExport().sniff(scores)
+
+
+def test_engineer_view_of_the_export(db: Database) -> None:
+    run(db, EXPORT)
+    # o-2: 120 in, 30 out; o-3: 40 in, 0 out (it failed, so it has no answer)
+    check_engineer_view(db, tokens=(160, 30))
+
+
+def _parquet(rows: list[dict[str, object]], path: Path) -> None:
+    """Rows as Langfuse writes Parquet: times as UTC timestamps, objects as maps."""
+    times = {"start_time", "end_time", "completion_start_time", "timestamp"}
+    maps = {"metadata", "usage_details", "cost_details", "model_parameters"}
+    fields = []
+    for key in rows[0]:
+        if key in times:
+            kind: pa.DataType = pa.timestamp("us", tz="UTC")
+        elif key in maps:
+            kind = pa.map_(pa.string(), pa.float64() if key.endswith("details") else pa.string())
+        elif key == "tags":
+            kind = pa.list_(pa.string())
+        elif key in ("public", "bookmarked"):
+            kind = pa.bool_()
+        else:
+            kind = pa.string()
+        fields.append(pa.field(key, kind))
+    values = []
+    for row in rows:
+        converted = dict(row)
+        for key in times & set(row):
+            if row[key]:
+                converted[key] = dt.datetime.fromisoformat(f"{row[key]}+00:00")
+        for key in maps & set(row):
+            converted[key] = list((row[key] or {}).items())  # type: ignore[attr-defined]
+        values.append(converted)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist(values, schema=pa.schema(fields)), path)
+
+
+def test_the_parquet_export_reads_as_the_json_one(db: Database, tmp_path: Path) -> None:
+    legacy = EXPORT / "legacy" / "proj-1"
+    window = "2025-06-01T10-00-00.000Z"
+    observations = [
+        json.loads(line)
+        for line in (legacy / f"observations/{window}.jsonl").read_text().splitlines()
+    ]
+    traces = [
+        json.loads(line) for line in (legacy / f"traces/{window}.jsonl").read_text().splitlines()
+    ]
+    export = tmp_path / "export" / "proj-1"
+    _parquet(observations, export / "observations" / f"{window}.parquet")
+    _parquet(traces, export / "traces" / f"{window}.parquet")
+    scores_csv = (legacy / f"scores/{window}.csv").read_text().splitlines()
+    header = scores_csv[0].split(",")
+    scores = [dict(zip(header, line.split(","), strict=True)) for line in scores_csv[1:]]
+    _parquet(scores, export / "scores" / f"{window}.parquet")
+
+    results = {Path(r.path).parent.name: r for r in run(db, tmp_path / "export")}
+    assert {k: (r.status, r.format, r.spans) for k, r in results.items()} == {
+        "observations": (ImportStatus.IMPORTED, "langfuse-blob", 2),
+        "traces": (ImportStatus.FAILED, "langfuse-blob", 0),
+        "scores": (ImportStatus.IMPORTED, "langfuse-blob-scores", 0),
+    }
+    llm = span_detail(db, "t-1", "o-2")
+    assert (llm["session_id"], llm["user_id"], llm["model"]) == ("s-7", "u-42", "gpt-4o-mini")
+    assert (llm["input_tokens"], llm["output_tokens"], llm["recorded_cost"]) == (120, 30, 0.000036)
+    assert llm["start_ns"] == 1_748_772_000_200_000_000
+    assert llm["input_messages"][1]["content"] == "Can I get a refund?"
+    assert json.loads(span_detail(db, "t-1", "o-1")["attributes"])["langfuse.trace.name"] == (
+        "support-chat"
+    )
+    assert rows(db, "SELECT span_id, rubric, score FROM annotations WHERE trace_id = 't-1'") == [
+        ("o-2", "helpfulness", 0.9)
+    ]

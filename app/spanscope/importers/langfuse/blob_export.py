@@ -1,6 +1,7 @@
 """Langfuse blob-storage export files: observation tables as spans, linked to their traces.
 
-An ``observations_v2`` row carries its trace's session, user, tags and name itself. A legacy
+Each table may be JSON, JSON Lines, CSV or Parquet (the default for new integrations since
+July 2026). An ``observations_v2`` row carries its trace's session, user, tags and name itself. A legacy
 ``observations`` row does not: Langfuse writes those to the ``traces`` table beside it
 (``<prefix>/traces/`` next to ``<prefix>/observations/``). Importing a legacy observations file
 therefore reads the traces files of the same export for the traces its rows name (the rows
@@ -33,18 +34,30 @@ from spanscope.importers.langfuse.blob_rows import (
     trace_record,
 )
 from spanscope.importers.langfuse.observations import export_spans
+from spanscope.importers.parquet_rows import ParquetRows
+from spanscope.importers.phoenix_parquet import parquet_schema
 from spanscope.importers.records import PositionedJsonRecords
 from spanscope.importers.values import JsonDict
 from spanscope.model.raw import RawSpan
 
+Rows = PositionedJsonRecords | CsvRows | ParquetRows
 
-def _rows(sample: Sample) -> PositionedJsonRecords | CsvRows:
+
+def _rows(sample: Sample) -> Rows:
+    if parquet_schema(sample) is not None:
+        return ParquetRows(sample.path)
     text = sample.text.lstrip("\ufeff").lstrip()
     return PositionedJsonRecords(sample) if text[:1] in ("[", "{") else CsvRows(sample)
 
 
 def table_of(sample: Sample) -> str | None:
     """Which export table the file holds: observations, traces, or None."""
+    schema = parquet_schema(sample)
+    if schema is not None:
+        columns = dict.fromkeys(schema.names)
+        if is_observation_row(columns):
+            return "observations"
+        return "traces" if is_trace_row(columns) else None
     record = first_record(sample)
     if isinstance(record, dict):
         if is_observation_row(record):
@@ -78,9 +91,7 @@ class LangfuseBlobExport:
             warnings=warnings,
         )
 
-    def _spans(
-        self, path: Path, rows: PositionedJsonRecords | CsvRows, warnings: list[str]
-    ) -> Iterator[RawSpan]:
+    def _spans(self, path: Path, rows: Rows, warnings: list[str]) -> Iterator[RawSpan]:
         traces: dict[str, JsonDict] = {}
         wanted = {
             str(row["trace_id"])

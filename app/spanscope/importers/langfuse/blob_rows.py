@@ -1,5 +1,5 @@
 """Langfuse's scheduled blob-storage export (S3, GCS, Azure): one file per table and time
-window, as JSON, JSON Lines or CSV, under ``<prefix>/<table>/``.
+window, as JSON, JSON Lines, CSV or Parquet, under ``<prefix>/<table>/``.
 
 Tables (Langfuse's field reference, "Blob storage export fields"; columns snake_case, times
 ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC):

@@ -1,4 +1,4 @@
-"""The ``scores`` table of Langfuse's blob-storage export (JSON, JSON Lines or CSV).
+"""The ``scores`` table of Langfuse's blob-storage export (JSON, JSON Lines, CSV or Parquet).
 
 Columns (Langfuse's field reference): ``id, timestamp, project_id, environment, trace_id,
 observation_id, session_id, name, value, source, comment, data_type, string_value`` (plus the
@@ -17,6 +17,7 @@ from pathlib import Path
 from spanscope.importers.base import AnnotationSource, Sample, sql_string
 from spanscope.importers.json_head import first_record
 from spanscope.importers.langfuse.blob_rows import is_csv_table, is_score_row
+from spanscope.importers.phoenix_parquet import parquet_schema
 
 _COLUMNS = {
     "trace_id": "VARCHAR",
@@ -40,6 +41,9 @@ class LangfuseBlobScores:
     def sniff(self, sample: Sample) -> bool:
         if sample.compression == "zip":
             return False
+        schema = parquet_schema(sample)
+        if schema is not None:
+            return is_score_row(dict.fromkeys(schema.names))
         record = first_record(sample)
         if isinstance(record, dict):
             return is_score_row(record)
@@ -49,7 +53,15 @@ class LangfuseBlobScores:
         path = sql_string(str(sample.path))
         compression = sql_string(_COMPRESSION.get(sample.compression, "auto"))
         columns = "{" + ", ".join(f"'{k}': '{v}'" for k, v in _COLUMNS.items()) + "}"
-        if isinstance(first_record(sample), dict):
+        schema = parquet_schema(sample)
+        if schema is not None:
+            # only the columns the file has; the others are NULL
+            present = ", ".join(
+                f'"{k}"::VARCHAR AS {k}' if k in schema.names else f"NULL::VARCHAR AS {k}"
+                for k in _COLUMNS
+            )
+            reader = f"(SELECT {present} FROM read_parquet({path}))"
+        elif isinstance(first_record(sample), dict):
             text = sample.text.lstrip("\ufeff").lstrip()
             layout = "'array'" if text[:1] == "[" else "'newline_delimited'"
             reader = f"read_json({path}, format = {layout}, columns = {columns}, compression = {compression})"

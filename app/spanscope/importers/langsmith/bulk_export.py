@@ -21,17 +21,16 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from spanscope.importers.base import ArrowSource, ImportError_, Sample
 from spanscope.importers.batches import span_batches
 from spanscope.importers.langsmith.runs import run_span
+from spanscope.importers.parquet_rows import ParquetRows
 from spanscope.importers.phoenix_parquet import parquet_schema
 from spanscope.importers.values import decode_json_text
 from spanscope.model.raw import RawSpan
 
 _JSON_COLUMNS = ("inputs", "outputs", "extra", "events", "feedback_stats", "serialized", "tags")
-_ROWS_PER_BATCH = 2048
 
 
 def is_runs_schema(schema: pa.Schema) -> bool:
@@ -50,49 +49,16 @@ class LangSmithBulkExport:
         return schema is not None and is_runs_schema(schema)
 
     def source(self, sample: Sample, workdir: Path) -> ArrowSource:
-        reader = _Rows(sample.path)
-        return ArrowSource(batches=span_batches(reader.spans()), progress=reader.progress)
+        rows = ParquetRows(sample.path)
+        return ArrowSource(batches=span_batches(_spans(rows)), progress=rows.progress)
 
 
-class _Rows:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._done = 0
-        self._total = 1
-
-    def progress(self) -> float:
-        return min(self._done / self._total, 1.0)
-
-    def spans(self) -> Iterator[RawSpan]:
+def _spans(rows: ParquetRows) -> Iterator[RawSpan]:
+    for position, values in rows:
         try:
-            parquet = pq.ParquetFile(self.path)
-            self._total = max(parquet.metadata.num_rows, 1)
-            batches = parquet.iter_batches(batch_size=_ROWS_PER_BATCH)
-            row = 0
-            for batch in batches:
-                for values in _exact_times(batch).to_pylist():
-                    row += 1
-                    try:
-                        yield run_span(_run(values))
-                    except (ValueError, TypeError) as exc:
-                        raise ImportError_(f"{self.path}: {exc} at row {row}") from exc
-                self._done = row
-        except (pa.ArrowException, OSError) as exc:
-            raise ImportError_(
-                f"{self.path}: the Parquet data cannot be read after row {self._done} ({exc})"
-            ) from exc
-
-
-def _exact_times(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """Timestamp columns as integer nanoseconds since the epoch (UTC), so no time is rounded
-    to the microseconds of a Python datetime."""
-    columns = []
-    for column in batch.columns:
-        if pa.types.is_timestamp(column.type):
-            unit = pa.timestamp("ns", tz=column.type.tz)
-            column = column.cast(unit).cast(pa.int64())
-        columns.append(column)
-    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+            yield run_span(_run(values))
+        except (ValueError, TypeError) as exc:
+            raise ImportError_(f"{rows.path}: {exc} at {position}") from exc
 
 
 def _run(values: dict[str, Any]) -> dict[str, Any]:
