@@ -597,3 +597,10 @@ ENGINEER_VIEW_TOKENS = {
 @pytest.mark.parametrize("name", sorted(ENGINEER_VIEW_TOKENS))
 def test_engineer_view(tmp_path: Path, corpus: Path, name: str) -> None:
     check_file(tmp_path, corpus / "other/atif" / name, tokens=ENGINEER_VIEW_TOKENS[name])
+
+
+def test_engineer_view_of_the_v17_trajectory(tmp_path: Path) -> None:
+    # parent step 4: 42 in, 12 out; subagent step 2: 25 in, 9 out
+    check_file(
+        tmp_path, FIXTURES / "phoenix-atif-fixture_v17_embedded_subagents.json", tokens=(67, 21)
+    )
