@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from spanscope.importers.atif_messages import number, present, result_text, step_calls, step_results
 from spanscope.importers.values import JsonDict, as_dict, compact_json, whole_number
+from spanscope.model import conventions
 from spanscope.model.raw import RawSpan
 
 
@@ -18,12 +19,12 @@ def root_span(
 ) -> RawSpan:
     agent_name = agent.get("name") if isinstance(agent.get("name"), str) else None
     root_attrs: JsonDict = {
-        "spanscope.kind": "agent",
-        "gen_ai.operation.name": "invoke_agent",
+        conventions.SPANSCOPE_KIND: "agent",
+        conventions.GEN_AI_OPERATION_NAME: "invoke_agent",
         "gen_ai.agent.name": agent_name,
         "gen_ai.agent.version": agent.get("version"),
-        "gen_ai.conversation.id": trace_id,
-        "session.id": trace_id,
+        conventions.GEN_AI_CONVERSATION_ID: trace_id,
+        conventions.SESSION_ID: trace_id,
         "atif.schema_version": traj.get("schema_version"),
         "atif.trajectory_id": traj.get("trajectory_id"),
         "atif.session_id": traj.get("session_id") if parent is not None else None,
@@ -66,13 +67,13 @@ def context_span(
 ) -> RawSpan:
     kind = str(handling.get("type") or "context management")
     attrs: JsonDict = {
-        "spanscope.kind": "event",
+        conventions.SPANSCOPE_KIND: "event",
         "atif.step_id": step.get("step_id"),
         "atif.source": step.get("source"),
         "atif.context_management": handling,
         "atif.step.extra": step.get("extra"),
-        "input.value": result_text(step.get("message")),
-        "output.value": "\n\n".join(
+        conventions.INPUT_VALUE: result_text(step.get("message")),
+        conventions.OUTPUT_VALUE: "\n\n".join(
             t for t in (result_text(r.get("content")) for r in step_results(step)) if t
         )
         or None,
@@ -92,13 +93,13 @@ def dispatch_span(
     trace_id: str, parent: str, span_id: str, step: JsonDict, start: int | None, end: int | None
 ) -> RawSpan:
     attrs: JsonDict = {
-        "spanscope.kind": "chain",
+        conventions.SPANSCOPE_KIND: "chain",
         "atif.step_id": step.get("step_id"),
         "atif.llm_call_count": 0,
         "atif.metrics": step.get("metrics"),
         "atif.step.extra": step.get("extra"),
         "atif.step.timestamp": step.get("timestamp"),
-        "output.value": result_text(step.get("message")) or None,
+        conventions.OUTPUT_VALUE: result_text(step.get("message")) or None,
     }
     return _span(
         trace_id,
@@ -127,19 +128,25 @@ def llm_span(
     metrics = as_dict(step.get("metrics"))
     extra = as_dict(metrics.get("extra"))
     attrs: JsonDict = {
-        "spanscope.kind": "llm",
-        "gen_ai.operation.name": "chat",
-        "gen_ai.request.model": model,
-        "gen_ai.input.messages": compact_json(conversation) if conversation else None,
-        "gen_ai.output.messages": compact_json([output]),
-        "gen_ai.usage.input_tokens": whole_number(metrics.get("prompt_tokens")),  # includes cached
-        "gen_ai.usage.output_tokens": whole_number(metrics.get("completion_tokens")),
-        "gen_ai.usage.cache_read.input_tokens": whole_number(metrics.get("cached_tokens")),
-        "gen_ai.usage.cache_creation.input_tokens": whole_number(
+        conventions.SPANSCOPE_KIND: "llm",
+        conventions.GEN_AI_OPERATION_NAME: "chat",
+        conventions.GEN_AI_REQUEST_MODEL: model,
+        conventions.GEN_AI_INPUT_MESSAGES: compact_json(conversation) if conversation else None,
+        conventions.GEN_AI_OUTPUT_MESSAGES: compact_json([output]),
+        conventions.GEN_AI_USAGE_INPUT_TOKENS: whole_number(
+            metrics.get("prompt_tokens")
+        ),  # includes cached
+        conventions.GEN_AI_USAGE_OUTPUT_TOKENS: whole_number(metrics.get("completion_tokens")),
+        conventions.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS: whole_number(
+            metrics.get("cached_tokens")
+        ),
+        conventions.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS: whole_number(
             extra.get("cache_creation_input_tokens")
         ),
-        "gen_ai.usage.reasoning.output_tokens": whole_number(extra.get("reasoning_tokens")),
-        "llm.cost.total": number(metrics.get("cost_usd")),
+        conventions.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: whole_number(
+            extra.get("reasoning_tokens")
+        ),
+        conventions.LLM_COST_TOTAL: number(metrics.get("cost_usd")),
         "atif.step_id": step.get("step_id"),
         "atif.llm_call_count": step.get("llm_call_count"),
         "atif.metrics": metrics or None,
@@ -148,7 +155,7 @@ def llm_span(
     }
     if step.get("reasoning_effort") is not None:
         attrs["gen_ai.request.reasoning_effort"] = step["reasoning_effort"]
-        attrs["llm.invocation_parameters"] = compact_json(
+        attrs[conventions.LLM_INVOCATION_PARAMETERS] = compact_json(
             {"reasoning_effort": step["reasoning_effort"]}
         )
     unmatched = [
@@ -191,14 +198,14 @@ def tool_span(
     ]
     errored = any(r.get("is_error") is True for r in results)
     attrs: JsonDict = {
-        "spanscope.kind": "tool",
-        "gen_ai.operation.name": "execute_tool",
-        "gen_ai.tool.name": name,
-        "gen_ai.tool.call.id": call.get("tool_call_id"),
-        "gen_ai.tool.call.arguments": arguments
+        conventions.SPANSCOPE_KIND: "tool",
+        conventions.GEN_AI_OPERATION_NAME: "execute_tool",
+        conventions.GEN_AI_TOOL_NAME: name,
+        conventions.GEN_AI_TOOL_CALL_ID: call.get("tool_call_id"),
+        conventions.GEN_AI_TOOL_CALL_ARGUMENTS: arguments
         if isinstance(arguments, str) or arguments is None
         else compact_json(arguments),
-        "gen_ai.tool.call.result": "\n".join(texts) if texts else None,
+        conventions.GEN_AI_TOOL_CALL_RESULT: "\n".join(texts) if texts else None,
         "atif.subagent_trajectory_ref": refs or None,
         "atif.tool_call.extra": call.get("extra"),
     }

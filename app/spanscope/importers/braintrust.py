@@ -51,6 +51,7 @@ from spanscope.importers.json_head import head_records
 from spanscope.importers.records import JsonRecords, describe_value
 from spanscope.importers.times import to_ns
 from spanscope.importers.values import JsonDict, as_dict, compact_json, whole_number
+from spanscope.model import conventions
 from spanscope.model.raw import RawEvent, RawSpan
 
 KINDS = {
@@ -182,32 +183,36 @@ def row_span(
 
     metadata = as_dict(row.get("metadata"))
     metrics = as_dict(row.get("metrics"))
-    attrs: JsonDict = {"spanscope.kind": kind}
+    attrs: JsonDict = {conventions.SPANSCOPE_KIND: kind}
     if kind == "llm":
-        attrs["gen_ai.operation.name"] = "chat"
+        attrs[conventions.GEN_AI_OPERATION_NAME] = "chat"
     elif kind == "tool":
-        attrs["gen_ai.operation.name"] = "execute_tool"
-        attrs["gen_ai.tool.name"] = name
+        attrs[conventions.GEN_AI_OPERATION_NAME] = "execute_tool"
+        attrs[conventions.GEN_AI_TOOL_NAME] = name
     if creates:
-        attrs["gen_ai.request.model"] = (
+        attrs[conventions.GEN_AI_REQUEST_MODEL] = (
             llm_row.request_model(metadata) if kind == "llm" else _str(metadata.get("model"))
         )
     if kind == "llm":
-        attrs["gen_ai.response.model"] = llm_row.response_model(row.get("output"), metadata)
-        attrs["gen_ai.provider.name"] = llm_row.provider(metadata)
+        attrs[conventions.GEN_AI_RESPONSE_MODEL] = llm_row.response_model(
+            row.get("output"), metadata
+        )
+        attrs[conventions.GEN_AI_PROVIDER_NAME] = llm_row.provider(metadata)
         llm_row.request_attributes(metadata, attrs)
     else:
         provider = metadata.get("provider")
-        attrs["gen_ai.provider.name"] = provider.lower() if isinstance(provider, str) else None
+        attrs[conventions.GEN_AI_PROVIDER_NAME] = (
+            provider.lower() if isinstance(provider, str) else None
+        )
         plain = {k: v for k, v in metadata.items() if k != "invocation_params"}
         llm_row.request_attributes(plain, attrs)
-    for key, target in (("session_id", "session.id"), ("user_id", "user.id")):
+    for key, target in (("session_id", conventions.SESSION_ID), ("user_id", conventions.USER_ID)):
         if isinstance(metadata.get(key), (str, int)):
             attrs[target] = str(metadata[key])
     _io_attributes(row, kind, attrs)
     _metric_attributes(metrics, attrs)
     if isinstance(row.get("tags"), list):
-        attrs["tag.tags"] = [str(t) for t in row["tags"]]
+        attrs[conventions.TAG_TAGS] = [str(t) for t in row["tags"]]
 
     status, message, events = "unset", None, []
     error = own.get("error")
@@ -218,12 +223,12 @@ def row_span(
             etype = error.get("type") or error.get("name")
         else:
             message, etype = str(error), None
-        attrs["error.type"] = str(etype) if etype else None
+        attrs[conventions.ERROR_TYPE] = str(etype) if etype else None
         events.append(
             RawEvent(
                 "exception",
                 None,
-                {"exception.type": attrs["error.type"], "exception.message": message},
+                {"exception.type": attrs[conventions.ERROR_TYPE], "exception.message": message},
             )
         )
     scores = own.get("scores")
@@ -278,41 +283,45 @@ def _io_attributes(row: JsonDict, kind: str | None, attrs: JsonDict) -> None:
     if kind == "llm":
         messages = llm_row.input_messages(value_in)
         if messages is not None:
-            attrs["gen_ai.input.messages"] = compact_json(messages)
+            attrs[conventions.GEN_AI_INPUT_MESSAGES] = compact_json(messages)
         elif value_in is not None:
-            attrs["input.value"] = _text(value_in)
+            attrs[conventions.INPUT_VALUE] = _text(value_in)
         outputs = llm_row.output_messages(value_out)
         if outputs is not None:
-            attrs["gen_ai.output.messages"] = compact_json(outputs)
+            attrs[conventions.GEN_AI_OUTPUT_MESSAGES] = compact_json(outputs)
             if isinstance(value_out, list) and any(
                 isinstance(c, dict) and c.get("logprobs") for c in value_out
             ):
-                attrs["output.value"] = _text(value_out)  # choices with logprobs, kept whole
+                attrs[conventions.OUTPUT_VALUE] = _text(
+                    value_out
+                )  # choices with logprobs, kept whole
         elif value_out is not None:
-            attrs["output.value"] = _text(value_out)
+            attrs[conventions.OUTPUT_VALUE] = _text(value_out)
         return
     if kind == "tool":
         if value_in is not None:
-            attrs["gen_ai.tool.call.arguments"] = _text(value_in)
+            attrs[conventions.GEN_AI_TOOL_CALL_ARGUMENTS] = _text(value_in)
         if value_out is not None:
-            attrs["gen_ai.tool.call.result"] = _text(value_out)
+            attrs[conventions.GEN_AI_TOOL_CALL_RESULT] = _text(value_out)
         return
     if value_in is not None:
-        attrs["input.value"] = _text(value_in)
+        attrs[conventions.INPUT_VALUE] = _text(value_in)
     if value_out is not None:
-        attrs["output.value"] = _text(value_out)
+        attrs[conventions.OUTPUT_VALUE] = _text(value_out)
 
 
 def _metric_attributes(metrics: JsonDict, attrs: JsonDict) -> None:
     def count(key: str) -> int | None:
         return whole_number(metrics.get(key))
 
-    attrs["gen_ai.usage.input_tokens"] = count("prompt_tokens")
-    attrs["gen_ai.usage.output_tokens"] = count("completion_tokens")
+    attrs[conventions.GEN_AI_USAGE_INPUT_TOKENS] = count("prompt_tokens")
+    attrs[conventions.GEN_AI_USAGE_OUTPUT_TOKENS] = count("completion_tokens")
     # the LangChain handlers write total_tokens where the SDK's wrappers write tokens
     total = count("tokens")
-    attrs["gen_ai.usage.total_tokens"] = total if total is not None else count("total_tokens")
-    attrs["gen_ai.usage.cache_read.input_tokens"] = count("prompt_cached_tokens")
+    attrs[conventions.GEN_AI_USAGE_TOTAL_TOKENS] = (
+        total if total is not None else count("total_tokens")
+    )
+    attrs[conventions.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = count("prompt_cached_tokens")
     write = count("prompt_cache_creation_tokens")
     if write is None and (
         count("prompt_cache_creation_5m_tokens") is not None
@@ -321,14 +330,14 @@ def _metric_attributes(metrics: JsonDict, attrs: JsonDict) -> None:
         write = (count("prompt_cache_creation_5m_tokens") or 0) + (
             count("prompt_cache_creation_1h_tokens") or 0
         )
-    attrs["gen_ai.usage.cache_creation.input_tokens"] = write
-    attrs["gen_ai.usage.reasoning.output_tokens"] = count("completion_reasoning_tokens")
+    attrs[conventions.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = write
+    attrs[conventions.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = count("completion_reasoning_tokens")
     ttft = metrics.get("time_to_first_token")
     if isinstance(ttft, (int, float)) and not isinstance(ttft, bool):
         attrs["gen_ai.response.time_to_first_chunk"] = ttft
     cost = metrics.get("estimated_cost")
     if isinstance(cost, (int, float)) and not isinstance(cost, bool):
-        attrs["llm.cost.total"] = cost
+        attrs[conventions.LLM_COST_TOTAL] = cost
 
 
 def _time(value: Any) -> int | None:

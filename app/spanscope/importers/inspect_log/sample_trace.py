@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from spanscope.importers.inspect_log.pools import POOL_KEYS, expand_pools
 from spanscope.importers.inspect_log.events import (
     EVENT_HOUSEKEEPING,
     model_attributes,
@@ -22,6 +21,7 @@ from spanscope.importers.inspect_log.model_calls import (
     resolve,
     split_model,
 )
+from spanscope.importers.inspect_log.pools import POOL_KEYS, expand_pools
 from spanscope.importers.times import iso_ns
 from spanscope.importers.values import as_dict, digest, text_or_json
 from spanscope.model import conventions
