@@ -30,6 +30,17 @@ def ask_modally(box: QMessageBox) -> QAbstractButton | None:
     return box.clickedButton()
 
 
+def choose(ask: Ask, box: QMessageBox) -> str | None:
+    """The text of the button the user pressed on ``box``, None when they closed it.
+
+    The text is read while ``box`` is still referenced here: a box built inline in the call
+    (``ask(instance_box(...))``) is deleted with its buttons as soon as ``ask`` returns, and
+    reading the pressed button after that raises "Internal C++ object already deleted".
+    """
+    pressed = ask(box)
+    return pressed.text() if pressed is not None else None
+
+
 def holder_name(error: DatabaseLocked) -> str:
     """The program holding the file, with its process id as DuckDB reported it."""
     return error.holder
@@ -73,8 +84,8 @@ def open_database(
     (or to bring the Spanscope window that has it open to the front)."""
     other = None if read_only else running_instance(path)
     if other is not None:
-        pressed = ask(recovery_dialog.instance_box(Path(path), parent, SNAPSHOT_TEXT))
-        choice = pressed.text() if pressed is not None else QUIT_TEXT
+        box = recovery_dialog.instance_box(Path(path), parent, SNAPSHOT_TEXT)
+        choice = choose(ask, box) or QUIT_TEXT
         if choice == recovery_dialog.SHOW_TEXT:
             ask_to_show(other)
             return None
@@ -89,9 +100,7 @@ def open_database(
     try:
         return Database.open(path, read_only=read_only)
     except DatabaseLocked as locked:
-        box = lock_box(locked, parent)
-        pressed = ask(box)
-        if pressed is None or pressed.text() != SNAPSHOT_TEXT:
+        if choose(ask, lock_box(locked, parent)) != SNAPSHOT_TEXT:
             return None
         try:
             return Database.open_snapshot(locked.path, paths.snapshot_dir())

@@ -92,7 +92,8 @@ def recover(
 ) -> Database | None:
     """Copy the damaged database aside and do what the user chooses; None for Quit."""
     aside = set_aside(damaged.path, damaged.detail)
-    pressed = ask(damage_box(damaged, aside, parent))
+    box = damage_box(damaged, aside, parent)
+    pressed = ask(box)  # read while ``box`` is alive: its buttons die with it
     choice = pressed.text() if pressed is not None else QUIT_TEXT
     if choice == READABLE_TEXT and aside.readable is not None:
         db = Database.open(aside.readable, read_only=True)
