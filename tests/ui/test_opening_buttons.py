@@ -13,7 +13,6 @@ from message_boxes import Clicker
 
 from damaged_files import crashed_database, damage_log
 from otlp_builder import agent_trace, document, write_json
-from spanscope.store import Database
 from spanscope.ui.opening import QUIT_TEXT, SNAPSHOT_TEXT, open_database
 from spanscope.ui.recovery_dialog import READABLE_TEXT, REBUILD_TEXT, SHOW_TEXT
 from spanscope.ui.single_instance import InstanceServer
