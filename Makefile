@@ -32,7 +32,10 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PIP) install --quiet -e ".[test,dev]"
 	touch $@ $(VENV)/.installed
 
+# The window needs Qt's X11 system libraries on Linux: name every missing one and the command
+# that installs them all before Qt stops at the first.
 run: $(INSTALLED)
+	$(PY) -m spanscope.desktop_libraries
 	$(VENV)/bin/spanscope $(ARGS)
 
 test: check

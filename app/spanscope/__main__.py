@@ -10,6 +10,10 @@ def main() -> None:
 
     args = cli.build_parser().parse_args(cli.protect_negations(None))
     if args.command is None:
+        from spanscope import desktop_libraries
+
+        if desktop_libraries.main():  # Qt would stop at the first missing library, unnamed
+            sys.exit(1)
         from spanscope.ui.app import run  # Qt is loaded only for the window
 
         sys.exit(run(cli.db_path(args), demo=args.demo, read_only=args.read_only))
