@@ -124,3 +124,11 @@ def test_make_run_check_stops_with_the_install_command(tmp_path: Path) -> None:
 def test_make_run_check_passes_quietly_when_all_is_there(tmp_path: Path) -> None:
     done = _run_check(tmp_path, "libc.so.6 => /lib/libc.so.6 (0x1)\n")
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+def test_readme_lists_every_package_the_check_may_ask_for() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text().replace("\\\n", " ")
+    words = set(readme.split())
+    everything = dl.Missing(tuple(dl.PACKAGES))
+    assert set(everything.packages(0)) <= words
+    assert set(everything.packages(1)) <= words
