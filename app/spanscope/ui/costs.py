@@ -33,6 +33,7 @@ from spanscope.store.cost_reports import DIMENSIONS, breakdown, cache_efficiency
 from spanscope.ui import display
 from spanscope.ui.cost_chart import CostChart
 from spanscope.ui.cost_table import BREAKDOWN, CACHE, RUNAWAYS, Column, RowsModel
+from spanscope.ui.keyboard import close_on_escape
 
 if TYPE_CHECKING:
     from spanscope.ui.main_window import MainWindow
@@ -58,6 +59,7 @@ class CostsWindow(QWidget):
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window, Qt.WindowType.Window)
+        close_on_escape(self)
         self.main = window
         self.setWindowTitle(f"Costs — {window.db.path.name}")
         self.resize(1280, 820)

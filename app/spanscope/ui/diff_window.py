@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QInputDialog, QLabel, QMenu, QVBoxLayout, QWidget
 from spanscope.core.span_diff import SpanPairDiff, diff_spans
 from spanscope.store import diff_reads
 from spanscope.ui import display
+from spanscope.ui.keyboard import close_on_escape
 from spanscope.ui.pair_diff_view import PairDiffView
 from spanscope.ui.span_picker import SpanPicker
 from spanscope.ui.trace_diff_window import TraceDiffWindow
@@ -41,6 +42,7 @@ class SpanDiffWindow(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
+        close_on_escape(self)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(f"Diff — {display.one_line(title, 100)}")
         self.resize(980, 760)

@@ -30,6 +30,7 @@ from spanscope.ui.diff_window import install as install_diff
 from spanscope.ui.empty_state import EmptyState
 from spanscope.ui.evaluate_window import install as install_evaluate
 from spanscope.ui.finder import Finder
+from spanscope.ui.help_menu import install as install_help
 from spanscope.ui.highlight import filter_phrases
 from spanscope.ui.import_panel import ImportController, summarise, write_demo_dataset
 from spanscope.ui.incident_window import install as install_incident
@@ -57,6 +58,7 @@ FEATURES: tuple[Callable[[MainWindow], None], ...] = (
     install_review,
     install_replay,
     install_secret_masking,
+    install_help,
 )
 
 

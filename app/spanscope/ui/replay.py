@@ -1,7 +1,7 @@
 """Replay in the main window: the Replay menu, its shortcuts and context-menu entries.
 
 Step through a trace (Ctrl+Shift+P) opens a window walking its spans in time order; Replay
-call (Ctrl+Shift+R) opens the dialog that re-runs the selected llm span against a
+call (Ctrl+Shift+Y) opens the dialog that re-runs the selected llm span against a
 configured endpoint. Neither sends anything until the dialog's Send button is pressed.
 """
 
@@ -127,7 +127,7 @@ def install(window: MainWindow) -> None:
     call = menu.addAction(
         "Replay &call…", lambda: feature.replay_call(tree.trace_id, tree.current_span_id())
     )
-    call.setShortcut(QKeySequence("Ctrl+Shift+R"))
+    call.setShortcut(QKeySequence("Ctrl+Shift+Y"))  # Ctrl+Shift+R reviews the filter
     menu.addSeparator()
     menu.addAction("&Endpoints…", feature.edit_endpoints)
     tree.menu_extenders.append(feature.tree_menu)

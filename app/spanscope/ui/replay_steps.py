@@ -31,6 +31,7 @@ from spanscope.core.replay_steps import Step, StepThrough, build_steps
 from spanscope.store import Database
 from spanscope.store.replays import step_rows
 from spanscope.ui import display
+from spanscope.ui.keyboard import close_on_escape
 from spanscope.ui.span_detail import SpanDetail
 from spanscope.ui.workers import QueryRunner
 
@@ -127,6 +128,7 @@ class StepThroughWindow(QWidget):
         self, db: Database, trace_id: str, parent: QWidget | None = None, at_span: str | None = None
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
+        close_on_escape(self)
         self._at_span = at_span
         self.setWindowTitle(f"Step through trace {trace_id}")
         self.trace_id = trace_id

@@ -39,6 +39,7 @@ from spanscope import paths
 from spanscope.store import Database
 from spanscope.store.console import Console, ResultPages, schema_docs
 from spanscope.ui import display
+from spanscope.ui.keyboard import close_on_escape
 from spanscope.ui.secret_masking import current_redactor, table_masker
 from spanscope.ui.workers import QueryRunner
 
@@ -124,6 +125,7 @@ class SqlConsole(QWidget):
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
+        close_on_escape(self)
         self.setWindowTitle(f"SQL console — {db.path.name} (read-only)")
         self._db = db
         self._runner = QueryRunner(db, self, threads=2)

@@ -34,6 +34,7 @@ from spanscope.store import diff_reads
 from spanscope.ui import display
 from spanscope.ui.diff_style import foreground
 from spanscope.ui.diff_tree_model import DiffTreeModel
+from spanscope.ui.keyboard import close_on_escape
 from spanscope.ui.pair_diff_view import PairDiffView
 from spanscope.ui.workers import QueryRunner
 
@@ -85,6 +86,7 @@ class TraceDiffWindow(QWidget):
         self, runner: QueryRunner, trace_a: str, trace_b: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
+        close_on_escape(self)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._runner = runner
         self.trace_a, self.trace_b = trace_a, trace_b
