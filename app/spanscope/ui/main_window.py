@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         self.bottom_split = QSplitter(Qt.Orientation.Horizontal, self)
         self.bottom_split.addWidget(self.span_tree)
         self.bottom_split.addWidget(self.span_detail)
-        self.bottom_split.setSizes([760, 680])
+        self.bottom_split.setSizes([880, 560])  # the waterfall needs the width
         self.main_split = QSplitter(Qt.Orientation.Vertical, self)
         self.main_split.addWidget(self.finder.lists)
         self.main_split.addWidget(self.bottom_split)

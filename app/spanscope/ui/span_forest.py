@@ -12,6 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from spanscope.core.timeline import TraceTimeline, build_timeline
 from spanscope.core.tree import build_tree
 
 
@@ -28,6 +29,7 @@ class SpanForest:
     cut: list[bool] = field(default_factory=list)  # parent link cut to break a cycle
     start_ns: int = 0
     end_ns: int = 0
+    timeline: TraceTimeline = field(default_factory=TraceTimeline)  # self time, gaps, critical path
     _by_id: dict[str, int] | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
@@ -76,4 +78,11 @@ def build_forest(table: pa.Table) -> SpanForest:
     ends = [s["end_ns"] for s in forest.spans if s.get("end_ns") is not None]
     forest.start_ns = min(starts) if starts else 0
     forest.end_ns = max(ends + starts) if starts or ends else 0
+    forest.timeline = build_timeline(
+        [s.get("start_ns") for s in forest.spans],
+        [s.get("end_ns") for s in forest.spans],
+        forest.children,
+        forest.roots,
+        forest.start_ns,
+    )
     return forest

@@ -31,11 +31,13 @@ from spanscope.store import queries
 from spanscope.ui import display
 from spanscope.ui.secret_masking import current_redactor
 from spanscope.ui.span_forest import SpanForest, build_forest
-from spanscope.ui.span_tree_model import WATERFALL, SpanTreeModel, WaterfallDelegate
+from spanscope.ui.span_tree_model import WATERFALL, SpanTreeModel
+from spanscope.ui.timeline import Minimap, RulerHeader, TimelineDelegate, TimeWindow, ZoomGestures
 from spanscope.ui.trace_actions import TraceActions
 from spanscope.ui.workers import QueryRunner
 
 EXPAND_ALL_UP_TO = 2000  # larger traces open two levels deep so the view stays quick
+MINIMAP_FROM = 50  # spans: smaller traces fit on screen whole
 
 
 class SpanTree(QWidget):
@@ -57,17 +59,27 @@ class SpanTree(QWidget):
         self.summary.setTextFormat(Qt.TextFormat.PlainText)  # span names are untrusted text
         self.view = QTreeView(self)
         self.view.setModel(self.model)
+        # The waterfall is a timeline: its header is the time ruler, its window zooms.
+        self.time_window = TimeWindow(self)
+        self.ruler = RulerHeader(self.time_window, WATERFALL, self.view)
+        self.view.setHeader(self.ruler)
+        self.timeline_delegate = TimelineDelegate(self.time_window, self.view)
+        self.ruler.delegate = self.timeline_delegate
+        self.minimap = Minimap(self.time_window, self)
+        self.minimap.hide()
+        self.zoom = ZoomGestures(self.view, WATERFALL, self.time_window)
         self.view.setUniformRowHeights(True)
         self.view.setAllColumnsShowFocus(True)
         self.view.setAlternatingRowColors(True)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setItemDelegateForColumn(WATERFALL, WaterfallDelegate(self.view))
+        self.view.setItemDelegateForColumn(WATERFALL, self.timeline_delegate)
         self.view.setExpandsOnDoubleClick(True)
         header = self.view.header()
         header.setStretchLastSection(True)
         header.setMinimumSectionSize(40)
         fm = self.fontMetrics()
-        # Name gets room for two levels of indentation; the waterfall takes what is left.
+        # Name starts with room for two levels of indentation and grows to its longest name
+        # on load (see _fit_names); the waterfall takes what is left.
         for column, sample in enumerate(
             (
                 "invoke_agent support-agent · x",
@@ -79,6 +91,9 @@ class SpanTree(QWidget):
         ):
             self.view.setColumnWidth(column, fm.horizontalAdvance(sample) + 16)
         header.setSectionResizeMode(WATERFALL, QHeaderView.ResizeMode.Stretch)
+        # The kind is the icon before each name (and in the span detail): its column's width
+        # goes to the waterfall.
+        self.view.setColumnHidden(1, True)
         self.view.activated.connect(self._opened)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._menu)
@@ -99,10 +114,23 @@ class SpanTree(QWidget):
         self.previous_llm_action = self._action(
             "Previous LLM call", "Shift+F9", lambda: self.next_llm_call(forward=False)
         )
+        # Esc steps back out of a zoom, only while the tree has the focus (elsewhere Esc
+        # closes or leaves things).
+        self.zoom_out_action = self._action("Zoom back out", "Esc", self.time_window.back)
+        self.zoom_out_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.zoom_out_action.setEnabled(False)
+        self.whole_trace_action = QAction("Whole trace", self)
+        self.whole_trace_action.setToolTip(
+            "Show the whole trace again (Esc steps back one zoom). Double-click a bar to zoom "
+            "to its span, or drag across the waterfall to zoom to a range."
+        )
+        self.whole_trace_action.setEnabled(False)
+        self.whole_trace_action.triggered.connect(lambda _c=False: self.time_window.whole())
+        self.time_window.changed.connect(self._window_changed)
         top = QHBoxLayout()
         top.setContentsMargins(6, 4, 6, 0)
         top.addWidget(self.summary, 1)
-        for action in (self.next_error_action, self.next_llm_action):
+        for action in (self.whole_trace_action, self.next_error_action, self.next_llm_action):
             button = QToolButton(self)
             button.setDefaultAction(action)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -111,6 +139,7 @@ class SpanTree(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(top)
+        layout.addWidget(self.minimap)
         layout.addWidget(self.view)
 
     def _action(self, text: str, key: str, slot: Callable[[], object]) -> QAction:
@@ -143,19 +172,39 @@ class SpanTree(QWidget):
         self.trace_id = None
         self._runner.cancel("span-tree")
         self.model.set_forest(SpanForest())
+        self.time_window.reset(1)
+        self.minimap.hide()
         self.summary.setText("Select a trace to see its spans.")
 
     def _loaded(self, forest: SpanForest) -> None:
         self.model.set_forest(forest)
+        self.time_window.reset(forest.end_ns - forest.start_ns, forest.timeline.gaps)
+        self.minimap.set_forest(forest)
+        self.minimap.setVisible(len(forest) >= MINIMAP_FROM)
         if len(forest) <= EXPAND_ALL_UP_TO:
             self.view.expandAll()
         else:
             self.view.expandToDepth(1)
         self.summary.setText(self._describe(forest))
+        self._fit_names()
         wanted, self._select_after_load = self._select_after_load, None
         if len(forest) and not (wanted and self.select_span(wanted)):
             self.view.setCurrentIndex(self.model.index_of(0))
         self.loaded.emit(len(forest))
+
+    def _fit_names(self) -> None:
+        """Widen the name column to its longest name in view, up to 45% of the tree: beyond
+        that names are elided (the tool tip has the whole name) and the waterfall keeps room."""
+        wanted = self.view.sizeHintForColumn(0)
+        cap = int(self.view.viewport().width() * 0.45)
+        if wanted > self.view.columnWidth(0):
+            self.view.setColumnWidth(0, min(wanted, max(cap, self.view.columnWidth(0))))
+
+    def _window_changed(self) -> None:
+        zoomed = self.time_window.zoomed
+        self.zoom_out_action.setEnabled(zoomed)
+        self.whole_trace_action.setEnabled(zoomed)
+        self.view.viewport().update()
 
     def _failed(self, message: str) -> None:
         self.summary.setText(f"Could not load the spans: {message}")

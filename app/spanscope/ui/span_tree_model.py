@@ -1,15 +1,17 @@
-"""The Qt model over a :class:`SpanForest`, and the delegate painting its waterfall column."""
+"""The Qt model over a :class:`SpanForest` (its waterfall column is painted by
+:class:`spanscope.ui.timeline.TimelineDelegate`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
-from PySide6.QtGui import QGuiApplication, QPainter, QPalette
-from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QGuiApplication
 
 from spanscope.ui import display
 from spanscope.ui.span_forest import SpanForest
+from spanscope.ui.timeline import TIMING_ROLE
+from spanscope.ui.tooltips import literal_tip
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Name", "Kind", "Model", "Duration", "Tokens in / out", "Waterfall")
@@ -91,7 +93,46 @@ class SpanTreeModel(QAbstractItemModel):
             return f.value(node, "span_id")
         if role == WATERFALL_ROLE:
             return (*self._bar(node), f.value(node, "kind"), error)
+        if role == TIMING_ROLE:
+            return self._timing(node, error)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tip(node, column)
         return None
+
+    def _timing(self, node: int, error: bool) -> Any:
+        f = self.forest
+        start = f.value(node, "start_ns")
+        if start is None:
+            return None
+        end = f.value(node, "end_ns") or start
+        critical = bool(f.timeline.critical[node]) if f.timeline.critical else False
+        return (
+            (start - f.start_ns, max(end, start) - f.start_ns),
+            critical,
+            f.value(node, "kind"),
+            error,
+        )
+
+    def _tip(self, node: int, column: int) -> str | None:
+        """The full name (a narrow column elides it), or when and how long the span ran."""
+        f = self.forest
+        if column == 0:
+            return literal_tip(f.value(node, "name") or "(unnamed span)")
+        if column != WATERFALL:
+            return None
+        start = f.value(node, "start_ns")
+        if start is None:
+            return "No start time recorded"
+        own = f.timeline.self_ns[node] if f.timeline.self_ns else None
+        lines = [
+            display.one_line(f.value(node, "name"), 120),
+            f"Starts at +{display.duration(start - f.start_ns)}",
+            f"Duration {display.duration(f.value(node, 'duration_ns'))}"
+            + (f" · self time {display.duration(own)}" if own is not None else ""),
+        ]
+        if f.timeline.critical and f.timeline.critical[node]:
+            lines.append("On the critical path (it set how long the trace took)")
+        return literal_tip("\n".join(lines))
 
     def _text(self, node: int, column: int) -> str:
         f = self.forest
@@ -133,35 +174,3 @@ class SpanTreeModel(QAbstractItemModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
         return None
-
-
-class WaterfallDelegate(QStyledItemDelegate):
-    """Paints a span as a bar placed on the trace's time axis, coloured by kind, red on error."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        data = index.data(WATERFALL_ROLE)
-        style = option.widget.style() if option.widget else QApplication.style()
-        style.drawPrimitive(
-            QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget
-        )
-        if not data:
-            return
-        offset, width, kind, error = data
-        rect = option.rect.adjusted(4, 4, -4, -4)
-        palette: QPalette = option.palette
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        track = palette.color(QPalette.ColorRole.Mid)
-        track.setAlpha(50)
-        painter.fillRect(rect, track)
-        bar = QRectF(
-            rect.left() + offset * rect.width(),
-            rect.top(),
-            max(width * rect.width(), 2.0),
-            rect.height(),
-        )
-        colour = display.error_colour(palette) if error else display.kind_colour(kind)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colour)
-        painter.drawRoundedRect(bar, 2, 2)
-        painter.restore()
