@@ -58,9 +58,15 @@ DIMENSIONS: dict[str, Dimension] = {
             f"s.start_ns // {_HOUR_NS}",
             f"strftime(make_timestamp(c.{{n}} * {_HOUR_NS // 1000}), '%Y-%m-%d %H:00')",
         ),
+        Dimension(
+            "month",
+            "Month",
+            "date_trunc('month', make_timestamp(s.start_ns // 1000))",
+            "strftime(c.{n}, '%Y-%m')",
+        ),
     )
 }
-TIME_DIMENSIONS = ("day", "hour")
+TIME_DIMENSIONS = ("day", "hour", "month")
 BREAKDOWN_COLUMNS = (
     "calls",
     "traces",

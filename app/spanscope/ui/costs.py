@@ -71,6 +71,7 @@ class CostsWindow(QWidget):
         self.bucket = QComboBox(self)
         self.bucket.addItem("Day", "day")
         self.bucket.addItem("Hour", "hour")
+        self.bucket.addItem("Month", "month")
         self.png_button = QPushButton("Export chart PNG…", self)
         self.csv_button = QPushButton("Export table CSV…", self)
         self.prices_button = QPushButton("Prices…", self)
@@ -88,6 +89,12 @@ class CostsWindow(QWidget):
         self.chart = CostChart(self)
         self.table_model = RowsModel(BREAKDOWN, self)
         self.table = self._view(self.table_model)
+        # Cost and Share beside the group: the columns read first stay in view (the CSV keeps
+        # its column order).
+        header = self.table.horizontalHeader()
+        for visual, key in ((1, "cost_usd"), (2, "share")):
+            logical = 1 + [c.key for c in BREAKDOWN].index(key)
+            header.moveSection(header.visualIndex(logical), visual)
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.chart)
         split.addWidget(self.table)
@@ -131,6 +138,10 @@ class CostsWindow(QWidget):
         view.verticalHeader().hide()
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         view.horizontalHeader().setStretchLastSection(True)
+        # a long group name is elided (its tool tip has it) so the numbers stay in view
+        view.horizontalHeader().setMaximumSectionSize(
+            self.fontMetrics().horizontalAdvance("x" * 36)
+        )
         return view
 
     def refresh(self) -> None:
