@@ -87,7 +87,11 @@ def _short(args: str | None, limit: int = 60) -> str:
 
 def describe(row: dict[str, Any]) -> Runaway:
     """Word a candidate row of :func:`runaway_candidates`."""
-    peers = f"its {row['peers']} peers (same root span and service)"
+    if row.get("compared_with") == "all":
+        # too few traces share its root span and service: measured against every trace
+        peers = f"all {row['peers']} traces (too few share its root span and service)"
+    else:
+        peers = f"its {row['peers']} peers (same root span and service)"
     reasons: list[str] = []
     loop = None
     if row.get("looping"):
@@ -126,7 +130,8 @@ def runaways(
     limit: int = 200,
 ) -> list[Runaway]:
     """Traces the filter keeps whose cost, model calls or repeated identical tool calls stand
-    far above their peers (same root name and service), most expensive first."""
+    far above their peers (same root name and service; every trace when too few share them),
+    most expensive first."""
     rows = runaway_candidates(cur, scope(filter_text).traces, thresholds, limit)
     return [describe(row) for row in rows]
 
