@@ -82,9 +82,14 @@ _FIELD_LIST = [
     Field("label", None, None, kind="label"),
     Field("annotated", None, None, kind="annotated", choices=("yes", "no")),
     Field("author", None, None, kind="author"),
+<<<<<<< HEAD
     Field("score", None, None, kind="score", comparisons=_NUMERIC),  # an annotation's score
     Field("group", None, None, kind="group"),  # a failure group's id (spanscope groups)
     Field("prompt", None, None, kind="prompt"),  # a prompt version's id (spanscope prompts)
+=======
+    # the file a span was imported from, by name ("export.jsonl") or path, globs allowed
+    Field("source", None, None, kind="source"),
+>>>>>>> 7d18100 (Import: the file chooser lists every recognised kind of file (.eval, protobuf, Parquet, compressed …); after an import, Show what was imported filters on those files with the new source:NAME filter term)
     Field("after", "start_ns", "start_ns", kind="time"),
     Field("before", "start_ns", "start_ns", kind="time"),
     Field(
@@ -173,6 +178,8 @@ def compile_term(
         return _annotation_exists(at_trace, f"a.score {'=' if op == ':' else op} ?")
     if fld.kind == "author":
         return _annotation_exists(at_trace, _glob("a.author", value, params))
+    if fld.kind == "source":
+        return _source(value, at_trace, params)
     if fld.kind == "label":
         # a trace matches when it or any of its spans carries the label; a span when it or
         # its trace does
@@ -216,6 +223,18 @@ def _condition(
         params.append(value)
         return f"list_contains({column}, ?)"
     return _glob(column, value, params)
+
+
+def _source(value: str, at_trace: bool, params: list[object]) -> str:
+    """Spans imported from the file named ``value`` (its name, or its whole path); a trace
+    when any of its spans was. Unqualified ``source_id`` / ``trace_id`` are the outer
+    table's: the subqueries name their own."""
+    by_name = _glob("regexp_extract(path, '[^/\\\\]+$')", value, params)
+    by_path = _glob("path", value, params)
+    files = f"SELECT source_id FROM sources WHERE {by_name} OR {by_path}"
+    if at_trace:
+        return f"trace_id IN (SELECT trace_id FROM spans WHERE source_id IN ({files}))"
+    return f"source_id IN ({files})"
 
 
 def _glob(column: str, value: str, params: list[object]) -> str:

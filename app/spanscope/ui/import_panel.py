@@ -32,6 +32,15 @@ from spanscope.ui import display
 from spanscope.ui.record_table import RecordTable
 
 DEMO_SPANS = 3000
+# Every kind of file an importer recognises (formats are told by content, not by name; the
+# names here only decide what the file chooser lists): JSON and JSON Lines (OTLP, Phoenix,
+# Langfuse, LangSmith, MLflow, Inspect, Braintrust, ATIF, provider logs), Inspect's .eval
+# archives, OTLP protobuf, Parquet, and each of them compressed.
+TRACE_PATTERNS = (
+    "*.json *.jsonl *.ndjson *.eval *.parquet *.pb *.binpb *.proto *.protobuf *.bin "
+    "*.gz *.zst *.zstd *.zip *.log *.txt"
+)
+TRACE_FILES = f"Trace files ({TRACE_PATTERNS});;All files (*)"
 RESULT_HEADERS = ("File", "Format", "Status", "Spans", "Traces", "Warnings / error")
 
 
@@ -172,6 +181,11 @@ class ImportDialog(QDialog):
         )
         self.buttons.addButton(self.skip_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.skip_button.hide()
+        # After the import: filter the window on the files just imported.
+        self.show_button = QPushButton("Show what was imported", self)
+        self.buttons.addButton(self.show_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.show_button.hide()
+        self.show_filter = ""
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(self.progress)
@@ -203,6 +217,12 @@ class ImportDialog(QDialog):
         self.close_button.setEnabled(True)
         self.close_button.setDefault(True)
 
+    def offer_show(self, filter_text: str) -> None:
+        """Offer to filter the window on ``filter_text`` (the files imported)."""
+        self.show_filter = filter_text
+        self.show_button.setToolTip(f"Filter the trace list: {filter_text}")
+        self.show_button.setVisible(bool(filter_text))
+
     def reject(self) -> None:
         # Escape or the window's close button: cancel a running import, close a finished one.
         if self.cancel_button.isEnabled():
@@ -217,6 +237,7 @@ class ImportController(QObject):
     started = Signal()
     finished = Signal(list)  # list[ImportResult]
     message = Signal(str)
+    show_requested = Signal(str)  # a filter on the files just imported
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -301,6 +322,14 @@ class ImportController(QObject):
         results = list(self.results)
         if self.dialog is not None:
             self.dialog.finish(summarise(results))
+            dialog = self.dialog
+            dialog.offer_show(imported_filter(results))
+
+            def show_imported() -> None:
+                dialog.accept()
+                self.show_requested.emit(dialog.show_filter)
+
+            dialog.show_button.clicked.connect(show_imported)
             retry = [Path(r.path) for r in results if r.error and SKIP_HINT in r.error]
             if retry:
                 dialog = self.dialog
@@ -312,6 +341,22 @@ class ImportController(QObject):
 
                 dialog.skip_button.clicked.connect(retry_skipping_bad_records)
         self.finished.emit(results)
+
+
+def imported_filter(results: Sequence[ImportResult]) -> str:
+    """The filter that shows what ``results`` brought in: ``source:NAME`` per file imported
+    (or already there from before), joined by OR; '' when nothing came in."""
+    names: list[str] = []
+    for r in results:
+        # a file that only annotates spans brings none to show
+        if (r.status == ImportStatus.IMPORTED and r.spans) or r.status == ImportStatus.UNCHANGED:
+            name = Path(r.path).name
+            if name not in names:
+                names.append(name)
+    return " OR ".join(
+        f'source:"{n}"' if any(c in n for c in ' "():') or n.startswith("-") else f"source:{n}"
+        for n in names
+    )
 
 
 def summarise(results: Sequence[ImportResult]) -> str:

@@ -32,7 +32,12 @@ from spanscope.ui.evaluate_window import install as install_evaluate
 from spanscope.ui.finder import Finder
 from spanscope.ui.help_menu import install as install_help
 from spanscope.ui.highlight import filter_phrases
-from spanscope.ui.import_panel import ImportController, summarise, write_demo_dataset
+from spanscope.ui.import_panel import (
+    TRACE_FILES,
+    ImportController,
+    summarise,
+    write_demo_dataset,
+)
 from spanscope.ui.incident_window import install as install_incident
 from spanscope.ui.replay import install as install_replay
 from spanscope.ui.review_menu import install as install_review
@@ -42,8 +47,6 @@ from spanscope.ui.span_detail import SpanDetail
 from spanscope.ui.span_tree import SpanTree
 from spanscope.ui.sql_console import SqlConsole
 from spanscope.ui.workers import QueryRunner
-
-TRACE_FILES = "Trace files (*.json *.jsonl *.ndjson *.gz *.zst *.zip *.parquet);;All files (*)"
 
 __all__ = ["MainWindow", "app_settings"]
 
@@ -217,6 +220,7 @@ class MainWindow(QMainWindow):
         self.runner.failed.connect(self.show_message)
         self.importer.finished.connect(self._import_finished)
         self.importer.message.connect(self.show_message)
+        self.importer.show_requested.connect(self.query_bar.set_text)
         self.empty.load_demo.connect(self.load_demo)
         self.empty.import_files.connect(self.choose_files)
         self.empty.import_folder.connect(self.choose_folder)
