@@ -137,6 +137,19 @@ class AnnotationPanel(QWidget):
             self._group, lambda cur: load_panel(cur, trace_id, span_id), self._show, self._failed
         )
 
+    def clear(self) -> None:
+        """Show nothing and accept no edits until the next :meth:`show_item`."""
+        self._runner.cancel(self._group)
+        self.title.setText("Select a span to annotate it.")
+        for edit in (self.note, self.expected):
+            edit.blockSignals(True)
+            edit.clear()
+            edit.blockSignals(False)
+        self.others.setText("")
+        self.status.setText("")
+        self.dirty = False
+        self.setEnabled(False)
+
     def cancel(self) -> None:
         """Drop a load still running (the panel is going away)."""
         self._runner.cancel(self._group)

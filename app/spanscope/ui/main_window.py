@@ -39,6 +39,7 @@ from spanscope.ui.import_panel import (
     write_demo_dataset,
 )
 from spanscope.ui.incident_window import install as install_incident
+from spanscope.ui.list_states import install as install_list_states
 from spanscope.ui.replay import install as install_replay
 from spanscope.ui.review_menu import install as install_review
 from spanscope.ui.secret_masking import install as install_secret_masking
@@ -61,6 +62,7 @@ FEATURES: tuple[Callable[[MainWindow], None], ...] = (
     install_review,
     install_replay,
     install_secret_masking,
+    install_list_states,
     install_help,
 )
 

@@ -43,6 +43,7 @@ class QueryBar(QWidget):
     """Emits :attr:`query_changed` with filter text that compiles for :attr:`table`."""
 
     query_changed = Signal(str)
+    invalid = Signal(str)  # the text could not be applied: the error, as shown
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -124,6 +125,7 @@ class QueryBar(QWidget):
         self.error_range = (start, length)
         self.problem.setText(str(exc))
         self.problem.show()
+        self.invalid.emit(str(exc))
         self._underline(start, length)
         if select:
             self.edit.setSelection(start, length)

@@ -54,6 +54,13 @@ class AnnotationTab(QWidget):
         self.trace_id, self.span_id = trace_id, span_id
         self._reload()
 
+    def clear(self) -> None:
+        """No span is selected any more: save what was typed, then annotate nothing."""
+        if self.panel.dirty:
+            self.panel.save()
+        self.trace_id, self.span_id = None, ""
+        self.panel.clear()
+
     def _reload(self) -> None:
         if self.trace_id is None:
             return

@@ -31,6 +31,7 @@ class SpanFacts:
     chunk_details: list[str] = field(default_factory=list)
     usage_rows: list[tuple[str, str, str]] = field(default_factory=list)
     raw_json: str = ""
+    query: str = ""  # what a retriever was asked, when the file recorded it
 
 
 def _cap(text: str) -> str:
@@ -71,8 +72,12 @@ def span_facts(d: dict[str, Any]) -> SpanFacts:
     facts.inputs = list(d.get("input_messages") or [])
     facts.outputs = list(d.get("output_messages") or [])
     _tools(facts, d.get("tool_calls") or [])
-    _chunks(facts, d.get("documents") or [])
+    facts.query = retrieval_query(d) if kind in ("retriever", "reranker", "embedding") else ""
+    _chunks(facts, d.get("documents") or [], facts.query)
     facts.usage_rows = _usage(d)
+    if facts.query:
+        facts.title += f"  ·  query “{display.one_line(facts.query, 80)}”"
+        facts.usage_rows.insert(0, ("Retrieval", "query", display.one_line(facts.query, 400)))
     facts.raw_json = _raw_json(d)
     return facts
 
@@ -116,7 +121,37 @@ def _tools(facts: SpanFacts, calls: list[dict[str, Any]]) -> None:
         )
 
 
-def _chunks(facts: SpanFacts, documents: list[dict[str, Any]]) -> None:
+# Where the tools put a retriever's query, most specific first: OpenInference's input value,
+# the GenAI conventions' retrieval query, LangChain/LlamaIndex attribute names.
+QUERY_KEYS = (
+    "retrieval.query",
+    "gen_ai.retrieval.query.text",
+    "gen_ai.retrieval.query",
+    "db.query.text",
+    "query",
+    "input.value",
+)
+
+
+def retrieval_query(d: dict[str, Any]) -> str:
+    """The query a retrieval span ran, from its raw attributes; '' when not recorded."""
+    attributes = _json_value(d.get("attributes"))
+    if not isinstance(attributes, dict):
+        return ""
+    for key in QUERY_KEYS:
+        value = attributes.get(key)
+        if isinstance(value, str) and value.strip():
+            parsed = _json_value(value)  # input.value is often {"query": "..."}
+            if isinstance(parsed, dict):
+                inner = parsed.get("query") or parsed.get("query_str") or parsed.get("input")
+                if isinstance(inner, str):
+                    return inner
+            return value
+    return ""
+
+
+def _chunks(facts: SpanFacts, documents: list[dict[str, Any]], query: str = "") -> None:
+    asked = f"Query: {query}\n\n" if query else ""
     for rank, doc in enumerate(documents, 1):
         score = doc.get("score")
         score_text = "" if score is None else f"{score:.4f}"
@@ -133,10 +168,18 @@ def _chunks(facts: SpanFacts, documents: list[dict[str, Any]]) -> None:
         )
         facts.chunk_details.append(
             _cap(
-                f"#{rank}   {doc.get('document_id') or '(no id)'}   score {score_text or '—'}\n\n"
+                asked
+                + f"#{rank}   {doc.get('document_id') or '(no id)'}   score {score_text or '—'}\n\n"
                 f"{doc.get('content') or '(no content)'}\n\nMetadata:\n{metadata or '(none)'}"
             )
         )
+
+
+def _status(status: Any) -> str:
+    """OpenTelemetry's "unset" means the code did not say: OK unless it errored."""
+    if status == "unset":
+        return "OK (status unset: no error recorded)"
+    return "" if status is None else str(status)
 
 
 def _usage(d: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -166,7 +209,7 @@ def _usage(d: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("Usage", "total tokens", display.number(d.get("total_tokens"))),
         ("Cost", "recorded", display.cost(d.get("recorded_cost"))),
         ("Cost", "computed", display.cost(d.get("computed_cost"))),
-        ("Status", "status", text(d.get("status"))),
+        ("Status", "status", _status(d.get("status"))),
         ("Status", "message", display.one_line(d.get("status_message"), 400)),
         ("Status", "error type", text(d.get("error_type"))),
         ("Timing", "start", display.local_time(d.get("start_ns"))),

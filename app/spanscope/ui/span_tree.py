@@ -46,6 +46,7 @@ class SpanTree(QWidget):
     span_selected = Signal(str, str)  # trace_id, span_id
     span_opened = Signal(str, str)
     loaded = Signal(int)  # number of spans shown
+    cleared = Signal()  # no trace shown any more
     failed = Signal(str)
     copied = Signal(str)  # the text put on the clipboard
     exported = Signal(str)  # path of an exported file
@@ -175,6 +176,7 @@ class SpanTree(QWidget):
         self.time_window.reset(1)
         self.minimap.hide()
         self.summary.setText("Select a trace to see its spans.")
+        self.cleared.emit()
 
     def _loaded(self, forest: SpanForest) -> None:
         self.model.set_forest(forest)

@@ -26,6 +26,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("User"),
     Column("Labels"),
     Column("Preview"),
+    Column("Trace ID"),
 )
 ERRORS_COLUMN = 7
 
@@ -56,6 +57,7 @@ def load_page(cur: Any, request: PageRequest) -> TraceRows:
         [display.one_line(v, 120) for v in c["user_id"]],
         [badge_text(badges.get(t)) for t in c["trace_id"]],
         [display.one_line(v, 200) for v in c["preview"]],
+        [str(v) for v in c["trace_id"]],
     ]
     return TraceRows(
         text=text,
