@@ -20,6 +20,7 @@ from spanscope.ui.main_window import MainWindow
 from spanscope.ui.opening import open_database, problem_box
 from spanscope.ui.recovery_dialog import files_to_reimport, note_for
 from spanscope.ui.single_instance import InstanceServer, bring_to_front
+from spanscope.ui.theme import apply_theme
 
 RESOURCES = Path(__file__).resolve().parents[3] / "resources"
 
@@ -35,6 +36,7 @@ def application() -> QApplication:
     icon = RESOURCES / "icons" / "spanscope.svg"
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
+    apply_theme()  # the saved choice: system, light or dark
     return app
 
 

@@ -47,6 +47,7 @@ from spanscope.ui.settings import app_settings
 from spanscope.ui.span_detail import SpanDetail
 from spanscope.ui.span_tree import SpanTree
 from spanscope.ui.sql_console import SqlConsole
+from spanscope.ui.theme import install as install_theme
 from spanscope.ui.workers import QueryRunner
 
 __all__ = ["MainWindow", "app_settings"]
@@ -63,6 +64,7 @@ FEATURES: tuple[Callable[[MainWindow], None], ...] = (
     install_replay,
     install_secret_masking,
     install_list_states,
+    install_theme,
     install_help,
 )
 
