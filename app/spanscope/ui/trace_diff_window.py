@@ -202,7 +202,7 @@ class TraceDiffWindow(QWidget):
         fm = self.fontMetrics()
         for column, sample in enumerate(
             (
-                "~ ⚠ execute_tool get_shipping_status xx",
+                "~ ⚠ execute_tool get_shipping_status",
                 "retriever",
                 "gpt-4o-mini-x",
                 "12.34 s",
@@ -210,6 +210,10 @@ class TraceDiffWindow(QWidget):
             )
         ):
             view.setColumnWidth(column, fm.horizontalAdvance(sample) + 16)
+        # The kind is the coloured mark before each name: its width goes to "Differs in",
+        # which is sized to what it says (the two trees scroll sideways together).
+        view.setColumnHidden(1, True)
+        view.setColumnWidth(5, fm.horizontalAdvance("messages, tool args, tool results") + 24)
 
     def _connect_views(self) -> None:
         left, right = self.views
