@@ -162,7 +162,7 @@ class FacetBox(QWidget):
         self.counts, self.timed_out = counts, False
         self.model.set_values(counts.values)
         shown = len(counts.values)
-        self._title(f"  ·  {shown} of more" if counts.more else "")
+        self._title(f"  ·  {shown} or more" if counts.more else "")
         self.state.setText("none under this filter" if not shown else "")
         self.state.setVisible(not shown)
         self._fit()

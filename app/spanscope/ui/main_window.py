@@ -292,7 +292,8 @@ class MainWindow(QMainWindow):
         if self.finder.shows != "spans":
             return
         noun = "span" if count == 1 else "spans"
-        matching = " match the filter" if self.span_list.model.filtered else ""
+        matching = (" matches" if count == 1 else " match") + " the filter"
+        matching = matching if self.span_list.model.filtered else ""
         self.count_label.setText(f"{count:,} {noun}{matching}")
 
     def _span_page_loaded(self, rows: int) -> None:
@@ -309,7 +310,8 @@ class MainWindow(QMainWindow):
         if self.finder.shows != "traces":
             return
         noun = "trace" if count == 1 else "traces"
-        matching = " match the filter" if self.trace_list.model.filtered else ""
+        matching = (" matches" if count == 1 else " match") + " the filter"
+        matching = matching if self.trace_list.model.filtered else ""
         self.count_label.setText(f"{count:,} {noun}{matching}")
         if count == 0 and self.trace_list.model.filtered:
             self.span_tree.clear()

@@ -33,6 +33,7 @@ from spanscope.store.replays import step_rows
 from spanscope.ui import display
 from spanscope.ui.keyboard import close_on_escape
 from spanscope.ui.span_detail import SpanDetail
+from spanscope.ui.trace_titles import trace_title
 from spanscope.ui.workers import QueryRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -95,8 +96,19 @@ def cell(step: Step, column: int) -> str:
     if column == 5:
         return happened(step)
     if column == 6:
-        return display.tokens(step.input_tokens_so_far, step.output_tokens_so_far)
-    return display.cost(step.cost_so_far)
+        return so_far_tokens(step)
+    return so_far_cost(step)
+
+
+def so_far_tokens(step: Step) -> str:
+    """Tokens spent up to this step: "0 / 0" before the first model call, never blank."""
+    inp, out = step.input_tokens_so_far or 0, step.output_tokens_so_far or 0
+    return f"{display.number(inp)} / {display.number(out)}"
+
+
+def so_far_cost(step: Step) -> str:
+    """Cost up to this step: "$0" before the first priced call, never blank."""
+    return display.cost(step.cost_so_far or 0.0)
 
 
 def happened(step: Step) -> str:
@@ -236,6 +248,8 @@ class StepThroughWindow(QWidget):
         if not count:
             self.header.setText("This trace has no spans.")
             return
+        title = trace_title([step.span for step in steps.steps], self.trace_id)
+        self.setWindowTitle(f"Step through — {title}")
         self.scrubber.setRange(0, count - 1)
         self._set_enabled(True)
         first = steps.steps[steps.first_failure].span if steps.first_failure is not None else None
@@ -308,8 +322,8 @@ def describe(step: Step, count: int, steps: StepThrough) -> str:
         f"Step {step.index + 1} of {count}",
         f"+{display.duration(step.elapsed_ns)} into the trace",
         f"{step.span.get('kind') or 'span'} “{display.one_line(step.span.get('name'), 80)}”",
-        f"tokens so far {display.tokens(step.input_tokens_so_far, step.output_tokens_so_far)}",
-        f"cost so far {display.cost(step.cost_so_far)}",
+        f"tokens so far {so_far_tokens(step)}",
+        f"cost so far {so_far_cost(step)}",
     ]
     if step.branch is not None:
         names = [

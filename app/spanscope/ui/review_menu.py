@@ -182,7 +182,8 @@ class ReviewFeature:
         self.export_dialog = ExportDialog(self.window.runner, scope, self.window)
         self.export_dialog.exported.connect(
             lambda outcome: self.window.show_message(
-                f"Exported {outcome.records} records to {outcome.path}"
+                f"Exported {outcome.records:,} record{'s' if outcome.records != 1 else ''} "
+                f"to {outcome.path}"
             )
         )
         self.export_dialog.show()

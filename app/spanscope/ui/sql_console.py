@@ -8,6 +8,8 @@ beside the editor. Export writes the whole result to a file the user picks.
 
 from __future__ import annotations
 
+import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,30 @@ CELL_CAP = 500  # characters shown in a cell; the full value is in the tooltip (
 EXAMPLE = "SELECT kind, count(*) AS spans, sum(input_tokens) AS input_tokens\nFROM spans\nGROUP BY kind\nORDER BY spans DESC"
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+# Tables the app keeps for itself (search index, bookkeeping): queryable, not listed.
+INTERNAL_TABLES = frozenset(
+    {"meta", "search_docs", "search_pairs", "search_pending", "search_terms"}
+)
+_NUMBER_ALIGN = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def number_text(value: float | Decimal) -> str:
+    """A number as a person reads it: thousands separated, at most six decimals (six
+    significant digits below 0.001), no trailing zeros (the tool tip has the exact value)."""
+    if isinstance(value, int):
+        return f"{value:,}"
+    number = float(value)
+    if number != number or number in (float("inf"), float("-inf")):
+        return str(number)
+    if number != 0 and abs(number) < 1e-3 or abs(number) >= 1e15:  # small costs keep digits
+        return f"{number:.6g}"
+    return f"{number:,.6f}".rstrip("0").rstrip(".")
 
 
 class ArrowRowsModel(QAbstractTableModel):
@@ -91,12 +117,17 @@ class ArrowRowsModel(QAbstractTableModel):
         if not index.isValid() or role not in (
             Qt.ItemDataRole.DisplayRole,
             Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.TextAlignmentRole,
         ):
             return None
         value = self._columns[index.column()][index.row()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _NUMBER_ALIGN if _is_number(value) else None
         text = "NULL" if value is None else str(value)
         if role == Qt.ItemDataRole.DisplayRole:
-            return display.one_line(text, CELL_CAP)
+            return number_text(value) if _is_number(value) else display.one_line(text, CELL_CAP)
+        if _is_number(value):
+            return text  # the exact value behind the formatted one
         return text[:5000] if len(text) > CELL_CAP else None
 
     def headerData(
@@ -133,6 +164,8 @@ class SqlConsole(QWidget):
         self._pages: ResultPages | None = None
         self._cursor: Any = None
         self._sql = ""
+        self._started_at = 0.0
+        self.run_seconds: float | None = None  # how long the last query took to its first rows
         self._cancel_timer = QTimer(self)
         self._cancel_timer.setInterval(50)  # DuckDB drops an interrupt sent before it starts
         self._cancel_timer.timeout.connect(self._interrupt)
@@ -194,6 +227,8 @@ class SqlConsole(QWidget):
     def _fill_schema(self) -> None:
         tables: dict[str, QTreeWidgetItem] = {}
         for doc in schema_docs():
+            if doc.table in INTERNAL_TABLES:
+                continue
             parent = tables.get(doc.table)
             if parent is None:
                 parent = tables[doc.table] = QTreeWidgetItem(self.schema, [doc.table])
@@ -222,6 +257,7 @@ class SqlConsole(QWidget):
         self.export_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.status.setText("Running…")
+        self._started_at = time.perf_counter()
         db, into = self._db, paths.snapshot_dir() / "console"
         console = self._console
 
@@ -239,6 +275,7 @@ class SqlConsole(QWidget):
     def _started(self, result: tuple[Console, ResultPages, pa.Table]) -> None:
         self._console, self._pages, page = result
         self._cursor = None
+        self.run_seconds = time.perf_counter() - self._started_at
         self.cancel_button.setEnabled(False)
         self._cancel_timer.stop()
         self.model.reset(self._pages.schema)
@@ -271,8 +308,10 @@ class SqlConsole(QWidget):
 
     def _describe(self) -> None:
         rows = self.model.rowCount()
-        more = " of more (scroll for the next rows)" if self.model.more else ""
-        self.status.setText(f"{rows:,} rows{more}")
+        noun = "row" if rows == 1 else "rows"
+        more = " so far, more to come (scroll for the next rows)" if self.model.more else ""
+        took = f" · first rows in {self.run_seconds:.2f} s" if self.run_seconds is not None else ""
+        self.status.setText(f"{rows:,} {noun}{more}{took}")
 
     def _failed(self, message: str) -> None:
         self._cursor = None

@@ -36,6 +36,7 @@ from spanscope.ui.diff_style import foreground
 from spanscope.ui.diff_tree_model import DiffTreeModel
 from spanscope.ui.keyboard import close_on_escape
 from spanscope.ui.pair_diff_view import PairDiffView
+from spanscope.ui.trace_titles import trace_title
 from spanscope.ui.workers import QueryRunner
 
 EXPAND_ALL_UP_TO = 2000  # larger diffs open two levels deep (and at each difference visited)
@@ -278,6 +279,10 @@ class TraceDiffWindow(QWidget):
         self.heading.setText(
             f"A  {root_name(diff.spans_a)}   ·   {diff.trace_a}\n"
             f"B  {root_name(diff.spans_b)}   ·   {diff.trace_b}"
+        )
+        self.setWindowTitle(
+            f"Diff — {trace_title(diff.spans_a, diff.trace_a)} ↔ "
+            f"{trace_title(diff.spans_b, diff.trace_b)}"
         )
         counts = diff.counts()
         totals = "   ".join(_total(metric) for metric in diff.totals)
