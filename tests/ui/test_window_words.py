@@ -80,3 +80,41 @@ def test_console_hides_internal_tables_times_and_formats(qtbot, demo_db: Databas
 def test_number_text() -> None:
     assert number_text(12) == "12" and number_text(1234.5) == "1,234.5"
     assert number_text(0.000001234) == "1.234e-06" and number_text(2.0) == "2"
+
+
+def test_step_through_shows_what_is_new_since_the_previous_call(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    trace = (
+        window.db.reader()
+        .execute("SELECT trace_id FROM traces WHERE llm_count >= 3 ORDER BY trace_id LIMIT 1")
+        .fetchone()[0]
+    )
+    steps = window.replay.step_through(trace)
+    qtbot.addWidget(steps)
+    qtbot.waitUntil(lambda: steps.steps is not None, timeout=10000)
+    llm = [s.index for s in steps.steps.steps if s.span.get("kind") == "llm"]
+    with qtbot.waitSignal(steps.detail.loaded, timeout=10000):
+        steps.go_to(llm[0])
+    assert steps.news.bar.isHidden()  # the first call: everything is new
+    steps.go_to(llm[1])
+    qtbot.waitUntil(lambda: steps.news.bar.isVisible(), timeout=10000)
+    facts = steps.detail.facts
+    hidden = steps.news.repeated[facts.span_id]
+    assert 0 < hidden <= len(facts.inputs)
+    shown = steps.detail.conversation.message_count()
+    assert shown == len(facts.inputs) - hidden + len(facts.outputs)
+    assert "as in the previous call" in steps.news.note.text()
+    steps.news.whole.setChecked(True)
+    assert steps.detail.conversation.message_count() == len(facts.inputs) + len(facts.outputs)
+    steps.close()
+    window.runner.wait()
+
+
+def test_repeated_prefix() -> None:
+    from spanscope.core.prompt_growth import repeated_prefix
+
+    sys_, user = {"role": "system", "content": "s"}, {"role": "user", "content": "q"}
+    answer = {"role": "assistant", "content": "a"}
+    tool = {"role": "tool", "content": "r", "tool_call_id": "1"}
+    assert repeated_prefix([sys_, user, answer], [sys_, user, answer, tool]) == 3
+    assert repeated_prefix([sys_, user], [sys_, {"role": "user", "content": "other"}]) == 1
+    assert repeated_prefix([], [sys_]) == 0

@@ -33,6 +33,7 @@ from spanscope.store.replays import step_rows
 from spanscope.ui import display
 from spanscope.ui.keyboard import close_on_escape
 from spanscope.ui.span_detail import SpanDetail
+from spanscope.ui.step_news import NewSinceLastCall
 from spanscope.ui.trace_titles import trace_title
 from spanscope.ui.workers import QueryRunner
 
@@ -190,6 +191,7 @@ class StepThroughWindow(QWidget):
         )
         self.detail = SpanDetail(self.runner, self)
         self.detail.failed.connect(self.header.setText)
+        self.news = NewSinceLastCall(self)  # a model call shows what is new since the last
 
         buttons = QHBoxLayout()
         for button in (self.previous_button, self.next_button):
@@ -206,6 +208,7 @@ class StepThroughWindow(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.header)
         layout.addWidget(self.failure)
+        layout.addWidget(self.news.bar)
         layout.addWidget(split, 1)
         for keys, slot in (
             (("Right", "N"), self.next),
