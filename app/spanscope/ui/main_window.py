@@ -42,6 +42,7 @@ from spanscope.ui.incident_window import install as install_incident
 from spanscope.ui.list_states import install as install_list_states
 from spanscope.ui.replay import install as install_replay
 from spanscope.ui.review_menu import install as install_review
+from spanscope.ui.search_hits import install as install_search_hits
 from spanscope.ui.secret_masking import install as install_secret_masking
 from spanscope.ui.settings import app_settings
 from spanscope.ui.span_detail import SpanDetail
@@ -64,6 +65,7 @@ FEATURES: tuple[Callable[[MainWindow], None], ...] = (
     install_replay,
     install_secret_masking,
     install_list_states,
+    install_search_hits,
     install_theme,
     install_help,
 )

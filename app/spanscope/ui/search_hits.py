@@ -1,0 +1,115 @@
+"""Under a text search ("refund policy" in the filter), opening a trace goes to the span that
+matched: it is selected (its detail highlights the words), and the span tree's header says
+which spans matched and shows the words in their context, e.g.
+``“refund policy” in 2 spans · chat gpt-4o: …our refund policy allows 30 days…``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from spanscope.store import queries, search
+from spanscope.ui import display
+from spanscope.ui.highlight import filter_phrases
+from spanscope.ui.tooltips import literal_tip
+
+if TYPE_CHECKING:
+    from spanscope.ui.main_window import MainWindow
+
+SNIPPET_AROUND = 60  # characters either side of the match
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    trace_id: str
+    phrase: str
+    span_ids: list[str]
+    span_name: str
+    snippet: str
+
+    def describe(self) -> str:
+        noun = "span" if len(self.span_ids) == 1 else "spans"
+        where = f"“{display.one_line(self.phrase, 40)}” in {len(self.span_ids):,} {noun}"
+        return f"{where} · {display.one_line(self.span_name, 60)}: {self.snippet}"
+
+
+def snippet(texts: list[str], phrase: str, around: int = SNIPPET_AROUND) -> str:
+    """The first place ``phrase`` occurs (any case) with ``around`` characters either side,
+    on one line; '' when it does not occur."""
+    wanted = phrase.lower()
+    for text in texts:
+        at = text.lower().find(wanted)
+        if at >= 0:
+            start, end = max(0, at - around), min(len(text), at + len(phrase) + around)
+            inner = display.one_line(text[start:end], 2 * around + len(phrase) + 10)
+            return ("…" if start else "") + inner + ("…" if end < len(text) else "")
+    return ""
+
+
+def _texts(detail: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for key in ("input_messages", "output_messages"):
+        out += [str(m.get("content") or "") for m in detail.get(key) or []]
+    for call in detail.get("tool_calls") or []:
+        out += [str(call.get("arguments") or ""), str(call.get("result") or "")]
+    out += [str(d.get("content") or "") for d in detail.get("documents") or []]
+    return out
+
+
+def find_hit(cur: Any, trace_id: str, phrase: str) -> SearchHit | None:
+    """The spans of ``trace_id`` whose text holds ``phrase``, and a snippet of the first."""
+    params: list[object] = []
+    sql = search.matching_spans_sql(phrase, params)
+    if sql is None:
+        return None
+    rows = cur.execute(
+        f"SELECT s.span_id, s.name FROM spans s JOIN ({sql}) m "
+        "ON m.trace_id = s.trace_id AND m.span_id = s.span_id "
+        "WHERE s.trace_id = ? ORDER BY s.start_ns NULLS LAST, s.span_id",
+        [*params, trace_id],
+    ).fetchall()
+    if not rows:
+        return None
+    detail = queries.span_detail(cur, trace_id, rows[0][0]) or {}
+    return SearchHit(
+        trace_id,
+        phrase,
+        [r[0] for r in rows],
+        str(rows[0][1] or ""),
+        snippet(_texts(detail), phrase),
+    )
+
+
+class SearchHits:
+    """Kept on the window as ``window.search_hits``; ``last`` is the hit shown."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.last: SearchHit | None = None
+        window.span_tree.loaded.connect(lambda _n: self.trace_shown())
+
+    def trace_shown(self) -> None:
+        tree = self.window.span_tree
+        phrases = filter_phrases(self.window.query_bar.applied)
+        trace_id = tree.trace_id
+        self.last = None
+        if not phrases or trace_id is None:
+            return
+        phrase = phrases[0]
+        self.window.runner.submit(
+            "search-hit", lambda cur: find_hit(cur, trace_id, phrase), self._found, lambda _m: None
+        )
+
+    def _found(self, hit: SearchHit | None) -> None:
+        tree = self.window.span_tree
+        if hit is None or hit.trace_id != tree.trace_id:
+            return
+        self.last = hit
+        tree.summary.setText(hit.describe())
+        tree.summary.setToolTip(literal_tip(hit.describe()))  # trace text, shown as written
+        tree.select_span(hit.span_ids[0])
+
+
+def install(window: MainWindow) -> None:
+    window.search_hits = SearchHits(window)  # type: ignore[attr-defined]
