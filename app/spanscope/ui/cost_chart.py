@@ -271,11 +271,15 @@ class CostChart(QWidget):
             painter.drawText(QPointF(tx, plot.bottom() + 6 + fm.ascent()), label)
         painter.end()
 
+    def legend_labels(self) -> list[str]:
+        """The legend's entries as drawn: plain text (painted, never read as HTML), one
+        short line each."""
+        return [display.one_line(group, LEGEND_CHARS) for group in self.groups]
+
     def _legend(self, painter: QPainter, top: float, fm: QFontMetrics) -> float:
         """Swatches and names in rows above the plot; returns the y below them."""
         x, y, line = 12.0, top, fm.height() + 4
-        for n, group in enumerate(self.groups):
-            name = display.one_line(group, LEGEND_CHARS)
+        for n, name in enumerate(self.legend_labels()):
             width = 14 + fm.horizontalAdvance(name) + 16
             if x + width > self.width() - 8 and x > 12:
                 x, y = 12.0, y + line
