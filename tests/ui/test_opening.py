@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from message_boxes import Answer
+from message_boxes import Answer, Clicker
 
 from spanscope.store import Database
 from spanscope.ui.opening import QUIT_TEXT, SNAPSHOT_TEXT, open_database
@@ -99,3 +99,22 @@ def test_a_file_that_is_not_a_database_gets_a_message(tmp_path: Path) -> None:
     assert open_database(path, ask=answer) is None
     [box] = answer.boxes
     assert "cannot be opened" in box.text()
+
+
+@pytest.mark.parametrize("button", [SNAPSHOT_TEXT, QUIT_TEXT])
+def test_database_in_use_buttons_on_the_real_box(qtbot, held_database: Path, button: str) -> None:
+    """Each button pressed on the real modal box (the app's own ``ask_modally``)."""
+    c = Clicker(button)
+    try:
+        db = open_database(held_database)
+    finally:
+        c.stop()
+    assert [t for t, _ in c.seen] == ["Database in use"]
+    if button == QUIT_TEXT:
+        assert db is None
+        return
+    assert db is not None
+    try:
+        assert db.read_only
+    finally:
+        db.close()

@@ -3,8 +3,6 @@ box (the app's own ``ask_modally``), as a person would: none may crash, each doe
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,42 +66,6 @@ def test_already_open_quit_opens_nothing(qtbot, served: Path, clicker) -> None:
     c = clicker(QUIT_TEXT)
     assert open_database(served) is None
     assert len(c.seen) == 1
-
-
-HOLD = "import duckdb, sys\ncon = duckdb.connect(sys.argv[1])\nprint('held', flush=True)\nsys.stdin.readline()\n"
-
-
-@pytest.fixture
-def held(demo_db_path: Path) -> Iterator[Path]:
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(demo_db_path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        yield demo_db_path
-    finally:
-        assert holder.stdin is not None and holder.stdout is not None
-        holder.stdin.close()
-        holder.wait(timeout=30)
-        holder.stdout.close()
-
-
-@pytest.mark.parametrize("button", [SNAPSHOT_TEXT, QUIT_TEXT])
-def test_database_in_use_buttons(qtbot, held: Path, clicker, button: str) -> None:
-    c = clicker(button)
-    db = open_database(held)
-    assert [t for t, _ in c.seen] == ["Database in use"]
-    if button == QUIT_TEXT:
-        assert db is None
-        return
-    assert db is not None
-    try:
-        assert db.read_only
-    finally:
-        db.close()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QDialog, QWidget
 
 from spanscope.ui.command_palette import CommandPalette
 from spanscope.ui.keyboard import CheatSheet
@@ -28,17 +29,21 @@ class HelpFeature:
         if self.palette is not None:
             self.palette.deleteLater()
         self.palette = CommandPalette(self.window)
-        self.palette.show()
-        self.palette.search.setFocus()
+        _show(self.palette, self.palette.search)
         return self.palette
 
     def open_cheat_sheet(self) -> CheatSheet:
+        """A fresh sheet each time: it lists the keys the window has now."""
         if self.cheat_sheet is not None:
             self.cheat_sheet.deleteLater()
         self.cheat_sheet = CheatSheet(self.window)
-        self.cheat_sheet.show()
-        self.cheat_sheet.filter.setFocus()
+        _show(self.cheat_sheet, self.cheat_sheet.filter)
         return self.cheat_sheet
+
+
+def _show(dialog: QDialog, focus: QWidget) -> None:
+    dialog.show()
+    focus.setFocus()
 
 
 def install(window: MainWindow) -> None:
