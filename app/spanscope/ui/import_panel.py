@@ -332,7 +332,6 @@ class ImportController(QObject):
             dialog.show_button.clicked.connect(show_imported)
             retry = [Path(r.path) for r in results if r.error and SKIP_HINT in r.error]
             if retry:
-                dialog = self.dialog
                 dialog.skip_button.show()
 
                 def retry_skipping_bad_records() -> None:
