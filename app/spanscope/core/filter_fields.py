@@ -82,14 +82,11 @@ _FIELD_LIST = [
     Field("label", None, None, kind="label"),
     Field("annotated", None, None, kind="annotated", choices=("yes", "no")),
     Field("author", None, None, kind="author"),
-<<<<<<< HEAD
     Field("score", None, None, kind="score", comparisons=_NUMERIC),  # an annotation's score
     Field("group", None, None, kind="group"),  # a failure group's id (spanscope groups)
     Field("prompt", None, None, kind="prompt"),  # a prompt version's id (spanscope prompts)
-=======
     # the file a span was imported from, by name ("export.jsonl") or path, globs allowed
     Field("source", None, None, kind="source"),
->>>>>>> 7d18100 (Import: the file chooser lists every recognised kind of file (.eval, protobuf, Parquet, compressed …); after an import, Show what was imported filters on those files with the new source:NAME filter term)
     Field("after", "start_ns", "start_ns", kind="time"),
     Field("before", "start_ns", "start_ns", kind="time"),
     Field(
