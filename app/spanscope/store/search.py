@@ -168,3 +168,21 @@ def _pair_hits(patterns: list[str], params: list[object]) -> list[str]:
 def _fragment(name: str) -> str:
     """A query to nest inside another."""
     return nestable("spanscope.store", name)
+
+
+def spans_matching_in_trace(
+    con: duckdb.DuckDBPyConnection, trace_id: str, text: str
+) -> list[tuple[str, str]]:
+    """(span_id, name) of the spans of ``trace_id`` whose text holds ``text``, in start
+    order: which spans a text search found in one trace."""
+    params: list[object] = []
+    sql = matching_spans_sql(text, params)
+    if sql is None:
+        return []
+    rows = con.execute(
+        f"SELECT s.span_id, s.name FROM spans s JOIN ({sql}) m "
+        "ON m.trace_id = s.trace_id AND m.span_id = s.span_id "
+        "WHERE s.trace_id = ? ORDER BY s.start_ns NULLS LAST, s.span_id",
+        [*params, trace_id],
+    ).fetchall()
+    return [(str(r[0]), str(r[1] or "")) for r in rows]

@@ -59,16 +59,7 @@ def _texts(detail: dict[str, Any]) -> list[str]:
 
 def find_hit(cur: Any, trace_id: str, phrase: str) -> SearchHit | None:
     """The spans of ``trace_id`` whose text holds ``phrase``, and a snippet of the first."""
-    params: list[object] = []
-    sql = search.matching_spans_sql(phrase, params)
-    if sql is None:
-        return None
-    rows = cur.execute(
-        f"SELECT s.span_id, s.name FROM spans s JOIN ({sql}) m "
-        "ON m.trace_id = s.trace_id AND m.span_id = s.span_id "
-        "WHERE s.trace_id = ? ORDER BY s.start_ns NULLS LAST, s.span_id",
-        [*params, trace_id],
-    ).fetchall()
+    rows = search.spans_matching_in_trace(cur, trace_id, phrase)
     if not rows:
         return None
     detail = queries.span_detail(cur, trace_id, rows[0][0]) or {}
