@@ -70,3 +70,12 @@ def test_ticks_are_nice_values_in_one_unit() -> None:
         digits = str(step).rstrip("0")
         assert digits in ("1", "2", "5") or step % (60 * 10**9) == 0
         assert span / step <= 6
+
+
+def test_a_trace_spanning_years_still_gets_few_ticks() -> None:
+    """A span with a far-future end (a broken clock in a file) must not make thousands of
+    ticks: every row paints one line per tick."""
+    years = 3 * 365 * 24 * 3600 * 10**9
+    marks = ticks(0, years, 8)
+    assert 2 <= len(marks) <= 9 and marks[1][1].endswith(" d")
+    assert len(ticks(0, 10**18, 8)) <= 9

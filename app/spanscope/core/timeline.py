@@ -144,7 +144,12 @@ def nice_step(span_ns: int, max_ticks: int) -> int:
         for step in (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1440):
             if step * MINUTE >= raw:
                 return step * MINUTE
-        return 1440 * MINUTE
+        days = 1  # then whole days, 1, 2, 5 × 10ⁿ: a trace spanning years still gets few ticks
+        while True:
+            for m in (1, 2, 5):
+                if days * m * 1440 * MINUTE >= raw:
+                    return days * m * 1440 * MINUTE
+            days *= 10
     step = 1
     while True:
         for m in (1, 2, 5):
@@ -171,6 +176,8 @@ def tick_label(offset_ns: int, step_ns: int, unit: str | None = None) -> str:
         minutes, rest = divmod(offset_ns, MINUTE)
         if minutes >= 60:
             hours, minutes = divmod(minutes, 60)
+            if step_ns >= 1440 * MINUTE:
+                return f"{hours // 24:,} d"
             return f"{hours} h {minutes} min" if minutes else f"{hours} h"
         seconds = rest // 1_000_000_000
         return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"

@@ -135,7 +135,10 @@ QUERY_KEYS = (
 
 def retrieval_query(d: dict[str, Any]) -> str:
     """The query a retrieval span ran, from its raw attributes; '' when not recorded."""
-    attributes = _json_value(d.get("attributes"))
+    raw = d.get("attributes")
+    if isinstance(raw, str) and len(raw) > display.PARSE_LIMIT:
+        return ""  # parsing megabytes holds the interpreter lock: the window would stall
+    attributes = _json_value(raw)
     if not isinstance(attributes, dict):
         return ""
     for key in QUERY_KEYS:
