@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from spanscope.ui.command_palette import fuzzy_score
 from spanscope.ui.costs import open_costs
 from spanscope.ui.diff_window import open_span_diff
+from spanscope.ui.evaluate_window import open_evaluate
+from spanscope.ui.incident_window import open_incident
 from spanscope.ui.keyboard import ESCAPE_CLOSES, bindings, shared_keys
 
 
@@ -42,6 +44,8 @@ def _secondary_windows(qtbot, window, only: str | None = None) -> dict[str, QWid
         ),
         "SQL console": window.open_sql_console,
         "costs": lambda: open_costs(window),
+        "incident": lambda: open_incident(window, "groups"),
+        "evaluate": lambda: open_evaluate(window),
     }
     shown: dict[str, QWidget] = {
         name: open_() for name, open_ in openers.items() if only in (None, name)
@@ -82,7 +86,8 @@ def test_a_key_bound_twice_is_caught(qtbot, window) -> None:  # type: ignore[no-
 
 
 @pytest.mark.parametrize(
-    "name", ["step-through", "trace diff", "span diff", "SQL console", "costs"]
+    "name",
+    ["step-through", "trace diff", "span diff", "SQL console", "costs", "incident", "evaluate"],
 )
 def test_escape_closes_the_secondary_windows(qtbot, window, name: str) -> None:  # type: ignore[no-untyped-def]
     shown = _secondary_windows(qtbot, window, only=name)

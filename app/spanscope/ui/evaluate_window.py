@@ -38,6 +38,7 @@ from spanscope.store import evaluations as stored
 from spanscope.ui import display
 from spanscope.ui.cost_table import Column, RowsModel
 from spanscope.ui.evaluation_run import EvaluationRun
+from spanscope.ui.keyboard import close_on_escape
 
 if TYPE_CHECKING:
     from spanscope.ui.main_window import MainWindow
@@ -83,6 +84,7 @@ class EvaluateWindow(QWidget):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window, Qt.WindowType.Window)
         self.main = window
+        close_on_escape(self)
         self.setWindowTitle(f"Evaluate — {window.db.path.name}")
         self.resize(1100, 720)
         self.filter_text = window.query_bar.applied

@@ -18,6 +18,7 @@ from spanscope.store.failure_groups import FailureGroup, failure_groups
 from spanscope.store.prompt_versions import PromptVersion, prompt_versions
 from spanscope.ui.compare_view import CompareView
 from spanscope.ui.failure_groups_view import FailureGroupsView
+from spanscope.ui.keyboard import close_on_escape
 from spanscope.ui.prompt_versions_view import PromptVersionsView
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ class IncidentWindow(QWidget):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window, Qt.WindowType.Window)
         self.main = window
+        close_on_escape(self)
         self.setWindowTitle(f"What went wrong — {window.db.path.name}")
         self.resize(1280, 800)
         self.filter_text = window.query_bar.applied
