@@ -834,8 +834,9 @@ def test_message_pool_resolved_into_every_model_call(tmp_path: Path, db: Databas
     assert last[10]["tool_call_id"] == "hardcoded_4"
     assert last[10]["content"].startswith("bin\nboot\ndev\n")
     [[final]] = rows(
-        db, "SELECT output_messages[1].content FROM spans WHERE kind = 'llm' "
-        "ORDER BY start_ns DESC LIMIT 1"
+        db,
+        "SELECT output_messages[1].content FROM spans WHERE kind = 'llm' "
+        "ORDER BY start_ns DESC LIMIT 1",
     )
     assert final == "done"
     # the pool is not kept a second time on the sample, and no reference is left unresolved
@@ -915,7 +916,8 @@ def test_events_data_pools_and_call_pool(tmp_path: Path, db: Database) -> None:
     ]
     # the provider request is whole again: its messages come back from the call pool
     [[attrs]] = rows(
-        db, "SELECT attributes FROM spans WHERE kind = 'llm' ORDER BY start_ns, span_id DESC LIMIT 1"
+        db,
+        "SELECT attributes FROM spans WHERE kind = 'llm' ORDER BY start_ns, span_id DESC LIMIT 1",
     )
     assert "call_refs" not in attrs and "events_data" not in attrs
     check_file(tmp_path / "view", path, tokens=(40, 2))

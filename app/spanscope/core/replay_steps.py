@@ -121,6 +121,9 @@ def build_steps(trace_id: str, rows: Sequence[dict[str, Any]]) -> StepThrough:
 def _failure(row: dict[str, Any]) -> str | None:
     if row.get("status") == "error":
         return "tool failure" if row.get("kind") == "tool" else "error"
+    if row.get("failed_tool_call_count"):
+        # a tool the provider ran inside this model call failed (web search, code execution)
+        return "tool failure"
     if row.get("kind") in RETRIEVAL_KINDS and not row.get("document_count"):
         return "empty retrieval"
     return None

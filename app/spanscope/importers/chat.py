@@ -47,15 +47,18 @@ def anthropic_parts(content: Any) -> list[JsonDict]:
                     **extra,
                 }
             )
-        elif kind == "server_tool_use":
+        elif kind in ("server_tool_use", "mcp_tool_use"):
             parts.append(
                 {
                     "type": "server_tool_call",
                     "id": block.get("id"),
                     "name": block.get("name"),
                     "arguments": block.get("input"),
+                    **({"server_name": block["server_name"]} if block.get("server_name") else {}),
                 }
             )
+        elif isinstance(kind, str) and kind.endswith("_tool_result") and kind != "tool_result":
+            parts.append(server_tool_response(block.get("tool_use_id"), anthropic_result(block)))
         elif kind == "tool_result":
             result = block.get("content")
             texts = [
@@ -89,6 +92,28 @@ def anthropic_parts(content: Any) -> list[JsonDict]:
         else:
             parts.append({"type": str(kind), "content": compact_json(block)})
     return parts
+
+
+def server_tool_response(call_id: Any, result: Any) -> JsonDict:
+    """A GenAI ``server_tool_call_response`` part: the result of a tool the provider ran inside
+    the model call. A failed call's result is an object with an ``error`` key (what
+    step-through's failures and the tool-failure checks look for)."""
+    return {"type": "server_tool_call_response", "id": call_id, "content": compact_json(result)}
+
+
+def anthropic_result(block: JsonDict) -> Any:
+    """What an Anthropic server tool returned; errors (``web_search_tool_result_error``,
+    ``web_fetch_tool_error``, ``mcp_tool_result`` with ``is_error``) as ``{"error": ...}``."""
+    content = block.get("content")
+    if isinstance(content, dict):
+        ctype = str(content.get("type") or "")
+        if ctype.endswith("_error") or "error_code" in content:
+            return {"error": content.get("error_code") or ctype, **content}
+    if block.get("is_error"):
+        texts = [b.get("text") for b in as_list(content) if isinstance(b, dict)]
+        message = "\n".join(str(t) for t in texts if t) if texts else content
+        return {"error": message or "the tool failed", "content": content}
+    return content
 
 
 def anthropic_message(message: JsonDict, default_role: str = "user") -> JsonDict:
@@ -148,6 +173,8 @@ def _responses_item_parts(item: JsonDict) -> tuple[str, list[JsonDict]]:
                 "response": item.get("output"),
             }
         ]
+    if kind in SERVER_CALL_ITEMS:
+        return "assistant", responses_server_call_parts(item)
     if kind == "reasoning":
         texts = [
             s.get("text")
@@ -162,6 +189,53 @@ def _responses_item_parts(item: JsonDict) -> tuple[str, list[JsonDict]]:
             }
         ]
     return "assistant", [{"type": str(kind), "content": compact_json(item)}]
+
+
+# OpenAI Responses items for tools the provider runs inside the call, and the tool each is.
+SERVER_CALL_ITEMS = {
+    "web_search_call": "web_search",
+    "file_search_call": "file_search",
+    "code_interpreter_call": "code_interpreter",
+    "image_generation_call": "image_generation",
+    "mcp_call": "mcp",
+}
+
+
+def responses_server_call_parts(item: JsonDict) -> list[JsonDict]:
+    """A server-side tool item as a GenAI ``server_tool_call`` and its response part."""
+    kind = str(item.get("type"))
+    if kind == "web_search_call":
+        arguments: Any = item.get("action")
+        result: Any = {k: v for k, v in item.items() if k not in ("type", "id", "action")}
+    elif kind == "file_search_call":
+        arguments = {"queries": item.get("queries")}
+        result = item.get("results")
+    elif kind == "code_interpreter_call":
+        arguments = {"code": item.get("code"), "container_id": item.get("container_id")}
+        result = item.get("outputs")
+    elif kind == "mcp_call":
+        arguments = item.get("arguments")
+        result = item.get("output")
+    else:
+        arguments = {k: v for k, v in item.items() if k not in ("type", "id", "result", "status")}
+        result = item.get("result")
+    if item.get("error") or item.get("status") == "failed":
+        result = {
+            "error": item.get("error") or "failed",
+            "status": item.get("status"),
+            "result": result,
+        }
+    name = SERVER_CALL_ITEMS[kind]
+    if kind == "mcp_call" and item.get("name"):
+        label = item.get("server_label")
+        name = f"{label}.{item['name']}" if label else str(item["name"])
+    call: JsonDict = {
+        "type": "server_tool_call",
+        "id": item.get("id"),
+        "name": name,
+        "arguments": arguments if isinstance(arguments, str) else compact_json(arguments),
+    }
+    return [call, server_tool_response(item.get("id"), result)]
 
 
 def responses_input_messages(value: Any) -> list[JsonDict]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from spanscope.importers.chat import SERVER_CALL_ITEMS, responses_server_call_parts
 from spanscope.importers.values import as_dict, decode_json_text
 from spanscope.model.raw import json_text
 
@@ -179,7 +180,9 @@ def _is_message(value: dict[str, Any]) -> bool:
     kind = value.get("type")
     if isinstance(kind, str) and (kind in _LC_TYPES or kind.endswith("MessageChunk")):
         return "content" in value or isinstance(value.get("data"), dict)
-    return kind in ("message", "function_call", "function_call_output", "reasoning")
+    return kind in ("message", "function_call", "function_call_output", "reasoning") or (
+        kind in SERVER_CALL_ITEMS
+    )
 
 
 def _is_response_items(value: Any) -> bool:
@@ -187,7 +190,8 @@ def _is_response_items(value: Any) -> bool:
         isinstance(value, list)
         and bool(value)
         and all(
-            isinstance(i, dict) and i.get("type") in ("message", "function_call", "reasoning")
+            isinstance(i, dict)
+            and (i.get("type") in ("message", "function_call", "reasoning", *SERVER_CALL_ITEMS))
             for i in value
         )
     )
@@ -204,6 +208,8 @@ def _message(item: dict[str, Any], default_role: str) -> list[dict[str, Any]] | 
     kind = item.get("type")
     if kind == "function_call":
         return [{"role": "assistant", "content": None, "tool_calls": _tool_calls([item])}]
+    if kind in SERVER_CALL_ITEMS:
+        return [{"role": "assistant", "parts": responses_server_call_parts(item)}]
     if kind == "function_call_output":
         output = item.get("output")
         return [

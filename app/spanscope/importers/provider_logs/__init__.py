@@ -35,6 +35,10 @@ Record shapes accepted (each recognised by its structure, never by a file name):
     events for streams, which are reassembled into the final response (Anthropic
     ``message_start``/``content_block_*``/``message_delta``; OpenAI ``chat.completion.chunk``
     deltas; Responses ``response.*`` events).
+(g) streamed responses logged one event per line, without HTTP framing (Anthropic
+    ``message_start`` … ``message_stop``, OpenAI Responses ``response.created`` …
+    ``response.completed``, ``error``): see :mod:`.event_lines`. Each call's events become one
+    span; a call ending in ``error`` is an error span with the provider's message.
 (f) an OpenAI Batch output line ``{id, custom_id, response: {status_code, request_id, body},
     error}``. Its request is in the batch *input* file, which is a different file: it is not
     joined, and ``custom_id`` is kept so the two can be matched.
@@ -68,6 +72,13 @@ from spanscope.importers.batches import span_batches
 from spanscope.importers.chat import anthropic_message, anthropic_parts, anthropic_usage
 from spanscope.importers.json_head import head_records, partial_json
 from spanscope.importers.provider_logs.calls import Call, classify
+from spanscope.importers.provider_logs.event_lines import (
+    StreamedCall,
+    gather,
+    is_stream_event,
+    opens_call,
+    streamed_call,
+)
 from spanscope.importers.provider_logs.spans import call_span
 from spanscope.importers.records import JsonRecords, Record, describe_value
 from spanscope.importers.times import to_ns
@@ -86,6 +97,11 @@ class ProviderLogs:
             return False
         # The first record must be a call and some record of the head a call with a response;
         # a later record of another kind is then reported by position when the file is read.
+        if is_stream_event(records[0]):
+            # Event lines: the head must hold the event that opens a call.
+            return all(is_stream_event(r) for r in records[:-1]) and any(
+                opens_call(r) for r in records
+            )
         calls = [classify(r, partial=True) for r in records]
         return calls[0] is not None and any(
             c is not None and c.api is not None and c.response is not None for c in calls
@@ -93,19 +109,37 @@ class ProviderLogs:
 
     def source(self, sample: Sample, workdir: Path) -> ArrowSource:
         records = JsonRecords(sample)
-        return ArrowSource(batches=span_batches(self._spans(records)), progress=records.progress)
+        warnings: list[str] = []
+        return ArrowSource(
+            batches=span_batches(self._spans(records, warnings)),
+            progress=records.progress,
+            warnings=warnings,
+        )
 
-    def _spans(self, records: JsonRecords) -> Iterator[RawSpan]:
-        for record in records:
+    def _spans(self, records: JsonRecords, warnings: list[str]) -> Iterator[RawSpan]:
+        provider: str | None = None  # of the last call: a failure alone is from the same API
+        unfinished = 0
+        for item in gather(iter(records)):
+            record = item.first if isinstance(item, StreamedCall) else item
             try:
-                call = classify(record.value, partial=False)
-                if call is None:
-                    raise ValueError(
-                        f"not a provider request/response record ({describe_value(record.value)})"
-                    )
+                if isinstance(item, StreamedCall):
+                    call = streamed_call(item, provider)
+                    unfinished += not item.finished
+                else:
+                    found = classify(item.value, partial=False)
+                    if found is None:
+                        raise ValueError(
+                            f"not a provider request/response record ({describe_value(item.value)})"
+                        )
+                    call = found
+                provider = call.provider or provider
                 yield call_span(call, record)
             except ValueError as exc:
                 raise ImportError_(f"{records.path}: {exc} at {record.where}") from None
+        if unfinished:
+            warnings.append(
+                f"{unfinished} streamed calls stop before their last event; shown as errors"
+            )
 
 
 __all__ = [

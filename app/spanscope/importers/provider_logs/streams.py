@@ -78,15 +78,7 @@ def reassemble_stream(
 ) -> tuple[JsonDict | None, JsonDict | None, str | None]:
     """(final response, error, api) from the events of a streamed response."""
     first = next((p for p in payloads if p.get("type") not in ("ping", "error")), None)
-    error = next(
-        (
-            p.get("error")
-            for p in payloads
-            if p.get("type") == "error" or (isinstance(p.get("error"), dict) and "object" not in p)
-        ),
-        None,
-    )
-    error = error if isinstance(error, dict) else None
+    error = next((e for e in (stream_error(p) for p in payloads) if e is not None), None)
     if first is None:
         return None, error, None
     kind = first.get("type")
@@ -98,6 +90,20 @@ def reassemble_stream(
         response = _responses_stream(payloads)
         return response, error or response_error(response), "responses" if response else None
     return None, error, None
+
+
+def stream_error(event: JsonDict) -> JsonDict | None:
+    """The provider's error an event carries: Anthropic and OpenAI Chat nest it under
+    ``error``; OpenAI Responses puts ``code`` and ``message`` on the ``error`` event itself."""
+    nested = event.get("error")
+    if isinstance(nested, dict) and (event.get("type") == "error" or "object" not in event):
+        return nested
+    if event.get("type") == "error":
+        own = {k: event[k] for k in ("code", "message", "param") if event.get(k) is not None}
+        if own:
+            return {"type": own.get("code"), **own} if own.get("code") else own
+        return {"message": "the stream reported an error"}
+    return None
 
 
 def _anthropic_stream(payloads: list[JsonDict]) -> JsonDict:
@@ -228,15 +234,37 @@ def _index(value: Any) -> int:
 
 
 def _responses_stream(payloads: list[JsonDict]) -> JsonDict | None:
+    """The last response object the events carry; when it has no output (the stream stopped
+    early, or the final event was not logged) the output items are rebuilt from the events."""
     response: JsonDict | None = None
-    items: list[Any] = []
+    items: dict[int, JsonDict] = {}
     for p in payloads:
+        kind = p.get("type")
         if isinstance(p.get("response"), dict):
             response = dict(p["response"])
-        if p.get("type") == "response.output_item.done" and isinstance(p.get("item"), dict):
-            items.append(p["item"])
+        index = _index(p.get("output_index"))
+        if kind in ("response.output_item.added", "response.output_item.done") and isinstance(
+            p.get("item"), dict
+        ):
+            items[index] = dict(p["item"])
+        elif kind == "response.output_text.delta":
+            item = items.setdefault(index, {"type": "message", "role": "assistant", "content": []})
+            parts = item.setdefault("content", [])
+            part_index = _index(p.get("content_index"))
+            while len(parts) <= part_index:
+                parts.append({"type": "output_text", "text": ""})
+            parts[part_index]["text"] = str(parts[part_index].get("text") or "") + str(
+                p.get("delta") or ""
+            )
+        elif kind == "response.function_call_arguments.delta":
+            item = items.setdefault(index, {"type": "function_call", "arguments": ""})
+            item["arguments"] = str(item.get("arguments") or "") + str(p.get("delta") or "")
+        elif kind == "response.function_call_arguments.done" and isinstance(
+            p.get("arguments"), str
+        ):
+            items.setdefault(index, {"type": "function_call"})["arguments"] = p["arguments"]
     if response is not None and not response.get("output") and items:
-        response["output"] = items
+        response["output"] = [items[i] for i in sorted(items)]
     return response
 
 

@@ -159,8 +159,10 @@ SELECT
             name := coalesce(t['gen_ai.tool.name'], t['tool.name'], t['ai.toolCall.name'], name),
             arguments := coalesce(t['gen_ai.tool.call.arguments'], t['input.value'], t['input'], t['ai.toolCall.args'], t['ai.toolCall.input']),
             result := coalesce(t['gen_ai.tool.call.result'], t['output.value'], t['output'], t['ai.toolCall.result'], t['ai.toolCall.output']))]
+         -- a server-side call carries its result (found by id among the answer's parts)
          ELSE nullif(list_transform(flatten(list_transform(coalesce(output_msgs, []), lambda m: coalesce(m.tool_calls, []))),
-            lambda c: struct_pack(call_id := c.call_id, name := c.name, arguments := c.arguments, result := NULL::VARCHAR)), [])
+            lambda c: struct_pack(call_id := c.call_id, name := c.name, arguments := c.arguments,
+                result := CASE WHEN c.call_id IS NOT NULL THEN list_filter(server_results(output_msgs), lambda r: r.id = c.call_id)[1].content END)), [])
     END AS tool_calls,
     docs AS documents,
     to_json(attributes) AS attributes,

@@ -38,9 +38,9 @@ END;
 -- Messages in any of the JSON shapes seen (GenAI parts, OpenAI chat, Vercel, Anthropic blocks,
 -- Gemini native) become one typed list. json_transform parses each list once; everything after
 -- works on typed structs, which is what keeps large imports fast.
-CREATE OR REPLACE TEMP MACRO message_shape() AS '[{"role":"VARCHAR","name":"VARCHAR","tool_call_id":"VARCHAR","content":"VARCHAR","text":"VARCHAR","finish_reason":"VARCHAR","parts":[{"type":"VARCHAR","content":"VARCHAR","text":"VARCHAR","id":"VARCHAR","name":"VARCHAR","arguments":"VARCHAR","response":"VARCHAR","result":"VARCHAR","mime_type":"VARCHAR","uri":"VARCHAR","modality":"VARCHAR","thought":"BOOLEAN","toolCallId":"VARCHAR","toolName":"VARCHAR","input":"VARCHAR","args":"VARCHAR","output":"VARCHAR","tool_use_id":"VARCHAR"}],"tool_calls":[{"id":"VARCHAR","name":"VARCHAR","arguments":"VARCHAR","function":{"name":"VARCHAR","arguments":"VARCHAR"}}]}]';
+CREATE OR REPLACE TEMP MACRO message_shape() AS '[{"role":"VARCHAR","name":"VARCHAR","tool_call_id":"VARCHAR","content":"VARCHAR","text":"VARCHAR","finish_reason":"VARCHAR","parts":[{"type":"VARCHAR","content":"VARCHAR","text":"VARCHAR","id":"VARCHAR","name":"VARCHAR","arguments":"VARCHAR","response":"VARCHAR","result":"VARCHAR","mime_type":"VARCHAR","uri":"VARCHAR","modality":"VARCHAR","thought":"BOOLEAN","toolCallId":"VARCHAR","toolName":"VARCHAR","input":"VARCHAR","args":"VARCHAR","output":"VARCHAR","tool_use_id":"VARCHAR","server_tool_call":"JSON","server_tool_call_response":"JSON"}],"tool_calls":[{"id":"VARCHAR","name":"VARCHAR","arguments":"VARCHAR","function":{"name":"VARCHAR","arguments":"VARCHAR"}}]}]';
 
-CREATE OR REPLACE TEMP MACRO part_shape() AS '[{"type":"VARCHAR","content":"VARCHAR","text":"VARCHAR","id":"VARCHAR","name":"VARCHAR","arguments":"VARCHAR","response":"VARCHAR","result":"VARCHAR","mime_type":"VARCHAR","uri":"VARCHAR","modality":"VARCHAR","thought":"BOOLEAN","toolCallId":"VARCHAR","toolName":"VARCHAR","input":"VARCHAR","args":"VARCHAR","output":"VARCHAR","tool_use_id":"VARCHAR"}]';
+CREATE OR REPLACE TEMP MACRO part_shape() AS '[{"type":"VARCHAR","content":"VARCHAR","text":"VARCHAR","id":"VARCHAR","name":"VARCHAR","arguments":"VARCHAR","response":"VARCHAR","result":"VARCHAR","mime_type":"VARCHAR","uri":"VARCHAR","modality":"VARCHAR","thought":"BOOLEAN","toolCallId":"VARCHAR","toolName":"VARCHAR","input":"VARCHAR","args":"VARCHAR","output":"VARCHAR","tool_use_id":"VARCHAR","server_tool_call":"JSON","server_tool_call_response":"JSON"}]';
 
 -- A content value that is itself a list of parts (OpenAI multimodal, Vercel, Anthropic blocks).
 CREATE OR REPLACE TEMP MACRO content_parts(c) AS CASE
@@ -48,7 +48,14 @@ CREATE OR REPLACE TEMP MACRO content_parts(c) AS CASE
 END;
 
 CREATE OR REPLACE TEMP MACRO is_text_part(p) AS coalesce(p.type, 'text') IN ('text', 'input_text', 'output_text') AND NOT coalesce(p.thought, FALSE);
-CREATE OR REPLACE TEMP MACRO is_call_part(p) AS coalesce(p.type, '') IN ('tool_call', 'tool-call', 'tool_use', 'function_call');
+-- Server-side tools (web search, code execution, MCP, ... run by the provider inside the one
+-- model call) are tool calls of that call too: GenAI `server_tool_call`, Anthropic blocks.
+CREATE OR REPLACE TEMP MACRO is_call_part(p) AS coalesce(p.type, '') IN ('tool_call', 'tool-call', 'tool_use', 'function_call',
+    'server_tool_call', 'server_tool_use', 'mcp_tool_use');
+-- Their results stay parts of the answer (never its text): GenAI `server_tool_call_response`,
+-- Anthropic `web_search_tool_result`, `code_execution_tool_result`, `mcp_tool_result`, ...
+CREATE OR REPLACE TEMP MACRO is_server_result_part(p) AS coalesce(p.type, '') = 'server_tool_call_response'
+    OR (ends_with(coalesce(p.type, ''), '_tool_result') AND p.type <> 'tool_result');
 CREATE OR REPLACE TEMP MACRO is_result_part(p) AS coalesce(p.type, '') IN ('tool_call_response', 'tool-result', 'tool_result', 'function_call_output');
 
 CREATE OR REPLACE TEMP MACRO parts_text(ps) AS nullif(array_to_string(list_transform(
@@ -57,15 +64,22 @@ CREATE OR REPLACE TEMP MACRO parts_text(ps) AS nullif(array_to_string(list_trans
 
 CREATE OR REPLACE TEMP MACRO parts_calls(ps) AS list_transform(list_filter(ps, lambda pc_a: is_call_part(pc_a)),
     lambda pc_b: struct_pack(call_id := coalesce(pc_b.id, pc_b.toolCallId), name := coalesce(pc_b.name, pc_b.toolName),
-                             arguments := coalesce(pc_b.arguments, pc_b.input, pc_b.args)));
+                             arguments := coalesce(pc_b.arguments, pc_b.input, pc_b.args, pc_b.server_tool_call::VARCHAR)));
 
 CREATE OR REPLACE TEMP MACRO parts_other(ps) AS CASE
     WHEN len(list_filter(ps, lambda po_a: NOT (is_text_part(po_a) OR is_call_part(po_a) OR is_result_part(po_a)))) > 0
     THEN to_json(list_transform(list_filter(ps, lambda po_b: NOT (is_text_part(po_b) OR is_call_part(po_b) OR is_result_part(po_b))),
         lambda po_c: struct_pack(type := CASE WHEN coalesce(po_c.thought, FALSE) THEN 'reasoning' ELSE po_c.type END,
-                                 content := coalesce(po_c.content, po_c.text),
-                                 mime_type := po_c.mime_type, uri := po_c.uri, modality := po_c.modality)))
+                                 content := coalesce(po_c.content, po_c.text, po_c.server_tool_call_response::VARCHAR),
+                                 mime_type := po_c.mime_type, uri := po_c.uri, modality := po_c.modality,
+                                 -- a server tool's result names the call it answers
+                                 id := CASE WHEN is_server_result_part(po_c) THEN coalesce(po_c.id, po_c.tool_use_id) END)))
 END;
+
+-- The results of server-side tool calls in a span's output messages: [{type, id, content}].
+CREATE OR REPLACE TEMP MACRO server_results(msgs) AS list_filter(flatten(list_transform(coalesce(msgs, []),
+    lambda sr_a: coalesce(json_transform(sr_a.parts, '[{"type":"VARCHAR","id":"VARCHAR","content":"VARCHAR"}]'), []))),
+    lambda sr_b: sr_b.id IS NOT NULL);
 
 -- One typed message from the transformed shape; `cp` is its content read as parts, when it was.
 CREATE OR REPLACE TEMP MACRO message_of(m, cp, default_role) AS struct_pack(

@@ -7,7 +7,11 @@ SELECT span_id, parent_span_id, left(name, 2000) AS name, kind, start_ns, end_ns
        left(model, 500) AS model, left(tool_name, 500) AS tool_name, input_tokens, output_tokens,
        coalesce(recorded_cost, computed_cost) AS cost,
        len(documents) AS document_count,
-       len(tool_calls) AS tool_call_count
+       len(tool_calls) AS tool_call_count,
+       -- server-side tools that failed inside a model call: their result is {"error": ...}
+       CASE WHEN kind <> 'tool' THEN len(list_filter(tool_calls, lambda c:
+           json_valid(c.result) AND json_extract_string(c.result, '$.error') IS NOT NULL)) ELSE 0 END
+           AS failed_tool_call_count
 FROM spans
 WHERE trace_id = $trace_id
 ORDER BY start_ns NULLS LAST, span_id;
