@@ -807,3 +807,13 @@ ENGINEER_VIEW_TOKENS = {
 @pytest.mark.parametrize("name", sorted(ENGINEER_VIEW_TOKENS))
 def test_engineer_view(tmp_path: Path, corpus: Path, name: str) -> None:
     check_file(tmp_path, corpus / "langfuse" / name, tokens=ENGINEER_VIEW_TOKENS[name])
+
+
+def test_gemini_thoughts_count_as_reasoning_inside_output() -> None:
+    from spanscope.importers.langfuse.usage import usage_from_details
+
+    # Gemini's candidates leave the thinking out: prompt 100 + candidates 20 + thoughts 50 = 170
+    usage = usage_from_details({"input": 100, "output": 20, "thoughts": 50, "total": 170})
+    assert usage["gen_ai.usage.output_tokens"] == 70
+    assert usage["gen_ai.usage.reasoning.output_tokens"] == 50
+    assert usage["gen_ai.usage.input_tokens"] == 100

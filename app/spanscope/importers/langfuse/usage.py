@@ -25,8 +25,11 @@ _CACHE_WRITE = re.compile(
     r"|prompt_details\.cache_creation)$"
 )
 _REASONING = re.compile(
-    r"^(output_reasoning|output_reasoning_tokens|completion_details\.reasoning)$"
+    r"^(output_reasoning|output_reasoning_tokens|completion_details\.reasoning"
+    r"|thoughts|thoughts_tokens|thoughts_token_count|thoughtsTokenCount)$"
 )
+# Gemini counts thinking apart from the answer (candidates exclude thoughts): added to output.
+_THOUGHTS = re.compile(r"^(thoughts|thoughts_tokens|thoughts_token_count|thoughtsTokenCount)$")
 
 
 def usage_attributes(o: dict[str, Any], model_call: bool) -> dict[str, Any]:
@@ -64,7 +67,9 @@ def usage_from_details(numbers: dict[str, int | float]) -> dict[str, Any]:
         v for k, v in numbers.items() if _EXCLUSIVE_INPUT.match(k) and k != "input_tokens"
     )
     excl_out = sum(
-        v for k, v in numbers.items() if _EXCLUSIVE_OUTPUT.match(k) and k != "output_tokens"
+        v
+        for k, v in numbers.items()
+        if (_EXCLUSIVE_OUTPUT.match(k) and k != "output_tokens") or _THOUGHTS.match(k)
     )
     incl_in = sum(v for k, v in numbers.items() if _INCLUSIVE_INPUT.match(k))
     incl_out = sum(v for k, v in numbers.items() if _INCLUSIVE_OUTPUT.match(k))

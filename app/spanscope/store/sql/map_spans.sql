@@ -87,7 +87,8 @@ msgs AS (
     SELECT *, message_list(input_json, 'user') AS input_msgs,
               message_list(output_json, 'assistant') AS output_msgs
     FROM convs
-)
+),
+mapped AS (
 SELECT
     trace_id_n AS trace_id,
     span_id_n AS span_id,
@@ -173,3 +174,21 @@ SELECT
         span_id := norm_id(l.span_id), attributes := l.attributes))) AS links,
     conventions_of(t) AS conventions
 FROM msgs
+)
+-- Vertex AI names a model by its resource path (projects/…/publishers/google/models/gemini-2.0-flash):
+-- the model is its last part, the provider Vertex AI, so model:gemini* and prices find it.
+-- Gemini counts thinking apart from the answer (candidates + thoughts + prompt = total): when the
+-- recorded output leaves the reasoning out, it is added, so output includes reasoning as everywhere.
+SELECT * REPLACE (
+    short_model(request_model) AS request_model,
+    short_model(response_model) AS response_model,
+    short_model(model) AS model,
+    CASE WHEN is_vertex_path(model) OR is_vertex_path(request_model)
+              THEN CASE WHEN provider IS NULL OR regexp_matches(provider, '^(google|gcp|vertex|gemini)')
+                        THEN 'gcp.vertex_ai' ELSE provider END
+         ELSE provider END AS provider,
+    CASE WHEN coalesce(reasoning_tokens, 0) > 0 AND output_tokens IS NOT NULL
+              AND (reasoning_tokens > output_tokens
+                   OR (input_tokens IS NOT NULL AND total_tokens = input_tokens + output_tokens + reasoning_tokens))
+         THEN output_tokens + reasoning_tokens ELSE output_tokens END AS output_tokens)
+FROM mapped

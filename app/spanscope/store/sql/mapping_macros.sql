@@ -226,3 +226,13 @@ CREATE OR REPLACE TEMP MACRO json_text(j) AS CASE
     WHEN json_type(j) = 'NULL' THEN NULL
     ELSE j::VARCHAR
 END;
+
+-- A Vertex AI model resource path: projects/P/locations/L/publishers/google/models/M.
+CREATE OR REPLACE TEMP MACRO is_vertex_path(m) AS coalesce(regexp_matches(m, '^projects/[^/]+/locations/[^/]+/publishers/[^/]+/models/.'), FALSE);
+-- A model's own name from a resource path (Vertex AI, publishers/…/models/…, models/…).
+CREATE OR REPLACE TEMP MACRO short_model(m) AS CASE
+    WHEN m IS NULL THEN NULL
+    WHEN regexp_matches(m, '^(projects/[^/]+/locations/[^/]+/)?publishers/[^/]+/models/.')
+        THEN regexp_extract(m, 'models/(.+)$', 1)
+    WHEN regexp_matches(m, '^models/[^/]+$') THEN m[8:]
+    ELSE m END;

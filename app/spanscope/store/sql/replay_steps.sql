@@ -10,7 +10,8 @@ SELECT span_id, parent_span_id, left(name, 2000) AS name, kind, start_ns, end_ns
        len(tool_calls) AS tool_call_count,
        -- server-side tools that failed inside a model call: their result is {"error": ...}
        CASE WHEN kind <> 'tool' THEN len(list_filter(tool_calls, lambda c:
-           json_valid(c.result) AND json_extract_string(c.result, '$.error') IS NOT NULL)) ELSE 0 END
+           json_valid(c.result) AND (json_extract_string(c.result, '$.error') IS NOT NULL
+               OR ends_with(coalesce(json_extract_string(c.result, '$.type'), ''), '_error')))) ELSE 0 END
            AS failed_tool_call_count
 FROM spans
 WHERE trace_id = $trace_id
