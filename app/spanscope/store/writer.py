@@ -260,6 +260,7 @@ class Writer:
                 f"{cycles[0]} spans in {cycles[1]} traces sit on a parent cycle; the tree shows "
                 "the earliest span of each cycle as a root"
             )
+        warnings += self._count_calls_once(source_id)
         if self.cost_rules is not None:
             costs.mark_pending(con, source_id)  # priced once this commits (_price_imported)
         for stmt in statements(load("spanscope.store", "derive_traces.sql")):
@@ -272,6 +273,27 @@ class Writer:
         # file's traces are on screen without waiting for the index; until then searches scan it.
         con.execute("INSERT INTO search_pending VALUES (?)", [source_id])
         return FileOutcome(source_id, int(spans), int(traces), warnings)
+
+    def _count_calls_once(self, source_id: int) -> list[str]:
+        """Clear the usage of model calls recorded again around their own inner calls (see
+        same_calls.sql); warn about those that cannot be told apart."""
+        con = self._con
+        params = {"source_id": source_id}
+        clear, count = statements(load("spanscope.store", "same_calls.sql"))
+        cleared = first_row(con.execute(clear, params))
+        unsure = first_row(con.execute(count, params))
+        out = []
+        if cleared and cleared[0]:
+            out.append(
+                f"{cleared[0]} model calls repeat the usage of the calls inside them; "
+                "counted once, on the inner calls"
+            )
+        if unsure and unsure[0]:
+            out.append(
+                f"{unsure[0]} model calls hold usage of their own above model calls that do "
+                "too; both are counted (they may record the same tokens twice)"
+            )
+        return out
 
     def _merge_and_replace(self, source_id: int) -> list[str]:
         con = self._con

@@ -15,8 +15,10 @@ FROM (
         price_source,                           -- 'bundled' or 'override'
         -- 'unpriced': no cost at all (a failed call without usage was most likely not billed);
         -- 'mismatch': recorded and computed differ by more than 5% (and more than a micro-dollar)
+        -- (a call whose usage is counted on the calls inside it is not unpriced: same_calls.sql)
         CASE WHEN recorded_cost IS NULL AND computed_cost IS NULL
                   AND NOT (status = 'error' AND input_tokens IS NULL AND output_tokens IS NULL)
+                  AND NOT counted_inside
              THEN 'unpriced'
              WHEN recorded_cost IS NOT NULL AND computed_cost IS NOT NULL
                   AND abs(recorded_cost - computed_cost)
@@ -26,6 +28,9 @@ FROM (
     FROM (
         SELECT
             s.rowid AS rid, s.recorded_cost, s.status, s.input_tokens, s.output_tokens,
+            CASE WHEN s.input_tokens IS NULL AND s.output_tokens IS NULL
+                 THEN coalesce(json_exists(s.attributes, '$."spanscope.counted_in"'), FALSE)
+                 ELSE FALSE END AS counted_inside,
             CASE WHEN r.model IS NOT NULL AND (s.input_tokens IS NOT NULL OR s.output_tokens IS NOT NULL) THEN
                 (greatest(coalesce(s.input_tokens, 0) - coalesce(s.cache_read_tokens, 0) - coalesce(s.cache_write_tokens, 0), 0) * coalesce(r.input_mtok, 0)
                  + coalesce(s.cache_read_tokens, 0) * coalesce(r.cache_read_mtok, r.input_mtok, 0)
