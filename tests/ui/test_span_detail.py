@@ -162,3 +162,20 @@ def test_tool_and_chunk_tabs(
     assert usage[("Status", "status")] == "error"
     assert usage[("Source", "file")] == str(path)
     window.runner.wait()
+
+
+def test_server_side_tools_listed_with_their_results(
+    qtbot, empty_db: Database, open_window, tmp_path: Path
+) -> None:
+    """Tools the provider ran inside the call are the span's tool calls, results included."""
+    from test_import_provider_logs import responses_with_server_tools
+
+    path = write_json(tmp_path / "tools.json", responses_with_server_tools())
+    [result] = list(import_paths(empty_db, [path]))
+    assert result.status == "imported", result.error
+    window = open_window(empty_db)
+    detail = open_span(qtbot, window, "resp_tools")
+    detail.tabs.setCurrentIndex(TOOLS)
+    tools = detail.tools.model
+    names = sorted(tools.row(r)[1] for r in range(tools.rowCount()))
+    assert names == ["code_interpreter", "crm.lookup", "file_search", "web_search"]

@@ -66,14 +66,18 @@ CREATE OR REPLACE TEMP MACRO parts_calls(ps) AS list_transform(list_filter(ps, l
     lambda pc_b: struct_pack(call_id := coalesce(pc_b.id, pc_b.toolCallId), name := coalesce(pc_b.name, pc_b.toolName),
                              arguments := coalesce(pc_b.arguments, pc_b.input, pc_b.args, pc_b.server_tool_call::VARCHAR)));
 
+CREATE OR REPLACE TEMP MACRO part_other(po) AS struct_pack(
+    type := CASE WHEN coalesce(po.thought, FALSE) THEN 'reasoning' ELSE po.type END,
+    content := coalesce(po.content, po.text, po.server_tool_call_response::VARCHAR),
+    mime_type := po.mime_type, uri := po.uri, modality := po.modality);
+
 CREATE OR REPLACE TEMP MACRO parts_other(ps) AS CASE
     WHEN len(list_filter(ps, lambda po_a: NOT (is_text_part(po_a) OR is_call_part(po_a) OR is_result_part(po_a)))) > 0
     THEN to_json(list_transform(list_filter(ps, lambda po_b: NOT (is_text_part(po_b) OR is_call_part(po_b) OR is_result_part(po_b))),
-        lambda po_c: struct_pack(type := CASE WHEN coalesce(po_c.thought, FALSE) THEN 'reasoning' ELSE po_c.type END,
-                                 content := coalesce(po_c.content, po_c.text, po_c.server_tool_call_response::VARCHAR),
-                                 mime_type := po_c.mime_type, uri := po_c.uri, modality := po_c.modality,
-                                 -- a server tool's result names the call it answers
-                                 id := CASE WHEN is_server_result_part(po_c) THEN coalesce(po_c.id, po_c.tool_use_id) END)))
+        lambda po_c: CASE WHEN is_server_result_part(po_c)
+            -- a server tool's result names the call it answers
+            THEN json_merge_patch(to_json(part_other(po_c)), json_object('id', coalesce(po_c.id, po_c.tool_use_id)))
+            ELSE to_json(part_other(po_c)) END))
 END;
 
 -- The results of server-side tool calls in a span's output messages: [{type, id, content}].
