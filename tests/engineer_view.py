@@ -6,6 +6,7 @@ Span and trace counts can be right while the span detail is useless. After an im
     check_engineer_view(db, tokens=(1234, 56))           # ... and the file records these totals
     check_engineer_view(db, skipped=2)                   # ... and two records became no span
     check_file(tmp_path, path, tokens=(1234, 56))        # one file into a database of its own
+    test_engineer_view = corpus_view_test("langfuse", {"a.json": (1234, 56)})  # every corpus file
 
 It asserts, for every span in the store (so import one file, or a set that belongs together):
 
@@ -26,8 +27,11 @@ Failures are reported together, one line per span, so a fixture's gaps are seen 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from spanscope.ingest import import_paths
 from spanscope.model import ImportStatus
@@ -157,3 +161,17 @@ def check_file(
         check_engineer_view(db, tokens=tokens, skipped=skipped)
     finally:
         db.close()
+
+
+def corpus_view_test(
+    folder: str, tokens: dict[str, tuple[int, int]]
+) -> Callable[[Path, Path, str], None]:
+    """A test (assign it to a ``test_`` name) that checks each named file of the corpus folder
+    ``folder`` on its own, with the input and output tokens the file records."""
+
+    @pytest.mark.corpus
+    @pytest.mark.parametrize("name", sorted(tokens))
+    def test(tmp_path: Path, corpus: Path, name: str) -> None:
+        check_file(tmp_path, corpus / folder / name, tokens=tokens[name])
+
+    return test

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from engineer_view import check_file
+from engineer_view import check_file, corpus_view_test
 from otlp_builder import write_json
 from spanscope.importers.atif import AtifTrajectory
 from spanscope.importers.base import read_sample
@@ -587,16 +587,13 @@ def test_a_damaged_subagent_fails_the_file_with_its_place(db: Database, tmp_path
 # -- what an engineer sees, on every corpus file of the format ----------------------------------
 
 # input and output tokens over the file's traces, as recorded in it
-ENGINEER_VIEW_TOKENS = {
-    "phoenix-atif-fixture_harbor_openhands.json": (220, 80),
-    "phoenix-atif-fixture_simple_trajectory.json": (1120, 124),
-}
-
-
-@pytest.mark.corpus
-@pytest.mark.parametrize("name", sorted(ENGINEER_VIEW_TOKENS))
-def test_engineer_view(tmp_path: Path, corpus: Path, name: str) -> None:
-    check_file(tmp_path, corpus / "other/atif" / name, tokens=ENGINEER_VIEW_TOKENS[name])
+test_engineer_view = corpus_view_test(
+    "other/atif",
+    {
+        "phoenix-atif-fixture_harbor_openhands.json": (220, 80),
+        "phoenix-atif-fixture_simple_trajectory.json": (1120, 124),
+    },
+)
 
 
 def test_engineer_view_of_the_v17_trajectory(tmp_path: Path) -> None:

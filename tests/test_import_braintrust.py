@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from engineer_view import check_file
+from engineer_view import check_file, corpus_view_test
 from otlp_builder import write_json, write_jsonl
 from spanscope.importers.base import read_sample
 from spanscope.importers.braintrust import BraintrustRows
@@ -582,16 +582,13 @@ def test_merge_rows_merge_objects_deeply(db: Database, tmp_path: Path) -> None:
 # -- what an engineer sees, on every corpus file of the format ----------------------------------
 
 # input and output tokens over the file's traces, as recorded in it
-ENGINEER_VIEW_TOKENS = {
-    "braintrust-sdk-e2e_anthropic-v0800_span-events.json": (0, 0),
-    "braintrust-sdk-e2e_deno-node_log-payloads.json": (0, 0),
-}
-
-
-@pytest.mark.corpus
-@pytest.mark.parametrize("name", sorted(ENGINEER_VIEW_TOKENS))
-def test_engineer_view(tmp_path: Path, corpus: Path, name: str) -> None:
-    check_file(tmp_path, corpus / "other/braintrust" / name, tokens=ENGINEER_VIEW_TOKENS[name])
+test_engineer_view = corpus_view_test(
+    "other/braintrust",
+    {
+        "braintrust-sdk-e2e_anthropic-v0800_span-events.json": (0, 0),
+        "braintrust-sdk-e2e_deno-node_log-payloads.json": (0, 0),
+    },
+)
 
 
 @pytest.mark.parametrize(

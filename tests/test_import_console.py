@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import zstandard
 
-from engineer_view import check_file
+from engineer_view import corpus_view_test
 from otlp_builder import agent_trace, document, write_json
 from spanscope.importers.base import read_sample
 from spanscope.importers.otel_console import OtelConsoleDump, iso_ns
@@ -680,13 +680,10 @@ def test_phoenix_corpus_file_is_not_claimed(db: Database, corpus: Path) -> None:
 
 # -- what an engineer sees, on every corpus file of the format ----------------------------------
 
-# input and output tokens over the file's traces, as recorded in it
-ENGINEER_VIEW_TOKENS = {
-    "openinference-vercel_v6_all-spans.json": (152, 297),
-}
-
-
-@pytest.mark.corpus
-@pytest.mark.parametrize("name", sorted(ENGINEER_VIEW_TOKENS))
-def test_engineer_view(tmp_path: Path, corpus: Path, name: str) -> None:
-    check_file(tmp_path, corpus / "other/vercel-ai-sdk" / name, tokens=ENGINEER_VIEW_TOKENS[name])
+# input and output tokens over each file's traces, as recorded in it
+test_engineer_view = corpus_view_test(
+    "other/vercel-ai-sdk",
+    {
+        "openinference-vercel_v6_all-spans.json": (152, 297),
+    },
+)

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from engineer_view import check_file
+from engineer_view import corpus_view_test
 from otlp_builder import write_json
 from spanscope.importers.base import read_sample
 from spanscope.importers.langfuse import LangfuseExport
 from spanscope.model import ImportStatus
 from spanscope.store import Database, queries
-from store_checks import attributes, counts, imported, kinds, rows, run, span_by_id
+from store_checks import attributes, counts, imported, kinds, run, span_by_id
 
 LANGFUSE = "langfuse"
 
@@ -787,102 +787,20 @@ def test_kind_counts_match_observation_types(db: Database, corpus: Path) -> None
 
 # -- what an engineer sees, on every corpus file of the format ----------------------------------
 
-# input and output tokens over the file's traces, as recorded in it
-ENGINEER_VIEW_TOKENS = {
-    "langfuse-framework-trace_claude-agent-2025-12-22.trace.json": (34, 232),
-    "langfuse-framework-trace_csharp-agent-with-gemini-2026-03-09.trace.json": (8047, 414),
-    "langfuse-framework-trace_google-adk-2025-08-28.trace.json": (67, 9),
-    "langfuse-framework-trace_koog-2025-08-26.trace.json": (215, 125),
-    "langfuse-framework-trace_langgraph-python-2025-08-22.trace.json": (168, 66),
-    "langfuse-framework-trace_llamaindex-2025-06-05.trace.json": (13, 81),
-    "langfuse-framework-trace_microsoft-agent-2025-12-17.trace.json": (293, 106),
-    "langfuse-framework-trace_openai-agents-2025-09-30.trace.json": (140, 44),
-    "langfuse-framework-trace_pydantic-ai-tools-2025-12-04.trace.json": (1315, 209),
-    "langfuse-framework-trace_vercel-aisdk-2025-11-17.trace.json": (76, 128),
-    "langfuse-seeder_openai-assistants-2024-05-29.json": (49, 40),
-}
-
-
-@pytest.mark.corpus
-@pytest.mark.parametrize("name", sorted(ENGINEER_VIEW_TOKENS))
-def test_engineer_view(tmp_path: Path, corpus: Path, name: str) -> None:
-    check_file(tmp_path, corpus / "langfuse" / name, tokens=ENGINEER_VIEW_TOKENS[name])
-
-
-def test_gemini_thoughts_count_as_reasoning_inside_output() -> None:
-    from spanscope.importers.langfuse.usage import usage_from_details
-
-    # Gemini's candidates leave the thinking out: prompt 100 + candidates 20 + thoughts 50 = 170
-    usage = usage_from_details({"input": 100, "output": 20, "thoughts": 50, "total": 170})
-    assert usage["gen_ai.usage.output_tokens"] == 70
-    assert usage["gen_ai.usage.reasoning.output_tokens"] == 50
-    assert usage["gen_ai.usage.input_tokens"] == 100
-
-
-# --- one call recorded twice ------------------------------------------------------------------
-
-
-def generation(
-    obs_id: str, parent: str | None, model: str, usage: dict[str, int], cost: float | None = None
-) -> dict[str, Any]:
-    """A GENERATION as Langfuse exports it (shape of the corpus' Vercel AI SDK trace)."""
-    return observation(
-        obs_id,
-        "GENERATION",
-        parentObservationId=parent,
-        model=model,
-        input=[{"role": "user", "content": "Weather in Paris?"}],
-        output={"role": "assistant", "content": "Sunny."},
-        usageDetails={**usage, "total": usage["input"] + usage["output"]},
-        costDetails={"total": cost} if cost is not None else {},
-    )
-
-
-def test_wrapper_generation_with_the_same_usage_counts_once(db: Database, tmp_path: Path) -> None:
-    # An agent framework's wrapper generation and, inside it, the provider call's generation,
-    # both with the call's usage and cost.
-    doc = export(
-        [
-            observation("agent", "AGENT"),
-            generation("wrap", "agent", "gpt-4o", {"input": 62, "output": 85}, 0.0009),
-            generation("call", "wrap", "gpt-4o-2024-08-06", {"input": 62, "output": 85}, 0.0009),
-            generation("alone", "agent", "gpt-4o", {"input": 10, "output": 5}, 0.0001),
-        ]
-    )
-    path = write_json(tmp_path / "twice.json", doc)
-    result = imported(db, path, fmt=LANGFUSE)
-    assert (
-        "1 model calls repeat the usage of the calls inside them; counted once, on the "
-        "inner calls" in result.warnings
-    )
-    [(inp, out, cost)] = rows(db, "SELECT input_tokens, output_tokens, cost FROM traces")
-    assert (inp, out) == (72, 90)
-    assert cost == pytest.approx(0.001)
-    wrap = span_by_id(db, "wrap")
-    assert (wrap["input_tokens"], wrap["recorded_cost"], wrap["cost_flag"]) == (None, None, None)
-    assert attributes(wrap)["spanscope.counted_in"] == ["call"]
-    assert wrap["output_messages"][0]["content"] == "Sunny."  # what it shows is kept
-    # the cost breakdown by model counts the call once too
-    by_model = dict(
-        rows(
-            db,
-            "SELECT model, sum(coalesce(recorded_cost, computed_cost)) "
-            "FROM spans WHERE kind = 'llm' GROUP BY model",
-        )
-    )
-    assert by_model["gpt-4o-2024-08-06"] == pytest.approx(0.0009)
-    assert by_model["gpt-4o"] == pytest.approx(0.0001)
-    check_file(tmp_path / "view", path, tokens=(72, 90))
-
-
-def test_wrapper_with_other_usage_is_kept_and_warned(db: Database, tmp_path: Path) -> None:
-    # As in the corpus' Vercel AI SDK trace: ai.generateText (14/43) above its doGenerate (62/85)
-    doc = export(
-        [
-            generation("wrap", None, "gpt-5", {"input": 14, "output": 43}),
-            generation("call", "wrap", "gpt-5-2025-08-07", {"input": 62, "output": 85}),
-        ]
-    )
-    result = imported(db, write_json(tmp_path / "unsure.json", doc), fmt=LANGFUSE)
-    assert any(w.startswith("1 model calls hold usage of their own above") for w in result.warnings)
-    assert rows(db, "SELECT input_tokens, output_tokens FROM traces") == [(76, 128)]
+# input and output tokens over each file's traces, as recorded in it
+test_engineer_view = corpus_view_test(
+    "langfuse",
+    {
+        "langfuse-framework-trace_claude-agent-2025-12-22.trace.json": (34, 232),
+        "langfuse-framework-trace_csharp-agent-with-gemini-2026-03-09.trace.json": (8047, 414),
+        "langfuse-framework-trace_google-adk-2025-08-28.trace.json": (67, 9),
+        "langfuse-framework-trace_koog-2025-08-26.trace.json": (215, 125),
+        "langfuse-framework-trace_langgraph-python-2025-08-22.trace.json": (168, 66),
+        "langfuse-framework-trace_llamaindex-2025-06-05.trace.json": (13, 81),
+        "langfuse-framework-trace_microsoft-agent-2025-12-17.trace.json": (293, 106),
+        "langfuse-framework-trace_openai-agents-2025-09-30.trace.json": (140, 44),
+        "langfuse-framework-trace_pydantic-ai-tools-2025-12-04.trace.json": (1315, 209),
+        "langfuse-framework-trace_vercel-aisdk-2025-11-17.trace.json": (76, 128),
+        "langfuse-seeder_openai-assistants-2024-05-29.json": (49, 40),
+    },
+)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import zstandard
 
-from engineer_view import check_file
+from engineer_view import corpus_view_test
 from otlp_builder import write_json
 from spanscope.importers.base import read_sample
 from spanscope.importers.langsmith import LangSmithRuns
@@ -682,17 +682,14 @@ def test_other_formats_are_not_claimed(corpus: Path, tmp_path: Path) -> None:
 
 # -- what an engineer sees, on every corpus file of the format ----------------------------------
 
-# input and output tokens over the file's traces, as recorded in it
-ENGINEER_VIEW_TOKENS = {
-    "langsmith-sdk_langsmith_js_wrap_openai_default.json": (9, 9),
-    "langsmith-sdk_langsmith_js_wrap_openai_reasoning.json": (43, 1901),
-    "langsmith-sdk_langsmith_py_wrap_openai_.json": (9, 9),
-    "langsmith-sdk_langsmith_py_wrap_openai_reasoning.json": (43, 2497),
-    "langsmith-sdk_langsmith_py_wrap_openai_stream.json": (9, 9),
-}
-
-
-@pytest.mark.corpus
-@pytest.mark.parametrize("name", sorted(ENGINEER_VIEW_TOKENS))
-def test_engineer_view(tmp_path: Path, corpus: Path, name: str) -> None:
-    check_file(tmp_path, corpus / "langsmith" / name, tokens=ENGINEER_VIEW_TOKENS[name])
+# input and output tokens over each file's traces, as recorded in it
+test_engineer_view = corpus_view_test(
+    "langsmith",
+    {
+        "langsmith-sdk_langsmith_js_wrap_openai_default.json": (9, 9),
+        "langsmith-sdk_langsmith_js_wrap_openai_reasoning.json": (43, 1901),
+        "langsmith-sdk_langsmith_py_wrap_openai_.json": (9, 9),
+        "langsmith-sdk_langsmith_py_wrap_openai_reasoning.json": (43, 2497),
+        "langsmith-sdk_langsmith_py_wrap_openai_stream.json": (9, 9),
+    },
+)

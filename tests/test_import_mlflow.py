@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from engineer_view import check_file
+from engineer_view import corpus_view_test
 from otlp_builder import write_json
 from spanscope.importers.base import read_sample
 from spanscope.importers.mlflow import MlflowTrace
@@ -810,15 +810,12 @@ def test_corpus_files_of_other_formats_are_not_claimed(corpus: Path) -> None:
 
 # -- what an engineer sees, on every corpus file of the format ----------------------------------
 
-# input and output tokens over the file's traces, as recorded in it
-ENGINEER_VIEW_TOKENS = {
-    "mlflow-website-blog_bedrock-chatmodel_trace-v2_EXCERPT-2-spans.json": (0, 0),
-    "mnorberg-blog_databricks-agent-response-with-mlflow-v3-trace_predict-flagged.json": (0, 0),
-    "mnorberg-blog_databricks-agent-response-with-mlflow-v3-trace_predict-ok.json": (27, 641),
-}
-
-
-@pytest.mark.corpus
-@pytest.mark.parametrize("name", sorted(ENGINEER_VIEW_TOKENS))
-def test_engineer_view(tmp_path: Path, corpus: Path, name: str) -> None:
-    check_file(tmp_path, corpus / "mlflow" / name, tokens=ENGINEER_VIEW_TOKENS[name])
+# input and output tokens over each file's traces, as recorded in it
+test_engineer_view = corpus_view_test(
+    "mlflow",
+    {
+        "mlflow-website-blog_bedrock-chatmodel_trace-v2_EXCERPT-2-spans.json": (0, 0),
+        "mnorberg-blog_databricks-agent-response-with-mlflow-v3-trace_predict-flagged.json": (0, 0),
+        "mnorberg-blog_databricks-agent-response-with-mlflow-v3-trace_predict-ok.json": (27, 641),
+    },
+)

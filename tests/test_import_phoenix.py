@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 import zstandard
 
-from engineer_view import check_file
+from engineer_view import corpus_view_test
 from otlp_builder import write_json, write_jsonl
 from spanscope.importers import base, registry
 from spanscope.importers.base import read_sample
@@ -1272,15 +1272,12 @@ def test_evaluations_of_unknown_spans_fail_and_change_nothing(db: Database, tmp_
 
 # -- what an engineer sees, on every corpus file of the format ----------------------------------
 
-# input and output tokens over the file's traces, as recorded in it
-ENGINEER_VIEW_TOKENS = {
-    "phoenix-tutorial-2023_trace.jsonl": (0, 0),
-    "phoenix-tutorial_llamaindex-rag_traces.parquet": (0, 0),
-    "phoenix_pxi_turn_trace.json": (310222, 1895),
-}
-
-
-@pytest.mark.corpus
-@pytest.mark.parametrize("name", sorted(ENGINEER_VIEW_TOKENS))
-def test_engineer_view(tmp_path: Path, corpus: Path, name: str) -> None:
-    check_file(tmp_path, corpus / "openinference" / name, tokens=ENGINEER_VIEW_TOKENS[name])
+# input and output tokens over each file's traces, as recorded in it
+test_engineer_view = corpus_view_test(
+    "openinference",
+    {
+        "phoenix-tutorial-2023_trace.jsonl": (0, 0),
+        "phoenix-tutorial_llamaindex-rag_traces.parquet": (0, 0),
+        "phoenix_pxi_turn_trace.json": (310222, 1895),
+    },
+)

@@ -325,21 +325,19 @@ class Writer:
         return warnings
 
 
-def _describe_call_gaps(
-    no_model: int, no_input: int, no_output: int, no_arguments: int
-) -> list[str]:
-    # Said once per file so a span detail without a model, input or answer is never mistaken
-    # for one the import lost: the file itself does not record it.
-    out = []
-    if no_model:
-        out.append(f"{no_model} model calls record no model name")
-    if no_input:
-        out.append(f"{no_input} model calls record no input messages")
-    if no_output:
-        out.append(f"{no_output} model calls record no output and no error")
-    if no_arguments:
-        out.append(f"{no_arguments} tool calls record no arguments")
-    return out
+# What each count of file_warnings.sql's call gaps says, in its order. Said once per file so a
+# span detail without a model, input or answer is never mistaken for one the import lost: the
+# file itself does not record it.
+_CALL_GAPS = (
+    "model calls record no model name",
+    "model calls record no input messages",
+    "model calls record no output and no error",
+    "tool calls record no arguments",
+)
+
+
+def _describe_call_gaps(*counts: int) -> list[str]:
+    return [f"{n} {what}" for n, what in zip(counts, _CALL_GAPS, strict=True) if n]
 
 
 def _describe(
