@@ -819,3 +819,29 @@ test_engineer_view = corpus_view_test(
         "mnorberg-blog_databricks-agent-response-with-mlflow-v3-trace_predict-ok.json": (27, 641),
     },
 )
+
+
+def test_responses_server_tool_items_are_kept_as_calls() -> None:
+    from spanscope.importers.mlflow.conventions import response_items
+
+    items = [
+        {
+            "type": "web_search_call",
+            "id": "ws_1",
+            "status": "completed",
+            "action": {"type": "search", "query": "refund policy"},
+        },
+        {"type": "image_generation_call", "id": "ig_1", "status": "completed", "result": "b64"},
+        {"type": "local_shell_call", "id": "ls_1", "action": {"command": ["ls"]}},
+        {"type": "message", "role": "assistant", "content": "Done."},
+    ]
+    search, image, other, answer = response_items(items)
+    call, response = search["content"]
+    assert (call["type"], call["name"], call["id"]) == ("server_tool_call", "web_search", "ws_1")
+    assert json.loads(call["arguments"])["query"] == "refund policy"
+    assert (response["type"], response["id"]) == ("server_tool_call_response", "ws_1")
+    assert image["content"][0]["name"] == "image_generation"
+    # an item not read is kept as it was
+    assert other["content"][0]["type"] == "local_shell_call"
+    assert "ls" in other["content"][0]["content"]
+    assert answer == {"role": "assistant", "content": "Done."}

@@ -173,7 +173,11 @@ def _message(message: JsonDict, default_role: str) -> JsonDict:
     content = message.get("content")
     if isinstance(content, list) and any(
         isinstance(b, dict)
-        and b.get("type") in ("thinking", "tool_use", "tool_result", "redacted_thinking")
+        and (
+            b.get("type") in ("thinking", "tool_use", "tool_result", "redacted_thinking")
+            # tools Anthropic runs itself: server_tool_use, mcp_tool_use, *_tool_result
+            or str(b.get("type")).endswith(("server_tool_use", "mcp_tool_use", "_tool_result"))
+        )
         for b in content
     ):
         return anthropic_message(message, default_role)

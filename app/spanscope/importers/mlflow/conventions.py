@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from spanscope.importers.chat import SERVER_CALL_ITEMS, responses_server_call_parts
 from spanscope.importers.values import as_dict, text_or_json
 from spanscope.model import conventions
 from spanscope.model.attributes import SpanAttributes
@@ -304,8 +305,17 @@ def response_items(items: list[Any]) -> list[dict[str, Any]]:
             summary = item.get("summary") or []
             text = "\n".join(str(s.get("text", "")) for s in summary if isinstance(s, dict))
             out.append({"role": "assistant", "content": [{"type": "reasoning", "content": text}]})
+        elif kind in SERVER_CALL_ITEMS:  # a tool the provider ran inside the call
+            out.append({"role": "assistant", "content": responses_server_call_parts(item)})
         elif "role" in item or kind == "message":
             out.append({"role": item.get("role", "assistant"), "content": item.get("content")})
+        else:  # an item not read here is shown as it was, never dropped
+            out.append(
+                {
+                    "role": "assistant",
+                    "content": [{"type": str(kind), "content": text_or_json(item)}],
+                }
+            )
     return out
 
 
