@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from engineer_view import corpus_view_test
+from engineer_view import check_file, corpus_view_test
 from otlp_builder import write_json
 from spanscope.importers import inspect_log
 from spanscope.importers.base import read_sample
@@ -784,6 +784,134 @@ def test_corpus_files_of_other_formats_are_not_claimed(corpus: Path) -> None:
         and sniffer.sniff(read_sample(p))
     ]
     assert claimed == []
+
+
+# -- logs that keep each message once (message pool, call pool) --------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def llm_inputs(db: Database) -> list[list[dict[str, Any]]]:
+    """The input messages of every llm span, in time order."""
+    found = rows(
+        db, "SELECT input_messages FROM spans WHERE kind = 'llm' ORDER BY start_ns, span_id"
+    )
+    return [list(r[0] or []) for r in found]
+
+
+def test_message_pool_resolved_into_every_model_call(tmp_path: Path, db: Database) -> None:
+    # Real .eval from inspect_ai's own tests: six model calls whose inputs are only
+    # `input_refs` ranges into `sample.message_pool`; the tool description is an attachment.
+    path = FIXTURES / "inspect" / "log_message_deduplication.eval"
+    [result] = run(db, path)
+    assert result.status is ImportStatus.IMPORTED, result.error
+    inputs = llm_inputs(db)
+    # refs [[0,1]], [[0,3]], ... [[0,11]]: each call re-sends the whole conversation so far
+    assert [len(i) for i in inputs] == [1, 3, 5, 7, 9, 11]
+    assert inputs[0][0]["role"] == "user" and inputs[0][0]["content"] == "Guess the number"
+    last = inputs[-1]
+    assert [m["role"] for m in last] == ["user"] + ["assistant", "tool"] * 5
+    assert last[9]["tool_calls"][0]["name"] == "bash"
+    assert last[9]["tool_calls"][0]["arguments"] == '{"cmd": "ls"}'
+    assert last[10]["tool_call_id"] == "hardcoded_4"
+    assert last[10]["content"].startswith("bin\nboot\ndev\n")
+    [[final]] = rows(
+        db,
+        "SELECT output_messages[1].content FROM spans WHERE kind = 'llm' "
+        "ORDER BY start_ns DESC LIMIT 1",
+    )
+    assert final == "done"
+    # the pool is not kept a second time on the sample, and no reference is left unresolved
+    [[attrs]] = rows(db, "SELECT attributes FROM spans WHERE parent_span_id IS NULL")
+    assert "message_pool" not in attrs
+    [[left]] = rows(db, "SELECT count(*) FROM spans WHERE attributes LIKE '%attachment://%'")
+    assert left == 0
+    check_file(tmp_path / "view", path, tokens=(0, 0))
+
+
+def pooled_sample() -> dict[str, Any]:
+    """A sample in the newer layout (inspect_ai log/_condense.py): `events_data` holds the
+    message pool and the provider-call pool; events refer to them by ranges. Built from the
+    documented schema: the repository has no such log among its test files."""
+    system = {"role": "system", "content": "attachment://aa11"}
+    user = {"role": "user", "content": "What is 2+2?", "source": "input"}
+    answer = {"role": "assistant", "content": "4", "model": "gpt-4o-mini"}
+    user2 = {"role": "user", "content": "And 3+3?"}
+    wire = [
+        {"role": "system", "content": "attachment://aa11"},
+        {"role": "user", "content": "What is 2+2?"},
+        {"role": "assistant", "content": "4"},
+        {"role": "user", "content": "And 3+3?"},
+    ]
+
+    def model_event(refs: list[list[int]], call_refs: list[list[int]], text: str) -> dict[str, Any]:
+        return {
+            "event": "model",
+            "timestamp": "2025-07-05T10:00:01-04:00",
+            "model": "openai/gpt-4o-mini",
+            "input": [],
+            "input_refs": refs,
+            "tools": [],
+            "tool_choice": "none",
+            "config": {},
+            "output": {
+                "model": "gpt-4o-mini",
+                "choices": [
+                    {"message": {"role": "assistant", "content": text}, "stop_reason": "stop"}
+                ],
+                "usage": {"input_tokens": 20, "output_tokens": 1, "total_tokens": 21},
+            },
+            "call": {
+                "request": {"model": "gpt-4o-mini", "temperature": 0},
+                "response": {"id": "chatcmpl-1"},
+                "call_refs": call_refs,
+                "call_key": "messages",
+            },
+        }
+
+    return {
+        "id": 1,
+        "epoch": 1,
+        "input": "What is 2+2?",
+        "target": "4",
+        "messages": [system, user, answer, user2, {"role": "assistant", "content": "6"}],
+        "events": [model_event([[0, 2]], [[0, 2]], "4"), model_event([[0, 4]], [[0, 4]], "6")],
+        "events_data": {"messages": [system, user, answer, user2], "calls": wire},
+        "attachments": {"aa11": "You are a careful calculator."},
+    }
+
+
+def test_events_data_pools_and_call_pool(tmp_path: Path, db: Database) -> None:
+    path = write_json(tmp_path / "pooled.json", log([pooled_sample()]))
+    [result] = run(db, path)
+    assert result.status is ImportStatus.IMPORTED, result.error
+    first, second = llm_inputs(db)
+    assert [(m["role"], m["content"]) for m in first] == [
+        ("system", "You are a careful calculator."),
+        ("user", "What is 2+2?"),
+    ]
+    assert [m["content"] for m in second] == [
+        "You are a careful calculator.",
+        "What is 2+2?",
+        "4",
+        "And 3+3?",
+    ]
+    # the provider request is whole again: its messages come back from the call pool
+    [[attrs]] = rows(
+        db,
+        "SELECT attributes FROM spans WHERE kind = 'llm' ORDER BY start_ns, span_id DESC LIMIT 1",
+    )
+    assert "call_refs" not in attrs and "events_data" not in attrs
+    check_file(tmp_path / "view", path, tokens=(40, 2))
+
+
+def test_a_reference_outside_the_pool_is_counted(tmp_path: Path, db: Database) -> None:
+    sample = pooled_sample()
+    sample["events"][1]["input_refs"] = [[0, 6]]  # the pool holds four messages
+    [result] = run(db, write_json(tmp_path / "short.json", log([sample])))
+    assert result.status is ImportStatus.IMPORTED, result.error
+    assert any("2 pooled input messages" in w for w in result.warnings)
+    assert [len(i) for i in llm_inputs(db)] == [2, 4]
 
 
 # -- what an engineer sees, on every corpus file of the format ----------------------------------

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from engineer_view import corpus_view_test
+from engineer_view import check_file, corpus_view_test
 from otlp_builder import write_json
 from spanscope.importers.base import read_sample
 from spanscope.importers.langfuse import LangfuseExport
 from spanscope.model import ImportStatus
 from spanscope.store import Database, queries
-from store_checks import attributes, counts, imported, kinds, run, span_by_id
+from store_checks import attributes, counts, imported, kinds, rows, run, span_by_id
 
 LANGFUSE = "langfuse"
 
@@ -783,6 +783,85 @@ def test_kind_counts_match_observation_types(db: Database, corpus: Path) -> None
         expected[mapping[obs_type]] += n
     assert kinds(db) == dict(expected)
     assert counts(db) == (70, 11, 11)
+
+
+def test_gemini_thoughts_count_as_reasoning_inside_output() -> None:
+    from spanscope.importers.langfuse.usage import usage_from_details
+
+    # Gemini's candidates leave the thinking out: prompt 100 + candidates 20 + thoughts 50 = 170
+    usage = usage_from_details({"input": 100, "output": 20, "thoughts": 50, "total": 170})
+    assert usage["gen_ai.usage.output_tokens"] == 70
+    assert usage["gen_ai.usage.reasoning.output_tokens"] == 50
+    assert usage["gen_ai.usage.input_tokens"] == 100
+
+
+# --- one call recorded twice ------------------------------------------------------------------
+
+
+def generation(
+    obs_id: str, parent: str | None, model: str, usage: dict[str, int], cost: float | None = None
+) -> dict[str, Any]:
+    """A GENERATION as Langfuse exports it (shape of the corpus' Vercel AI SDK trace)."""
+    return observation(
+        obs_id,
+        "GENERATION",
+        parentObservationId=parent,
+        model=model,
+        input=[{"role": "user", "content": "Weather in Paris?"}],
+        output={"role": "assistant", "content": "Sunny."},
+        usageDetails={**usage, "total": usage["input"] + usage["output"]},
+        costDetails={"total": cost} if cost is not None else {},
+    )
+
+
+def test_wrapper_generation_with_the_same_usage_counts_once(db: Database, tmp_path: Path) -> None:
+    # An agent framework's wrapper generation and, inside it, the provider call's generation,
+    # both with the call's usage and cost.
+    doc = export(
+        [
+            observation("agent", "AGENT"),
+            generation("wrap", "agent", "gpt-4o", {"input": 62, "output": 85}, 0.0009),
+            generation("call", "wrap", "gpt-4o-2024-08-06", {"input": 62, "output": 85}, 0.0009),
+            generation("alone", "agent", "gpt-4o", {"input": 10, "output": 5}, 0.0001),
+        ]
+    )
+    path = write_json(tmp_path / "twice.json", doc)
+    result = imported(db, path, fmt=LANGFUSE)
+    assert (
+        "1 model calls repeat the usage of the calls inside them; counted once, on the "
+        "inner calls" in result.warnings
+    )
+    [(inp, out, cost)] = rows(db, "SELECT input_tokens, output_tokens, cost FROM traces")
+    assert (inp, out) == (72, 90)
+    assert cost == pytest.approx(0.001)
+    wrap = span_by_id(db, "wrap")
+    assert (wrap["input_tokens"], wrap["recorded_cost"], wrap["cost_flag"]) == (None, None, None)
+    assert attributes(wrap)["spanscope.counted_in"] == ["call"]
+    assert wrap["output_messages"][0]["content"] == "Sunny."  # what it shows is kept
+    # the cost breakdown by model counts the call once too
+    by_model = dict(
+        rows(
+            db,
+            "SELECT model, sum(coalesce(recorded_cost, computed_cost)) "
+            "FROM spans WHERE kind = 'llm' GROUP BY model",
+        )
+    )
+    assert by_model["gpt-4o-2024-08-06"] == pytest.approx(0.0009)
+    assert by_model["gpt-4o"] == pytest.approx(0.0001)
+    check_file(tmp_path / "view", path, tokens=(72, 90))
+
+
+def test_wrapper_with_other_usage_is_kept_and_warned(db: Database, tmp_path: Path) -> None:
+    # As in the corpus' Vercel AI SDK trace: ai.generateText (14/43) above its doGenerate (62/85)
+    doc = export(
+        [
+            generation("wrap", None, "gpt-5", {"input": 14, "output": 43}),
+            generation("call", "wrap", "gpt-5-2025-08-07", {"input": 62, "output": 85}),
+        ]
+    )
+    result = imported(db, write_json(tmp_path / "unsure.json", doc), fmt=LANGFUSE)
+    assert any(w.startswith("1 model calls hold usage of their own above") for w in result.warnings)
+    assert rows(db, "SELECT input_tokens, output_tokens FROM traces") == [(76, 128)]
 
 
 # -- what an engineer sees, on every corpus file of the format ----------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import zstandard
 
-from engineer_view import corpus_view_test
+from engineer_view import check_file, corpus_view_test
 from otlp_builder import (
     LLM,
     RETRIEVER,
@@ -26,9 +26,12 @@ from otlp_builder import (
     write_json,
     write_jsonl,
 )
+from spanscope.core.filters import compile_filter
+from spanscope.core.replay_steps import build_steps
 from spanscope.ingest import import_paths
 from spanscope.model import ImportStatus
 from spanscope.store import Database, queries
+from spanscope.store.replays import step_rows
 from store_checks import counts, run, span_detail
 
 
@@ -550,6 +553,166 @@ def test_cancel_during_import_rolls_back(db: Database, tmp_path: Path) -> None:
     # and the database still takes the same file afterwards
     [again] = run(db, path)
     assert (again.status, again.spans) == (ImportStatus.IMPORTED, 20_000)
+
+
+# -- tools the provider runs inside one model call -------------------------------------------
+
+
+def test_server_tool_parts_are_tool_calls_of_the_span(db: Database, tmp_path: Path) -> None:
+    """GenAI `server_tool_call` / `server_tool_call_response` parts (semconv JSON schema), and
+    Anthropic blocks written as they came (a web search that failed)."""
+    genai_out = [
+        {
+            "role": "assistant",
+            "parts": [
+                {
+                    "type": "server_tool_call",
+                    "id": "ws_1",
+                    "name": "web_search",
+                    "server_tool_call": {"type": "web_search", "query": "refund policy"},
+                },
+                {
+                    "type": "server_tool_call_response",
+                    "id": "ws_1",
+                    "server_tool_call_response": {"type": "web_search", "results": ["a", "b"]},
+                },
+                {"type": "text", "content": "Refunds within 30 days."},
+            ],
+            "finish_reason": "stop",
+        }
+    ]
+    anthropic_out = [
+        {
+            "role": "assistant",
+            "content": [
+                {
+                    "type": "server_tool_use",
+                    "id": "srvtoolu_1",
+                    "name": "web_search",
+                    "input": {"query": "refund policy"},
+                },
+                {
+                    "type": "web_search_tool_result",
+                    "tool_use_id": "srvtoolu_1",
+                    "content": {
+                        "type": "web_search_tool_result_error",
+                        "error_code": "max_uses_exceeded",
+                    },
+                },
+                {"type": "text", "text": "I could not search."},
+            ],
+        }
+    ]
+    user = json.dumps([{"role": "user", "parts": [{"type": "text", "content": "Refunds?"}]}])
+    common = {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.request.model": "m",
+        "gen_ai.input.messages": user,
+    }
+    doc = document(
+        [
+            span(
+                TRACE,
+                "a1",
+                "chat genai",
+                attributes={**common, "gen_ai.output.messages": json.dumps(genai_out)},
+            ),
+            span(
+                TRACE,
+                "a2",
+                "chat anthropic",
+                start=200,
+                attributes={**common, "gen_ai.output.messages": json.dumps(anthropic_out)},
+            ),
+        ]
+    )
+    [result] = list(import_paths(db, [write_json(tmp_path / "tools.json", doc)]))
+    assert result.status == "imported", result.error
+    genai = queries.span_detail(db.reader(), TRACE, "a1")
+    anthropic = queries.span_detail(db.reader(), TRACE, "a2")
+    assert genai is not None and anthropic is not None
+    [search] = genai["tool_calls"]
+    assert (search["call_id"], search["name"]) == ("ws_1", "web_search")
+    assert json.loads(search["arguments"])["query"] == "refund policy"
+    assert json.loads(search["result"])["results"] == ["a", "b"]
+    assert genai["output_messages"][0]["content"] == "Refunds within 30 days."
+    [failed] = anthropic["tool_calls"]
+    assert json.loads(failed["arguments"]) == {"query": "refund policy"}
+    assert json.loads(failed["result"])["error_code"] == "max_uses_exceeded"
+    assert anthropic["output_messages"][0]["content"] == "I could not search."
+    steps = build_steps(TRACE, step_rows(db.reader(), TRACE))
+    failures = [(s.span_id, s.failure) for s in steps.steps if s.failure]
+    assert failures == [("a2", "tool failure")]
+
+
+# -- Vertex AI / Gemini ------------------------------------------------------------------------
+
+VERTEX_MODEL = "projects/acme-prod/locations/us-central1/publishers/google/models/gemini-2.0-flash"
+
+
+def test_vertex_resource_path_reads_as_the_model(db: Database, tmp_path: Path) -> None:
+    """A model named by its Vertex AI resource path; Gemini's thinking counted apart from the
+    answer (prompt 100 + candidates 20 + thoughts 50 = total 170)."""
+    user = json.dumps([{"role": "user", "parts": [{"type": "text", "content": "Hi"}]}])
+    answer = json.dumps([{"role": "assistant", "parts": [{"type": "text", "content": "Hello"}]}])
+    common = {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.input.messages": user,
+        "gen_ai.output.messages": answer,
+    }
+    doc = document(
+        [
+            span(
+                TRACE,
+                "v1",
+                "chat vertex",
+                attributes={
+                    **common,
+                    "gen_ai.request.model": VERTEX_MODEL,
+                    "gen_ai.usage.input_tokens": 100,
+                    "gen_ai.usage.output_tokens": 20,
+                    "gen_ai.usage.reasoning_tokens": 50,
+                    "gen_ai.usage.total_tokens": 170,
+                },
+            ),
+            span(
+                TRACE,
+                "v2",
+                "chat gemini api",
+                start=200,
+                attributes={
+                    **common,
+                    "gen_ai.provider.name": "gcp.gemini",
+                    "gen_ai.request.model": "models/gemini-2.5-flash",
+                    "gen_ai.usage.input_tokens": 10,
+                    "gen_ai.usage.output_tokens": 90,
+                    "gen_ai.usage.reasoning_tokens": 60,
+                    "gen_ai.usage.total_tokens": 100,
+                },
+            ),
+        ]
+    )
+    [result] = list(import_paths(db, [write_json(tmp_path / "vertex.json", doc)]))
+    assert result.status == "imported", result.error
+    vertex = queries.span_detail(db.reader(), TRACE, "v1")
+    gemini = queries.span_detail(db.reader(), TRACE, "v2")
+    assert vertex is not None and gemini is not None
+    assert (vertex["model"], vertex["request_model"], vertex["provider"]) == (
+        "gemini-2.0-flash",
+        "gemini-2.0-flash",
+        "gcp.vertex_ai",
+    )
+    # the resource path itself stays in the raw attributes
+    assert json.loads(vertex["attributes"])["gen_ai.request.model"] == VERTEX_MODEL
+    # thoughts were outside the output (100 + 20 + 50 = 170): output now includes them
+    assert (vertex["output_tokens"], vertex["reasoning_tokens"]) == (70, 50)
+    # here the output already included them (10 + 90 = 100): nothing added
+    assert (gemini["model"], gemini["provider"]) == ("gemini-2.5-flash", "gcp.gemini")
+    assert (gemini["output_tokens"], gemini["reasoning_tokens"]) == (90, 60)
+    page = queries.span_page(db.reader(), where=compile_filter("model:gemini*", "spans"))
+    assert sorted(page.rows.column("span_id").to_pylist()) == ["v1", "v2"]
+    assert vertex["computed_cost"] is not None and vertex["computed_cost"] > 0
+    check_file(tmp_path / "view", tmp_path / "vertex.json", tokens=(110, 160))
 
 
 # -- what an engineer sees, on every corpus file of the format ----------------------------------

@@ -7,6 +7,8 @@ reassembled as :mod:`.streams` does for server-sent events.
 - OpenAI Responses: ``response.created`` opens a call, ``response.*`` events fill it,
   ``response.completed`` / ``response.failed`` / ``response.incomplete`` close it. A request
   frame logged before it (``response.create``, as on a WebSocket) is the call's request.
+- OpenAI Chat Completions: ``chat.completion.chunk`` objects; consecutive chunks with one
+  ``id`` are one call, finished when a choice has a ``finish_reason``.
 - ``error`` (``{"type": "error", "error": {...}}`` or OpenAI's ``{"type": "error", "code",
   "message"}``) closes the open call as an error with the provider's message, or stands alone
   as a failed call when none is open. A file never fails for a call that failed.
@@ -45,9 +47,12 @@ REQUEST_FRAME = "response.create"
 
 
 def is_stream_event(value: Any) -> bool:
-    """True for one event of a streamed Anthropic Messages or OpenAI Responses call."""
+    """True for one event of a streamed Anthropic Messages or OpenAI Responses call, or one
+    OpenAI Chat Completions chunk."""
     if not isinstance(value, dict):
         return False
+    if value.get("object") == "chat.completion.chunk":
+        return True
     kind = value.get("type")
     if not isinstance(kind, str):
         return False
@@ -56,6 +61,8 @@ def is_stream_event(value: Any) -> bool:
 
 def opens_call(value: Any) -> bool:
     """True for the event that starts a streamed call (or a failure that stands alone)."""
+    if isinstance(value, dict) and value.get("object") == "chat.completion.chunk":
+        return True
     return isinstance(value, dict) and value.get("type") in (*_OPENS, "error", REQUEST_FRAME)
 
 
@@ -81,6 +88,22 @@ def gather(records: Iterator[Record]) -> Iterator[StreamedCall | Record]:
                 open_call = None
             yield record
             continue
+        if value.get("object") == "chat.completion.chunk":
+            # Chat Completions chunks carry no start or stop event: the chunks of one call
+            # share its id, and it finished when a choice says why it stopped.
+            if open_call is not None and open_call.events[0].get("id") != value.get("id"):
+                yield open_call
+                open_call = None
+            if open_call is None:
+                open_call = StreamedCall(record)
+            open_call.events.append(value)
+            open_call.finished = open_call.finished or any(
+                isinstance(c, dict) and c.get("finish_reason") for c in value.get("choices") or []
+            )
+            continue
+        if open_call is not None and open_call.events[0].get("object") == "chat.completion.chunk":
+            yield open_call
+            open_call = None
         kind = value["type"]
         if kind == "ping":
             continue
@@ -118,7 +141,9 @@ def streamed_call(gathered: StreamedCall, provider_hint: str | None) -> Call:
             "type": "stream_incomplete",
             "message": f"the stream stops after {last!r}, before the call finished",
         }
-    provider = {"messages": "anthropic", "responses": "openai"}.get(api or "", provider_hint)
+    provider = {"messages": "anthropic", "responses": "openai", "chat": "openai"}.get(
+        api or "", provider_hint
+    )
     if provider is None and error is not None:
         provider = _provider_of_error(gathered.events)
     return Call(
