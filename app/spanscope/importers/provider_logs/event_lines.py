@@ -62,7 +62,8 @@ def is_stream_event(value: Any) -> bool:
 def opens_call(value: Any) -> bool:
     """True for the event that starts a streamed call (or a failure that stands alone)."""
     if isinstance(value, dict) and value.get("object") == "chat.completion.chunk":
-        return True
+        # the first chunk of a call names it and starts its choices
+        return isinstance(value.get("id"), str) and bool(value.get("choices"))
     return isinstance(value, dict) and value.get("type") in (*_OPENS, "error", REQUEST_FRAME)
 
 
