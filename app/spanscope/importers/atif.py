@@ -74,9 +74,8 @@ from spanscope.importers.atif_spans import (
     tool_span,
 )
 from spanscope.importers.base import ArrowSource, ImportError_, Sample
-from spanscope.importers.batches import span_batches
 from spanscope.importers.json_head import head_records
-from spanscope.importers.records import JsonRecords, Record, describe_value
+from spanscope.importers.records import JsonRecords, Record, describe_value, records_source
 from spanscope.importers.times import to_ns
 from spanscope.importers.values import JsonDict, as_dict
 from spanscope.model.raw import RawSpan
@@ -113,13 +112,7 @@ class AtifTrajectory:
         return bool(records) and all(is_trajectory(r) for r in records)
 
     def source(self, sample: Sample, workdir: Path) -> ArrowSource:
-        records = JsonRecords(sample)
-        warnings: list[str] = []
-        return ArrowSource(
-            batches=span_batches(self._spans(records, warnings)),
-            progress=records.progress,
-            warnings=warnings,
-        )
+        return records_source(sample, self._spans)
 
     def _spans(self, records: JsonRecords, warnings: list[str]) -> Iterator[RawSpan]:
         for record in records:

@@ -16,14 +16,16 @@ can, and one document is read whole, so it is refused above :data:`MAX_DOCUMENT_
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
 import zstandard
 
-from spanscope.importers.base import SAMPLE_BYTES, ImportError_, Sample
+from spanscope.importers.base import SAMPLE_BYTES, ArrowSource, ImportError_, Sample
+from spanscope.importers.batches import span_batches
 from spanscope.importers.compressed import FileProgress, decompressed
+from spanscope.model.raw import RawSpan
 
 MAX_DOCUMENT_BYTES = 512 * 1024 * 1024
 
@@ -272,3 +274,17 @@ def describe_value(value: Any) -> str:
         keys = ", ".join(list(value)[:6])
         return f"an object with keys {keys}" if keys else "an empty object"
     return f"a JSON {type(value).__name__}"
+
+
+def records_source(
+    sample: Sample, spans: Callable[[JsonRecords, list[str]], Iterator[RawSpan]]
+) -> ArrowSource:
+    """How to read a file of JSON records: ``spans`` turns its records into spans and may add
+    to the warnings as it reads them."""
+    records = JsonRecords(sample)
+    warnings: list[str] = []
+    return ArrowSource(
+        batches=span_batches(spans(records, warnings)),
+        progress=records.progress,
+        warnings=warnings,
+    )

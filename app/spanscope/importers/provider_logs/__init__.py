@@ -80,7 +80,7 @@ from spanscope.importers.provider_logs.event_lines import (
     streamed_call,
 )
 from spanscope.importers.provider_logs.spans import call_span
-from spanscope.importers.records import JsonRecords, Record, describe_value
+from spanscope.importers.records import JsonRecords, Record, describe_value, records_source
 from spanscope.importers.times import to_ns
 from spanscope.importers.values import as_dict, compact_json
 from spanscope.model.raw import RawSpan
@@ -108,13 +108,7 @@ class ProviderLogs:
         )
 
     def source(self, sample: Sample, workdir: Path) -> ArrowSource:
-        records = JsonRecords(sample)
-        warnings: list[str] = []
-        return ArrowSource(
-            batches=span_batches(self._spans(records, warnings)),
-            progress=records.progress,
-            warnings=warnings,
-        )
+        return records_source(sample, self._spans)
 
     def _spans(self, records: JsonRecords, warnings: list[str]) -> Iterator[RawSpan]:
         provider: str | None = None  # of the last call: a failure alone is from the same API
