@@ -1,11 +1,13 @@
 """``spanscope check`` and ``spanscope rebuild``: is the database whole, and starting it
 again from the files it was imported from when it is not.
 
-``check`` opens the database (replaying a log left by a crash), and compares each imported
-file's recorded span count with the spans stored for it. A damaged file or log is copied
-aside (never deleted) and a readable copy is made of what DuckDB can still read.
-``rebuild`` makes a new database in the same place: the annotations that could be read (and
-those of ``--annotations FILE``) first, then the files again.
+``check`` opens the database (replaying a log left by a crash), reads every table through to
+its end (a file cut short opens and fails only where a block is missing), and compares each
+imported file's recorded span count with the spans stored for it. A damaged file or log is
+copied aside (never deleted) and a readable copy is made of what DuckDB can still read.
+``rebuild`` makes a new database beside the old one: the annotations that could be read (and
+those of ``--annotations FILE``) first, then the files again; only then is it renamed over the
+old file, so a rebuild stopped at any moment leaves the old database where it was.
 
 ``check --json`` prints one object: ``status`` ("ok", "incomplete", "damaged", "refused"),
 ``database``, ``message``, and for "damaged" ``copies``, ``readable``, ``files``,
@@ -28,7 +30,15 @@ from spanscope.model import ImportStatus
 from spanscope.store import Database, StoreError
 from spanscope.store.annotations import annotation_count
 from spanscope.store.database import DatabaseDamaged, DatabaseLocked, SchemaTooNew
-from spanscope.store.recovery import file_counts, set_aside, spans_without_file, start_fresh
+from spanscope.store.recovery import (
+    SetAside,
+    build_beside,
+    damaged_table,
+    file_counts,
+    put_in_place,
+    set_aside,
+    spans_without_file,
+)
 from spanscope.store.writer import Writer
 
 WRITES: set[str] = set()
@@ -58,6 +68,10 @@ def _check(_db: None, args: argparse.Namespace, out: TextIO) -> int:
     report: dict[str, Any] = {"database": str(path)}
     try:
         db = Database.open(path)
+        damage = damaged_table(db)
+        if damage is not None:
+            db.close()
+            raise DatabaseDamaged(db.path, "file", f"Reading {damage}")
     except DatabaseDamaged as damaged:
         aside = set_aside(damaged.path, damaged.detail)
         report |= {
@@ -67,6 +81,7 @@ def _check(_db: None, args: argparse.Namespace, out: TextIO) -> int:
             "readable": str(aside.readable) if aside.readable else None,
             "files": [str(p) for p in aside.sources],
             "annotations": len(aside.annotations),
+            "unreadable_annotations": aside.unreadable,
         }
         if args.json:
             out.write(json.dumps(report) + "\n")
@@ -92,9 +107,10 @@ def _check(_db: None, args: argparse.Namespace, out: TextIO) -> int:
         annotations = annotation_count(cur)
     finally:
         db.close()
-    # A later file may replace spans of an earlier one (same ids), so fewer stored spans than
-    # recorded is normal; more, or none at all, is not.
-    incomplete = [c.path for c in counts if c.stored > c.recorded or (c.recorded and not c.stored)]
+    # A later file may replace spans of an earlier one (same ids), even all of them (Tuesday's
+    # export repeating Monday's), so fewer stored spans than recorded, or none, is normal;
+    # more is not. A file is imported in one transaction, so a half import cannot be left.
+    incomplete = [c.path for c in counts if c.stored > c.recorded]
     status = "ok" if not incomplete and not loose else "incomplete"
     report |= {
         "status": status,
@@ -136,8 +152,9 @@ def _rebuild(_db: None, args: argparse.Namespace, out: TextIO) -> int:
         except (AnnotationFileError, OSError) as exc:
             print(f"spanscope: {args.annotations}: {exc}", file=sys.stderr)
             return 2
-    detail = ""
+    aside: SetAside | None = None
     if path.exists():
+        detail = ""
         try:
             Database.open(path).close()  # a healthy file: replay its log before copying it
         except DatabaseDamaged as damaged:
@@ -149,9 +166,8 @@ def _rebuild(_db: None, args: argparse.Namespace, out: TextIO) -> int:
             pass
         aside = set_aside(path, detail)
         out.write(f"{aside.summary()}\n")
-        sources, annotations = aside.sources, aside.annotations
-    else:
-        sources, annotations = [], []
+    sources = aside.sources if aside else []
+    annotations = aside.annotations if aside else []
     missing = [p for p in sources if not p.exists()]
     files = [p for p in sources if p.exists()] + list(args.paths)
     if not args.yes and sys.stdin.isatty():
@@ -159,23 +175,30 @@ def _rebuild(_db: None, args: argparse.Namespace, out: TextIO) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             out.write("Nothing changed.\n")
             return 1
-    db = start_fresh(path, annotations + extra)
+    # Built beside the old file and renamed over it only once complete: stopped at any moment
+    # (a kill, a full disk), the old database is still there, annotations and all.
+    db = build_beside(path, annotations + extra)
     try:
         writer = Writer(db, paths.temp_dir())
         results = list(ingest.import_paths(db, files, writer=writer))
-    finally:
+    except BaseException:
         db.close()
+        raise
+    put_in_place(db, path)
     imported = sum(r.status in (ImportStatus.IMPORTED, ImportStatus.UNCHANGED) for r in results)
     for r in results:
         if r.error:
             out.write(f"error: {r.error}\n")
     for p in missing:
         out.write(f"missing: {p} (no longer on disk; import it again when you find it)\n")
+    unreadable = aside.unreadable if aside else []
+    for what in unreadable:
+        out.write(f"not restored: {what} (only in the copies in {aside.folder if aside else ''})\n")
     out.write(
         f"Rebuilt {path}: {imported} of {len(files) + len(missing)} files imported, "
         f"{len(annotations) + len(extra)} annotations restored.\n"
     )
-    return 0 if imported == len(files) and not missing else 1
+    return 0 if imported == len(files) and not missing and not unreadable else 1
 
 
 HANDLERS = {"check": _check, "rebuild": _rebuild}

@@ -80,6 +80,13 @@ def _refusal(path: Path, message: str) -> StoreError | None:
     return None
 
 
+def damage_of(path: Path, exc: BaseException) -> DatabaseDamaged | None:
+    """The damage a query on ``path`` ran into (a block that cannot be read whole or whose
+    checksum is wrong), as the error to report; None for any other failure."""
+    refusal = _refusal(path, str(exc))
+    return refusal if isinstance(refusal, DatabaseDamaged) else None
+
+
 def is_invalidated(exc: BaseException) -> bool:
     """True when DuckDB hit a fatal error and closed the database for this process (every
     later query fails until it is opened again)."""
@@ -90,6 +97,30 @@ def is_disk_full(exc: BaseException) -> bool:
     """True when a write failed because the disk (or the process's file size limit) is full."""
     text = str(exc)
     return "No space left on device" in text or "File too large" in text
+
+
+# What a command may meet while it reads or writes the file (for callers without DuckDB).
+QueryFailure = duckdb.Error
+
+
+def describe_failure(path: Path, exc: BaseException) -> str:
+    """A failure of a query on the database ``path``, in one line for a person: a damaged
+    file, a full disk, a database DuckDB closed after a fatal error, or DuckDB's own words."""
+    damage = damage_of(path, exc)
+    if damage is not None:
+        return f"{damage} Run 'spanscope check' to copy it aside and see what can be read."
+    if is_disk_full(exc):
+        return (
+            f"the disk is full (database in {path.parent}): this command's change was not "
+            "saved; everything saved before it is intact. Free some space and run it again."
+        )
+    if is_invalidated(exc):
+        return (
+            f"{path} was closed after an error it could not recover from (often a full disk); "
+            "everything saved before it is intact. Free some space and run the command again."
+        )
+    lines = str(exc).strip().splitlines()
+    return f"{path}: {lines[0] if lines else type(exc).__name__}"
 
 
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?)(?: by user \S+)?\.(?:\s|$)")
@@ -148,6 +179,13 @@ class Database:
             db = cls(con, path, read_only)
             db.kept_log = kept
             db._prepare()
+        except duckdb.Error as exc:
+            con.close()
+            # A file cut short opens (its headers are whole) and fails on the first read.
+            refusal = _refusal(path, str(exc))
+            if refusal is not None:
+                raise refusal from exc
+            raise
         except BaseException:
             con.close()
             raise

@@ -11,6 +11,7 @@ rebuilt database gets back.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
 import time
@@ -39,15 +40,19 @@ class SetAside:
     log_cut_at: int | None = None  # bytes of the log kept in the readable copy (None: all)
     sources: list[Path] = field(default_factory=list)  # files the database had imported
     annotations: list[Annotation] = field(default_factory=list)
+    # annotations that could not be read back, each said for a person (never dropped silently)
+    unreadable: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """What was kept and what could be read, in a few lines for a person."""
         lines = [
             f"Copies of the damaged file{' and its log' if self.log else ''} are in {self.folder}."
         ]
-        if self.readable is None:
+        if self.readable is None and not (self.sources or self.annotations):
             lines.append("Nothing could be read from them.")
             return "\n".join(lines)
+        if self.readable is None:
+            lines.append("The file cannot be read whole; part of it could be read.")
         if self.log is not None and self.log_cut_at == 0:
             lines.append("The log could not be read; the readable copy is the file as last saved.")
         elif self.log is not None and self.log_cut_at is not None:
@@ -58,6 +63,11 @@ class SetAside:
         lines.append(
             f"Readable: {len(self.sources):,} imported files, {len(self.annotations):,} annotations."
         )
+        if self.unreadable:
+            lines.append(
+                f"Could not be read (they stay only in the copies in {self.folder}): "
+                + "; ".join(self.unreadable)
+            )
         return "\n".join(lines)
 
 
@@ -116,23 +126,112 @@ def _readable_copy(aside: SetAside, cut: int | None) -> Path | None:
         with contextlib.suppress(duckdb.Error):
             rows = cur.execute("SELECT path FROM sources ORDER BY source_id").fetchall()
             aside.sources = [Path(row[0]) for row in rows if row[0]]
-        with contextlib.suppress(duckdb.Error):
-            aside.annotations = list_annotations(cur)
+        aside.annotations, aside.unreadable = _read_annotations(cur)
+        whole = damaged_table(db) is None
     finally:
         db.close()
-    return copy
+    # a copy that opens but fails part way (a file cut short) is not offered as readable;
+    # what could be read of it (files, annotations) is kept all the same
+    return copy if whole else None
 
 
-def start_fresh(path: Path, annotations: list[Annotation]) -> Database:
-    """Replace the damaged ``path`` (already copied aside) with a new, empty database holding
-    ``annotations``; the caller then imports the files again."""
-    for old in (path, log_of(path)):
-        old.unlink(missing_ok=True)
-    db = Database.open(path)
+def _read_annotations(cur: duckdb.DuckDBPyConnection) -> tuple[list[Annotation], list[str]]:
+    """Every annotation that can be read; when reading them all at once fails, one by one,
+    each one that cannot be read named instead."""
+    try:
+        return list_annotations(cur), []
+    except duckdb.Error:
+        pass
+    try:
+        ids = [int(r[0]) for r in cur.execute("SELECT annotation_id FROM annotations").fetchall()]
+    except duckdb.Error as exc:
+        return [], [f"the annotations as a whole ({_first_line(exc)})"]
+    found: list[Annotation] = []
+    unreadable: list[str] = []
+    for annotation_id in ids:
+        try:
+            found.extend(list_annotations(cur, "annotation_id = ?", [annotation_id]))
+        except duckdb.Error as exc:
+            unreadable.append(f"annotation {annotation_id} ({_first_line(exc)})")
+    return found, unreadable
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def damaged_table(db: Database) -> str | None:
+    """Read every stored table through to its end (DuckDB checks each block's checksum as it
+    reads it); the first table that cannot be read and why, or None when all can. Opening
+    alone proves little: a file cut short opens and fails at its first missing block."""
+    cur = db.reader()
+    try:
+        tables = [
+            str(r[0])
+            for r in cur.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                "AND NOT temporary ORDER BY table_name"
+            ).fetchall()
+        ]
+        for table in tables:
+            try:
+                reader = cur.sql(f'SELECT * FROM "{table}"').to_arrow_reader(65_536)
+                for _batch in reader:
+                    pass
+            except duckdb.Error as exc:
+                return f"table {table}: {_first_line(exc)}"
+    except duckdb.Error as exc:
+        return f"the list of tables: {_first_line(exc)}"
+    finally:
+        cur.close()
+    return None
+
+
+REBUILDING = ".rebuilding"
+
+
+def build_beside(path: Path, annotations: list[Annotation]) -> Database:
+    """A new database beside ``path`` (``<name>.rebuilding``) holding ``annotations``; the old
+    file stays where it is, untouched, until :func:`put_in_place` replaces it. A leftover of
+    a rebuild that was killed is started again."""
+    new = path.with_name(path.name + REBUILDING)
+    for leftover in (new, log_of(new)):
+        leftover.unlink(missing_ok=True)
+    db = Database.open(new)
     if annotations:
         # without their old row ids, so the new database numbers them afresh
         save_many(db.writer.cursor(), [replace(a, annotation_id=None) for a in annotations])
     return db
+
+
+def put_in_place(db: Database, path: Path) -> None:
+    """Close the new database ``db`` built by :func:`build_beside` (checkpointed: no log
+    left) and rename it over ``path`` in one step. Until that rename ``path`` is the old file;
+    after it, the new one: a kill at any moment leaves one whole database there."""
+    new = db.path
+    db.close()
+    if log_of(new).exists():
+        raise StoreError(f"{new} could not be saved completely; {path} was left as it was")
+    with open(new, "rb") as handle:
+        os.fsync(handle.fileno())
+    # The old file's log (copied aside already) would be replayed over the new file.
+    log_of(path).unlink(missing_ok=True)
+    os.replace(new, path)
+    with contextlib.suppress(OSError):  # the rename itself made durable, where it can be
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+
+
+def start_fresh(path: Path, annotations: list[Annotation]) -> Database:
+    """Replace the damaged ``path`` (already copied aside) with a new, empty database holding
+    ``annotations``; the caller then imports the files again. The new file is built beside the
+    old one and renamed into place once it holds the annotations."""
+    put_in_place(build_beside(path, annotations), path)
+    return Database.open(path)
 
 
 @dataclass(frozen=True)
