@@ -1,6 +1,8 @@
-"""Kill an import at random moments and check that nothing is half-done or lost.
+"""Kill an import, a rebuild or a check at random moments, and cut the database short at random
+sizes; check that nothing is half-done or lost and that damage is always reported.
 
     python bench/crash_loop.py [--runs 200] [--files 4] [--spans 400] [--seed 1] [--json]
+                               [--modes import,rebuild,check,truncate]
 
 Each run starts a child process that opens the database, imports generated OTLP files
 (through ``ingest.import_paths``, as ``spanscope import`` does) and, in another thread, saves
@@ -15,8 +17,18 @@ first, unkilled run, then checks:
 
 A database is used across runs until every file is in it, then a new one starts, so kills
 land in first imports, later imports, search indexing, checkpoints and idle moments alike.
-Prints the figures (runs, consistent, kills inside a file's import, annotations confirmed
-before a kill, annotations lost).
+
+Other runs, drawn at random among the ``--modes``:
+
+* ``rebuild``: ``spanscope rebuild --yes`` is SIGKILLed at a random moment; the database must
+  then open, every file be whole or absent, and every annotation it held before be there;
+* ``check``: ``spanscope check`` is SIGKILLed at a random moment; the same checks follow;
+* ``truncate``: a copy of the database is cut to a random size and ``spanscope check --json``
+  run on it: it must say "damaged", or else the copy must hold every file and annotation of
+  the original (a whole database); never a crash, never "ok" on a copy that lost something.
+
+Prints the figures (runs of each kind, consistent, kills inside a file's import, annotations
+confirmed before a kill, annotations lost, truncations reported damaged / found whole).
 """
 
 from __future__ import annotations
@@ -34,10 +46,12 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 CHILD = """
 import sys, threading, time
 from pathlib import Path
+from typing import Any
 from spanscope import ingest
 from spanscope.model.annotation import Annotation
 from spanscope.store import Database
@@ -88,6 +102,9 @@ say("done")
 class Figures:
     runs: int = 0
     consistent: int = 0
+    runs_by_mode: dict[str, int] = field(default_factory=dict)
+    truncations_reported_damaged: int = 0
+    truncations_found_whole: int = 0
     kills_inside_an_import: int = 0
     kills_after_the_end: int = 0
     annotations_confirmed: int = 0
@@ -168,16 +185,93 @@ def run_child(
     return lines, ended
 
 
+def run_command(db: Path, command: list[str], kill_after: float | None) -> tuple[str, float]:
+    """Run ``spanscope --db DB COMMAND`` in a child; SIGKILL it ``kill_after`` seconds after it
+    started (None: let it finish). Returns its output and its seconds."""
+    started = time.monotonic()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "spanscope", "--db", str(db), *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        output, _ = child.communicate(timeout=kill_after)
+    except subprocess.TimeoutExpired:
+        child.send_signal(signal.SIGKILL)
+        output, _ = child.communicate()
+    return output, time.monotonic() - started
+
+
+def loop_annotations(db_path: Path) -> set[str]:
+    """The keys of the loop's annotations in a database (none when there is no file yet)."""
+    from spanscope.store import Database
+
+    if not db_path.exists():
+        return set()
+    with Database.open(db_path) as db:
+        return loop_annotations_of(db)
+
+
+def truncated_copy_is_reported(db_path: Path, rng: random.Random, figures: Figures) -> bool:
+    """Cut a copy of the (closed) database at a random size and run ``check --json`` on it: it
+    must report "damaged", or the copy must hold everything the original holds."""
+    from spanscope.store import Database
+    from spanscope.store.recovery import file_counts
+
+    if not db_path.exists():
+        return True
+    folder = Path(tempfile.mkdtemp(prefix="cut-", dir=db_path.parent))
+    try:
+        copy = folder / db_path.name
+        shutil.copy(db_path, copy)
+        size = copy.stat().st_size
+        os.truncate(copy, rng.randrange(0, size))
+        output, _ = run_command(copy, ["check", "--json"], None)
+        try:
+            status = json.loads(output.strip().splitlines()[-1])["status"]
+        except (ValueError, IndexError, KeyError):
+            figures.problems.append(f"check crashed on a cut copy of {db_path.name}: {output}")
+            return False
+        if status == "damaged":
+            figures.truncations_reported_damaged += 1
+            return True
+        # "ok": then the copy must be the whole database
+        with Database.open(db_path) as db:
+            want = (file_counts(db.reader()), loop_annotations_of(db))
+        with Database.open(copy) as db:
+            have = (file_counts(db.reader()), loop_annotations_of(db))
+        if status == "ok" and have == want:
+            figures.truncations_found_whole += 1
+            return True
+        figures.problems.append(f"check said {status} on a cut copy that lost data")
+        return False
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def loop_annotations_of(db: Any) -> set[str]:
+    rows = db.reader().execute("SELECT trace_id FROM annotations WHERE author = 'loop'")
+    return {str(row[0]) for row in rows.fetchall()}
+
+
 def check(
-    db_path: Path, expected: dict[str, int], lines: list[str], figures: Figures
+    db_path: Path,
+    expected: dict[str, int],
+    lines: list[str],
+    figures: Figures,
+    held: set[str] | None = None,
 ) -> tuple[bool, bool]:
-    """After a kill: the database opens, files are whole or absent, saved annotations exist.
+    """After a kill: the database opens, files are whole or absent, saved annotations exist
+    (those the child said it saved, and ``held``: those the database held before the run).
     Returns (consistent, every file is in)."""
     from spanscope.store import Database
     from spanscope.store.recovery import file_counts, spans_without_file
 
     saved = {line.split()[1] for line in lines if line.startswith("saved ")}
     figures.annotations_confirmed += len(saved)
+    saved |= held or set()
     problems = []
     try:
         db = Database.open(db_path)
@@ -221,7 +315,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, help="keep the files here (default: a temp dir)")
     parser.add_argument("--json", action="store_true", help="print the figures as one object")
+    parser.add_argument(
+        "--modes",
+        default="import,rebuild,check,truncate",
+        help="kinds of run to draw from: import, rebuild, check, truncate",
+    )
     args = parser.parse_args(argv)
+    modes = [m for m in args.modes.split(",") if m]
+    # imports are the common case; the others are drawn as often as each other
+    weights = [3 if m == "import" else 1 for m in modes]
     rng = random.Random(args.seed)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="spanscope-crash-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -231,14 +333,33 @@ def main(argv: list[str] | None = None) -> int:
         files = list(expected)
         # one unkilled run tells how long a whole run takes: kills are spread over it
         _lines, whole = run_child(work / "calibrate.duckdb", -1, files, None)
+        timings = {}
+        if "rebuild" in modes:
+            _out, timings["rebuild"] = run_command(
+                work / "calibrate.duckdb", ["rebuild", "--yes"], None
+            )
+        if "check" in modes:
+            _out, timings["check"] = run_command(work / "calibrate.duckdb", ["check"], None)
         figures = Figures()
         db_path = work / "db-0.duckdb"
         figures.databases = 1
         started = time.monotonic()
         for run in range(args.runs):
+            mode = rng.choices(modes, weights)[0] if db_path.exists() else "import"
+            figures.runs += 1
+            figures.runs_by_mode[mode] = figures.runs_by_mode.get(mode, 0) + 1
+            if mode == "truncate":
+                figures.consistent += int(truncated_copy_is_reported(db_path, rng, figures))
+                continue
+            if mode in ("rebuild", "check"):
+                held = loop_annotations(db_path)
+                command = ["rebuild", "--yes"] if mode == "rebuild" else ["check"]
+                run_command(db_path, command, rng.uniform(0, timings[mode] * 1.1))
+                consistent, complete = check(db_path, expected, [], figures, held)
+                figures.consistent += int(consistent)
+                continue
             order = rng.sample(files, len(files))
             lines, _ = run_child(db_path, run, order, rng.uniform(0, whole * 1.1))
-            figures.runs += 1
             last = [
                 w for w in (line.split(" ", 1)[0] for line in lines) if w in ("start", "imported")
             ]

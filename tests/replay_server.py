@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -37,6 +37,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     input_tokens: int = 11
     output_tokens: int = 7
+    echo_key: bool = False  # put the key the request carried into the error or the answer
+    echoed: str = ""
 
 
 @dataclass
@@ -133,6 +135,10 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.delay_s and owner.wait(reply.delay_s):
             return  # closing: the client has long given up
         anthropic = self.path.rstrip("/").endswith("/messages")
+        if reply.echo_key:  # as some endpoints do: "Invalid API key provided: sk-…"
+            sent = headers.get("authorization", "").removeprefix("Bearer ")
+            sent = sent or headers.get("x-api-key", "")
+            reply = replace(reply, text=f"{reply.text} (you sent {sent})", echoed=sent)
         try:
             if reply.raw is not None:
                 self._send(200, reply.raw, reply.headers)
@@ -174,6 +180,8 @@ def _error_body(reply: Reply, anthropic: bool) -> bytes:
     message = {401: "invalid api key", 429: "rate limit reached", 500: "the server broke"}.get(
         reply.status, f"status {reply.status}"
     )
+    if reply.echoed:
+        message = f"Invalid API key provided: {reply.echoed}"
     if anthropic:
         return json.dumps(
             {"type": "error", "error": {"type": "api_error", "message": message}}

@@ -50,17 +50,30 @@ def test_a_replay_stores_no_key(
     add = ["endpoints", "add", "local", "--base-url", server.base_url("openai"),
            "--api-key-env", "LOOPBACK_KEY", "--timeout", "5"]  # fmt: skip
     assert main(add, out=out) == 0
-    server.script(Reply(text="fine"), Reply(status=401), Reply(status=500))
+    # Two endpoints echo the key back, in a 401's message and in an answer; before, the 401's
+    # key landed in `replays.error` and on stdout.
+    server.script(
+        Reply(text="fine"),
+        Reply(status=401),
+        Reply(status=500),
+        Reply(status=401, echo_key=True),
+        Reply(text="echo", echo_key=True),
+    )
     code = main(
-        ["replay", SECRET_SPAN, "--db", str(path), "--endpoint", "local", "-n", "3", "--json"],
+        ["replay", SECRET_SPAN, "--db", str(path), "--endpoint", "local", "-n", "5", "--json"],
         out=out,
     )
-    assert code == 1  # two of the three calls failed: their errors are stored too
+    assert code == 1  # three of the five calls failed: their errors are stored too
     # The key did travel, to the endpoint and nowhere else.
     assert {r.headers["authorization"] for r in server.requests} == {f"Bearer {KEY}"}
     with Database.open(path) as db:
         stored = db.reader().execute("SELECT count(*) FROM replays").fetchall()
-    assert stored == [(3,)]
+    assert stored == [(5,)]
+    with Database.open(path) as db:
+        texts = db.reader().execute("SELECT error, output_text FROM replays").fetchall()
+    said = " ".join(str(t) for t in texts)
+    assert "Invalid API key provided: [REDACTED:replay key]" in said
+    assert "(you sent [REDACTED:replay key])" in said
     files = list(every_file(tmp_path, app_home))
     assert path in files
     holding = [str(p) for p in files if KEY.encode() in p.read_bytes()]

@@ -13,7 +13,7 @@ import inspect
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Any
 
@@ -98,10 +98,45 @@ def send(
             output = _send_openai(sdk, endpoint, request, api_key, cancelled, max_retries)
         else:
             output = _send_anthropic(sdk, endpoint, request, api_key, cancelled, max_retries)
-        return Outcome(output, _since(started))
+        outcome = Outcome(output, _since(started))
     except Exception as exc:  # every SDK failure becomes a message on the replay
         message, kind = describe_error(sdk, exc, endpoint)
-        return Outcome(None, _since(started), message, kind)
+        outcome = Outcome(None, _since(started), message, kind)
+    # An endpoint may echo the key back ("Invalid API key provided: sk-…" in a 401, or in an
+    # answer): nothing that leaves here, to be stored or shown, carries its value.
+    return without_key(outcome, api_key)
+
+
+KEY_MASK = "[REDACTED:replay key]"
+_SHORTEST_KEY = 8  # a shorter "key" (a placeholder like "none") would mask ordinary words
+
+
+def without_key(outcome: Outcome, api_key: str) -> Outcome:
+    """``outcome`` with every occurrence of ``api_key`` in its error and its answer (text,
+    tool calls, model, finish reason) replaced by :data:`KEY_MASK`."""
+    key = api_key.strip()
+    if len(key) < _SHORTEST_KEY:
+        return outcome
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.replace(key, KEY_MASK)
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return type(value)(clean(v) for v in value)
+        return value
+
+    output = outcome.output
+    if output is not None:
+        output = replace(
+            output,
+            text=clean(output.text),
+            tool_calls=clean(output.tool_calls),
+            model=clean(output.model),
+            finish_reason=clean(output.finish_reason),
+        )
+    return replace(outcome, output=output, error=clean(outcome.error))
 
 
 def describe_error(sdk: ModuleType, exc: BaseException, endpoint: Endpoint) -> tuple[str, str]:
