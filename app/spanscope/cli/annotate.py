@@ -29,7 +29,7 @@ from spanscope.core.annotation_file import (
 from spanscope.core.conflicts import find_conflicts
 from spanscope.core.eval_export.formats import FORMATS
 from spanscope.core.filters import compile_filter
-from spanscope.core.redaction import RULES, SECRET_RULES, SecretRedactor, export_redactor
+from spanscope.core.redaction import SecretRedactor, all_rules, export_redactor, secret_rules
 from spanscope.model.annotation import Annotation
 from spanscope.store import Database, queries, review_queues
 from spanscope.store import annotations as stored
@@ -235,7 +235,7 @@ def _export(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     else:
         records = eval_export.records_for(cur, stored.list_annotations(cur))
     # Secrets are masked unless --no-redact; --redact masks email addresses as well.
-    redactor = None if args.no_redact else SecretRedactor(RULES if args.redact else SECRET_RULES)
+    redactor = None if args.no_redact else SecretRedactor(all_rules() if args.redact else secret_rules())
     outcome = eval_export.export(records, args.format, args.output, redactor=redactor)
     if args.json:
         out.write(

@@ -1,6 +1,10 @@
 """Masking secrets and personal data in exported text: API keys, bearer tokens, JWTs, emails.
 
-Each rule is a pattern and a name; a match becomes ``[REDACTED:<name>]``. A :class:`Redactor`
+Each rule is a pattern and a name; a match (or the part of it that is the secret, keeping
+e.g. ``password=``) becomes ``[REDACTED:<name>]``. The rules are a few of Spanscope's own
+(the shapes LLM traces hold most: provider keys, bearer and basic authorization, secrets
+assigned in environment dumps, passwords in URLs) followed by the rules of gitleaks, an
+established secret scanner (:mod:`spanscope.core.secret_patterns`). A :class:`Redactor`
 counts what each rule masked, so an export can show a preview ("emails: 12") before writing
 and report the counts after.
 """
@@ -12,17 +16,23 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+from spanscope.core.secret_patterns import Rule, gitleaks_rules
 
-@dataclass(frozen=True)
-class Rule:
-    name: str
-    pattern: re.Pattern[str]
-    description: str
+__all__ = ["Redactor", "Rule", "SecretRedactor", "all_rules", "secret_rules"]
 
+# The name of a secret in an assignment: ``DB_PASSWORD=``, ``aws_secret_access_key:``; the
+# name may be part of a longer one joined by ``_`` or ``-`` (a word boundary would not see
+# ``_PASSWORD``), but not a longer word (``passwords``, ``PASSWORD_FILE``).
+_SECRET_NAME = (
+    r"(?<![a-z0-9])(?:api[_-]?key|secret[_-]?access[_-]?key|secret[_-]?key|secret|"
+    r"client[_-]?secret|password|passwd|pwd|access[_-]?token|auth[_-]?token|private[_-]?key)"
+    r"(?![a-z0-9])"
+)
 
-RULES: tuple[Rule, ...] = (
+OWN_RULES: tuple[Rule, ...] = (
     Rule(
         "private key",
         re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"),
@@ -32,14 +42,28 @@ RULES: tuple[Rule, ...] = (
         "api key",
         re.compile(
             r"\b(?:sk-(?:ant-|proj-)?[A-Za-z0-9_\-]{20,}|AKIA[0-9A-Z]{16}|"
-            r"gh[pousr]_[A-Za-z0-9]{30,}|xox[abprs]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{35})"
+            r"gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|"
+            r"xox[abprs]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{35}|"
+            r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|hf_[A-Za-z0-9]{30,})"
         ),
-        "OpenAI, Anthropic, AWS, GitHub, Slack and Google keys",
+        "OpenAI, Anthropic, AWS, GitHub, Slack, Google, Stripe and Hugging Face keys",
     ),
     Rule(
         "bearer token",
         re.compile(r"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]{12,}=*"),
         "Authorization: Bearer ... values",
+    ),
+    Rule(
+        "basic auth",
+        re.compile(r"(?i)\bauthorization[\"']?\s*[:=]\s*[\"']?basic\s+([A-Za-z0-9+/]{6,}={0,2})"),
+        "Authorization: Basic ... values (a user and password in base64)",
+        secret_group=1,
+    ),
+    Rule(
+        "url password",
+        re.compile(r"(?i)\b[a-z][a-z0-9+.\-]{1,20}://[^\s:/?#@\"'<>]+:([^\s/?#@\"'<>]+)@"),
+        "passwords in URLs (postgres://user:password@host)",
+        secret_group=1,
     ),
     Rule(
         "jwt",
@@ -48,18 +72,36 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "secret assignment",
-        re.compile(
-            r"(?i)\b(?:api[_-]?key|secret|password|passwd|access[_-]?token)\b"
-            r"(?P<sep>[\"']?\s*[:=]\s*[\"']?)[^\s\"',;]{6,}"
-        ),
-        "api_key=..., password: ... and the like",
-    ),
-    Rule(
-        "email",
-        re.compile(r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b"),
-        "email addresses",
+        re.compile(rf"(?i){_SECRET_NAME}[\"']?\s*[:=]\s*[\"']?([^\s\"',;]{{6,}})"),
+        "api_key=..., DB_PASSWORD=..., aws_secret_access_key: ... and the like",
+        secret_group=1,
     ),
 )
+EMAIL = Rule(
+    "email",
+    re.compile(r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b"),
+    "email addresses",
+)
+
+
+# gitleaks' catch-all for ``<something key/token/secret> = <random value>`` costs as much as
+# all the other rules together (about 0.5 s per MB of text that mentions keys or tokens, as
+# LLM traces do everywhere: max_tokens, input_tokens); "secret assignment" above covers the
+# names that say a secret, so exports stay fast.
+LEFT_OUT = frozenset({"generic-api-key"})
+
+
+@cache
+def all_rules() -> tuple[Rule, ...]:
+    """Every rule, emails included (read on first use: a command that masks nothing never
+    loads the 200 gitleaks rules)."""
+    return (*OWN_RULES, *(r for r in gitleaks_rules() if r.name not in LEFT_OUT), EMAIL)
+
+
+@cache
+def secret_rules() -> tuple[Rule, ...]:
+    """The rules every export applies: keys and tokens, not emails (see below)."""
+    return tuple(r for r in all_rules() if r is not EMAIL)
 
 
 def mask(rule: Rule) -> str:
@@ -70,14 +112,22 @@ def mask(rule: Rule) -> str:
 class Redactor:
     """Masks text with ``rules`` and counts the masks per rule."""
 
-    rules: tuple[Rule, ...] = RULES
+    rules: tuple[Rule, ...] = field(default_factory=all_rules)
     counts: Counter[str] = field(default_factory=Counter)
     examples: dict[str, list[str]] = field(default_factory=dict)
 
     def text(self, value: str) -> str:
         """``value`` with every match masked (earlier rules first)."""
+        lowered: str | None = None
         for rule in self.rules:
-            value = rule.pattern.sub(self._masker(rule), value)
+            if rule.keywords:
+                # the rule's words must be there first: most rules never run on most text
+                lowered = value.lower() if lowered is None else lowered
+                if not any(word in lowered for word in rule.keywords):
+                    continue
+            masked = rule.pattern.sub(self._masker(rule), value)
+            if masked != value:
+                value, lowered = masked, None
         return value
 
     def _masker(self, rule: Rule) -> Callable[[re.Match[str]], str]:
@@ -94,15 +144,18 @@ class Redactor:
         return value
 
     def _masked(self, rule: Rule, match: re.Match[str]) -> str:
+        where = rule.secret_span(match)
+        if where is None:
+            return match.group(0)  # not a secret after all (too regular, or allowed)
         self.counts[rule.name] += 1
         seen = self.examples.setdefault(rule.name, [])
+        start, end = where
         if len(seen) < 3:
-            seen.append(_partly_hidden(match.group(0)))
-        if rule.name == "secret assignment":
-            # keep the name so the reader knows what was there
-            name_end = match.start("sep") - match.start()
-            return match.group(0)[:name_end] + match.group("sep") + mask(rule)
-        return mask(rule)
+            seen.append(_partly_hidden(match.string[start:end]))
+        # keep what surrounds the secret (``password=``) so the reader knows what was there
+        whole = match.group(0)
+        offset = match.start()
+        return whole[: start - offset] + mask(rule) + whole[end - offset :]
 
 
 def _partly_hidden(found: str) -> str:
@@ -113,10 +166,10 @@ def _partly_hidden(found: str) -> str:
     return flat[:6] + "…" + flat[-2:]
 
 
-def preview(values: list[Any], rules: tuple[Rule, ...] = RULES) -> Redactor:
-    """Run the rules over ``values`` without keeping the result: the counts and examples of
-    what an export would mask."""
-    redactor = Redactor(rules)
+def preview(values: list[Any], rules: tuple[Rule, ...] | None = None) -> Redactor:
+    """Run the rules (all of them unless ``rules``) over ``values`` without keeping the
+    result: the counts and examples of what an export would mask."""
+    redactor = Redactor(rules if rules is not None else all_rules())
     for value in values:
         redactor.value(value)
     return redactor
@@ -126,8 +179,7 @@ def preview(values: list[Any], rules: tuple[Rule, ...] = RULES) -> Redactor:
 # Exports (eval sets, OTLP files, copies, console results) mask secrets unless the user opts
 # out: keys and tokens by pattern, and any value stored under a name that says it is a secret
 # (``api_key``, ``password``, ``Authorization``, ``x-api-key``, ``access_token``, ...). Email
-# addresses are personal data, not secrets: masked only when asked for (``RULES``).
-SECRET_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r.name != "email")
+# addresses are personal data, not secrets: masked only when asked for (``all_rules()``).
 SECRET_FIELD = re.compile(
     r"(?i)(?:^|[._\-\s])(?:api[_\-]?key|apikey|password|passwd|secret|client[_\-]?secret|"
     r"token|access[_\-]?token|refresh[_\-]?token|id[_\-]?token|auth[_\-]?token|authorization|"
@@ -144,11 +196,11 @@ def is_secret_field(name: str) -> bool:
 
 @dataclass
 class SecretRedactor(Redactor):
-    """A :class:`Redactor` with :data:`SECRET_RULES` that also masks every text stored under
+    """A :class:`Redactor` with :func:`secret_rules` that also masks every text stored under
     a secret-looking name, including OTLP ``{"key": name, "value": {...}}`` pairs and JSON
     held in strings (span attributes are stored as JSON text)."""
 
-    rules: tuple[Rule, ...] = SECRET_RULES
+    rules: tuple[Rule, ...] = field(default_factory=secret_rules)
 
     def value(self, value: Any) -> Any:
         if isinstance(value, dict):

@@ -31,7 +31,7 @@ from spanscope.core import eval_export
 from spanscope.core.eval_export import FORMATS, EvalRecord, ExportOutcome
 from spanscope.core.eval_export.formats import generic
 from spanscope.core.filters import compile_filter
-from spanscope.core.redaction import RULES, SecretRedactor, preview
+from spanscope.core.redaction import SecretRedactor, all_rules, preview
 from spanscope.store import annotations as stored
 from spanscope.store import review_queues
 from spanscope.ui.workers import QueryRunner
@@ -61,7 +61,7 @@ def redaction_preview(records: list[EvalRecord]) -> str:
     if not found.counts:
         return "Nothing to mask: no keys, tokens or email addresses found."
     lines = []
-    for rule in RULES:
+    for rule in all_rules():
         count = found.counts.get(rule.name, 0)
         if count:
             examples = ", ".join(found.examples.get(rule.name, []))
@@ -175,7 +175,7 @@ class ExportDialog(QDialog):
         if not self.records:
             return
         records, fmt, path = self.records, self.format.currentData(), Path(self.path.text())
-        redactor = SecretRedactor(RULES) if self.redact.isChecked() else None
+        redactor = SecretRedactor(all_rules()) if self.redact.isChecked() else None
         progress = self._progress
         self.export_button.setEnabled(False)
         self.bar.setRange(0, len(records))
