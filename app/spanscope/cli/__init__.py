@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import re
@@ -18,6 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, TextIO
 
+import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from spanscope import __version__, ingest, paths
@@ -30,7 +32,9 @@ from spanscope.cli import groups as group_commands
 from spanscope.cli import prompts as prompt_commands
 from spanscope.cli import repair as repair_commands
 from spanscope.cli import replay as replay_commands
+from spanscope.cli.terminal import raw_stream, visible, visible_output
 from spanscope.core import free_space
+from spanscope.core.redaction import export_redactor, mask_table
 from spanscope.core.filters import FilterError, compile_filter
 from spanscope.core.tree import build_tree
 from spanscope.model import ImportResult, ImportStatus
@@ -103,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     shape.add_argument("--json", action="store_true", help="JSON Lines, every row")
     shape.add_argument("--csv", action="store_true", help="CSV with a header, every row")
     p.add_argument("-n", "--limit", type=int, default=100, help="rows to print as a table")
+    p.add_argument(
+        "--no-redact", action="store_true", help="keep keys and tokens (masked by default)"
+    )
     p.add_argument("--schema", action="store_true", help="list the tables and columns")
     for module in COMMAND_MODULES:
         module.add_commands(command)
@@ -127,7 +134,15 @@ def protect_negations(argv: Sequence[str] | None) -> list[str]:
 
 
 def run_command(args: argparse.Namespace, out: TextIO) -> int:
-    """Run the parsed command (the window is opened by ``__main__`` when there is none)."""
+    """Run the parsed command (the window is opened by ``__main__`` when there is none).
+
+    Every line it prints, on ``out`` and on stderr, shows control characters as escapes
+    (trace text may hold terminal commands): see cli/terminal.py."""
+    with contextlib.redirect_stderr(visible_output(sys.stderr)):
+        return _run_command(args, visible_output(out))
+
+
+def _run_command(args: argparse.Namespace, out: TextIO) -> int:
     if args.command is None:
         build_parser().print_help(out)
         return 2
@@ -184,6 +199,8 @@ def _sql(args: argparse.Namespace, out: TextIO) -> int:
     except StoreError as exc:
         print(f"spanscope: {exc}", file=sys.stderr)
         return 2
+    # Results leave the database like any export: keys and tokens masked unless asked not to.
+    redactor = export_redactor(not args.no_redact)
     try:
         if args.json or args.csv:
             pages = console.start(args.query)
@@ -191,19 +208,23 @@ def _sql(args: argparse.Namespace, out: TextIO) -> int:
                 writer = None
                 while not pages.exhausted:
                     page = pages.next_page(10_000)
+                    if redactor is not None:
+                        page = mask_table(redactor, page)
                     if args.json:
                         for row in page.to_pylist():
                             out.write(json.dumps(row, default=str) + "\n")
                     else:
                         sink = io.BytesIO()
                         options = pa_csv.WriteOptions(include_header=writer is None)
-                        pa_csv.write_csv(page, sink, options)
+                        pa_csv.write_csv(_flat(page), sink, options)
                         writer = True
                         out.write(sink.getvalue().decode("utf-8"))
             finally:
                 pages.close()
             return 0
         rows, more = console.query(args.query, limit=args.limit)
+        if redactor is not None:
+            rows = mask_table(redactor, rows)
         records = rows.to_pylist()
         cells = [tuple("" if v is None else str(v) for v in r.values()) for r in records]
         _table(rows.column_names, cells, out)
@@ -217,13 +238,24 @@ def _sql(args: argparse.Namespace, out: TextIO) -> int:
         console.close()
 
 
+def _flat(page: pa.Table) -> pa.Table:
+    """CSV has no lists or structs: such a column is written as JSON text per cell."""
+    columns = []
+    for column in page.columns:
+        if pa.types.is_nested(column.type):
+            cells = [None if v is None else json.dumps(v, default=str) for v in column.to_pylist()]
+            column = pa.chunked_array([pa.array(cells, pa.string())])
+        columns.append(column)
+    return pa.Table.from_arrays(columns, names=page.column_names)
+
+
 def db_path(args: argparse.Namespace) -> Path:
     """The database named on the command line, else the default one."""
     return args.db if args.db else paths.default_database()
 
 
 def _import(db: Database, args: argparse.Namespace, out: TextIO) -> int:
-    bar = _ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.json else None
+    bar = _ProgressBar(raw_stream(sys.stderr)) if sys.stderr.isatty() and not args.json else None
     cancel = threading.Event()
     results: list[ImportResult] = []
     writer = Writer(db, paths.temp_dir())
@@ -422,6 +454,8 @@ def _stats(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _table(header: list[str], rows: Sequence[tuple[str, ...]], out: TextIO) -> None:
+    # widths measured on the text as shown (escapes and all)
+    rows = [tuple(visible(c) for c in row) for row in rows]
     widths = [min(max([len(h)] + [len(r[i]) for r in rows]), 48) for i, h in enumerate(header)]
     out.write("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip() + "\n")
     for row in rows:
@@ -464,7 +498,7 @@ class _ProgressBar:
         filled = int(width * min(max(progress.overall, 0.0), 1.0))
         line = (
             f"\r[{'#' * filled}{'.' * (width - filled)}] {progress.index + 1}/{progress.count} "
-            f"{progress.path.name[:40]} {progress.stage}"
+            f"{visible(progress.path.name[:40])} {progress.stage}"
         )
         if line != self.last:
             self.stream.write(line.ljust(90))

@@ -63,7 +63,9 @@ def add_commands(command: Any) -> None:
     p.add_argument("--json", action="store_true", help="JSON Lines")
     p.add_argument("-o", "--output", type=Path, help="write an annotation file (JSONL)")
     p.add_argument(
-        "--no-redact", action="store_true", help="keep keys and tokens in notes (masked by default)"
+        "--no-redact",
+        action="store_true",
+        help="keep keys and tokens in notes, printed or written (masked by default)",
     )
 
     p = command("merge-annotations", "merge annotation files written by other reviewers")
@@ -139,13 +141,13 @@ def _resolve(cur: Any, given: str, trace: str | None) -> tuple[str, str] | str:
 def _annotations(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     cur = db.reader()
     found = _selected(cur, " ".join(t.strip() for t in args.filter), args.author)
+    redactor = export_redactor(not args.no_redact)
+    if redactor is not None:  # notes and expected outputs can quote a key from a trace
+        found = [
+            replace(a, note=redactor.value(a.note), expected=redactor.value(a.expected))
+            for a in found
+        ]
     if args.output:
-        redactor = export_redactor(not args.no_redact)
-        if redactor is not None:  # notes and expected outputs can quote a key from a trace
-            found = [
-                replace(a, note=redactor.value(a.note), expected=redactor.value(a.expected))
-                for a in found
-            ]
         count = write_annotations(args.output, found)
         print(f"wrote {count} annotations to {args.output}", file=out)
         return 0
@@ -235,7 +237,9 @@ def _export(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     else:
         records = eval_export.records_for(cur, stored.list_annotations(cur))
     # Secrets are masked unless --no-redact; --redact masks email addresses as well.
-    redactor = None if args.no_redact else SecretRedactor(all_rules() if args.redact else secret_rules())
+    redactor = (
+        None if args.no_redact else SecretRedactor(all_rules() if args.redact else secret_rules())
+    )
     outcome = eval_export.export(records, args.format, args.output, redactor=redactor)
     if args.json:
         out.write(

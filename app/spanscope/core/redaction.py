@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import pyarrow as pa
+
 from spanscope.core.secret_patterns import Rule, gitleaks_rules
 
 __all__ = ["Redactor", "Rule", "SecretRedactor", "all_rules", "secret_rules"]
@@ -241,3 +243,10 @@ class SecretRedactor(Redactor):
 def export_redactor(redact: bool = True) -> SecretRedactor | None:
     """What every export uses: secrets masked unless ``redact`` is False (the user opted out)."""
     return SecretRedactor() if redact else None
+
+
+def mask_table(redactor: SecretRedactor, table: pa.Table) -> pa.Table:
+    """A page of query results with text cells masked and a column whose name says it is a
+    secret (``api_key``) masked whole; the schema kept."""
+    rows = [redactor.record(row) for row in table.to_pylist()]
+    return pa.Table.from_pylist(rows, schema=table.schema)

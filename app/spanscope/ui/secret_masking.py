@@ -16,7 +16,7 @@ import pyarrow as pa
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
-from spanscope.core.redaction import SecretRedactor, export_redactor
+from spanscope.core.redaction import SecretRedactor, export_redactor, mask_table
 from spanscope.ui.settings import app_settings
 
 if TYPE_CHECKING:
@@ -67,7 +67,6 @@ def table_masker(redactor: SecretRedactor | None) -> Callable[[pa.Table], pa.Tab
         return None
 
     def mask(table: pa.Table) -> pa.Table:
-        rows = [redactor.record(row) for row in table.to_pylist()]
-        return pa.Table.from_pylist(rows, schema=table.schema)
+        return mask_table(redactor, table)
 
     return mask
