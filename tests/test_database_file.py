@@ -229,3 +229,32 @@ def test_disk_full_during_a_checkpoint_invalidates_then_reopening_loses_nothing(
             assert rows(again, "SELECT count(*) FROM annotations") == [(20,)]
             assert rows(again, "SELECT count(*) FROM spans") == [(20000,)]
     assert invalidated  # DuckDB closed the database for this process: the app must reopen it
+
+
+def test_disk_full_in_commands_is_said_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before, `import` on a full disk crashed in the search-index step ("database has been
+    invalidated") after the right per-file message, and `annotate` printed a traceback."""
+    from spanscope.demo import write_otlp_jsonl
+
+    big = write_otlp_jsonl(tmp_path / "big.jsonl", 1500, seed=5).path
+    small = write_json(tmp_path / "a.json", document(agent_trace()))
+    disk = tmp_path / "disk"
+    with small_disk(disk, "6m"):
+        path = disk / "small.duckdb"
+        out = io.StringIO()
+        assert main(["--db", str(path), "import", str(small)], out) == 0, out.getvalue()
+        out = io.StringIO()
+        assert main(["--db", str(path), "import", str(big)], out) == 1
+        assert "the disk is full" in out.getvalue()
+        filler = fill(disk)
+        trace = "5b8efff798038103d269b633813fc60c"  # the trace of agent_trace()
+        code = main(["--db", str(path), "annotate", trace, "--label", "x"], io.StringIO())
+        err = capsys.readouterr().err
+        assert code != 0 and "Traceback" not in err
+        assert "disk is full" in err or "could not recover" in err or "No space" in err, err
+        filler.unlink()
+        shutil.copytree(disk, tmp_path / "copy")
+    with Database.open(tmp_path / "copy" / "small.duckdb") as db:
+        assert rows(db, "SELECT count(*) FROM sources") == [(1,)]

@@ -9,6 +9,8 @@ import errno
 import hashlib
 import os
 import re
+import shutil
+import stat
 import sys
 import tempfile
 import threading
@@ -24,7 +26,7 @@ from spanscope.importers.base import Importer, ImportError_, Sample, Source, Sql
 from spanscope.importers.screen import screen, skip_hint
 from spanscope.model import ImportResult, ImportStatus
 from spanscope.store import Database
-from spanscope.store.database import is_disk_full
+from spanscope.store.database import is_disk_full, is_invalidated
 from spanscope.store.errors import DatabaseError, Interrupted
 from spanscope.store.writer import FileOutcome, NoSpans, Writer, is_file_error
 
@@ -64,9 +66,34 @@ def expand(paths: Iterable[Path | str]) -> list[Path]:
 Detected = tuple[Importer, Sample]
 
 
+def not_a_file(path: Path) -> str | None:
+    """Why ``path`` is refused before a byte of it is read, when it is not a regular file: a
+    FIFO or a device (``/dev/zero``) would never end, holding the database meanwhile."""
+    try:
+        mode = os.stat(path).st_mode  # a stat never blocks, even on a FIFO
+    except OSError:
+        return None  # the import of the file says what is wrong with it
+    if stat.S_ISREG(mode):
+        return None
+    kind = (
+        "a named pipe (FIFO)"
+        if stat.S_ISFIFO(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "a folder"
+        if stat.S_ISDIR(mode)
+        else "not a regular file"
+    )
+    return f"{path}: not imported: it is {kind}, not a regular file"
+
+
 def _detect(path: Path) -> Detected | None:
     """The file's importer and sample; None when it is not recognised or cannot be read (the
     import of that file then says why)."""
+    if not_a_file(path) is not None:
+        return None
     try:
         return registry.detect(path)
     except (ImportError_, OSError):
@@ -89,6 +116,7 @@ def import_paths(
     listed in the file's warnings) instead of failing the file."""
     writer = writer or Writer(db)
     cancel = cancel or threading.Event()
+    clean_stale_copies()
     files = expand(paths)
     _use_prices(writer)
     writer.reprice(only_if_pending=True)  # a file from an older version: price what it holds
@@ -131,6 +159,12 @@ def index_for_search(
             return writer.index_pending()
     except Interrupted:
         return 0
+    except DatabaseError as exc:
+        if not (is_disk_full(exc) or is_invalidated(exc)):
+            raise
+        # The disk filled up (each file's result said so already): the index is left for
+        # later, searches scan the files it does not hold meanwhile.
+        return 0
     finally:
         report(1.0, "done")
 
@@ -158,6 +192,9 @@ def import_file(
 
     low_space: str | None = None
     try:
+        refused = not_a_file(path)
+        if refused is not None:
+            raise ImportError_(refused)
         result.size_bytes = path.stat().st_size
         low_space = free_space.shortfall(writer.database_path.parent, [(path, result.size_bytes)])
         report(0.0, "reading")
@@ -169,7 +206,7 @@ def import_file(
             result.status = ImportStatus.UNCHANGED
             result.spans, result.traces = known[1], known[2]
             return result
-        with tempfile.TemporaryDirectory(prefix="spanscope-import-") as tmp:
+        with tempfile.TemporaryDirectory(prefix=f"{COPY_PREFIX}{os.getpid()}-") as tmp:
             screened = screen(
                 sample, Path(tmp), skip_bad_records=skip_bad_records, cancelled=cancel.is_set
             )
@@ -219,6 +256,49 @@ def import_file(
 
 class _Cancelled(Exception):
     pass
+
+
+# The private folder of one file's import (UTF-16 and skip-bad-records copies, normalised
+# files: as large as the file), named with the importing process's id.
+COPY_PREFIX = "spanscope-import-"
+_UNOWNED_AGE = 24 * 3600  # a folder without a process id (older versions): kept one day
+
+
+def clean_stale_copies(folder: Path | None = None) -> int:
+    """Delete the import folders that a killed import left in the temporary folder (a kill
+    skips the clean-up): those of processes no longer running. Returns how many."""
+    folder = Path(folder or tempfile.gettempdir())
+    removed = 0
+    try:
+        leftovers = [p for p in folder.iterdir() if p.name.startswith(COPY_PREFIX)]
+    except OSError:
+        return 0
+    for leftover in leftovers:
+        owner = leftover.name[len(COPY_PREFIX) :].split("-", 1)[0]
+        if owner.isdigit():
+            if _running(int(owner)):
+                continue
+        else:
+            try:
+                if time.time() - leftover.stat().st_mtime < _UNOWNED_AGE:
+                    continue
+            except OSError:
+                continue
+        shutil.rmtree(leftover, ignore_errors=True)
+        removed += not leftover.exists()
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if os.name == "nt":
+        return True  # os.kill(pid, 0) would end the process there; the age rule is not used
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, under another user
+    return True
 
 
 _COPY_FOLDER = re.compile(r"[^\s'\"]*spanscope-import-[^/\\]+[/\\][^/\\]+[/\\]")

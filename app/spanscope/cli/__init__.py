@@ -34,8 +34,8 @@ from spanscope.cli import repair as repair_commands
 from spanscope.cli import replay as replay_commands
 from spanscope.cli.terminal import raw_stream, visible, visible_output
 from spanscope.core import free_space
-from spanscope.core.redaction import export_redactor, mask_table
 from spanscope.core.filters import FilterError, compile_filter
+from spanscope.core.redaction import export_redactor, mask_table
 from spanscope.core.tree import build_tree
 from spanscope.model import ImportResult, ImportStatus
 from spanscope.store import Database, StoreError, queries
