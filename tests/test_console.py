@@ -139,3 +139,40 @@ def test_schema_docs_cover_every_span_column(console: Console) -> None:
     assert span_docs["trace_id"].type == "VARCHAR"
     assert "nanoseconds" in span_docs["start_ns"].meaning
     assert {"search_terms", "search_docs", "traces"} <= {d.table for d in docs}
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "COPY (SELECT 1) TO 'x.sh'",
+        "SELECT count(*) FROM read_blob('{db}')",
+        "SELECT * FROM read_text('{db}')",
+        "SELECT * FROM glob('{folder}/*')",
+        "SELECT * FROM query('SELECT * FROM read_blob(''{db}'')')",
+        "SELECT * FROM 'x.csv'",
+        "SELECT 1; SELECT /* read_blob */ content FROM READ_BLOB ('{db}')",
+    ],
+)
+def test_the_console_refuses_file_functions_and_copy(filled: Database, sql: str) -> None:
+    """Before, `COPY ... TO '<db>.tmp/x.sh'` wrote a file and `read_blob` read the database
+    file raw: external access off still allows the database's own file and temp folder."""
+    text = sql.format(db=filled.path, folder=filled.path.parent)
+    refused = pytest.raises(ConsoleError, match="SELECT statements|reads files|read as a file")
+    with Console.open(filled.path, copy_into=filled.path.parent / "copy") as console, refused:
+        console.query(text)
+
+
+def test_the_console_spills_into_a_capped_folder_of_its_own_and_deletes_it(
+    filled: Database,
+) -> None:
+    settings = (
+        "SELECT current_setting('temp_directory') AS folder, "
+        "current_setting('max_temp_directory_size') AS cap"
+    )
+    with Console.open(filled.path, copy_into=filled.path.parent / "copy") as console:
+        [row] = console.query(settings)[0].to_pylist()
+        folder = Path(row["folder"])
+        assert folder.name.startswith("spanscope-console-") and folder.is_dir()
+        assert not folder.is_relative_to(filled.path.parent)  # not beside the database
+        assert row["cap"].startswith("3.7 GiB")  # 4 GB
+    assert not folder.exists()

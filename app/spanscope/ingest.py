@@ -26,6 +26,7 @@ from spanscope.importers.base import Importer, ImportError_, Sample, Source, Sql
 from spanscope.importers.screen import screen, skip_hint
 from spanscope.model import ImportResult, ImportStatus
 from spanscope.store import Database
+from spanscope.store.console import TEMP_PREFIX as CONSOLE_PREFIX
 from spanscope.store.database import is_disk_full, is_invalidated
 from spanscope.store.errors import DatabaseError, Interrupted
 from spanscope.store.writer import FileOutcome, NoSpans, Writer, is_file_error
@@ -265,16 +266,22 @@ _UNOWNED_AGE = 24 * 3600  # a folder without a process id (older versions): kept
 
 
 def clean_stale_copies(folder: Path | None = None) -> int:
-    """Delete the import folders that a killed import left in the temporary folder (a kill
-    skips the clean-up): those of processes no longer running. Returns how many."""
+    """Delete the import folders (and SQL console spill folders) that a killed process left in
+    the temporary folder (a kill skips the clean-up): those of processes no longer running.
+    Returns how many."""
     folder = Path(folder or tempfile.gettempdir())
     removed = 0
     try:
-        leftovers = [p for p in folder.iterdir() if p.name.startswith(COPY_PREFIX)]
+        leftovers = [
+            (p, prefix)
+            for p in folder.iterdir()
+            for prefix in (COPY_PREFIX, CONSOLE_PREFIX)
+            if p.name.startswith(prefix)
+        ]
     except OSError:
         return 0
-    for leftover in leftovers:
-        owner = leftover.name[len(COPY_PREFIX) :].split("-", 1)[0]
+    for leftover, prefix in leftovers:
+        owner = leftover.name[len(prefix) :].split("-", 1)[0]
         if owner.isdigit():
             if _running(int(owner)):
                 continue

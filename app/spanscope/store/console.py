@@ -10,19 +10,33 @@ file system clones, e.g. 0.1 s for 250 MB here) opened as its own instance with
   ATTACH, INSTALL, LOAD, EXPORT DATABASE);
 - ``lock_configuration = true``: no SET or PRAGMA can undo the above or change limits.
 
-Even a statement DuckDB let through would change only the copy. Results stay Arrow and are read
-page by page; a query is cancelled by ``interrupt()`` and stopped at a time limit.
+Even a statement DuckDB let through would change only the copy. DuckDB still lets such a
+connection write into its temporary folder and read the database file itself (``COPY ... TO
+'<db>.tmp/x.sh'``, ``read_blob('<db>')``), so the console also
+
+- runs SELECT statements only, and refuses file functions (``read_blob``, ``read_text``,
+  ``glob``, ``read_csv``, ``query`` ...) and file names used as tables, checked on DuckDB's
+  own parse of the statement (:func:`refusal`);
+- spills into a temporary folder of its own (``spanscope-console-<pid>-*``), capped at
+  :data:`TEMP_LIMIT`, deleted on close (and, when a process was killed, by the next import).
+
+Results stay Arrow and are read page by page; a query is cancelled by ``interrupt()`` and
+stopped at a time limit.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import re
 import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -33,13 +47,66 @@ from spanscope.sqlfiles import load
 from spanscope.store.database import SCHEMA_FILES, Database, StoreError
 
 DEFAULT_TIME_LIMIT = 60.0  # seconds
+TEMP_PREFIX = "spanscope-console-"
+TEMP_LIMIT = os.environ.get("SPANSCOPE_CONSOLE_TEMP_LIMIT", "4GB")  # spilled by one console
+# Table functions that read files or run SQL given as text (which could name them again).
+_FILE_FUNCTIONS = re.compile(
+    r"^(read_\w*|parquet_\w*|sniff_csv|glob|query|query_table|iceberg_\w*|delta_scan|"
+    r"st_read\w*|json_execute_serialized_sql|sqlite_\w*|postgres_\w*|mysql_\w*)$",
+    re.IGNORECASE,
+)
 _CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "enable_external_access": False,
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
     "memory_limit": "1GB",
+    "max_temp_directory_size": TEMP_LIMIT,
     "lock_configuration": True,  # last: locks everything above
 }
+_LOCKS = ("enable_external_access", "lock_configuration")  # set after opening, in this order
+
+
+def refusal(con: duckdb.DuckDBPyConnection, sql: str) -> str | None:
+    """Why the console will not run ``sql``, or None: a statement that is not a SELECT, a file
+    function, or a file name read as a table. Read from DuckDB's own parse of the text, so
+    quoting or comments cannot hide a name."""
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error:
+        return None  # DuckDB will say what is wrong with it
+    for statement in statements:
+        if statement.type != duckdb.StatementType.SELECT:
+            return f"the console is read-only: only SELECT statements run here, not {statement.type.name}"
+        try:
+            row = con.execute("SELECT json_serialize_sql(?)", [statement.query]).fetchall()
+            tree = json.loads(row[0][0])
+        except (duckdb.Error, ValueError, IndexError):
+            return "the statement could not be checked"
+        found = _file_access(tree)
+        if found is not None:
+            return found
+    return None
+
+
+def _file_access(node: Any) -> str | None:
+    if isinstance(node, dict):
+        name = node.get("function_name")
+        if isinstance(name, str) and _FILE_FUNCTIONS.match(name):
+            return f"{name}() reads files or runs SQL text; the console reads the tables only"
+        if node.get("type") == "BASE_TABLE":
+            table = str(node.get("table_name", ""))
+            if any(c in table for c in "./\\:"):
+                return f"'{table}' is read as a file; the console reads the tables only"
+        children: Any = node.values()
+    elif isinstance(node, list):
+        children = node
+    else:
+        return None
+    for child in children:
+        found = _file_access(child)
+        if found is not None:
+            return found
+    return None
 
 
 class ConsoleError(StoreError):
@@ -133,10 +200,17 @@ class ResultPages:
 class Console:
     """A read-only DuckDB instance over a database file (or a snapshot of one)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, snapshot: Path | None) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        temp: Path | None,
+        path: Path,
+        snapshot: Path | None,
+    ) -> None:
         self._con = con
         self.path = path
         self._snapshot = snapshot
+        self._temp = temp  # the folder it spills to; deleted on close
 
     @classmethod
     def open(cls, path: Path | str, copy_into: Path | None = None) -> Console:
@@ -146,8 +220,8 @@ class Console:
         if not path.is_file():
             raise StoreError(f"{path} does not exist")
         if copy_into is None:
-            return cls(_connect(path), path, None)
-        return cls(_connect(_copy(path, copy_into)), path, copy_into)
+            return cls(*_connect(path), path=path, snapshot=None)
+        return cls(*_connect(_copy(path, copy_into)), path=path, snapshot=copy_into)
 
     @classmethod
     def snapshot(cls, db: Database, into: Path) -> Console:
@@ -159,7 +233,7 @@ class Console:
             pass  # an import is running: the WAL is copied as well
         finally:
             cursor.close()
-        return cls(_connect(_copy(db.path, into)), db.path, into)
+        return cls(*_connect(_copy(db.path, into)), path=db.path, snapshot=into)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor for one query; ``interrupt()`` on it cancels that query from any thread."""
@@ -173,6 +247,9 @@ class Console:
     ) -> ResultPages:
         """Run ``sql`` (several statements: the last one's rows are the result) on ``cursor``
         or a new one; the pages own the cursor from then on."""
+        refused = refusal(self._con, sql)
+        if refused is not None:
+            raise ConsoleError(refused)
         cursor = cursor or self._con.cursor()
         try:
             return ResultPages(cursor, sql, time_limit)
@@ -224,6 +301,8 @@ class Console:
         self._con.close()
         if self._snapshot is not None:
             shutil.rmtree(self._snapshot, ignore_errors=True)
+        if self._temp is not None:
+            shutil.rmtree(self._temp, ignore_errors=True)
 
     def __enter__(self) -> Console:
         return self
@@ -249,10 +328,25 @@ def _copy(path: Path, into: Path) -> Path:
     return copy
 
 
-def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+def _connect(path: Path) -> tuple[duckdb.DuckDBPyConnection, Path]:
+    """The console's connection to ``path`` and the temporary folder of its own."""
+    temp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
+    # DuckDB takes no temporary folder once external access is off: that, and the lock on
+    # the configuration, are set right after the folder, before any user statement runs.
+    first = {k: v for k, v in _CONFIG.items() if k not in _LOCKS}
     try:
-        return duckdb.connect(str(path), read_only=True, config=dict(_CONFIG))
+        con = duckdb.connect(
+            str(path), read_only=True, config={"temp_directory": str(temp), **first}
+        )
+        try:
+            for name in _LOCKS:
+                con.execute(f"SET {name} = {str(_CONFIG[name]).lower()}")
+        except duckdb.Error:
+            con.close()
+            raise
+        return con, temp
     except duckdb.Error as exc:
+        shutil.rmtree(temp, ignore_errors=True)
         raise StoreError(f"{path} cannot be opened for the SQL console: {exc}") from exc
 
 
