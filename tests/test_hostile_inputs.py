@@ -471,3 +471,30 @@ def test_a_reader_crash_costs_only_its_file(
     monkeypatch.setattr(OtlpJson, "source", source)
     result = failed_alone(db, good, other)
     assert "reader failed" in (result.error or "") and "KeyError" in (result.error or "")
+
+
+def _long_lines_file(path: Path, lines: int, bad: int) -> Path:
+    """JSON Lines of one-span documents, each line over 256 KB (a 300 KB attribute), with
+    line ``bad`` cut short."""
+    with open(path, "w", encoding="utf-8") as out:
+        for number in range(1, lines + 1):
+            text = json.dumps(hf.one_span_doc(number, filler="y" * 300_000))
+            out.write((text[:1000] if number == bad else text) + "\n")
+    return path
+
+
+def test_lines_longer_than_the_sample_are_numbered_and_skipped(
+    db: Database, tmp_path: Path
+) -> None:
+    """Before, with lines over 256 KB a bad line was reported with DuckDB's record number and
+    a byte offset inside the record, and --skip-bad-records did nothing: the sample held no
+    whole line, so the file was not taken for JSON Lines."""
+    path = _long_lines_file(tmp_path / "long.jsonl", 6, bad=4)
+    [failed] = list(import_paths(db, [path]))
+    assert failed.status is ImportStatus.FAILED
+    assert "line 4 is not valid JSON" in (failed.error or ""), failed.error
+    assert "skip bad records" in (failed.error or "")
+    [result] = list(import_paths(db, [path], skip_bad_records=True))
+    assert result.status is ImportStatus.IMPORTED, result.error
+    assert result.spans == 5
+    assert any("skipped 1 of 6 lines" in w and "line 4" in w for w in result.warnings)

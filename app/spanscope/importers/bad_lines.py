@@ -55,6 +55,9 @@ def is_json_lines(sample: Sample) -> bool:
     if len(sample.head) >= SAMPLE_BYTES:
         lines = lines[:-1]  # the sample may end in the middle of its last line
     probe = lines[:_PROBE_LINES]
+    if not probe and len(sample.head) >= SAMPLE_BYTES:
+        # lines longer than the sample (the collector writes such lines): read the first one
+        return _first_line_is_json(sample)
     if not probe:
         return False
     whole = 0
@@ -68,6 +71,24 @@ def is_json_lines(sample: Sample) -> bool:
             continue
         whole += 1
     return whole * 2 > len(probe)
+
+
+LONG_LINE_LIMIT = 256 * 1024 * 1024  # read this far for the end of a file's first line
+
+
+def _first_line_is_json(sample: Sample) -> bool:
+    """Whether the file's first line, read whole (up to :data:`LONG_LINE_LIMIT`), is one JSON
+    value and is followed by another line or the end: a JSON Lines file of long lines."""
+    with open(sample.path, "rb") as raw:
+        stream = decompressed(raw, sample.compression)
+        try:
+            line = stream.readline(LONG_LINE_LIMIT)
+            after = stream.read(64).lstrip()
+        except (EOFError, OSError, zlib.error, zstandard.ZstdError):
+            return False
+    if not line.endswith(b"\n") or (after and after[:1] not in (b"{", b"[")):
+        return False
+    return _is_json(line.removeprefix(b"\xef\xbb\xbf"))
 
 
 def copy_without_bad_lines(
