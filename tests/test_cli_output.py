@@ -112,3 +112,21 @@ def test_annotations_mask_keys_written_in_notes(hostile_db: Path) -> None:
         out = io.StringIO()
         assert main(["--db", str(hostile_db), "annotations", *extra], out) == 0
         assert KEY not in out.getvalue() and "the key was [REDACTED:" in out.getvalue()
+
+
+def test_a_long_import_prints_progress_lines_without_a_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, a folder of many files printed nothing until the end when stdout was not a
+    terminal (40 minutes of silence for 10,000 files)."""
+    import spanscope.cli as cli
+    from hostile_files import one_span_doc
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(1, 4):
+        write_json(folder / f"{i}.json", one_span_doc(i))
+    monkeypatch.setattr(cli._ProgressLines, "EVERY", 0.0)  # a line after every file
+    assert main(["--db", str(tmp_path / "p.duckdb"), "import", str(folder)], io.StringIO()) == 0
+    err = capsys.readouterr().err
+    assert "spanscope: 3 of 3 files, 3 spans imported, 0 failed" in err

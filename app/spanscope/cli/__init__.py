@@ -13,6 +13,7 @@ import json
 import re
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -256,6 +257,8 @@ def db_path(args: argparse.Namespace) -> Path:
 
 def _import(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     bar = _ProgressBar(raw_stream(sys.stderr)) if sys.stderr.isatty() and not args.json else None
+    # without a terminal (a log, a pipe, CI) long imports say how far they are in plain lines
+    lines = _ProgressLines(sys.stderr, len(ingest.expand(args.paths))) if bar is None else None
     cancel = threading.Event()
     results: list[ImportResult] = []
     writer = Writer(db, paths.temp_dir())
@@ -272,6 +275,8 @@ def _import(db: Database, args: argparse.Namespace, out: TextIO) -> int:
             skip_bad_records=args.skip_bad_records,
         ):
             results.append(result)
+            if lines is not None:
+                lines.update(results)
             if args.json:
                 out.write(json.dumps(result.as_json()) + "\n")
                 out.flush()
@@ -485,6 +490,30 @@ def _ms(ns: int | None) -> str:
 
 def _cost(value: float | None) -> str:
     return "-" if value is None else f"${value:.4f}"
+
+
+class _ProgressLines:
+    """Progress of a long import as plain lines (when stderr is no terminal): one every
+    :attr:`EVERY` seconds at most, none for an import shorter than that."""
+
+    EVERY = 10.0
+
+    def __init__(self, stream: TextIO, total: int) -> None:
+        self.stream, self.total = stream, total
+        self.started = self.last = time.monotonic()
+
+    def update(self, results: list[ImportResult]) -> None:
+        now = time.monotonic()
+        if now - self.last < self.EVERY:
+            return
+        self.last = now
+        spans = sum(r.spans for r in results if r.status is ImportStatus.IMPORTED)
+        failed = sum(r.status is ImportStatus.FAILED for r in results)
+        self.stream.write(
+            f"spanscope: {len(results):,} of {self.total:,} files, {spans:,} spans imported, "
+            f"{failed:,} failed ({now - self.started:.0f} s)\n"
+        )
+        self.stream.flush()
 
 
 class _ProgressBar:
