@@ -498,3 +498,17 @@ def test_lines_longer_than_the_sample_are_numbered_and_skipped(
     assert result.status is ImportStatus.IMPORTED, result.error
     assert result.spans == 5
     assert any("skipped 1 of 6 lines" in w and "line 4" in w for w in result.warnings)
+
+
+def test_times_at_the_int64_extremes_warn_naming_the_span(db: Database, tmp_path: Path) -> None:
+    """Before, a start near -2^63 and an end near 2^63 failed the whole file with "Overflow in
+    subtraction of INT64" and no span named."""
+    path = write_json(
+        tmp_path / "extreme.json",
+        hf.raw_time_span("-9223372036854775807", "9223372036854775807"),
+    )
+    [result] = list(import_paths(db, [path]))
+    assert result.status is ImportStatus.IMPORTED, result.error
+    [warning] = [w for w in result.warnings if "too far apart" in w]
+    assert "'timed'" in warning and "2" * 16 in warning
+    assert rows(db, "SELECT duration_ns FROM spans") == [(None,)]

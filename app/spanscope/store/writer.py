@@ -255,6 +255,12 @@ class Writer:
         cycles = first_row(con.execute(load("spanscope.store", "find_cycles.sql"), params))
         warnings += _describe(orphans, end_before_start, no_start, no_convention, zero_ids, spans)
         warnings += _describe_call_gaps(*gaps)
+        far = first_row(con.execute(load("spanscope.store", "far_apart_times.sql"), params))
+        if far and far[0]:
+            warnings.append(
+                f"{far[0]} spans start and end too far apart to measure (first: {far[1]!r}, "
+                f"span {far[2]}); kept without a duration"
+            )
         if cycles and cycles[0]:
             warnings.append(
                 f"{cycles[0]} spans in {cycles[1]} traces sit on a parent cycle; the tree shows "

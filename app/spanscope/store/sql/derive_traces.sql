@@ -29,7 +29,7 @@ SELECT
     coalesce(any_value(r.root_service), min(t.service)) AS service,
     min(t.start_ns) AS start_ns,
     max(coalesce(t.end_ns, t.start_ns)) AS end_ns,
-    max(coalesce(t.end_ns, t.start_ns)) - min(t.start_ns) AS duration_ns,
+    TRY_CAST(max(coalesce(t.end_ns, t.start_ns))::HUGEINT - min(t.start_ns)::HUGEINT AS BIGINT) AS duration_ns,  -- NULL past int64
     count(*) AS span_count,
     count(*) FILTER (t.kind = 'llm') AS llm_count,
     count(*) FILTER (t.kind = 'tool') AS tool_count,

@@ -99,7 +99,7 @@ SELECT
     span_kind,
     start_ns,
     end_ns,
-    end_ns - start_ns AS duration_ns,
+    try(end_ns - start_ns) AS duration_ns,  -- NULL (warned) when the times are too far apart for int64
     CASE WHEN status = 'unset' AND len(exceptions) > 0 AND t['gen_ai.operation.name'] IS NOT NULL THEN 'error' ELSE status END AS status,
     coalesce(nullif(status_message, ''), exceptions[1].attributes['exception.message']) AS status_message,
     coalesce(t['error.type'], exceptions[1].attributes['exception.type']) AS error_type,

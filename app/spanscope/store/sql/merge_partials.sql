@@ -37,7 +37,7 @@ WHERE spans.source_id = $source_id AND spans.trace_id = m.trace_id AND spans.spa
 
 INSERT INTO spans BY NAME
 SELECT * EXCLUDE (kind_known), coalesce(kind_known, 'other') AS kind,
-       end_ns - start_ns AS duration_ns
+       try(end_ns - start_ns) AS duration_ns
 FROM merged;
 
 DROP TABLE merged;
