@@ -61,3 +61,20 @@ def test_copies_left_by_a_killed_import_are_deleted_on_the_next_import(
     assert live.exists() and unowned_recent.exists()
     os.utime(unowned_recent, (0, 0))  # an old folder of an older version: its age decides
     assert clean_stale_copies(temp) == 1 and not unowned_recent.exists()
+
+
+def test_a_file_name_that_is_not_utf8_is_imported(tmp_path: Path) -> None:
+    """Before: "Python Conversion Failure: cannot encode str as UTF-8" for a name holding a
+    byte that is not UTF-8 (which Linux file systems allow)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = os.fsdecode(os.path.join(os.fsencode(folder), b"caf\xe9.json"))
+    write_json(Path(name), document(agent_trace()))
+    path = tmp_path / "names.duckdb"
+    out = io.StringIO()
+    assert main(["--db", str(path), "import", str(folder)], out) == 0, out.getvalue()
+    assert "0 failed" in out.getvalue()
+    with Database.open(path) as db:
+        assert counts(db) == (4, 1, 1)
+        [(stored,)] = db.reader().execute("SELECT path FROM sources").fetchall()
+    assert stored.endswith("caf\\xe9.json")

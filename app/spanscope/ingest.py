@@ -67,6 +67,17 @@ def expand(paths: Iterable[Path | str]) -> list[Path]:
 Detected = tuple[Importer, Sample]
 
 
+def shown_path(path: Path) -> Path:
+    """``path`` as it can be stored and printed: a name that is not UTF-8 (bytes the file
+    system allows) with those bytes written as ``\\xff``; other paths unchanged."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return Path(os.fsencode(path).decode("utf-8", "backslashreplace"))
+    return path
+
+
 def not_a_file(path: Path) -> str | None:
     """Why ``path`` is refused before a byte of it is read, when it is not a regular file: a
     FIFO or a device (``/dev/zero``) would never end, holding the database meanwhile."""
@@ -184,6 +195,8 @@ def import_file(
     file's importer and sample when the caller recognised it already."""
     cancel = cancel or threading.Event()
     started = time.perf_counter()
+    named = path
+    path = shown_path(path)  # what is stored and said; ``named`` is what is read
     result = ImportResult(str(path))
     _use_prices(writer)
 
@@ -192,15 +205,21 @@ def import_file(
             progress(Progress(index, count, path, fraction, stage))
 
     low_space: str | None = None
+    link_folder: str | None = None
     try:
-        refused = not_a_file(path)
+        refused = not_a_file(named)
         if refused is not None:
             raise ImportError_(refused)
-        result.size_bytes = path.stat().st_size
-        low_space = free_space.shortfall(writer.database_path.parent, [(path, result.size_bytes)])
+        result.size_bytes = named.stat().st_size
+        low_space = free_space.shortfall(writer.database_path.parent, [(named, result.size_bytes)])
         report(0.0, "reading")
-        sha256 = file_sha256(path, cancel)
-        importer, sample = detected = detected or registry.detect(path)
+        sha256 = file_sha256(named, cancel)
+        if named != path:  # DuckDB takes UTF-8 names only: read through a link of our own
+            link_folder = tempfile.mkdtemp(prefix=f"{COPY_PREFIX}{os.getpid()}-")
+            reading = Path(link_folder) / ("file" + "".join(shown_path(Path(named.name)).suffixes))
+            os.symlink(os.path.abspath(named), reading)
+            detected = registry.detect(reading)
+        importer, sample = detected = detected or registry.detect(named)
         result.format = importer.name
         known = writer.source_by_hash(sha256)
         if known is not None:
@@ -246,6 +265,10 @@ def import_file(
     except Exception as exc:  # a reader's bug on odd content must cost this file only
         result.error = f"{path}: the {result.format} reader failed on this file ({exc!r})"
     finally:
+        if link_folder is not None:
+            shutil.rmtree(link_folder, ignore_errors=True)
+            if result.error:  # the file's own name, not the link's
+                result.error = result.error.replace(str(Path(link_folder) / "file"), str(path))
         if result.error and result.status is ImportStatus.FAILED:
             result.error = tidy_error(result.error, detected, skip_bad_records)
         if low_space:

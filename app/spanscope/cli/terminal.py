@@ -13,10 +13,11 @@ import io
 import re
 from typing import TextIO, cast
 
-# C0 controls but newline and tab, DEL, C1 controls, and the characters that reorder or hide
-# text (bidi overrides and isolates, zero-width marks, the BOM)
+# C0 controls but newline and tab, DEL, C1 controls, the characters that reorder or hide
+# text (bidi overrides and isolates, zero-width marks, the BOM), and lone surrogates (a file
+# name that is not UTF-8), which no terminal could be sent
 _CONTROL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
 )
 
 
