@@ -927,3 +927,29 @@ test_engineer_view = corpus_view_test(
         "inspect_log_tool_call_error.json": (0, 0),
     },
 )
+
+
+def test_documents_of_millions_of_empty_values_are_refused_by_what_they_hold(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bound by what a file holds, not only by its inflated size: before, an .eval member of
+    400 MB of "{}," peaked at 10.5 GB and 34 million empty samples in a 101 KB .json.gz ran
+    for over 300 s (here the limit is scaled down from 20 million to 5,000)."""
+    import gzip
+
+    from spanscope.importers import inspect_log
+
+    monkeypatch.setattr(inspect_log, "MAX_CONTAINERS", 5_000)
+    empty = log([])
+    text = json.dumps(empty).replace('"samples": []', '"samples": [' + "{}," * 9_999 + "{}]")
+    packed = tmp_path / "empty.json.gz"
+    packed.write_bytes(gzip.compress(text.encode()))
+    sample = agent_sample()
+    member = "[" + "{}," * 9_999 + "{}]"
+    archive = write_eval(tmp_path / "braces.eval", log([sample]))
+    with zipfile.ZipFile(archive, "a") as added:
+        added.writestr("samples/braces_epoch_1.json", member)
+    for path in (packed, archive):
+        [result] = run(db, path)
+        assert result.status == "failed"
+        assert "JSON objects and lists, more than the 5,000" in (result.error or ""), result.error

@@ -47,6 +47,10 @@ from spanscope.importers.inspect_log.sample_trace import SampleTrace
 from spanscope.model.raw import RawSpan, to_batch
 
 MAX_DOCUMENT_BYTES = 512 * 1024 * 1024  # one .json log, or one archive member
+# Objects and lists one document may hold. Parsed, each costs 60-200 bytes of memory, so a few
+# bytes of JSON can cost a hundred times their size: 400 MB of "{}," took 10.5 GB, and 34
+# million empty samples (101 KB of gzip) over 300 s. Real logs hold far fewer per byte.
+MAX_CONTAINERS = 20_000_000
 
 _SAMPLE_MEMBER = re.compile(r"samples/[^/\\]+\.json")
 _ARCHIVE_NAME = re.compile(
@@ -222,6 +226,14 @@ class JsonLog:
 
 
 def _parse(data: bytes, where: str) -> Any:
+    # counted before parsing (braces inside strings too: a bound, never an undercount)
+    containers = data.count(b"{") + data.count(b"[")
+    if containers > MAX_CONTAINERS:
+        raise ImportError_(
+            f"{where}: holds up to {containers:,} JSON objects and lists, more than the "
+            f"{MAX_CONTAINERS:,} Spanscope reads in one document (each costs memory even when "
+            "it yields nothing); refused"
+        )
     try:
         return json.loads(data)
     except json.JSONDecodeError as exc:
