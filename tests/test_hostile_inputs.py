@@ -512,3 +512,17 @@ def test_times_at_the_int64_extremes_warn_naming_the_span(db: Database, tmp_path
     [warning] = [w for w in result.warnings if "too far apart" in w]
     assert "'timed'" in warning and "2" * 16 in warning
     assert rows(db, "SELECT duration_ns FROM spans") == [(None,)]
+
+
+def test_messages_name_no_temporary_folder() -> None:
+    """A message about a file read through a private copy names the copy's file at most,
+    never the temporary folder (before, a copy directly in the import's folder was named
+    with its whole temporary path)."""
+    from spanscope.ingest import tidy_error
+
+    said = tidy_error(
+        '/x/a.json: cannot read "/tmp/spanscope-import-123-abcd/normalised.jsonl" at byte 5',
+        None,
+        True,
+    )
+    assert said == '/x/a.json: cannot read "normalised.jsonl" at byte 5'

@@ -332,12 +332,15 @@ def _running(pid: int) -> bool:
 
 
 _COPY_FOLDER = re.compile(r"[^\s'\"]*spanscope-import-[^/\\]+[/\\][^/\\]+[/\\]")
+_COPY_PATH = re.compile(r"[^\s'\"]*spanscope-import-[^\s'\"]*")
 
 
 def tidy_error(error: str, detected: Detected | None, skip_bad_records: bool) -> str:
     """A failed file's message without the private copies it was read through, and with the
     hint to skip bad records when that would let the rest of a JSON Lines file in."""
     error = _COPY_FOLDER.sub("", error)
+    # a copy directly in the import's folder: only its file name is said
+    error = _COPY_PATH.sub(lambda m: re.split(r"[/\\]", m.group(0))[-1], error)
     return error if skip_bad_records else skip_hint(detected[1] if detected else None, error)
 
 
