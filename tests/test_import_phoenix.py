@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 import zstandard
@@ -1281,3 +1282,30 @@ test_engineer_view = corpus_view_test(
         "phoenix_pxi_turn_trace.json": (310222, 1895),
     },
 )
+
+
+def test_parquet_times_in_year_1_and_9999_are_warned_not_fatal(
+    db: Database, tmp_path: Path
+) -> None:
+    """Before, one span of year 1 or 9999 (microsecond timestamps, past int64 nanoseconds)
+    failed the whole Phoenix Parquet file, where OTLP warns."""
+    import datetime as dt
+
+    table = spans_table()
+    start = pc.cast(table["start_time"], pa.timestamp("us", tz="UTC"), safe=False).to_pylist()
+    end = pc.cast(table["end_time"], pa.timestamp("us", tz="UTC"), safe=False).to_pylist()
+    start[0] = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+    end[1] = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+    us = pa.timestamp("us", tz="UTC")
+    table = table.set_column(
+        table.schema.get_field_index("start_time"), "start_time", pa.array(start, us)
+    )
+    table = table.set_column(
+        table.schema.get_field_index("end_time"), "end_time", pa.array(end, us)
+    )
+    path = tmp_path / "years.parquet"
+    pq.write_table(table, path)
+    [result] = run(db, path)
+    assert result.status == "imported", result.error
+    assert result.spans == table.num_rows
+    assert any("no start time" in w for w in result.warnings), result.warnings

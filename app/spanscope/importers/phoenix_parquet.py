@@ -215,7 +215,7 @@ def _time_column(schema: pa.Schema, name: str) -> str:
 
 def _time(expr: str, typ: pa.DataType) -> str:
     if pa.types.is_timestamp(typ):
-        return f"epoch_ns({expr})"
+        return f"try(epoch_ns({expr}))"  # NULL (warned: no start time) past int64 ns: year 1, 9999
     if pa.types.is_integer(typ) or pa.types.is_floating(typ):
         return f"phoenix_time_ns({expr}::VARCHAR)"
     return f"phoenix_time_ns({expr}::VARCHAR)"
