@@ -41,7 +41,8 @@ from spanscope.core.tree import build_tree
 from spanscope.model import ImportResult, ImportStatus
 from spanscope.store import Database, StoreError, queries
 from spanscope.store.console import Console, ConsoleError, schema_docs
-from spanscope.store.database import QueryFailure, describe_failure
+from spanscope.store.database import describe_failure
+from spanscope.store.errors import DatabaseError
 from spanscope.store.writer import Writer
 
 # Modules adding commands: each has ``add_commands(command)``, which declares its parsers with
@@ -173,7 +174,7 @@ def _run_command(args: argparse.Namespace, out: TextIO) -> int:
     except FilterError as exc:
         print(f"spanscope: bad filter: {exc}", file=sys.stderr)
         return 2
-    except QueryFailure as exc:  # a damaged file, a full disk: said, never a traceback
+    except DatabaseError as exc:  # a damaged file, a full disk: said, never a traceback
         print(f"spanscope: {describe_failure(db.path, exc)}", file=sys.stderr)
         return 1
     finally:

@@ -99,10 +99,6 @@ def is_disk_full(exc: BaseException) -> bool:
     return "No space left on device" in text or "File too large" in text
 
 
-# What a command may meet while it reads or writes the file (for callers without DuckDB).
-QueryFailure = duckdb.Error
-
-
 def describe_failure(path: Path, exc: BaseException) -> str:
     """A failure of a query on the database ``path``, in one line for a person: a damaged
     file, a full disk, a database DuckDB closed after a fatal error, or DuckDB's own words."""
