@@ -336,7 +336,7 @@ def test_corpus_redacted_ids_do_not_collide(db: Database, corpus: Path) -> None:
     assert [r.status for r in results] == [ImportStatus.IMPORTED] * 3
     assert counts(db) == (6, 3, 3)
     # the flagged call was stopped before a model was named
-    assert [r.warnings for r in results] == [[], ["1 model calls record no model name"], []]
+    assert [r.warnings for r in results] == [[], ["1 model call records no model name"], []]
     assert rows(db, "SELECT count(DISTINCT span_id) FROM spans") == [(6,)]
     raw = [
         json.loads(a)["mlflow.raw_ids"]["span_id"]

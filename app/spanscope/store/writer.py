@@ -335,15 +335,19 @@ class Writer:
 # span detail without a model, input or answer is never mistaken for one the import lost: the
 # file itself does not record it.
 _CALL_GAPS = (
-    "model calls record no model name",
-    "model calls record no input messages",
-    "model calls record no output and no error",
-    "tool calls record no arguments",
+    ("model call", "no model name"),
+    ("model call", "no input messages"),
+    ("model call", "no output and no error"),
+    ("tool call", "no arguments"),
 )
 
 
 def _describe_call_gaps(*counts: int) -> list[str]:
-    return [f"{n} {what}" for n, what in zip(counts, _CALL_GAPS, strict=True) if n]
+    return [
+        f"{n} {what} records {gap}" if n == 1 else f"{n} {what}s record {gap}"
+        for n, (what, gap) in zip(counts, _CALL_GAPS, strict=True)
+        if n
+    ]
 
 
 def _describe(
