@@ -25,6 +25,7 @@ import pyarrow.csv as pa_csv
 
 from spanscope import __version__, ingest, paths
 from spanscope.cli import annotate as annotate_commands
+from spanscope.cli import cases as case_commands
 from spanscope.cli import compare as compare_commands
 from spanscope.cli import costs as cost_commands
 from spanscope.cli import diff as diff_commands
@@ -58,6 +59,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     prompt_commands,
     eval_commands,
     repair_commands,
+    case_commands,
 )
 
 

@@ -29,27 +29,35 @@ def merge_annotations(
 ) -> MergeOutcome:
     """Merge in one transaction (all or none); ``origin`` names where they came from."""
     incoming = list(annotations)
-    traces = sorted({a.trace_id for a in incoming})
 
     def work() -> MergeOutcome:
-        here = {a.key: a for a in list_annotations(con, "trace_id IN (SELECT unnest(?))", [traces])}
-        added = updated = unchanged = 0
-        for a in incoming:
-            mine = here.get(a.key)
-            if mine is not None and not _newer(a, mine):
-                unchanged += 1
-                continue
-            _run_save(con, replace(a, origin=a.origin or origin, annotation_id=None))
-            here[a.key] = a
-            if mine is None:
-                added += 1
-            else:
-                updated += 1
-        return MergeOutcome(added, updated, unchanged)
+        return merge_in_transaction(con, incoming, origin)
 
     outcome: MergeOutcome = _retrying(con, work)
     try_checkpoint(con)
     return outcome
+
+
+def merge_in_transaction(
+    con: duckdb.DuckDBPyConnection, incoming: list[Annotation], origin: str
+) -> MergeOutcome:
+    """The merge, inside the caller's transaction (opening a case file merges its annotations
+    with the rest of the case, all or none)."""
+    traces = sorted({a.trace_id for a in incoming})
+    here = {a.key: a for a in list_annotations(con, "trace_id IN (SELECT unnest(?))", [traces])}
+    added = updated = unchanged = 0
+    for a in incoming:
+        mine = here.get(a.key)
+        if mine is not None and not _newer(a, mine):
+            unchanged += 1
+            continue
+        _run_save(con, replace(a, origin=a.origin or origin, annotation_id=None))
+        here[a.key] = a
+        if mine is None:
+            added += 1
+        else:
+            updated += 1
+    return MergeOutcome(added, updated, unchanged)
 
 
 def _newer(theirs: Annotation, mine: Annotation) -> bool:

@@ -19,9 +19,9 @@ from spanscope.sqlfiles import load, statements
 from spanscope.store import migrations
 from spanscope.store.leftover_log import keep_leftover_log
 
-SCHEMA_VERSION = 6
-# What a new database is made of, in order (sql/ files; the migrations reuse the last two).
-SCHEMA_FILES = ("schema.sql", "review_schema.sql", "search_schema.sql")
+SCHEMA_VERSION = 7
+# What a new database is made of, in order (sql/ files; the migrations reuse the last three).
+SCHEMA_FILES = ("schema.sql", "review_schema.sql", "search_schema.sql", "case_schema.sql")
 
 
 class StoreError(Exception):

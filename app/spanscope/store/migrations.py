@@ -22,6 +22,7 @@ STEPS: dict[int, str | tuple[str, ...]] = {
     ),  # 4: review labels, queues and annotation fields
     4: "migrate_5_replays.sql",  # 5: replay runs
     5: "migrate_6_costs.sql",  # 6: prices and cost flags
+    6: "case_schema.sql",  # 7: cases, their items, notes and references
 }
 
 
