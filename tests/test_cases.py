@@ -245,3 +245,30 @@ def test_report_html_is_self_contained_and_shows_trace_text_as_text(
     assert run("--db", str(db_file), "case", "report", "refunds", "-o", str(markdown))[0] == 0
     md = markdown.read_text(encoding="utf-8")
     assert "<script>" not in md and "&lt;script&gt;" in md and "## Timeline" in md
+
+
+def test_an_older_database_upgrades_and_holds_cases(tmp_path: Path) -> None:
+    """A file as version 2 wrote it gets the case tables on upgrade; its trace, annotation and
+    replay go into a case file and come out on a fresh database."""
+    from old_schemas import write_schema2_database
+
+    old = str(write_schema2_database(tmp_path / "v2.duckdb"))
+    assert run("--db", old, "case", "create", "old")[0] == 0
+    assert run("--db", old, "case", "add", "old", "t1")[0] == 0
+    case_file = tmp_path / "old.spanscope-case"
+    assert run("--db", old, "case", "export", "old", "-o", str(case_file))[0] == 0
+    fresh = tmp_path / "fresh.duckdb"
+    code, out = run("--db", str(fresh), "case", "open", str(case_file))
+    assert code == 0, out
+    with Database.open(fresh, read_only=True) as db:
+        cur = db.reader()
+        assert cur.execute("SELECT span_id FROM spans ORDER BY 1").fetchall() == [("s1",), ("s2",)]
+        assert cur.execute("SELECT note FROM annotations").fetchall() == [("made up a policy",)]
+        assert cur.execute("SELECT output_text FROM replays").fetchall() == [
+            ("the policy is 30 days",)
+        ]
+        assert cur.execute("SELECT span_count FROM traces").fetchall() == [(2,)]
+    # the replay is not added twice
+    assert run("--db", str(fresh), "case", "open", str(case_file))[0] == 0
+    with Database.open(fresh, read_only=True) as db:
+        assert db.reader().execute("SELECT count(*) FROM replays").fetchall() == [(1,)]

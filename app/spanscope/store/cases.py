@@ -245,7 +245,13 @@ def resolve_ids(
     found: list[CaseItem] = []
     unknown: list[str] = []
     for given in ids:
-        trace = first_row(cur.execute("SELECT 1 FROM traces WHERE trace_id = ?", [given]))
+        trace = first_row(
+            cur.execute(
+                "SELECT 1 WHERE EXISTS (SELECT 1 FROM traces WHERE trace_id = $id) "
+                "OR EXISTS (SELECT 1 FROM spans WHERE trace_id = $id)",
+                {"id": given},
+            )
+        )
         if trace:
             found.append(CaseItem(given, ""))
             continue
