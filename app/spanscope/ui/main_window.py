@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from spanscope.model import ImportResult
 from spanscope.store import Database
+from spanscope.ui.cases_window import install as install_cases
 from spanscope.ui.costs import install as install_costs
 from spanscope.ui.diff_window import install as install_diff
 from spanscope.ui.empty_state import EmptyState
@@ -68,6 +69,7 @@ FEATURES: tuple[Callable[[MainWindow], None], ...] = (
     install_search_hits,
     install_theme,
     install_help,
+    install_cases,
 )
 
 
