@@ -35,13 +35,13 @@ def build(path: Path, spans: int, work: Path) -> None:
         con = db.writer
         copies = max(1, spans // seed_spans)
         con.execute(
-            "INSERT INTO spans SELECT * REPLACE (trace_id || '-' || k AS trace_id) "
-            "FROM spans, range(1, ?) AS r(k)",
+            "INSERT INTO spans SELECT x.* REPLACE (x.trace_id || '-' || k AS trace_id) "
+            "FROM spans x, range(1, ?) AS r(k)",
             [copies],
         )
         con.execute(
-            "INSERT INTO traces SELECT * REPLACE (trace_id || '-' || k AS trace_id) "
-            "FROM traces, range(1, ?) AS r(k)",
+            "INSERT INTO traces SELECT x.* REPLACE (x.trace_id || '-' || k AS trace_id) "
+            "FROM traces x, range(1, ?) AS r(k)",
             [copies],
         )
 

@@ -34,12 +34,12 @@ from spanscope import paths
 from spanscope.core import case_report
 from spanscope.core.case_export import export_case, open_case
 from spanscope.core.case_file import SUFFIX
-from spanscope.core.redaction import SecretRedactor
 from spanscope.store import Database
 from spanscope.store import cases as stored
 from spanscope.store.cases import CaseItem, CaseNote
 from spanscope.ui.annotation_writer import AnnotationWriter
 from spanscope.ui.review_menu import reviewer_name
+from spanscope.ui.secret_masking import current_redactor
 
 if TYPE_CHECKING:
     from spanscope.ui.main_window import MainWindow
@@ -242,11 +242,16 @@ class CaseFeature:
 
     def export(self, name: str, path: Path) -> None:
         def work(cur: Any) -> str:
-            outcome = export_case(cur, name, path, created_by=reviewer_name(),
-                                  redactor=SecretRedactor())  # fmt: skip
+            # File ▸ "Mask keys and tokens in copies and exports" decides, as for every export.
+            redactor = current_redactor()
+            outcome = export_case(cur, name, path, created_by=reviewer_name(), redactor=redactor)
             masked = ", ".join(f"{k} {v}" for k, v in sorted(outcome.masked.items()))
-            return (f"Wrote {path.name}: {outcome.traces} traces, {outcome.spans} spans; "
-                    f"masked: {masked or 'nothing found'}")  # fmt: skip
+            shown = (
+                "nothing masked (masking is off)"
+                if redactor is None
+                else (f"masked: {masked or 'nothing found'}")
+            )
+            return f"Wrote {path.name}: {outcome.traces} traces, {outcome.spans} spans; {shown}"
 
         self.window.runner.submit("case-export", work, self.window.show_message,
                                   self.window.show_message)  # fmt: skip
