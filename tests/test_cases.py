@@ -157,6 +157,13 @@ def _truncated(case_file: Path, target: Path) -> Path:
     return _written(target, case_file.read_bytes()[: case_file.stat().st_size // 2])
 
 
+def _flipped(case_file: Path, target: Path) -> Path:
+    data = bytearray(case_file.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 16] = bytes(b ^ 0xFF for b in data[middle : middle + 16])
+    return _written(target, bytes(data))
+
+
 def _manifest_edit(**fields: object) -> object:
     def edit(data: bytes) -> bytes:
         manifest = json.loads(data)
@@ -174,6 +181,7 @@ def _manifest_edit(**fields: object) -> object:
     ("name", "make", "words"),
     [
         ("truncated", lambda f, t: _truncated(f, t), "damaged"),
+        ("flipped bytes", lambda f, t: _flipped(f, t), "damaged"),
         ("tampered count", lambda f, t: _rewrite(f, t, "manifest.json", _manifest_edit(spans=99)),
          "the manifest says 99"),
         ("tampered member", lambda f, t: _rewrite(f, t, "case.json", lambda d: d.replace(

@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -169,7 +170,8 @@ def read_case_file(path: Path | str, *, newest_schema: int) -> CaseBundle:
             }
     except zipfile.BadZipFile as exc:
         raise CaseFileError(f"{source}: damaged or not a case file ({exc})") from exc
-    except (OSError, EOFError, zipfile.LargeZipFile) as exc:
+    except (OSError, EOFError, zlib.error, RuntimeError, NotImplementedError) as exc:
+        # RuntimeError: an encrypted member; NotImplementedError: a compression we do not read
         raise CaseFileError(f"{source}: cannot be read ({exc})") from exc
     bundle = CaseBundle(
         manifest=manifest,
