@@ -50,7 +50,9 @@ def test_collect_note_export_and_open_read_only(  # type: ignore[no-untyped-def]
     case_file = tmp_path / "incident-1.spanscope-case"
     feature.export("incident-1", case_file)
     qtbot.waitUntil(case_file.exists, timeout=20000)
-    qtbot.waitUntil(lambda: "Wrote incident-1" in window.statusBar().currentMessage(), timeout=10000)
+    qtbot.waitUntil(
+        lambda: "Wrote incident-1" in window.statusBar().currentMessage(), timeout=10000
+    )
 
     feature.open_read_only(case_file)
     qtbot.waitUntil(lambda: len(feature.read_only_windows) == 1, timeout=20000)
