@@ -68,7 +68,7 @@ def main() -> int:
         traces = [
             r[0]
             for r in con.execute(
-                "SELECT trace_id FROM traces USING SAMPLE reservoir(? ROWS) REPEATABLE (7)",
+                "SELECT trace_id FROM traces ORDER BY hash(trace_id) LIMIT ?",
                 [args.traces],
             ).fetchall()
         ]

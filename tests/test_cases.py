@@ -280,3 +280,39 @@ def test_an_older_database_upgrades_and_holds_cases(tmp_path: Path) -> None:
     assert run("--db", str(fresh), "case", "open", str(case_file))[0] == 0
     with Database.open(fresh, read_only=True) as db:
         assert db.reader().execute("SELECT count(*) FROM replays").fetchall() == [(1,)]
+
+
+SECRETS = [
+    f"first line\n{SECRET}",
+    json.dumps({"note": f"line\n{SECRET}"}),
+    json.dumps({"api_key": "abcdef123456"}),
+    json.dumps({"headers": {"Authorization": "Basic dXNlcjpwYXNz"}}),
+    {"key": "http.request.header.x-api-key", "value": {"stringValue": "abc123456"}},
+    "Bearer abcdefghijklmnopqrstuvwxyz",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NSJ9.abcdefghijklmnop",
+    "password: hunter2hunter2",
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----",
+    json.dumps({"m": "AKIAABCDEFGHIJKLMNOP"}),
+    '{"m": "\\u0073k-proj-abcdefghijklmnopqrstuvwxyz123456"}',
+    [{"role": "user", "content": "my key is ghp_abcdefghijklmnopqrstuvwxyz0123456789"}],
+]
+
+
+@pytest.mark.parametrize("value", SECRETS)
+def test_the_quick_check_never_skips_what_masking_would_change(value: object) -> None:
+    from spanscope.core.case_export import _hint, _might_hold
+    from spanscope.core.redaction import SecretRedactor
+
+    redactor = SecretRedactor()
+    assert redactor.value(value) != value
+    assert _might_hold(value, _hint(redactor))
+
+
+def test_the_quick_check_skips_plain_span_text() -> None:
+    from spanscope.core.case_export import _hint, _might_hold
+    from spanscope.core.redaction import RULES, SecretRedactor
+
+    hint = _hint(SecretRedactor())
+    for plain in ("What is your refund policy?", '{"gen_ai.usage.input_tokens": 12}', [{"a": 1}]):
+        assert not _might_hold(plain, hint)
+    assert _might_hold("write to ana@example.com", _hint(SecretRedactor(RULES)))
