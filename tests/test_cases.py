@@ -219,6 +219,7 @@ def test_report_html_is_self_contained_and_shows_trace_text_as_text(
     from html.parser import HTMLParser
 
     build_case(str(db_file), tmp_path)
+    assert run("--db", str(db_file), "case", "diff", "refunds", TRACE, OTHER)[0] == 0
     page = tmp_path / "report.html"
     assert run("--db", str(db_file), "case", "report", "refunds", "-o", str(page))[0] == 0
     text = page.read_text(encoding="utf-8")
@@ -246,6 +247,7 @@ def test_report_html_is_self_contained_and_shows_trace_text_as_text(
     shown = "".join(parser.text)
     assert "<script>alert(1)</script>\\x1b[31m\\x00 bell\\x07" in shown  # as text, visibly
     assert {"script", "img", "link", "iframe"}.isdisjoint(parser.tags)
+    assert f"{TRACE} vs {OTHER}: first divergence at span" in shown
     for words in ("Impact", "Timeline", "tool timed out", "Failure groups", "timeout after 30ms",
                   "What is your refund policy?"):  # fmt: skip
         assert words in shown

@@ -55,6 +55,10 @@ def add_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> None
     n.add_argument("name")
     n.add_argument("text")
     n.add_argument("--span", action="append", default=[], help="a span the finding points at")
+    d = sub.add_parser("diff", help="record a diff of two traces in a case (the report shows it)")
+    d.add_argument("name")
+    d.add_argument("trace_a")
+    d.add_argument("trace_b")
     ls = sub.add_parser("list", help="the cases and what they hold")
     ls.add_argument("--json", action="store_true", help="one JSON object per case")
     e = sub.add_parser("export", help="write a case to a .spanscope-case file")
@@ -127,6 +131,24 @@ def _note(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     note = CaseNote(datetime.now(UTC), args.text, tuple(args.span), default_author())
     in_transaction(con, lambda: add_note(con, case_id, note))
     out.write(f"noted on {args.name!r}\n")
+    return 0
+
+
+def _diff(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    con = db.writer
+    case_id = require_case(con, args.name)
+    found, unknown = resolve_ids(con, [args.trace_a, args.trace_b])
+    if unknown or any(i.span_id for i in found):
+        print(f"spanscope: a diff needs two trace ids ({', '.join(unknown)})", file=sys.stderr)
+        return 1
+    items = [CaseItem(i.trace_id, "", "diff") for i in found]
+
+    def work() -> None:
+        add_items(con, case_id, items)
+        add_ref(con, case_id, "diff", f"{args.trace_a} {args.trace_b}")
+
+    in_transaction(con, work)
+    out.write(f"diff of {args.trace_a} and {args.trace_b} recorded in {args.name!r}\n")
     return 0
 
 
@@ -206,6 +228,7 @@ _ACTIONS: dict[str, Callable[[Database, argparse.Namespace, TextIO], int]] = {
     "create": _create,
     "add": _add,
     "note": _note,
+    "diff": _diff,
     "list": _list,
     "export": _export,
     "open": _open,

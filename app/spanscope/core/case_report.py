@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from spanscope.core.atomic_file import atomic_text
-from spanscope.store import cases
+from spanscope.core.trace_diff import diff_traces
+from spanscope.store import cases, diff_reads
 from spanscope.store.cases import CaseNote
 from spanscope.store.errors import Cursor
 from spanscope.store.failure_groups import FailureGroup, failure_groups
@@ -40,6 +41,7 @@ class Report:
     groups: list[FailureGroup]
     spans: list[dict[str, Any]]
     refs: list[tuple[str, str]] = field(default_factory=list)
+    diffs: list[tuple[str, str, str]] = field(default_factory=list)  # a, b, first divergence
 
 
 def build(cur: Cursor, name: str) -> Report:
@@ -69,7 +71,21 @@ def build(cur: Cursor, name: str) -> Report:
         groups=failure_groups(cur, where, limit=20) if traces else [],
         spans=cases.key_spans(cur, list(dict.fromkeys(chosen))),
         refs=cases.case_refs(cur, case_id),
-    )
+        diffs=[_divergence(cur, ref) for kind, ref in cases.case_refs(cur, case_id)
+               if kind == "diff" and len(ref.split()) == 2],
+    )  # fmt: skip
+
+
+def _divergence(cur: Cursor, ref: str) -> tuple[str, str, str]:
+    """Where the two traces of a diff first part, in words."""
+    a, b = ref.split()
+    if not (diff_reads.trace_exists(cur, a) and diff_reads.trace_exists(cur, b)):
+        return a, b, "one of the traces is not in this database"
+    diff = diff_traces(a, b, diff_reads.diff_rows(cur, a), diff_reads.diff_rows(cur, b))
+    first = diff.first_divergence
+    if first is None:
+        return a, b, "no divergence: the runs match"
+    return a, b, f"span {first.a or '-'} vs {first.b or '-'}: {first.reason}"
 
 
 def clean(value: Any, limit: int = TEXT_LIMIT) -> str:
@@ -142,6 +158,10 @@ def markdown(r: Report) -> str:
         f"- {g.count}× in {g.traces} traces ({_md(g.kind)}): {_md(clean(g.signature, 300))}"
         for g in r.groups
     ] or ["No failures."]
+    if r.diffs:
+        out += ["", "## Diffs", ""]
+        out += [f"- `{_md(a)}` vs `{_md(b)}`: first divergence at {_md(clean(text, 500))}"
+                for a, b, text in r.diffs]  # fmt: skip
     out += ["", "## Key spans", ""]
     for s in r.spans:
         out += [f"### {_md(clean(s['name'], 200))} [{_md(str(s['kind']))}] {s['status']}", ""]
@@ -210,6 +230,14 @@ def html_page(r: Report) -> str:
         parts.append("</table>")
     else:
         parts.append("<p>No failures.</p>")
+    if r.diffs:
+        parts.append("<h2>Diffs</h2><ul>")
+        parts += [
+            f"<li><code>{e(a)}</code> vs <code>{e(b)}</code>: first divergence at "
+            f"{e(clean(text, 500))}</li>"
+            for a, b, text in r.diffs
+        ]
+        parts.append("</ul>")
     parts.append("<h2>Key spans</h2>")
     for s in r.spans:
         parts.append(

@@ -343,7 +343,8 @@ class CaseFeature:
 
 
 def install(window: MainWindow) -> None:
-    """Add the Cases menu, File ▸ Open case…, and "Add to case" on the lists and tree."""
+    """Add the Cases menu, File ▸ Open case…, and "Add to case" on the trace list, span list
+    and span tree."""
     feature = CaseFeature(window)
     window.cases = feature  # type: ignore[attr-defined]
     menus = [a.menu() for a in window.menuBar().actions() if a.text() == "&File"]
@@ -366,6 +367,11 @@ def install(window: MainWindow) -> None:
 
     window.trace_list.menu_extenders.append(
         lambda m, ids: feature.extend_menu(m, [CaseItem(t, "", "trace list") for t in ids])
+    )
+    window.span_list.menu_extenders.append(
+        lambda m, _ids: feature.extend_menu(
+            m, [CaseItem(t, s, "span list") for t, s in window.span_list.selected_spans()]
+        )
     )
     window.span_tree.menu_extenders.append(
         lambda m, trace_id, span_id: feature.extend_menu(
