@@ -21,7 +21,7 @@ from spanscope.core import case_report
 from spanscope.core.case_export import collect, export_case, open_case, redact
 from spanscope.core.case_file import CaseFileError
 from spanscope.core.filters import compile_filter
-from spanscope.core.redaction import RULES, SECRET_RULES, SecretRedactor
+from spanscope.core.redaction import RULES, SECRET_RULES, SecretRedactor, export_redactor
 from spanscope.store import Database, queries
 from spanscope.store.cases import (
     CaseError,
@@ -76,6 +76,9 @@ def add_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> None
     r = sub.add_parser("report", help="write a case's report as Markdown (.md) or HTML (.html)")
     r.add_argument("name")
     r.add_argument("-o", "--output", type=Path, required=True)
+    r.add_argument(
+        "--no-redact", action="store_true", help="keep keys and tokens (masked by default)"
+    )
 
 
 def _case(db: Database, args: argparse.Namespace, out: TextIO) -> int:
@@ -217,7 +220,7 @@ def _report(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     if suffix not in (".md", ".html", ".htm"):
         print("spanscope: the report file must end in .md or .html", file=sys.stderr)
         return 2
-    report = case_report.build(db.reader(), args.name)
+    report = case_report.build(db.reader(), args.name, export_redactor(not args.no_redact))
     text = case_report.markdown(report) if suffix == ".md" else case_report.html_page(report)
     case_report.write(text, args.output)
     out.write(f"wrote {args.output}\n")

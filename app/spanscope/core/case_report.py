@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from spanscope.core.atomic_file import atomic_text
+from spanscope.core.redaction import Redactor
 from spanscope.core.trace_diff import diff_traces
 from spanscope.store import cases, diff_reads
 from spanscope.store.cases import CaseNote
@@ -44,8 +45,9 @@ class Report:
     diffs: list[tuple[str, str, str]] = field(default_factory=list)  # a, b, first divergence
 
 
-def build(cur: Cursor, name: str) -> Report:
-    """Gather the report of case ``name`` (reads only)."""
+def build(cur: Cursor, name: str, redactor: Redactor | None = None) -> Report:
+    """Gather the report of case ``name`` (reads only); with ``redactor``, secrets in the
+    spans, notes and failure messages are masked, as in every export."""
     case_id = cases.require_case(cur, name)
     row = cases.case_row(cur, case_id)
     traces = cases.case_trace_ids(cur, case_id)
@@ -61,7 +63,7 @@ def build(cur: Cursor, name: str) -> Report:
         if s in linked or not chosen
     ]
     where = Where("trace_id IN (SELECT unnest(?))", (traces,))
-    return Report(
+    report = Report(
         name=row.name,
         summary=row.summary,
         author=row.author,
@@ -74,6 +76,18 @@ def build(cur: Cursor, name: str) -> Report:
         diffs=[_divergence(cur, ref) for kind, ref in cases.case_refs(cur, case_id)
                if kind == "diff" and len(ref.split()) == 2],
     )  # fmt: skip
+    return report if redactor is None else _masked(report, redactor)
+
+
+def _masked(r: Report, redactor: Redactor) -> Report:
+    return replace(
+        r,
+        summary=redactor.value(r.summary),
+        notes=[replace(n, text=redactor.text(n.text)) for n in r.notes],
+        groups=[replace(g, signature=redactor.text(g.signature)) for g in r.groups],
+        spans=[redactor.value(s) for s in r.spans],
+        refs=[(kind, redactor.text(ref)) for kind, ref in r.refs],
+    )
 
 
 def _divergence(cur: Cursor, ref: str) -> tuple[str, str, str]:

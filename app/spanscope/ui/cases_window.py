@@ -258,7 +258,7 @@ class CaseFeature:
 
     def report(self, name: str, path: Path) -> None:
         def work(cur: Any) -> str:
-            report = case_report.build(cur, name)
+            report = case_report.build(cur, name, current_redactor())
             markdown = path.suffix.lower() == ".md"
             text = case_report.markdown(report) if markdown else case_report.html_page(report)
             case_report.write(text, path)
