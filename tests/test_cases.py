@@ -112,6 +112,8 @@ def test_round_trip_on_a_fresh_database(db_file: Path, tmp_path: Path) -> None:
     assert SECRET not in message and "[REDACTED:api key]" in message
     assert name == HOSTILE
     assert fmt == "spanscope-case" and path.endswith("refunds.spanscope-case")
+    found = run("--db", str(fresh), "ls", '"refund policy"', "--json")[1].splitlines()
+    assert [json.loads(line)["trace_id"] for line in found] == [TRACE]  # indexed for search
     listed = [
         json.loads(line)
         for line in run("--db", str(fresh), "case", "list", "--json")[1].splitlines()

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from spanscope import paths
 from spanscope.cli.annotate import default_author
 from spanscope.core import case_report
 from spanscope.core.case_export import collect, export_case, open_case, redact
@@ -36,6 +37,7 @@ from spanscope.store.cases import (
     require_case,
     resolve_ids,
 )
+from spanscope.store.writer import Writer
 
 WRITES = {"case"}  # create, add, note and open write; the others only read
 FILTER_LIMIT = 1000  # traces a --filter collects at most: a case is evidence, not a dataset
@@ -205,6 +207,7 @@ def _masked(counts: dict[str, int], examples: dict[str, list[str]], out: TextIO)
 
 def _open(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     outcome = open_case(db.writer, args.file)
+    Writer(db, paths.temp_dir()).index_pending()  # its spans found by text search right away
     if outcome.already_opened:
         out.write(f"{args.file} was opened before; its spans are here\n")
     out.write(

@@ -37,6 +37,7 @@ from spanscope.core.case_file import SUFFIX
 from spanscope.store import Database
 from spanscope.store import cases as stored
 from spanscope.store.cases import CaseItem, CaseNote
+from spanscope.store.writer import Writer
 from spanscope.ui.annotation_writer import AnnotationWriter
 from spanscope.ui.review_menu import reviewer_name
 from spanscope.ui.secret_masking import current_redactor
@@ -303,6 +304,7 @@ class CaseFeature:
             target.unlink(missing_ok=True)
             with Database.open(target) as db:
                 open_case(db.writer, path)
+                Writer(db, paths.temp_dir()).index_pending()  # searchable read-only
             return target
 
         self.window.runner.compute("case-open", work, self._show_read_only,
