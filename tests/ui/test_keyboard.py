@@ -46,6 +46,7 @@ def _secondary_windows(qtbot, window, only: str | None = None) -> dict[str, QWid
         "costs": lambda: open_costs(window),
         "incident": lambda: open_incident(window, "groups"),
         "evaluate": lambda: open_evaluate(window),
+        "cases": lambda: (window.cases.show(), window.cases.view)[1],
     }
     shown: dict[str, QWidget] = {
         name: open_() for name, open_ in openers.items() if only in (None, name)
@@ -87,7 +88,7 @@ def test_a_key_bound_twice_is_caught(qtbot, window) -> None:  # type: ignore[no-
 
 @pytest.mark.parametrize(
     "name",
-    ["step-through", "trace diff", "span diff", "SQL console", "costs", "incident", "evaluate"],
+    ["step-through", "trace diff", "span diff", "SQL console", "costs", "incident", "evaluate", "cases"],
 )
 def test_escape_closes_the_secondary_windows(qtbot, window, name: str) -> None:  # type: ignore[no-untyped-def]
     shown = _secondary_windows(qtbot, window, only=name)

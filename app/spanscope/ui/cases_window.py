@@ -38,6 +38,7 @@ from spanscope.store import Database
 from spanscope.store import cases as stored
 from spanscope.store.cases import CaseItem, CaseNote
 from spanscope.store.writer import Writer
+from spanscope.ui import keyboard
 from spanscope.ui.annotation_writer import AnnotationWriter
 from spanscope.ui.review_menu import reviewer_name
 from spanscope.ui.secret_masking import current_redactor
@@ -92,6 +93,7 @@ class CasesWindow(QWidget):
         self.note_edit.setEnabled(not feature.window.db.read_only)
         self.case_list.currentItemChanged.connect(lambda *_: self.show_case())
         self.items.itemActivated.connect(self._go_to)
+        keyboard.close_on_escape(self)
 
     def chosen(self) -> str | None:
         item = self.case_list.currentItem()
@@ -353,7 +355,7 @@ def install(window: MainWindow) -> None:
     file_menu = next((m for m in menus if isinstance(m, QMenu)), None)
     menu = window.menuBar().addMenu("C&ases")
     show = menu.addAction("&Cases…")
-    show.setShortcut(QKeySequence("Ctrl+Shift+K"))
+    show.setShortcut(QKeySequence("Ctrl+Shift+C"))
     show.triggered.connect(lambda _c=False: feature.show())
     new = menu.addAction("&New case…")
     new.triggered.connect(lambda _c=False: feature.new_case())
