@@ -88,7 +88,16 @@ def test_a_key_bound_twice_is_caught(qtbot, window) -> None:  # type: ignore[no-
 
 @pytest.mark.parametrize(
     "name",
-    ["step-through", "trace diff", "span diff", "SQL console", "costs", "incident", "evaluate", "cases"],
+    [
+        "step-through",
+        "trace diff",
+        "span diff",
+        "SQL console",
+        "costs",
+        "incident",
+        "evaluate",
+        "cases",
+    ],
 )
 def test_escape_closes_the_secondary_windows(qtbot, window, name: str) -> None:  # type: ignore[no-untyped-def]
     shown = _secondary_windows(qtbot, window, only=name)
