@@ -174,12 +174,12 @@ def markdown(r: Report) -> str:
     ] or ["No failures."]
     if r.diffs:
         out += ["", "## Diffs", ""]
-        out += [f"- `{_md(a)}` vs `{_md(b)}`: first divergence at {_md(clean(text, 500))}"
+        out += [f"- `{_md(clean(a, 200))}` vs `{_md(clean(b, 200))}`: first divergence at {_md(clean(text, 500))}"
                 for a, b, text in r.diffs]  # fmt: skip
     out += ["", "## Key spans", ""]
     for s in r.spans:
         out += [f"### {_md(clean(s['name'], 200))} [{_md(str(s['kind']))}] {s['status']}", ""]
-        out += [f"Trace `{_md(s['trace_id'])}` span `{_md(s['span_id'])}`, "
+        out += [f"Trace `{_md(clean(s['trace_id'], 200))}` span `{_md(clean(s['span_id'], 200))}`, "
                 f"{_md(clean(s['model'] or '-', 100))}, {_time(s['start_ns'])}", ""]  # fmt: skip
         if s["status_message"]:
             out += [f"Error: {_md(clean(s['status_message']))}", ""]
@@ -247,7 +247,7 @@ def html_page(r: Report) -> str:
     if r.diffs:
         parts.append("<h2>Diffs</h2><ul>")
         parts += [
-            f"<li><code>{e(a)}</code> vs <code>{e(b)}</code>: first divergence at "
+            f"<li><code>{e(clean(a, 200))}</code> vs <code>{e(clean(b, 200))}</code>: first divergence at "
             f"{e(clean(text, 500))}</li>"
             for a, b, text in r.diffs
         ]
@@ -257,7 +257,7 @@ def html_page(r: Report) -> str:
         parts.append(
             f"<h3>{e(clean(s['name'], 200))} <small>[{e(str(s['kind']))}] "
             f"{e(str(s['status']))}</small></h3>"
-            f"<p>Trace <code>{e(s['trace_id'])}</code> span <code>{e(s['span_id'])}</code>, "
+            f"<p>Trace <code>{e(clean(s['trace_id'], 200))}</code> span <code>{e(clean(s['span_id'], 200))}</code>, "
             f"{e(clean(s['model'] or '-', 100))}, {_time(s['start_ns'])}</p>"
         )
         if s["status_message"]:
