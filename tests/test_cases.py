@@ -321,3 +321,21 @@ def test_the_quick_check_skips_plain_span_text() -> None:
     for plain in ("What is your refund policy?", '{"gen_ai.usage.input_tokens": 12}', [{"a": 1}]):
         assert not _might_hold(plain, hint)
     assert _might_hold("write to ana@example.com", _hint(SecretRedactor(RULES)))
+
+
+def test_a_case_from_a_filter_and_the_masking_preview(db_file: Path, tmp_path: Path) -> None:
+    db = str(db_file)
+    code, out = run("--db", db, "case", "create", "errors", "--filter", "user:u_7")
+    assert code == 0 and "with 1 traces" in out
+    code, out = run("--db", db, "case", "export", "errors", "-o", str(tmp_path / "x"), "--preview")
+    assert code == 0 and "masked api key: 1" in out and "sk-pro…" in out
+    assert not (tmp_path / "x").exists()  # a preview writes nothing
+    code, out = run(
+        "--db", db, "case", "export", "errors", "-o", str(tmp_path / "y"), "--no-redact"
+    )
+    assert code == 0 and "nothing masked" in out
+    assert run("--db", db, "case", "create", "errors")[0] == 1  # the name is taken
+    assert run("--db", db, "case", "add", "errors", "no-such-id")[0] == 1
+    with Database.open(db_file, read_only=True) as opened:
+        refs = opened.reader().execute("SELECT kind, ref FROM case_refs").fetchall()
+    assert refs == [("filter", "user:u_7")]

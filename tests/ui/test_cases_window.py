@@ -54,6 +54,13 @@ def test_collect_note_export_and_open_read_only(  # type: ignore[no-untyped-def]
         lambda: "Wrote incident-1" in window.statusBar().currentMessage(), timeout=10000
     )
 
+    # opened into this database, the case changes nothing: its spans and notes are here
+    feature.import_case(case_file)
+    qtbot.waitUntil(
+        lambda: "Opened case 'incident-1': 0 spans, 0 notes" in window.statusBar().currentMessage(),
+        timeout=20000,
+    )
+
     feature.open_read_only(case_file)
     qtbot.waitUntil(lambda: len(feature.read_only_windows) == 1, timeout=20000)
     other, db = feature.read_only_windows[0]
