@@ -249,6 +249,7 @@ def test_report_html_is_self_contained_and_shows_trace_text_as_text(
     shown = "".join(parser.text)
     assert "<script>alert(1)</script>\\x1b[31m\\x00 bell\\x07" in shown  # as text, visibly
     assert {"script", "img", "link", "iframe"}.isdisjoint(parser.tags)
+    assert parser.tags.count("rect") == 2  # the chart: one bar per trace, drawn in the page
     assert f"{TRACE} vs {OTHER}: first divergence at span" in shown
     assert SECRET not in text and "[REDACTED:api key]" in shown
     for words in ("Impact", "Timeline", "tool timed out", "Failure groups", "timeout after 30ms",

@@ -43,6 +43,7 @@ class Report:
     spans: list[dict[str, Any]]
     refs: list[tuple[str, str]] = field(default_factory=list)
     diffs: list[tuple[str, str, str]] = field(default_factory=list)  # a, b, first divergence
+    bars: list[tuple[Any, ...]] = field(default_factory=list)  # trace, start, duration, errors
 
 
 def build(cur: Cursor, name: str, redactor: Redactor | None = None) -> Report:
@@ -73,6 +74,7 @@ def build(cur: Cursor, name: str, redactor: Redactor | None = None) -> Report:
         groups=failure_groups(cur, where, limit=20) if traces else [],
         spans=cases.key_spans(cur, list(dict.fromkeys(chosen))),
         refs=cases.case_refs(cur, case_id),
+        bars=cases.trace_bars(cur, traces),
         diffs=[_divergence(cur, ref) for kind, ref in cases.case_refs(cur, case_id)
                if kind == "diff" and len(ref.split()) == 2],
     )  # fmt: skip
@@ -220,7 +222,9 @@ def html_page(r: Report) -> str:
     parts.append(f"<p>Opened by {e(clean(r.author, 200)) or 'unknown'}{opened}</p>")
     parts.append("<h2>Impact</h2><table>")
     parts += [f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in _impact_rows(r)]
-    parts.append("</table><h2>Timeline</h2>")
+    parts.append("</table>")
+    parts.append(timeline_svg(r.bars))
+    parts.append("<h2>Timeline</h2>")
     if r.notes:
         parts.append("<ol>")
         for n in r.notes:
@@ -274,6 +278,38 @@ def html_page(r: Report) -> str:
         parts.append("</ul>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def timeline_svg(bars: list[tuple[Any, ...]], width: int = 720) -> str:
+    """The case's traces on a time axis, one row each (red when one of its spans failed), as an
+    inline SVG: drawn in the page, nothing loaded."""
+    if not bars:
+        return ""
+    first = min(b[1] for b in bars)
+    last = max(b[1] + (b[2] or 0) for b in bars)
+    scale = (width - 20) / max(last - first, 1)
+    row = 8
+    height = row * len(bars) + 24
+    shapes = []
+    for i, (trace, start, duration, errors) in enumerate(bars):
+        x = 10 + (start - first) * scale
+        w = max((duration or 0) * scale, 2)
+        colour = "#d62728" if errors else "#1f77b4"
+        shapes.append(
+            f'<rect x="{x:.1f}" y="{i * row + 2}" width="{w:.1f}" height="{row - 2}" '
+            f'fill="{colour}"><title>{html.escape(clean(trace, 200))}</title></rect>'
+        )
+    axis = (
+        f'<text x="10" y="{height - 6}" font-size="11">{_time(first)}</text>'
+        f'<text x="{width - 10}" y="{height - 6}" font-size="11" text-anchor="end">'
+        f"{_time(last)}</text>"
+    )
+    return (
+        f'<figure><svg width="{width}" height="{height}" '
+        f'role="img" aria-label="When the traces ran">{"".join(shapes)}{axis}</svg>'
+        "<figcaption>When the case's traces ran; red: one of its spans failed.</figcaption>"
+        "</figure>"
+    )
 
 
 def write(text: str, path: Path | str) -> Path:

@@ -343,3 +343,13 @@ def annotated_spans(
         [list(trace_ids)],
     ).fetchall()
     return [(r[0], r[1]) for r in rows]
+
+
+def trace_bars(cur: duckdb.DuckDBPyConnection, trace_ids: Sequence[str]) -> list[tuple[Any, ...]]:
+    """(trace_id, start_ns, duration_ns, error_count) of each trace, earliest first: the
+    report's chart of when the case's traces ran and which failed."""
+    return cur.execute(
+        "SELECT trace_id, start_ns, duration_ns, error_count FROM traces "
+        "WHERE trace_id IN (SELECT unnest(?)) AND start_ns IS NOT NULL ORDER BY start_ns LIMIT 500",
+        [list(trace_ids)],
+    ).fetchall()
