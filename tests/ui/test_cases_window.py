@@ -75,3 +75,6 @@ def test_collect_note_export_and_open_read_only(  # type: ignore[no-untyped-def]
     if shots.is_dir():
         view.grab().save(str(shots / "cases-window.png"))
         other.grab().save(str(shots / "read-only-case.png"))
+    copy = db.path
+    feature.shutdown()
+    assert not copy.exists()  # the throwaway database of the case file is gone

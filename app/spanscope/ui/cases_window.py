@@ -327,6 +327,9 @@ class CaseFeature:
             other.shutdown()
             other.close()
             db.close()
+            # the database a case file was opened into is a throwaway copy of the file
+            db.path.unlink(missing_ok=True)
+            db.path.with_name(db.path.name + ".wal").unlink(missing_ok=True)
         self.read_only_windows.clear()
         if self.view is not None:
             self.view.close()
