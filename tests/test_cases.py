@@ -316,12 +316,27 @@ def test_the_quick_check_never_skips_what_masking_would_change(value: object) ->
 
 def test_the_quick_check_skips_plain_span_text() -> None:
     from spanscope.core.case_export import _hint, _might_hold
-    from spanscope.core.redaction import RULES, SecretRedactor
+    from spanscope.core.redaction import SecretRedactor, all_rules
 
     hint = _hint(SecretRedactor())
     for plain in ("What is your refund policy?", '{"gen_ai.usage.input_tokens": 12}', [{"a": 1}]):
         assert not _might_hold(plain, hint)
-    assert _might_hold("write to ana@example.com", _hint(SecretRedactor(RULES)))
+    assert _might_hold("write to ana@example.com", _hint(SecretRedactor(all_rules())))
+
+
+def test_the_quick_check_never_skips_a_secret_any_rule_masks() -> None:
+    """Every example of the secret rules' own tests (each kind of secret, gitleaks' included)
+    is text the quick check sends to the masker: the check is built from the rules' keywords,
+    so a rule added later is covered without touching it."""
+    from spanscope.core.case_export import _hint, _might_hold
+    from spanscope.core.redaction import SecretRedactor, all_rules
+    from test_secret_patterns import CASES
+
+    redactor = SecretRedactor(all_rules())
+    hint = _hint(redactor)
+    for text, *_rest in CASES:
+        assert redactor.value(text) != text, text
+        assert _might_hold(text, hint), text
 
 
 def test_a_case_from_a_filter_and_the_masking_preview(db_file: Path, tmp_path: Path) -> None:

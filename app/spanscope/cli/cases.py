@@ -22,7 +22,7 @@ from spanscope.core import case_report
 from spanscope.core.case_export import collect, export_case, open_case, redact
 from spanscope.core.case_file import CaseFileError
 from spanscope.core.filters import compile_filter
-from spanscope.core.redaction import RULES, SECRET_RULES, SecretRedactor, export_redactor
+from spanscope.core.redaction import SecretRedactor, all_rules, export_redactor, secret_rules
 from spanscope.store import Database, queries
 from spanscope.store.cases import (
     CaseError,
@@ -178,9 +178,9 @@ def _list(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 
 def _export(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     # Secrets masked unless --no-redact; --redact masks email addresses as well.
-    redactor = None if args.no_redact else SecretRedactor(RULES if args.redact else SECRET_RULES)
+    redactor = None if args.no_redact else SecretRedactor(all_rules() if args.redact else secret_rules())
     if args.preview:  # the same masking run over the case, its result dropped
-        probe = SecretRedactor(RULES if args.redact else SECRET_RULES)
+        probe = SecretRedactor(all_rules() if args.redact else secret_rules())
         redact(collect(db.reader(), args.name, created_by=default_author()), probe)
         _masked(probe.counts, probe.examples, out)
         return 0

@@ -9,7 +9,6 @@ as when merging a reviewer's file) and replays. Opening the same file twice chan
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -235,32 +234,29 @@ def _redact_spans(spans: pa.Table, redactor: Redactor) -> pa.Table:
 
 
 _IDS = ("trace_id", "span_id", "parent_span_id")
-# Every text a redaction rule or secret field name could match holds one of these, lowercased
-# (looked for without word boundaries, so JSON escapes around them do not hide them; a \\u
-# escape could, so text holding one is masked the slow way). Most span texts hold none: they
-# skip the rules, which would otherwise take most of an export's time.
-_HINTS = (
-    "sk-", "akia", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xoxa-", "xoxb-", "xoxp-", "xoxr-",
-    "xoxs-", "aiza", "bearer", "eyj", "-----begin", "apikey", "api_key", "api-key", "secret",
-    "passw", "authorization", "authorisation", "cookie", "\\u",
-)  # fmt: skip
-_TOKEN = re.compile(r"token(?!s)")  # a field named ...token; not input_tokens and the like
 
 
 @dataclass(frozen=True)
 class _Hint:
+    """The words at least one of the redactor's rules needs in a text before it can match
+    (every rule's keywords, lower case; looked for without word boundaries, so JSON escapes
+    around them do not hide them). ``everything`` when a rule has none: then every text is
+    masked the slow way. A ``\\u`` escape could hide a word, so text holding one is masked."""
+
     literals: tuple[str, ...]
+    everything: bool = False
 
     def search(self, text: str) -> bool:
+        if self.everything:
+            return True
         low = text.lower()
-        return any(h in low for h in self.literals) or (
-            "token" in low and _TOKEN.search(low) is not None
-        )
+        return "\\u" in low or any(h in low for h in self.literals)
 
 
 def _hint(redactor: Redactor) -> _Hint:
-    emails = any(rule.name == "email" for rule in redactor.rules)
-    return _Hint(_HINTS + (("@",) if emails else ()))
+    if any(not rule.keywords for rule in redactor.rules):
+        return _Hint((), everything=True)
+    return _Hint(tuple(sorted({k for rule in redactor.rules for k in rule.keywords})))
 
 
 def _might_hold(value: Any, hint: _Hint) -> bool:

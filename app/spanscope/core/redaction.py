@@ -25,6 +25,9 @@ from spanscope.core.secret_patterns import Rule, gitleaks_rules
 
 __all__ = ["Redactor", "Rule", "SecretRedactor", "all_rules", "secret_rules"]
 
+# Each own rule's keywords are text its pattern cannot match without (lower case): the rule is
+# skipped on text holding none of them, as gitleaks' rules are; a case export relies on them
+# to skip masking texts no rule could touch. A new rule must list its own.
 # The name of a secret in an assignment: ``DB_PASSWORD=``, ``aws_secret_access_key:``; the
 # name may be part of a longer one joined by ``_`` or ``-`` (a word boundary would not see
 # ``_PASSWORD``), but not a longer word (``passwords``, ``PASSWORD_FILE``).
@@ -39,6 +42,7 @@ OWN_RULES: tuple[Rule, ...] = (
         "private key",
         re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"),
         "PEM private keys",
+        keywords=("-----begin",),
     ),
     Rule(
         "api key",
@@ -49,33 +53,72 @@ OWN_RULES: tuple[Rule, ...] = (
             r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|hf_[A-Za-z0-9]{30,})"
         ),
         "OpenAI, Anthropic, AWS, GitHub, Slack, Google, Stripe and Hugging Face keys",
+        keywords=(
+            "sk-",
+            "akia",
+            "ghp_",
+            "gho_",
+            "ghu_",
+            "ghs_",
+            "ghr_",
+            "github_pat_",
+            "xox",
+            "aiza",
+            "sk_live_",
+            "sk_test_",
+            "rk_live_",
+            "rk_test_",
+            "hf_",
+        ),
     ),
     Rule(
         "bearer token",
         re.compile(r"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]{12,}=*"),
         "Authorization: Bearer ... values",
+        keywords=("bearer",),
     ),
     Rule(
         "basic auth",
         re.compile(r"(?i)\bauthorization[\"']?\s*[:=]\s*[\"']?basic\s+([A-Za-z0-9+/]{6,}={0,2})"),
         "Authorization: Basic ... values (a user and password in base64)",
+        keywords=("authorization",),
         secret_group=1,
     ),
     Rule(
         "url password",
         re.compile(r"(?i)\b[a-z][a-z0-9+.\-]{1,20}://[^\s:/?#@\"'<>]+:([^\s/?#@\"'<>]+)@"),
         "passwords in URLs (postgres://user:password@host)",
+        keywords=("://",),
         secret_group=1,
     ),
     Rule(
         "jwt",
         re.compile(r"\beyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"),
         "JSON Web Tokens",
+        keywords=("eyj",),
     ),
     Rule(
         "secret assignment",
         re.compile(rf"(?i){_SECRET_NAME}[\"']?\s*[:=]\s*[\"']?([^\s\"',;]{{6,}})"),
         "api_key=..., DB_PASSWORD=..., aws_secret_access_key: ... and the like",
+        keywords=(
+            "api_key",
+            "api-key",
+            "apikey",
+            "secret",
+            "password",
+            "passwd",
+            "pwd",
+            "access_token",
+            "access-token",
+            "accesstoken",
+            "auth_token",
+            "auth-token",
+            "authtoken",
+            "private_key",
+            "private-key",
+            "privatekey",
+        ),
         secret_group=1,
     ),
 )
@@ -83,6 +126,7 @@ EMAIL = Rule(
     "email",
     re.compile(r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b"),
     "email addresses",
+    keywords=("@",),
 )
 
 
