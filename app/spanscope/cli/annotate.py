@@ -85,7 +85,9 @@ def add_commands(command: Any) -> None:
     p.add_argument(
         "--no-redact", action="store_true", help="keep API keys and tokens (masked by default)"
     )
-    p.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    p.add_argument(
+        "--json", action="store_true", help="print the outcome (written, skipped, masked) as JSON"
+    )
 
 
 def _annotate(db: Database, args: argparse.Namespace, out: TextIO) -> int:
@@ -242,16 +244,15 @@ def _export(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     )
     outcome = eval_export.export(records, args.format, args.output, redactor=redactor)
     if args.json:
-        out.write(
-            json.dumps(
-                {"path": str(outcome.path), "records": outcome.records, "masked": outcome.masked}
-            )
-            + "\n"
-        )
+        record = {
+            "path": str(outcome.path),
+            "records": outcome.records,
+            "masked": outcome.masked,
+            "skipped": outcome.skipped,
+        }
+        out.write(json.dumps(record) + "\n")
     else:
-        masked = ", ".join(f"{k} {v}" for k, v in sorted(outcome.masked.items()))
-        tail = f" (masked: {masked})" if masked else ""
-        out.write(f"wrote {outcome.records} records to {outcome.path}{tail}\n")
+        out.write(outcome.summary() + "\n")
     return 0
 
 

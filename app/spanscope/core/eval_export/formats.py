@@ -1,14 +1,18 @@
 """The eval-set file formats. Each turns :class:`EvalRecord` s into one file, written
-atomically, with the record's provenance in ``metadata`` where the format has no field for it.
+atomically, for the current version of the tool that reads it (README, "Eval sets": which
+version each targets), leaving out the records that tool cannot use (:mod:`.rules`).
 
 - ``jsonl``: generic: input, tools, output, expected, labels, scores, note, contexts, metadata
-- ``openai-jsonl``: OpenAI chat fine-tuning / evals lines: ``messages`` (the expected answer,
-  else the recorded one, last), ``tools``, ``metadata``
-- ``promptfoo-yaml``: promptfoo test cases: ``vars`` (question, messages), ``assert``
-  (factuality against the expected output), ``metadata``
+- ``openai-jsonl``: OpenAI chat fine-tuning lines: ``messages`` (the expected answer, else the
+  recorded one, last, ``weight`` 1; earlier assistant turns ``weight`` 0) and ``tools``; the
+  format allows no other key, so provenance goes line by line to ``NAME.provenance.jsonl``
+- ``openai-evals``: OpenAI Evals data source lines: ``{"item": {...}, "sample": {...}}``
+- ``promptfoo-yaml``: a promptfoo config: a chat prompt, and tests with ``vars`` (question,
+  messages), a ``factuality`` assertion against the expected output, ``metadata``
 - ``inspect-jsonl``: Inspect AI samples: ``id``, ``input`` (chat messages), ``target``,
   ``metadata``
-- ``rag-jsonl``: question, contexts, answer, ground_truth (Ragas / DeepEval), metadata
+- ``rag-jsonl``: Ragas ``EvaluationDataset`` lines (``user_input``, ``retrieved_contexts``,
+  ``response``, ``reference``), which DeepEval reads as goldens with those key names
 - ``parquet`` and ``csv``: one flat row per record
 """
 
@@ -26,7 +30,9 @@ import pyarrow.parquet as pq
 import yaml
 
 from spanscope.core.atomic_file import atomic_path, atomic_text
+from spanscope.core.eval_export import rules
 from spanscope.core.eval_export.records import EvalRecord, Message
+from spanscope.core.eval_export.rules import Rule, training_target
 
 Progress = Callable[[int, int], None]  # (records written, of how many)
 
@@ -36,31 +42,66 @@ def generic(r: EvalRecord) -> dict[str, Any]:
         "input": r.input,
         "tools": r.tools,
         "output": r.output,
+        "question": r.question,
         "expected": r.expected,
         "labels": r.labels,
         "scores": r.scores,
         "note": r.note,
+        "failures": r.failures,
         "contexts": r.contexts,
         "metadata": {**r.metadata(), "reviews": r.reviews},
     }
 
 
 def openai_chat(r: EvalRecord) -> dict[str, Any]:
-    target: list[Message] = (
-        [{"role": "assistant", "content": r.expected}] if r.expected else list(r.output)
-    )
-    record: dict[str, Any] = {"messages": [*r.input, *target]}
+    """A fine-tuning line: only the keys the format defines. Earlier assistant turns are the
+    trace's, not reviewed, so they are context (weight 0); the last one is the example."""
+    history = [_chat_message(m, weight=0) for m in r.input if _says_something(m)]
+    target = [_chat_message(m, weight=None) for m in training_target(r) if _says_something(m)]
+    if target and target[-1]["role"] == "assistant":
+        target[-1]["weight"] = 1
+    for m in target[:-1]:
+        if m["role"] == "assistant":
+            m["weight"] = 0
+    record: dict[str, Any] = {"messages": [*history, *target]}
     if r.tools:
         record["tools"] = r.tools
-    record["metadata"] = r.metadata()
     return record
+
+
+def _says_something(m: Message) -> bool:
+    return m["role"] == "tool" or bool(m.get("content") or m.get("tool_calls"))
+
+
+def _chat_message(m: Message, *, weight: int | None) -> Message:
+    out = {k: v for k, v in m.items() if v is not None or k == "content"}
+    if out["role"] == "assistant" and weight is not None:
+        out["weight"] = weight
+    return out
+
+
+def openai_provenance(r: EvalRecord) -> dict[str, Any]:
+    return r.metadata()
+
+
+def openai_eval_item(r: EvalRecord) -> dict[str, Any]:
+    """An OpenAI Evals line: the item graders read as ``{{item.question}}``,
+    ``{{item.expected}}``; the recorded answer as the sample (``{{sample.output_text}}``)."""
+    item = {
+        "question": r.question,
+        "messages": r.input,
+        "expected": r.expected,
+        "contexts": r.contexts,
+        **r.metadata(),
+    }
+    return {"item": item, "sample": {"output_text": r.answer, "model": r.model}}
 
 
 def inspect_sample(r: EvalRecord) -> dict[str, Any]:
     return {
         "id": f"{r.trace_id}:{r.span_id}" if r.span_id else r.trace_id,
-        "input": [_inspect_message(m) for m in r.input],
-        "target": r.expected or "",
+        "input": [_inspect_message(m) for m in r.input if _says_something(m)],
+        "target": r.expected,
         "metadata": r.metadata(),
     }
 
@@ -78,7 +119,7 @@ def _inspect_message(m: Message) -> dict[str, Any]:
             for c in m["tool_calls"]
         ]
     if m["role"] == "tool":
-        out["tool_call_id"] = m.get("tool_call_id") or None
+        out["tool_call_id"] = m["tool_call_id"]
     return out
 
 
@@ -92,24 +133,23 @@ def _arguments(text: str) -> dict[str, Any]:
 
 
 def rag(r: EvalRecord) -> dict[str, Any]:
+    """A Ragas ``SingleTurnSample``: the user's question, the chunks the model was given."""
     return {
-        "question": r.question,
-        "contexts": r.contexts,
-        "answer": r.answer,
-        "ground_truth": r.expected,
+        "user_input": r.question,
+        "retrieved_contexts": r.contexts,
+        "response": r.answer or None,
+        "reference": r.expected,
         "metadata": r.metadata(),
     }
 
 
 def promptfoo(r: EvalRecord) -> dict[str, Any]:
-    test: dict[str, Any] = {
+    return {
         "description": _description(r),
         "vars": {"question": r.question, "messages": json.dumps(r.input, ensure_ascii=False)},
+        "assert": [{"type": "factuality", "value": r.expected}],
+        "metadata": r.metadata(),
     }
-    if r.expected:
-        test["assert"] = [{"type": "factuality", "value": r.expected}]
-    test["metadata"] = r.metadata()
-    return test
 
 
 def _description(r: EvalRecord) -> str:
@@ -133,6 +173,7 @@ def flat_row(r: EvalRecord) -> dict[str, Any]:
         "adjudicated": r.adjudicated,
         "question": r.question,
         "answer": r.answer,
+        "failures": r.failures,
         "input": json.dumps(r.input, ensure_ascii=False),
         "output": json.dumps(r.output, ensure_ascii=False),
         "tools": json.dumps(r.tools, ensure_ascii=False),
@@ -155,6 +196,7 @@ FLAT_SCHEMA = pa.schema(
         ("adjudicated", pa.bool_()),
         ("question", pa.string()),
         ("answer", pa.string()),
+        ("failures", pa.list_(pa.string())),
         ("input", pa.string()),
         ("output", pa.string()),
         ("tools", pa.string()),
@@ -173,15 +215,31 @@ def _jsonl(shape: Callable[[EvalRecord], dict[str, Any]]) -> Writer:
     return write
 
 
+def provenance_path(path: Path) -> Path:
+    """Where a fine-tuning file's provenance goes: line N describes line N of ``path``."""
+    return path.with_name(f"{path.stem}.provenance.jsonl")
+
+
+def _write_fine_tuning(records: Sequence[EvalRecord], path: Path, progress: Progress | None) -> None:
+    _jsonl(openai_provenance)(records, provenance_path(path), None)
+    _jsonl(openai_chat)(records, path, progress)
+
+
 def _write_yaml(records: Sequence[EvalRecord], path: Path, progress: Progress | None) -> None:
     tests = []
     for n, r in enumerate(records, 1):
         tests.append(promptfoo(r))
         _tick(progress, n, len(records))
+    config = {
+        "description": f"Eval set exported by Spanscope ({len(tests)} tests)",
+        # the conversation as the model saw it; a JSON message list is sent as chat messages
+        "prompts": ["{{ messages }}"],
+        "tests": tests,
+    }
     with atomic_text(path) as out:
-        out.write("# promptfoo test cases exported by Spanscope; use with `tests: file://")
-        out.write(f"{path.name}`\n")
-        yaml.safe_dump(tests, out, allow_unicode=True, sort_keys=False, width=100)
+        out.write("# promptfoo config exported by Spanscope; run it against a model with\n")
+        out.write(f"#   promptfoo eval -c {path.name} -r openai:chat:gpt-4.1-mini\n")
+        yaml.safe_dump(config, out, allow_unicode=True, sort_keys=False, width=100)
 
 
 def _write_parquet(records: Sequence[EvalRecord], path: Path, progress: Progress | None) -> None:
@@ -194,16 +252,27 @@ def _write_parquet(records: Sequence[EvalRecord], path: Path, progress: Progress
         pq.write_table(table, temporary, compression="zstd")
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: Any) -> Any:
+    """A cell a spreadsheet will not run: text starting like a formula gets a leading ``'``
+    (OWASP's advice on CSV injection); trace text is untrusted."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_START):
+        return "'" + cell
+    return cell
+
+
 def _write_csv(records: Sequence[EvalRecord], path: Path, progress: Progress | None) -> None:
     with atomic_text(path) as out:
         writer = csv.DictWriter(out, fieldnames=FLAT_SCHEMA.names)
         writer.writeheader()
         for n, r in enumerate(records, 1):
             row = flat_row(r)
-            for name in ("labels", "reviewers"):
+            for name in ("labels", "reviewers", "failures"):
                 row[name] = "; ".join(row[name])
             row["contexts"] = json.dumps(row["contexts"], ensure_ascii=False)
-            writer.writerow(row)
+            writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
             _tick(progress, n, len(records))
 
 
@@ -221,21 +290,49 @@ class Format:
     title: str
     suffix: str
     write: Writer
+    rules: tuple[Rule, ...] = ()  # records breaking one are not written
 
 
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("jsonl", "Generic JSONL", ".jsonl", _jsonl(generic)),
+        Format("jsonl", "Generic JSONL (every record)", ".jsonl", _jsonl(generic)),
         Format(
-            "openai-jsonl", "OpenAI chat fine-tuning / evals JSONL", ".jsonl", _jsonl(openai_chat)
+            "openai-jsonl",
+            "OpenAI chat fine-tuning (JSONL)",
+            ".jsonl",
+            _write_fine_tuning,
+            rules.TRAINING,
         ),
-        Format("promptfoo-yaml", "promptfoo test cases (YAML)", ".yaml", _write_yaml),
-        Format("inspect-jsonl", "Inspect AI dataset (JSONL)", ".jsonl", _jsonl(inspect_sample)),
         Format(
-            "rag-jsonl", "RAG set: question, contexts, answer, ground truth", ".jsonl", _jsonl(rag)
+            "openai-evals",
+            "OpenAI Evals items (JSONL)",
+            ".jsonl",
+            _jsonl(openai_eval_item),
+            rules.SCORED_CHAT,
         ),
-        Format("parquet", "Parquet", ".parquet", _write_parquet),
-        Format("csv", "CSV", ".csv", _write_csv),
+        Format(
+            "promptfoo-yaml",
+            "promptfoo config with tests (YAML)",
+            ".yaml",
+            _write_yaml,
+            rules.SCORED_QUESTION,
+        ),
+        Format(
+            "inspect-jsonl",
+            "Inspect AI dataset (JSONL)",
+            ".jsonl",
+            _jsonl(inspect_sample),
+            rules.SCORED_CHAT,
+        ),
+        Format(
+            "rag-jsonl",
+            "RAG set for Ragas / DeepEval (JSONL)",
+            ".jsonl",
+            _jsonl(rag),
+            rules.RAG,
+        ),
+        Format("parquet", "Parquet (every record)", ".parquet", _write_parquet),
+        Format("csv", "CSV (every record)", ".csv", _write_csv),
     )
 }
