@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -17,7 +18,17 @@ def main() -> None:
         from spanscope.ui.app import run  # Qt is loaded only for the window
 
         sys.exit(run(cli.db_path(args), demo=args.demo, read_only=args.read_only))
-    sys.exit(cli.run_command(args, sys.stdout))
+    try:
+        code = cli.run_command(args, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`spanscope spans --json | head`): stop quietly, as Unix tools
+        # do. Python would report the pipe again while flushing stdout at exit, so stdout is
+        # pointed at /dev/null first.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(141)  # 128 + SIGPIPE, what a shell reports for a tool stopped by the pipe
+    sys.exit(code)
 
 
 if __name__ == "__main__":

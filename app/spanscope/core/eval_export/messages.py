@@ -126,6 +126,11 @@ def plain_text(value: Any, keys: Sequence[str]) -> str:
         for key in ("messages", "choices"):
             if key in value:
                 return plain_text(value[key], keys)
+        for inner in value.values():  # e.g. LlamaIndex: {"prompt": {"kwargs": {"query_str"}}}
+            if isinstance(inner, Mapping):
+                text = plain_text(inner, keys)
+                if text:
+                    return text
         return ""
     if isinstance(value, list):
         roles = [m.get("role") for m in value if isinstance(m, Mapping)]

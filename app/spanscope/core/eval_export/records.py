@@ -198,10 +198,11 @@ def _conversation(item: Item, span: Mapping[str, Any]) -> _Conversation:
         system = [m for m in messages_in if m["role"] == "system" and m.get("content")]
         messages_in = [*system, {"role": "user", "content": question}] if question else []
         messages_out = [{"role": "assistant", "content": answer}] if answer else []
-    elif not messages_in and span.get("kind") not in ("llm", "tool"):
-        # a retrieval, chain or agent step: what it was asked (and answered) as plain text
-        asked = query if span.get("kind") in ("retriever", "reranker") else ""
-        asked = asked or attribute_text(span.get("attributes"), INPUT_ATTRIBUTES, QUESTION_KEYS)
+    elif not messages_in and span.get("kind") != "tool":
+        # a step that recorded no messages (a retrieval, a chain, an llm call kept as a prompt
+        # template and its variables): what it was asked, and answered, as plain text
+        names = QUERY_ATTRIBUTES if span.get("kind") in ("retriever", "reranker") else ()
+        asked = attribute_text(span.get("attributes"), (*names, *INPUT_ATTRIBUTES), QUESTION_KEYS)
         messages_in = [{"role": "user", "content": asked}] if asked else []
         question = question or asked
         if not messages_out:
