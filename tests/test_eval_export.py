@@ -128,11 +128,21 @@ def test_every_format_round_trips_field_by_field(
             {"role": "system", "content": "Be brief."},
             {"role": "user", "content": "What is your refund policy?"},
         ]
-        assert r["messages"][-1] == {"role": "assistant", "content": EXPECTED}
+        assert r["messages"][-1] == {"role": "assistant", "content": EXPECTED, "weight": 1}
         assert r["tools"][0]["type"] == "function"
-        check_metadata(r["metadata"])
+        assert set(r) == {"messages", "tools"}  # the format defines no other key
+        [meta] = lines(path.with_name("out.provenance.jsonl"))
+        check_metadata(meta)
+    elif fmt == "openai-evals":
+        [r] = lines(path)
+        assert r["item"]["question"] == "What is your refund policy?"
+        assert r["item"]["expected"] == EXPECTED
+        assert r["sample"]["output_text"] == "Let me look that up."
+        check_metadata(r["item"])
     elif fmt == "promptfoo-yaml":
-        [test] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert config["prompts"] == ["{{ messages }}"]
+        [test] = config["tests"]
         assert test["vars"]["question"] == "What is your refund policy?"
         assert json.loads(test["vars"]["messages"])[-1]["role"] == "user"
         assert test["assert"] == [{"type": "factuality", "value": EXPECTED}]
@@ -149,10 +159,10 @@ def test_every_format_round_trips_field_by_field(
         check_metadata(r["metadata"])
     elif fmt == "rag-jsonl":
         [r] = lines(path)
-        assert r["question"] == "What is your refund policy?"
-        assert r["answer"] == "Let me look that up."
-        assert r["ground_truth"] == EXPECTED
-        assert isinstance(r["contexts"], list) and r["contexts"]
+        assert r["user_input"] == "What is your refund policy?"
+        assert r["response"] == "Let me look that up."
+        assert r["reference"] == EXPECTED
+        assert r["retrieved_contexts"] == ["Refunds within 30 days.", "Shipping takes 3 days."]
         check_metadata(r["metadata"])
     elif fmt == "parquet":
         [r] = pq.read_table(path).to_pylist()
@@ -181,8 +191,9 @@ def test_redaction_masks_and_counts(annotated: Database, tmp_path: Path) -> None
     outcome = eval_export.export(
         records(annotated, "label:hallucination"), "jsonl", tmp_path / "r.jsonl", redactor=redactor
     )
-    # the key is in the note and in the reviewer's own entry of the provenance
-    assert outcome.masked == {"api key": 2, "email": 1}
+    # the key is in the note and in the reviewer's own entry of the provenance; the email in
+    # the expected output and in that entry
+    assert outcome.masked == {"api key": 2, "email": 2}
     [r] = lines(tmp_path / "r.jsonl")
     assert r["expected"] == "Refunds are accepted within 30 days; write to [REDACTED:email]"
     assert r["note"] == "key [REDACTED:api key] leaked"

@@ -189,7 +189,13 @@ def _conversation(item: Item, span: Mapping[str, Any]) -> _Conversation:
     query = attribute_text(step.get("attributes"), QUERY_ATTRIBUTES, QUESTION_KEYS) if step else ""
     root_question = _root_question(span)
     typed = _last_user(messages_in)
-    question = next((c for c in (root_question, query) if c and (not typed or c in typed)), typed)
+    # A prompt template wraps the question in lines of instructions and context; a message of
+    # one line is the question itself (a retrieval query is often only part of it).
+    templated = "\n" in typed.strip()
+    question = next(
+        (c for c in (root_question, query) if c and (not typed or (templated and c in typed))),
+        typed,
+    )
     if not item[1]:  # the whole trace: the user's question and the answer they were given
         question = root_question or question
         answer = _root_answer(span) or "\n".join(
@@ -205,7 +211,7 @@ def _conversation(item: Item, span: Mapping[str, Any]) -> _Conversation:
         asked = attribute_text(span.get("attributes"), (*names, *INPUT_ATTRIBUTES), QUESTION_KEYS)
         messages_in = [{"role": "user", "content": asked}] if asked else []
         question = question or asked
-        if not messages_out:
+        if not messages_out and not names:  # a retriever's output is its chunks, no answer
             said = attribute_text(span.get("attributes"), OUTPUT_ATTRIBUTES, ANSWER_KEYS)
             messages_out = [{"role": "assistant", "content": said}] if said else []
     paired = pair_tool_calls([*messages_in, *messages_out], f"{item[0]}/{item[1]}")
