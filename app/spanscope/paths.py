@@ -37,6 +37,14 @@ def settings_file() -> Path:
     return data_dir() / "settings.ini"
 
 
+def export_dir() -> Path:
+    """Where eval sets are saved unless the user picks another folder: ``exports`` under
+    ``SPANSCOPE_HOME`` when set, else the user's documents folder."""
+    if os.environ.get("SPANSCOPE_HOME"):
+        return data_dir() / "exports"
+    return Path(platformdirs.user_documents_dir()) / "Spanscope exports"
+
+
 def temp_dir() -> Path:
     """Where DuckDB may spill while importing files larger than memory."""
     return data_dir() / "tmp"

@@ -12,7 +12,8 @@ from PySide6.QtCore import Qt
 from spanscope.model.annotation import Annotation
 from spanscope.store import annotations as stored
 from spanscope.store import review_queues
-from spanscope.ui.eval_export_dialog import Scope
+from spanscope import paths
+from spanscope.ui.eval_export_dialog import Scope, default_path
 
 
 def _open_queue(qtbot, window, trace_ids):  # type: ignore[no-untyped-def]
@@ -86,20 +87,40 @@ def test_review_five_items_with_the_keyboard_and_export(qtbot, window, tmp_path:
 
     dialog = window.review.open_export(Scope("queue", queue_id=queue.queue_id))
     qtbot.waitUntil(lambda: dialog.records is not None, timeout=10000)
+    assert dialog.labels.count() == 4  # every label given, all ticked
     dialog.set_format("openai-jsonl")
+    # a failure label with no expected output is no example to learn from: said before export
+    assert "2 of 4 records fit" in dialog.fit.text()
+    assert "labelled a failure and no expected output" in dialog.fit.text()
+    dialog.set_labels({"hallucination", "bad tool arguments", "wrong tool"})
+    assert "2 of 3 records fit" in dialog.fit.text()
+    assert Path(dialog.path.text()).parent == paths.export_dir()  # the exports folder
     target = tmp_path / "reviewed.jsonl"
     dialog.path.setText(str(target))
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=10000)
-    assert dialog.bar.value() == dialog.bar.maximum() == 4
+    assert dialog.bar.value() == dialog.bar.maximum() == 2
+    assert dialog.outcome.skipped == {
+        "labelled a failure and no expected output: its recorded answer is the failure, not an "
+        "example to learn from": 1
+    }
+    assert "skipped 1" in dialog.status.text()
     records = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
-    by_trace = {r["metadata"]["trace_id"]: r for r in records}
-    assert set(by_trace) == {ids[0], ids[1], ids[3], ids[4]}
+    provenance = [
+        json.loads(line)
+        for line in (tmp_path / "reviewed.provenance.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    by_trace = {p["trace_id"]: r for p, r in zip(provenance, records, strict=True)}
+    assert set(by_trace) == {ids[0], ids[3]}
     first = by_trace[ids[0]]
-    assert first["messages"][-1] == {"role": "assistant", "content": "the refund window is 30 days"}
-    assert first["metadata"]["labels"] == ["hallucination"]
-    assert first["metadata"]["source_file"].endswith("demo.jsonl")
-    assert first["metadata"]["reviewers"] == [window.review.author]
+    assert first["messages"][-1] == {
+        "role": "assistant", "content": "the refund window is 30 days", "weight": 1
+    }
+    meta = provenance[[p["trace_id"] for p in provenance].index(ids[0])]
+    assert meta["labels"] == ["hallucination"]
+    assert meta["source_file"].endswith("demo.jsonl")
+    assert meta["reviewers"] == [window.review.author]
+    assert default_path("csv").parent == tmp_path  # the next export starts where this one went
     dialog.close()
 
 

@@ -1,11 +1,14 @@
-"""The eval-set export dialog: which items (the current filter or a review queue), the format,
-the file, optional masking of secrets with a preview of what will be masked, and a progress bar.
+"""The eval-set export dialog: which items (the current filter or a review queue, narrowed to
+the labels ticked), the format, the file (in the last folder used, else the exports folder),
+what the format leaves out and why, optional masking of secrets with a preview, and a progress
+bar.
 
 Records are read and written in workers; the file appears only when complete (atomic).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -27,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spanscope import paths
 from spanscope.core import eval_export
 from spanscope.core.eval_export import FORMATS, EvalRecord, ExportOutcome
 from spanscope.core.eval_export.formats import generic
@@ -34,7 +40,11 @@ from spanscope.core.filters import compile_filter
 from spanscope.core.redaction import SecretRedactor, all_rules, preview
 from spanscope.store import annotations as stored
 from spanscope.store import review_queues
+from spanscope.ui.settings import app_settings
 from spanscope.ui.workers import QueryRunner
+
+FOLDER_KEY = "export/folder"
+UNLABELLED = "(no label)"
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,28 @@ def collect(cur: Any, scope: Scope) -> list[EvalRecord]:
     if scope.filter_text.strip():
         return eval_export.collect(cur, compile_filter(scope.filter_text, "spans"), "spans")
     return eval_export.records_for(cur, stored.list_annotations(cur))
+
+
+def with_labels(records: list[EvalRecord], chosen: set[str]) -> list[EvalRecord]:
+    """The records carrying one of the ``chosen`` labels (``UNLABELLED``: those with none)."""
+    return [r for r in records if (set(r.labels) & chosen) or (not r.labels and UNLABELLED in chosen)]
+
+
+def skipped_preview(records: list[EvalRecord], fmt: str) -> str:
+    """What ``fmt`` will hold and what it leaves out, per reason."""
+    kept, skipped = eval_export.plan(records, fmt)
+    text = f"{len(kept):,} of {len(records):,} records fit {FORMATS[fmt].title}."
+    if skipped:
+        text += " Left out: " + eval_export.skipped_text(skipped).split(": ", 1)[1] + "."
+    return text
+
+
+def default_path(fmt: str) -> Path:
+    """``evals-YYYYmmdd-HHMM.<suffix>`` in the folder last exported to, else the exports
+    folder."""
+    saved = app_settings().value(FOLDER_KEY)
+    folder = Path(str(saved)) if saved else paths.export_dir()
+    return folder / f"evals-{time.strftime('%Y%m%d-%H%M')}{FORMATS[fmt].suffix}"
 
 
 def redaction_preview(records: list[EvalRecord]) -> str:
@@ -91,10 +123,16 @@ class ExportDialog(QDialog):
         self.format = QComboBox(self)
         for fmt in FORMATS.values():
             self.format.addItem(fmt.title, fmt.name)
-        self.path = QLineEdit(str(Path.home() / "evals.jsonl"), self)
+        self.labels = QListWidget(self)
+        self.labels.setMaximumHeight(110)
+        self.labels.itemChanged.connect(lambda _item: self._chosen_changed())
+        self.fit = QLabel("", self)
+        self.fit.setTextFormat(Qt.TextFormat.PlainText)
+        self.fit.setWordWrap(True)
+        self.path = QLineEdit(str(default_path(self.format.currentData())), self)
         choose = QPushButton("Choose…", self)
         choose.clicked.connect(self._choose)
-        self.format.currentIndexChanged.connect(lambda _i: self._suffix())
+        self.format.currentIndexChanged.connect(lambda _i: self._format_changed())
         self.redact = QCheckBox("Mask API keys, tokens and email addresses", self)
         self.redact.setChecked(True)  # on unless the user opts out: exports leave the machine
         self.redact.toggled.connect(lambda _on: self._preview())
@@ -116,7 +154,9 @@ class ExportDialog(QDialog):
         close.clicked.connect(self.reject)
         form = QFormLayout()
         form.addRow("Items", self.scope_label)
+        form.addRow("Labels", self.labels)
         form.addRow("Format", self.format)
+        form.addRow("", self.fit)
         where = QHBoxLayout()
         where.addWidget(self.path, 1)
         where.addWidget(choose)
@@ -134,7 +174,7 @@ class ExportDialog(QDialog):
         layout.addLayout(buttons)
         self._progress = _Progress(self)
         self._progress.changed.connect(self._show_progress, Qt.ConnectionType.QueuedConnection)
-        self.resize(620, 300)
+        self.resize(640, 420)
         self._runner.submit(
             "eval-export-collect", lambda cur: collect(cur, scope), self._collected, self._failed
         )
@@ -142,9 +182,37 @@ class ExportDialog(QDialog):
     def set_format(self, name: str) -> None:
         self.format.setCurrentIndex(self.format.findData(name))
 
-    def _suffix(self) -> None:
+    def _format_changed(self) -> None:
         path = Path(self.path.text())
         self.path.setText(str(path.with_suffix(FORMATS[self.format.currentData()].suffix)))
+        self._show_fit()
+
+    def chosen_records(self) -> list[EvalRecord]:
+        """The collected records carrying a ticked label."""
+        chosen = {
+            self.labels.item(n).text()
+            for n in range(self.labels.count())
+            if self.labels.item(n).checkState() == Qt.CheckState.Checked
+        }
+        return with_labels(self.records or [], chosen)
+
+    def set_labels(self, chosen: set[str]) -> None:
+        for n in range(self.labels.count()):
+            item = self.labels.item(n)
+            ticked = item.text() in chosen
+            item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+
+    def _chosen_changed(self) -> None:
+        if self.records is None:
+            return
+        count = len(self.chosen_records())
+        self.export_button.setEnabled(count > 0)
+        self._show_fit()
+        self._preview()
+
+    def _show_fit(self) -> None:
+        if self.records is not None:
+            self.fit.setText(skipped_preview(self.chosen_records(), self.format.currentData()))
 
     def _choose(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Export eval set to", self.path.text())
@@ -152,7 +220,17 @@ class ExportDialog(QDialog):
             self.path.setText(name)
 
     def _collected(self, records: list[EvalRecord]) -> None:
+        names = sorted({label for r in records for label in r.labels})
+        if any(not r.labels for r in records):
+            names.append(UNLABELLED)
+        self.labels.blockSignals(True)
+        for name in names:
+            item = QListWidgetItem(name, self.labels)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+        self.labels.blockSignals(False)
         self.records = records
+        self._show_fit()
         noun = "record" if len(records) == 1 else "records"
         self.scope_label.setText(f"{self.scope.title}: {len(records):,} annotated {noun}")
         self.export_button.setEnabled(bool(records))
@@ -164,7 +242,7 @@ class ExportDialog(QDialog):
         self.preview.setVisible(self.redact.isChecked())
         if not self.redact.isChecked() or self.records is None:
             return
-        records = self.records
+        records = self.chosen_records()
         self.preview.setPlainText("Looking for secrets…")
         self._runner.compute(
             "eval-export-preview", lambda: redaction_preview(records), self.preview.setPlainText
@@ -174,7 +252,11 @@ class ExportDialog(QDialog):
         """Write the file in a worker; the bar follows it."""
         if not self.records:
             return
-        records, fmt, path = self.records, self.format.currentData(), Path(self.path.text())
+        records, fmt, path = self.chosen_records(), self.format.currentData(), Path(self.path.text())
+        if not records:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        app_settings().setValue(FOLDER_KEY, str(path.parent))
         redactor = SecretRedactor(all_rules()) if self.redact.isChecked() else None
         progress = self._progress
         self.export_button.setEnabled(False)
@@ -196,9 +278,8 @@ class ExportDialog(QDialog):
     def _done(self, outcome: ExportOutcome) -> None:
         self.outcome = outcome
         self.bar.setValue(self.bar.maximum())
-        masked = ", ".join(f"{k} {v}" for k, v in sorted(outcome.masked.items()))
-        tail = f"; masked {masked}" if masked else ""
-        self.status.setText(f"Wrote {outcome.records:,} records to {outcome.path}{tail}")
+        text = outcome.summary()
+        self.status.setText(text[:1].upper() + text[1:])
         self.export_button.setEnabled(True)
         self.exported.emit(outcome)
 
