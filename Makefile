@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 
-.PHONY: run test check lint golden bench package fuzz crash-loop clean
+.PHONY: run test check lint golden bench package fuzz crash-loop check-exports clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,18 @@ fuzz: $(INSTALLED_TEST)
 		$(PY) tests/fuzz_atheris.py filters -runs=200000 && \
 		$(PY) tests/fuzz_atheris.py importers -runs=5000; \
 	else echo "atheris did not install: the hypothesis run above is the fuzz run"; fi
+
+# Every eval-set format loaded by its own consumer (Inspect, Ragas, DeepEval, OpenAI types),
+# then run end to end offline: promptfoo (npm; echo provider, offline grader) and an Inspect
+# eval with its mock model. The consumers are heavy, so they get their own environment.
+CHECK_VENV ?= .venv-check-exports
+check-exports:
+	$(PYTHON) -m venv $(CHECK_VENV)
+	$(CHECK_VENV)/bin/pip install --quiet -e ".[test,check-exports]"
+	QT_QPA_PLATFORM=offscreen $(CHECK_VENV)/bin/python -m pytest -q tests/test_export_consumers.py tests/test_eval_export.py
+	rm -rf build/check-exports
+	$(CHECK_VENV)/bin/python tests/check_exports_e2e.py export build/check-exports
+	$(CHECK_VENV)/bin/python tests/check_exports_e2e.py run build/check-exports
 
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

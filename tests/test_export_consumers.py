@@ -37,7 +37,9 @@ APP = Path(__file__).resolve().parents[1] / "app"
 RAG = "0af7651916cd43dd8448eb211c80319c"
 ROOT, RETRIEVE, RERANK, ANSWER, WRAPPER, AGENT = (f"b{n:015x}" for n in range(1, 7))
 QUESTION = "How long do refunds take?"
-TEMPLATE = f"Context information is below.\n---\nRefunds take 5 days.\n---\nQuery: {QUESTION}\nAnswer: "
+TEMPLATE = (
+    f"Context information is below.\n---\nRefunds take 5 days.\n---\nQuery: {QUESTION}\nAnswer: "
+)
 EXPECTED = "Refunds take 5 business days."
 
 
@@ -51,37 +53,95 @@ def rag_trace(RAG: str = RAG) -> list[dict[str, Any]]:  # noqa: N803
     agent step that made parallel tool calls with one reply and a reply with no id."""
     docs_in = [{"id": "d1", "content": "Refunds take 5 days."}, {"id": "d2", "content": "Ship."}]
     return [
-        span(RAG, ROOT, "query", duration_ms=3000, attributes={
-            "openinference.span.kind": "CHAIN", "input.value": QUESTION,
-            "output.value": "=HYPERLINK(\"http://x\") Refunds take 5 days."}),
-        span(RAG, RETRIEVE, "retrieve", parent=ROOT, start=10, attributes={
-            "openinference.span.kind": "RETRIEVER", "input.value": QUESTION,
-            "retrieval.documents.0.document.content": "Refunds take 5 days.",
-            "retrieval.documents.1.document.content": "Ship."}),
-        span(RAG, RERANK, "rerank", parent=ROOT, start=200, attributes={
-            "openinference.span.kind": "RERANKER", "reranker.query": QUESTION,
-            "reranker.input_documents.0.document.content": docs_in[0]["content"],
-            "reranker.input_documents.1.document.content": docs_in[1]["content"],
-            "reranker.output_documents.0.document.content": docs_in[0]["content"]}),
-        span(RAG, ANSWER, "chat", parent=ROOT, start=400, attributes={
-            "openinference.span.kind": "LLM", "llm.model_name": "gpt-4o",
-            "llm.input_messages.0.message.role": "user",
-            "llm.input_messages.0.message.content": TEMPLATE,
-            "llm.output_messages.0.message.role": "assistant",
-            "llm.output_messages.0.message.content": "Refunds take 5 days."}),
-        span(RAG, AGENT, "agent step", parent=ROOT, start=900, attributes={
-            "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o",
-            "gen_ai.input.messages": _messages(
-                {"role": "user", "parts": [{"type": "text", "content": QUESTION}]},
-                {"role": "assistant", "parts": [
-                    {"type": "tool_call", "id": "c1", "name": "kb", "arguments": {}},
-                    {"type": "tool_call", "id": "c2", "name": "faq", "arguments": {}}]},
-                {"role": "tool", "parts": [
-                    {"type": "tool_call_response", "id": "c1", "response": "5 days"}]}),
-            "gen_ai.output.messages": _messages(
-                {"role": "assistant", "parts": [{"type": "text", "content": "5 days."}]})}),
-        span(RAG, WRAPPER, "llm wrapper", parent=ROOT, start=2000, attributes={
-            "openinference.span.kind": "LLM"}),
+        span(
+            RAG,
+            ROOT,
+            "query",
+            duration_ms=3000,
+            attributes={
+                "openinference.span.kind": "CHAIN",
+                "input.value": QUESTION,
+                "output.value": '=HYPERLINK("http://x") Refunds take 5 days.',
+            },
+        ),
+        span(
+            RAG,
+            RETRIEVE,
+            "retrieve",
+            parent=ROOT,
+            start=10,
+            attributes={
+                "openinference.span.kind": "RETRIEVER",
+                "input.value": QUESTION,
+                "retrieval.documents.0.document.content": "Refunds take 5 days.",
+                "retrieval.documents.1.document.content": "Ship.",
+            },
+        ),
+        span(
+            RAG,
+            RERANK,
+            "rerank",
+            parent=ROOT,
+            start=200,
+            attributes={
+                "openinference.span.kind": "RERANKER",
+                "reranker.query": QUESTION,
+                "reranker.input_documents.0.document.content": docs_in[0]["content"],
+                "reranker.input_documents.1.document.content": docs_in[1]["content"],
+                "reranker.output_documents.0.document.content": docs_in[0]["content"],
+            },
+        ),
+        span(
+            RAG,
+            ANSWER,
+            "chat",
+            parent=ROOT,
+            start=400,
+            attributes={
+                "openinference.span.kind": "LLM",
+                "llm.model_name": "gpt-4o",
+                "llm.input_messages.0.message.role": "user",
+                "llm.input_messages.0.message.content": TEMPLATE,
+                "llm.output_messages.0.message.role": "assistant",
+                "llm.output_messages.0.message.content": "Refunds take 5 days.",
+            },
+        ),
+        span(
+            RAG,
+            AGENT,
+            "agent step",
+            parent=ROOT,
+            start=900,
+            attributes={
+                "gen_ai.operation.name": "chat",
+                "gen_ai.request.model": "gpt-4o",
+                "gen_ai.input.messages": _messages(
+                    {"role": "user", "parts": [{"type": "text", "content": QUESTION}]},
+                    {
+                        "role": "assistant",
+                        "parts": [
+                            {"type": "tool_call", "id": "c1", "name": "kb", "arguments": {}},
+                            {"type": "tool_call", "id": "c2", "name": "faq", "arguments": {}},
+                        ],
+                    },
+                    {
+                        "role": "tool",
+                        "parts": [{"type": "tool_call_response", "id": "c1", "response": "5 days"}],
+                    },
+                ),
+                "gen_ai.output.messages": _messages(
+                    {"role": "assistant", "parts": [{"type": "text", "content": "5 days."}]}
+                ),
+            },
+        ),
+        span(
+            RAG,
+            WRAPPER,
+            "llm wrapper",
+            parent=ROOT,
+            start=2000,
+            attributes={"openinference.span.kind": "LLM"},
+        ),
     ]
 
 
@@ -118,8 +178,12 @@ def check_every_consumer(outcomes: dict[str, eval_export.ExportOutcome]) -> None
     check_openai_types(fine_tuning)
     provenance = jsonl(provenance_path(outcomes["openai-jsonl"].path))
     assert len(provenance) == len(fine_tuning) and all(p["trace_id"] for p in provenance)
-    assert len(check_openai_evals(outcomes["openai-evals"].path)) == outcomes["openai-evals"].records
-    assert len(check_promptfoo(outcomes["promptfoo-yaml"].path)) == outcomes["promptfoo-yaml"].records
+    assert (
+        len(check_openai_evals(outcomes["openai-evals"].path)) == outcomes["openai-evals"].records
+    )
+    assert (
+        len(check_promptfoo(outcomes["promptfoo-yaml"].path)) == outcomes["promptfoo-yaml"].records
+    )
     for name, check in (("inspect-jsonl", check_inspect), ("rag-jsonl", check_ragas),
                         ("rag-jsonl", check_deepeval)):  # fmt: skip
         try:
@@ -162,9 +226,12 @@ def test_every_format_is_accepted_by_its_consumer(reviewed: Database, tmp_path: 
     assert "a tool call without its reply, or a reply without its call, in the input" not in (
         outcomes["inspect-jsonl"].skipped
     )
-    assert outcomes["inspect-jsonl"].skipped[
-        "no expected output: a scorer would count any answer as correct"
-    ] == 2
+    assert (
+        outcomes["inspect-jsonl"].skipped[
+            "no expected output: a scorer would count any answer as correct"
+        ]
+        == 2
+    )
     [item] = [line for line in jsonl(outcomes["openai-jsonl"].path)
               if line["messages"][0]["content"] == TEMPLATE]  # fmt: skip
     assert item["messages"][-1] == {"role": "assistant", "content": EXPECTED, "weight": 1}
@@ -184,9 +251,12 @@ def test_parallel_calls_with_one_reply_are_not_training_examples(
     records = eval_export.records_for(reviewed.reader(), stored.list_annotations(reviewed.reader()))
     kept, skipped = eval_export.plan(records, "openai-jsonl")
     assert AGENT not in {r.span_id for r in kept}
-    assert skipped[
-        "a tool call (or one of parallel calls) with no reply before the conversation goes on"
-    ] == 1
+    assert (
+        skipped[
+            "a tool call (or one of parallel calls) with no reply before the conversation goes on"
+        ]
+        == 1
+    )
 
 
 @pytest.mark.corpus
@@ -208,12 +278,26 @@ def test_annotated_corpus_traces_in_every_format(corpus: Path, tmp_path: Path) -
         labels = ("hallucination", "wrong tool", "")
         for n, (trace, span_id) in enumerate(calls):
             chosen = tuple(x for x in (labels[n % 3],) if x)
-            stored.save_annotation(cur, Annotation(
-                trace, span_id, chosen, rubric="correct" if n % 2 else "", score=n % 2 or None,
-                note=f"-note {n}", expected=f"answer {n}" if n % 4 else None, author="ana"))
+            stored.save_annotation(
+                cur,
+                Annotation(
+                    trace,
+                    span_id,
+                    chosen,
+                    rubric="correct" if n % 2 else "",
+                    score=n % 2 or None,
+                    note=f"-note {n}",
+                    expected=f"answer {n}" if n % 4 else None,
+                    author="ana",
+                ),
+            )
         for n, (trace,) in enumerate(cur.execute("SELECT trace_id FROM traces").fetchall()):
-            stored.save_annotation(cur, Annotation(trace, "", ("latency",), author="cy",
-                                                   expected=f"final {n}" if n % 2 else None))
+            stored.save_annotation(
+                cur,
+                Annotation(
+                    trace, "", ("latency",), author="cy", expected=f"final {n}" if n % 2 else None
+                ),
+            )
         outcomes = export_all(db, tmp_path)
     finally:
         db.close()
@@ -228,12 +312,18 @@ def test_a_closed_pipe_ends_a_command_quietly(tmp_path: Path) -> None:
     # far more than a pipe holds, so the writer meets the closed end
     many = [s for n in range(400) for s in rag_trace(f"{n:032x}")]
     source = write_json(tmp_path / "many.json", document(many))
-    env = {"PYTHONPATH": str(APP), "SPANSCOPE_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
+    env = {
+        "PYTHONPATH": str(APP),
+        "SPANSCOPE_HOME": str(tmp_path / "home"),
+        "PATH": "/usr/bin:/bin",
+    }
     subprocess.run([sys.executable, "-m", "spanscope", "import", str(source), "--db", str(db)],
                    env=env, check=True, capture_output=True)  # fmt: skip
     reader = subprocess.Popen(
         [sys.executable, "-m", "spanscope", "spans", "--json", "-n", "100000", "--db", str(db)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     assert reader.stdout is not None
     reader.stdout.readline()

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
+from spanscope import paths
 from spanscope.model.annotation import Annotation
 from spanscope.store import annotations as stored
 from spanscope.store import review_queues
-from spanscope import paths
 from spanscope.ui.eval_export_dialog import Scope, default_path
 
 

@@ -67,7 +67,9 @@ def collect(cur: Any, scope: Scope) -> list[EvalRecord]:
 
 def with_labels(records: list[EvalRecord], chosen: set[str]) -> list[EvalRecord]:
     """The records carrying one of the ``chosen`` labels (``UNLABELLED``: those with none)."""
-    return [r for r in records if (set(r.labels) & chosen) or (not r.labels and UNLABELLED in chosen)]
+    return [
+        r for r in records if (set(r.labels) & chosen) or (not r.labels and UNLABELLED in chosen)
+    ]
 
 
 def skipped_preview(records: list[EvalRecord], fmt: str) -> str:
@@ -252,7 +254,11 @@ class ExportDialog(QDialog):
         """Write the file in a worker; the bar follows it."""
         if not self.records:
             return
-        records, fmt, path = self.chosen_records(), self.format.currentData(), Path(self.path.text())
+        records, fmt, path = (
+            self.chosen_records(),
+            self.format.currentData(),
+            Path(self.path.text()),
+        )
         if not records:
             return
         path.parent.mkdir(parents=True, exist_ok=True)

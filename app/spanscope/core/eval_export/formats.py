@@ -31,7 +31,8 @@ import yaml
 
 from spanscope.core.atomic_file import atomic_path, atomic_text
 from spanscope.core.eval_export import rules
-from spanscope.core.eval_export.records import EvalRecord, Message
+from spanscope.core.eval_export.messages import Message
+from spanscope.core.eval_export.records import EvalRecord
 from spanscope.core.eval_export.rules import Rule, training_target
 
 Progress = Callable[[int, int], None]  # (records written, of how many)
@@ -220,7 +221,9 @@ def provenance_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.provenance.jsonl")
 
 
-def _write_fine_tuning(records: Sequence[EvalRecord], path: Path, progress: Progress | None) -> None:
+def _write_fine_tuning(
+    records: Sequence[EvalRecord], path: Path, progress: Progress | None
+) -> None:
     _jsonl(openai_provenance)(records, provenance_path(path), None)
     _jsonl(openai_chat)(records, path, progress)
 
@@ -234,11 +237,13 @@ def _write_yaml(records: Sequence[EvalRecord], path: Path, progress: Progress | 
         "description": f"Eval set exported by Spanscope ({len(tests)} tests)",
         # the conversation as the model saw it; a JSON message list is sent as chat messages
         "prompts": ["{{ messages }}"],
+        # promptfoo requires one; replace it, or choose another with `-r`
+        "providers": ["openai:chat:gpt-4.1-mini"],
         "tests": tests,
     }
     with atomic_text(path) as out:
         out.write("# promptfoo config exported by Spanscope; run it against a model with\n")
-        out.write(f"#   promptfoo eval -c {path.name} -r openai:chat:gpt-4.1-mini\n")
+        out.write(f"#   promptfoo eval -c {path.name} [-r PROVIDER]\n")
         yaml.safe_dump(config, out, allow_unicode=True, sort_keys=False, width=100)
 
 

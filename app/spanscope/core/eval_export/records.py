@@ -215,9 +215,7 @@ def _conversation(item: Item, span: Mapping[str, Any]) -> _Conversation:
             said = attribute_text(span.get("attributes"), OUTPUT_ATTRIBUTES, ANSWER_KEYS)
             messages_out = [{"role": "assistant", "content": said}] if said else []
     paired = pair_tool_calls([*messages_in, *messages_out], f"{item[0]}/{item[1]}")
-    return _Conversation(
-        paired[: len(messages_in)], paired[len(messages_in) :], contexts, question
-    )
+    return _Conversation(paired[: len(messages_in)], paired[len(messages_in) :], contexts, question)
 
 
 def _last_user(messages: Sequence[Message]) -> str:

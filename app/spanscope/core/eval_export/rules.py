@@ -13,7 +13,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from spanscope.core.eval_export.records import EvalRecord, Message
+from spanscope.core.eval_export.messages import Message
+from spanscope.core.eval_export.records import EvalRecord
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,9 @@ def training_target(r: EvalRecord) -> list[Message]:
 
 
 NO_INPUT = Rule("no input", "no question or messages to send to the model", asks_nothing)
-NO_QUESTION = Rule("no question", "the user's question is not in the trace", lambda r: not r.question)
+NO_QUESTION = Rule(
+    "no question", "the user's question is not in the trace", lambda r: not r.question
+)
 NO_EXPECTED = Rule(
     "no expected output",
     "no expected output: a scorer would count any answer as correct",
@@ -84,8 +87,9 @@ REPLY_WITHOUT_CALL = Rule(
 UNANSWERED_CALL = Rule(
     "unanswered tool call",
     "a tool call (or one of parallel calls) with no reply before the conversation goes on",
-    lambda r: conversation_problem([*r.input, *training_target(r)])
-    in ("unanswered call", "empty id"),
+    lambda r: (
+        conversation_problem([*r.input, *training_target(r)]) in ("unanswered call", "empty id")
+    ),
 )
 UNPAIRED_INPUT = Rule(
     "unpaired tool call",
@@ -93,9 +97,9 @@ UNPAIRED_INPUT = Rule(
     lambda r: conversation_problem([*r.input, {"role": "user", "content": "-"}]) is not None,
 )
 NOTHING_TO_JUDGE = Rule(
-    "nothing to judge", "neither retrieved contexts nor an answer", lambda r: not (
-        r.contexts or r.answer
-    )
+    "nothing to judge",
+    "neither retrieved contexts nor an answer",
+    lambda r: not (r.contexts or r.answer),
 )
 
 TRAINING = (NO_INPUT, FAILED_ANSWER, NO_ANSWER, REPLY_WITHOUT_CALL, UNANSWERED_CALL)
