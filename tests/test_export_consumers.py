@@ -7,6 +7,7 @@ use are left out and counted by reason; nothing is left that a scorer counts cor
 from __future__ import annotations
 
 import csv
+import io
 import json
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from export_checks import (
 from otlp_builder import document, span, write_json
 from spanscope.core import eval_export
 from spanscope.core.eval_export.formats import provenance_path
+from spanscope.core.eval_export.messages import openai_message, pair_tool_calls
 from spanscope.model.annotation import Annotation
 from spanscope.store import Database
 from spanscope.store import annotations as stored
@@ -331,3 +333,43 @@ def test_a_closed_pipe_ends_a_command_quietly(tmp_path: Path) -> None:
     _, err = reader.communicate()
     assert b"Traceback" not in err and b"BrokenPipe" not in err, err
     assert reader.returncode in (0, 141)
+
+
+def test_missing_tool_call_ids_are_made_up_the_same_way_every_time() -> None:
+    conversation = [
+        openai_message({"role": "user", "content": "weather?"}),
+        openai_message({"role": "assistant", "tool_calls": [
+            {"call_id": None, "name": "weather", "arguments": "{}"},
+            {"call_id": "None", "name": "time", "arguments": "{}"}]}),
+        openai_message({"role": "tool", "content": "10:00", "name": "time"}),
+        openai_message({"role": "tool", "content": "sunny", "tool_call_id": None}),
+    ]  # fmt: skip
+    paired = pair_tool_calls(conversation, "trace/span")
+    weather, clock = paired[1]["tool_calls"]
+    assert weather["id"].startswith("call_") and clock["id"] != weather["id"]
+    assert [m["tool_call_id"] for m in paired[2:]] == [clock["id"], weather["id"]]
+    assert pair_tool_calls(conversation, "trace/span") == paired  # stable
+    assert conversation[1]["tool_calls"][0]["id"] == ""  # the input is left as it was
+
+
+def test_the_command_line_says_what_it_left_out_and_why(reviewed: Database, tmp_path: Path) -> None:
+    from spanscope.cli import main
+
+    path = reviewed.path
+    reviewed.close()
+    out = io.StringIO()
+    target = tmp_path / "train.jsonl"
+    assert (
+        main(["export", "--format", "openai-jsonl", "-o", str(target), "--db", str(path)], out) == 0
+    )
+    assert out.getvalue().startswith(f"wrote 2 records to {target}; skipped 3: ")
+    assert "1 labelled a failure and no expected output" in out.getvalue()
+    out = io.StringIO()
+    main(["export", "--format", "inspect-jsonl", "-o", str(tmp_path / "i.jsonl"), "--json",
+          "--db", str(path)], out)  # fmt: skip
+    outcome = json.loads(out.getvalue())
+    assert outcome["records"] == 2  # the model call and the trace
+    assert outcome["skipped"] == {
+        "no expected output: a scorer would count any answer as correct": 2,
+        "no question or messages to send to the model": 1,
+    }

@@ -35,7 +35,7 @@ def openai_message(message: Mapping[str, Any]) -> Message:
     """A stored message in OpenAI chat shape (tool calls as ``function`` calls)."""
     role = str(message.get("role") or "user").lower()
     out: Message = {"role": _ROLES.get(role, role), "content": message.get("content")}
-    if message.get("name") and out["role"] != "tool":
+    if message.get("name"):  # on a tool reply: the tool, until its call is found by id
         out["name"] = message["name"]
     calls = message.get("tool_calls") or []
     if calls:
