@@ -141,7 +141,22 @@ def test_export_command(db_file: Path, tmp_path: Path) -> None:
         str(db_file),
     )
     assert code == 0
-    assert json.loads(out) == {"path": str(target), "records": 1, "masked": {"email": 1}}
+    # the address is in the expected output and in the reviewer's own entry of the provenance
+    assert json.loads(out) == {
+        "path": str(target),
+        "records": 1,
+        "masked": {"email": 2},
+        "skipped": {},
+    }
     [record] = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
-    assert record["messages"][-1] == {"role": "assistant", "content": "mail [REDACTED:email]"}
-    assert record["metadata"]["trace_id"] == TRACE and record["metadata"]["span_id"] == LLM
+    assert record["messages"][-1] == {
+        "role": "assistant",
+        "content": "mail [REDACTED:email]",
+        "weight": 1,
+    }
+    [provenance] = [
+        json.loads(line)
+        for line in (tmp_path / "evals.provenance.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert provenance["trace_id"] == TRACE and provenance["span_id"] == LLM
+    assert provenance["expected"] == "mail [REDACTED:email]"
