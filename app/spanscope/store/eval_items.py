@@ -1,5 +1,6 @@
-"""Reading what an eval-set export needs about each annotated item: the span behind it (a
-trace's last model call), its messages, tools, documents, and the file it came from."""
+"""Reading what an eval-set export needs about each annotated item: the span behind it (for a
+trace, the model call that gave the final answer), its messages, tools, documents, the trace's
+root (the user's question and answer), and the file it came from."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def export_spans(
 
 def last_model_call(cur: duckdb.DuckDBPyConnection, trace_id: str) -> str | None:
     """The span id of a trace's last model call (the llm span that ended last): what a
-    reviewer reads for a whole trace, and what its eval record exports."""
+    reviewer reads for a whole trace."""
     rows = cur.execute(
         "SELECT arg_max(span_id, coalesce(end_ns, start_ns, 0)) FROM spans "
         "WHERE trace_id = ? AND kind = 'llm'",
