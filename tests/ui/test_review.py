@@ -106,15 +106,15 @@ def test_review_five_items_with_the_keyboard_and_export(qtbot, window, tmp_path:
     }
     assert "skipped 1" in dialog.status.text()
     records = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
-    provenance = [
-        json.loads(line)
-        for line in (tmp_path / "reviewed.provenance.jsonl").read_text(encoding="utf-8").splitlines()
-    ]
+    sidecar = tmp_path / "reviewed.provenance.jsonl"  # line N describes line N
+    provenance = [json.loads(line) for line in sidecar.read_text(encoding="utf-8").splitlines()]
     by_trace = {p["trace_id"]: r for p, r in zip(provenance, records, strict=True)}
     assert set(by_trace) == {ids[0], ids[3]}
     first = by_trace[ids[0]]
     assert first["messages"][-1] == {
-        "role": "assistant", "content": "the refund window is 30 days", "weight": 1
+        "role": "assistant",
+        "content": "the refund window is 30 days",
+        "weight": 1,
     }
     meta = provenance[[p["trace_id"] for p in provenance].index(ids[0])]
     assert meta["labels"] == ["hallucination"]
