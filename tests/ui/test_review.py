@@ -191,7 +191,13 @@ def test_badges_in_the_lists_and_the_tree(qtbot, window) -> None:  # type: ignor
     from spanscope.ui.trace_page import COLUMNS
 
     trace = window.trace_list.model.row_id(0)
-    qtbot.waitUntil(lambda: window.span_tree.trace_id == trace, timeout=10000)
+    # the tree shows the trace first and selects its span a moment later
+    qtbot.waitUntil(
+        lambda: (
+            window.span_tree.trace_id == trace and window.span_tree.current_span_id() is not None
+        ),
+        timeout=10000,
+    )
     span_id = window.span_tree.current_span_id()
     cur = window.db.writer.cursor()
     stored.save_annotation(cur, Annotation(trace, span_id, ("wrong tool",), note="n", author="ana"))
