@@ -82,17 +82,20 @@ fuzz: $(INSTALLED_TEST)
 		$(PY) tests/fuzz_atheris.py importers -runs=5000; \
 	else echo "atheris did not install: the hypothesis run above is the fuzz run"; fi
 
-# Every eval-set format loaded by its own consumer (Inspect, Ragas, DeepEval, OpenAI types),
-# then run end to end offline: promptfoo (npm; echo provider, offline grader) and an Inspect
-# eval with its mock model. The consumers are heavy, so they get their own environment.
+# Every eval-set format loaded by its own consumer, each in its own environment (they do not
+# install together; pins in tests/consumers/), then run end to end offline: promptfoo (npm;
+# echo provider, offline grader) and an Inspect eval with its mock model.
 CHECK_VENV ?= .venv-check-exports
-check-exports:
-	$(PYTHON) -m venv $(CHECK_VENV)
-	$(CHECK_VENV)/bin/pip install --quiet -e ".[test,check-exports]"
-	QT_QPA_PLATFORM=offscreen $(CHECK_VENV)/bin/python -m pytest -q tests/test_export_consumers.py tests/test_eval_export.py
-	rm -rf build/check-exports
-	$(CHECK_VENV)/bin/python tests/check_exports_e2e.py export build/check-exports
-	$(CHECK_VENV)/bin/python tests/check_exports_e2e.py run build/check-exports
+CHECK_DIR  ?= build/check-exports
+check-exports: $(VENV)/.installed-test
+	rm -rf $(CHECK_DIR)
+	$(PY) tests/check_exports_e2e.py export $(CHECK_DIR)
+	for tool in inspect ragas deepeval; do \
+		test -x $(CHECK_VENV)-$$tool/bin/python || $(PYTHON) -m venv $(CHECK_VENV)-$$tool; \
+		$(CHECK_VENV)-$$tool/bin/pip install --quiet -r tests/consumers/$$tool.txt || exit 1; \
+		$(CHECK_VENV)-$$tool/bin/python tests/check_exports_e2e.py $$tool $(CHECK_DIR) || exit 1; \
+	done
+	$(PY) tests/check_exports_e2e.py promptfoo $(CHECK_DIR)
 
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

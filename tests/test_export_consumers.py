@@ -261,45 +261,42 @@ def test_parallel_calls_with_one_reply_are_not_training_examples(
     )
 
 
+CORPUS_FILES = (
+    "openinference/phoenix-tutorial_llamaindex-rag_traces.parquet",
+    "openinference/phoenix-tutorial_llamaindex-rag_evals_relevance.parquet",
+    "langfuse/langfuse-framework-trace_openai-agents-2025-09-30.trace.json",
+    "langfuse/langfuse-framework-trace_llamaindex-2025-06-05.trace.json",
+    "langfuse/langfuse-framework-trace_pydantic-ai-tools-2025-12-04.trace.json",
+    "langfuse/langfuse-framework-trace_langgraph-python-2025-08-22.trace.json",
+    "inspect/inspect_log_tool_call_error.json",
+)
+
+
+def annotate_corpus(db: Database, corpus: Path) -> None:
+    """Real traces as a reviewer leaves them: failure labels with and without expected outputs,
+    rubric scores on the same items, notes, whole-trace annotations, imported evaluations."""
+    for name in CORPUS_FILES:
+        imported(db, corpus / name)
+    cur = db.writer.cursor()
+    calls = cur.execute(
+        "SELECT trace_id, span_id FROM spans WHERE kind = 'llm' ORDER BY trace_id, span_id"
+    ).fetchall()
+    labels = ("hallucination", "wrong tool", "")
+    for n, (trace, span_id) in enumerate(calls):
+        chosen = tuple(x for x in (labels[n % 3],) if x)
+        stored.save_annotation(cur, Annotation(
+            trace, span_id, chosen, rubric="correct" if n % 2 else "", score=n % 2 or None,
+            note=f"-note {n}", expected=f"answer {n}" if n % 4 else None, author="ana"))  # fmt: skip
+    for n, (trace,) in enumerate(cur.execute("SELECT trace_id FROM traces").fetchall()):
+        stored.save_annotation(cur, Annotation(
+            trace, "", ("latency",), author="cy", expected=f"final {n}" if n % 2 else None))  # fmt: skip
+
+
 @pytest.mark.corpus
 def test_annotated_corpus_traces_in_every_format(corpus: Path, tmp_path: Path) -> None:
     db = Database.open(tmp_path / "corpus.duckdb")
     try:
-        for name in ("openinference/phoenix-tutorial_llamaindex-rag_traces.parquet",
-                     "openinference/phoenix-tutorial_llamaindex-rag_evals_relevance.parquet",
-                     "langfuse/langfuse-framework-trace_openai-agents-2025-09-30.trace.json",
-                     "langfuse/langfuse-framework-trace_llamaindex-2025-06-05.trace.json",
-                     "langfuse/langfuse-framework-trace_pydantic-ai-tools-2025-12-04.trace.json",
-                     "langfuse/langfuse-framework-trace_langgraph-python-2025-08-22.trace.json",
-                     "inspect/inspect_log_tool_call_error.json"):  # fmt: skip
-            imported(db, corpus / name)
-        cur = db.writer.cursor()
-        calls = cur.execute(
-            "SELECT trace_id, span_id FROM spans WHERE kind = 'llm' ORDER BY trace_id, span_id"
-        ).fetchall()
-        labels = ("hallucination", "wrong tool", "")
-        for n, (trace, span_id) in enumerate(calls):
-            chosen = tuple(x for x in (labels[n % 3],) if x)
-            stored.save_annotation(
-                cur,
-                Annotation(
-                    trace,
-                    span_id,
-                    chosen,
-                    rubric="correct" if n % 2 else "",
-                    score=n % 2 or None,
-                    note=f"-note {n}",
-                    expected=f"answer {n}" if n % 4 else None,
-                    author="ana",
-                ),
-            )
-        for n, (trace,) in enumerate(cur.execute("SELECT trace_id FROM traces").fetchall()):
-            stored.save_annotation(
-                cur,
-                Annotation(
-                    trace, "", ("latency",), author="cy", expected=f"final {n}" if n % 2 else None
-                ),
-            )
+        annotate_corpus(db, corpus)
         outcomes = export_all(db, tmp_path)
     finally:
         db.close()
