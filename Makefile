@@ -87,9 +87,9 @@ fuzz: $(INSTALLED_TEST)
 # echo provider, offline grader) and an Inspect eval with its mock model.
 CHECK_VENV ?= .venv-check-exports
 CHECK_DIR  ?= build/check-exports
-check-exports: $(VENV)/.installed-test
+check-exports: $(INSTALLED_TEST)
 	rm -rf $(CHECK_DIR)
-	$(PY) tests/check_exports_e2e.py export $(CHECK_DIR)
+	$(HERE) $(PY) tests/check_exports_e2e.py export $(CHECK_DIR)
 	for tool in inspect ragas deepeval; do \
 		test -x $(CHECK_VENV)-$$tool/bin/python || $(PYTHON) -m venv $(CHECK_VENV)-$$tool; \
 		$(CHECK_VENV)-$$tool/bin/pip install --quiet -r tests/consumers/$$tool.txt || exit 1; \
