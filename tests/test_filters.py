@@ -196,7 +196,9 @@ BAD: list[tuple[str, str, int, str | None, str]] = [
     ("kind:llm OR", "spans", 11, None, "expected a term"),
     ("kind>llm", "spans", 0, None, "cannot be compared"),
     ("tag:", "spans", 0, None, "needs a value"),
-    ("errors>1", "spans", 0, None, "applies to traces, not spans"),
+    ("trace.kind:llm", "traces", 0, "span.kind:", "no trace-level value"),
+    ("span.errors>1", "spans", 0, "trace.errors>", "no span-level value"),
+    ("trace.label:x", "traces", 0, "label:", "cannot be spelled with 'trace.'"),
 ]
 
 
@@ -397,8 +399,21 @@ EXPECTED: list[tuple[str, set[str], set[tuple[str, str]] | None]] = [
         {TRACE_B, TRACE_C},
         {(TRACE, LLM), (TRACE_B, B_LLM), (TRACE_C, C_TOOL)},
     ),
-    ("errors>0", {TRACE}, None),  # trace-level fields
-    ("spans>=2", {TRACE, TRACE_C}, None),  # trace-level fields
+    # trace-level fields; the span list keeps the spans of the matching traces
+    ("errors>0", {TRACE}, A_SPANS),
+    ("spans>=2", {TRACE, TRACE_C}, A_SPANS | C_SPANS),
+    ("kind:llm errors>0", {TRACE}, {(TRACE, LLM)}),
+    # the span terms of one group hold on the same span: trace A has an llm span and a
+    # failed tool span, but no failed llm span
+    ("kind:llm status:error", set(), set()),
+    ("kind:tool duration>1s", set(), set()),
+    ("kind:llm duration>1s", {TRACE}, {(TRACE, LLM)}),
+    # a field both levels have is read on the trace row when alone, or when spelled so
+    ("duration>1s", {TRACE}, {(TRACE, ROOT), (TRACE, LLM)}),
+    ("kind:tool trace.duration>1s", {TRACE}, {(TRACE, TOOL)}),
+    ("span.duration>1s", {TRACE}, {(TRACE, ROOT), (TRACE, LLM)}),
+    # negated terms exclude traces
+    ("kind:llm -status:error", {TRACE_B}, {(TRACE, LLM), (TRACE_B, B_LLM)}),
     ('name:"invoke_agent support"', {TRACE}, {(TRACE, ROOT)}),
     ("kind:retriever OR kind:embedding", {TRACE}, {(TRACE, RETRIEVER)}),
     ("", {TRACE, TRACE_B, TRACE_C}, ALL_SPANS),

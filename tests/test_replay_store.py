@@ -44,9 +44,9 @@ def record(**changes: object) -> ReplayRecord:
 
 
 def test_save_list_and_read_back_as_a_span(db: Database) -> None:
-    first = save_replay(db.reader(), record())
+    first = save_replay(db.writer.cursor(), record())
     failed = save_replay(
-        db.reader(),
+        db.writer.cursor(),
         record(
             output_text=None, output=None, error="429 Too Many Requests", error_kind="rate_limit"
         ),
@@ -83,7 +83,7 @@ def test_save_list_and_read_back_as_a_span(db: Database) -> None:
 def test_a_save_is_committed_even_while_the_writer_holds_a_transaction(db: Database) -> None:
     db.writer.execute("BEGIN TRANSACTION")  # as an import does for a whole file
     try:
-        replay_id = save_replay(db.reader(), record())
+        replay_id = save_replay(db.writer.cursor(), record())
     finally:
         db.writer.execute("ROLLBACK")
     assert get_replay(db.reader(), replay_id) is not None
@@ -95,7 +95,7 @@ def test_an_old_file_keeps_its_replay_and_gains_the_new_columns(tmp_path: Path) 
         [old] = list_replays(db.reader(), "t1", "s1")
         assert old["output_text"] == "the policy is 30 days" and old["endpoint"] == "local"
         assert old["run_kind"] == "call" and old["same_as_recorded"] is None
-        new = save_replay(db.reader(), record(batch_id="b1", run_kind="repeat", run_index=2))
+        new = save_replay(db.writer.cursor(), record(batch_id="b1", run_kind="repeat", run_index=2))
         assert new > old["replay_id"]
         # The step is idempotent: running it again over today's schema changes nothing.
         for stmt in statements(load("spanscope.store", "migrate_5_replays.sql")):
@@ -127,6 +127,6 @@ def test_fresh_and_upgraded_files_have_the_same_replays_columns(
 
 
 def test_no_key_reaches_the_database(db: Database, monkeypatch: object) -> None:
-    save_replay(db.reader(), record())
+    save_replay(db.writer.cursor(), record())
     dump = json.dumps(db.reader().execute("SELECT * FROM replays").fetchall(), default=str)
     assert "sk-" not in dump and "api_key" not in dump

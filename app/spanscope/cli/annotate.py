@@ -34,6 +34,7 @@ from spanscope.model.annotation import Annotation
 from spanscope.store import Database, queries, review_queues
 from spanscope.store import annotations as stored
 from spanscope.store.annotation_merge import merge_annotations
+from spanscope.store.write_queue import queue_of
 
 
 def default_author() -> str:
@@ -91,7 +92,7 @@ def add_commands(command: Any) -> None:
 
 
 def _annotate(db: Database, args: argparse.Namespace, out: TextIO) -> int:
-    cur = db.writer.cursor()
+    cur = db.reader()
     target = _resolve(cur, args.id, args.trace)
     if isinstance(target, str):
         print(f"spanscope: {target}", file=sys.stderr)
@@ -114,7 +115,7 @@ def _annotate(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         origin="cli",
         updated_at=None,
     )
-    saved = stored.save_annotation(cur, annotation)
+    saved = queue_of(db).run(stored.save_annotation, annotation)
     if args.json:
         out.write(
             json.dumps(to_record(replace(annotation, annotation_id=saved.annotation_id))) + "\n"
@@ -174,7 +175,7 @@ def _selected(cur: Any, filter_text: str, author: str | None = None) -> list[Ann
 
 
 def _merge(db: Database, args: argparse.Namespace, out: TextIO) -> int:
-    cur = db.writer.cursor()
+    writes = queue_of(db)
     status = 0
     for path in args.files:
         try:
@@ -183,7 +184,7 @@ def _merge(db: Database, args: argparse.Namespace, out: TextIO) -> int:
             print(f"spanscope: {exc}", file=sys.stderr)
             status = 1
             continue
-        outcome = merge_annotations(cur, found, origin=path.name)
+        outcome = writes.run(merge_annotations, found, origin=path.name)
         if args.json:
             out.write(json.dumps({"file": str(path), **asdict(outcome)}) + "\n")
         else:

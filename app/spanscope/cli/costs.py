@@ -22,6 +22,7 @@ from spanscope.core.cost_analysis import runaways, scope
 from spanscope.store import Database, StoreError
 from spanscope.store import costs as store_costs
 from spanscope.store.cost_reports import DIMENSIONS, breakdown, cache_efficiency, totals
+from spanscope.store.write_queue import queue_of
 
 JSON_FIELDS = (
     "calls",
@@ -222,9 +223,9 @@ def _price(_: Database | None, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _override(db: Database, args: argparse.Namespace, out: TextIO) -> int:
-    con = db.writer
+    writes = queue_of(db)
     if args.action == "list":
-        rows = [vars(o) for o in store_costs.overrides(con)]
+        rows = [vars(o) for o in store_costs.overrides(db.reader())]
         if args.json:
             for row in rows:
                 out.write(json.dumps(row, default=str) + "\n")
@@ -267,15 +268,15 @@ def _override(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         print("spanscope: give a model pattern (add) or an override id (remove)", file=sys.stderr)
         return 2
     if args.action == "remove":
-        if not args.model_pattern.isdigit() or not store_costs.remove_override(
-            con, int(args.model_pattern)
+        if not args.model_pattern.isdigit() or not writes.run(
+            store_costs.remove_override, int(args.model_pattern)
         ):
             print(f"spanscope: no override {args.model_pattern}", file=sys.stderr)
             return 1
     else:
         try:
-            new_id = store_costs.add_override(
-                con,
+            new_id = writes.run(
+                store_costs.add_override,
                 args.model_pattern,
                 provider=args.provider,
                 input_per_mtok=args.input,
@@ -289,7 +290,7 @@ def _override(db: Database, args: argparse.Namespace, out: TextIO) -> int:
             print(f"spanscope: {exc}", file=sys.stderr)
             return 2
         out.write(f"override {new_id} added\n")
-    priced = store_costs.reprice(con, pricing.cost_rules())
+    priced = writes.run(store_costs.reprice, pricing.cost_rules())
     out.write(f"{priced} calls priced again\n")
     return 0
 

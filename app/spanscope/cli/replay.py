@@ -25,6 +25,7 @@ from spanscope.core.replay_trajectory import run_trajectory
 from spanscope.core.replay_transport import PROTOCOLS, Endpoint, ReplayUnavailable
 from spanscope.store import Database, queries
 from spanscope.store.replays import list_replays, llm_spans, save_replay
+from spanscope.store.write_queue import queue_of
 
 WRITES = {"replay"}
 NO_DATABASE = {"endpoints"}  # settings only: works before any database exists
@@ -98,7 +99,7 @@ def _replay(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     runs: list[Run] = []
 
     def keep(run: Run) -> None:
-        run.replay_id = save_replay(db.reader(), run.record)
+        run.replay_id = queue_of(db).run(save_replay, run.record)
         runs.append(run)
         if args.json:
             out.write(json.dumps(run_record(run)) + "\n")

@@ -123,6 +123,34 @@ _HAS_SPAN: dict[str, str] = {
 }
 _HAS_TRACE: dict[str, str] = {"error": "error_count > 0", "cost": "cost IS NOT NULL"}
 
+# Fields a trace list reads on the trace row even beside span terms: they name the trace.
+_NAMES_THE_TRACE = frozenset({"user", "session", "trace"})
+
+
+def level_of(name: str | None, value: str, on_spans: bool = False) -> str:
+    """Where a term on field ``name`` is read in a trace list: "span", "trace", "both" (on
+    the span when its group has a span-only term, else on the trace row) or "own" (its own
+    meaning at either level: annotations). ``on_spans``: in the span list, where "trace" is
+    only for fields spans lack."""
+    if name is None:
+        return "span"  # quoted text
+    fld = FIELDS[name]
+    if fld.kind == "has":
+        key = value.lower()
+        if key in _HAS_ANNOTATION:
+            return "own"
+        return "both" if key in _HAS_TRACE else "span"
+    if fld.kind in ("label", "annotated", "author"):
+        return "own"
+    if fld.span_sql is None:
+        return "trace"
+    if fld.trace_sql is None:
+        return "span"
+    if name in _NAMES_THE_TRACE and not on_spans:
+        return "trace"
+    return "both"
+
+
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|min|h)?$")
 _DURATION_NS = {
     "ns": 1,

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from spanscope.core.filter_fields import FIELDS, Field, FilterError, compile_term
+from spanscope.core.filter_fields import FIELDS, Field, FilterError, compile_term, level_of
 from spanscope.store.facets import spans_of_traces
 from spanscope.store.queries import Where
 
@@ -28,6 +28,8 @@ class Term:
     value: str
     position: int
     length: int
+    # "trace" or "span" when the field was spelled with that prefix (``trace.duration>2s``)
+    prefix: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,13 @@ class Or:
 
 
 Node = Term | Not | And | Or
+
+
+def term_level(term: Term, on_spans: bool = False) -> str:
+    """Where one term is read: "span" (on a span), "trace" (on the trace row), "both" (a
+    field both have: its group decides), "own" (annotations and ids: the same either way)."""
+    return term.prefix or level_of(term.field, term.value, on_spans)
+
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -169,6 +178,9 @@ def _term(value: str, pos: int, length: int) -> Term:
     if not match:
         return Term(None, ":", value, pos, length)
     name, op, raw = match.group("field"), match.group("op"), match.group("value")
+    prefix, _dot, bare = name.lower().partition(".")
+    if bare and prefix in ("trace", "span"):
+        return _prefixed(prefix, name, bare, op, raw, pos, length)
     if raw.startswith('"'):
         if len(raw) < 2 or not raw.endswith('"'):
             raise FilterError("unclosed quote", pos, length)
@@ -186,29 +198,118 @@ def _term(value: str, pos: int, length: int) -> Term:
     return Term(field.name, op, raw, pos, length)
 
 
+def _prefixed(prefix: str, name: str, bare: str, op: str, raw: str, pos: int, length: int) -> Term:
+    """``trace.duration>2s`` / ``span.duration>2s``: a field read on the trace row or on the
+    matching span, whatever else its group holds."""
+    term = _term(name[len(prefix) + 1 :] + op + raw, pos, length)
+    fld = FIELDS[term.field or ""] if term.field else None
+    if fld is None or fld.kind in ("has", "label", "annotated", "author"):
+        raise FilterError(
+            f"'{name}' cannot be spelled with '{prefix}.'", pos, length, f"{bare}{op}"
+        )
+    if (fld.trace_sql if prefix == "trace" else fld.span_sql) is None:
+        other = "span" if prefix == "trace" else "trace"
+        raise FilterError(
+            f"'{bare}' has no {prefix}-level value", pos, length, f"{other}.{bare}{op}"
+        )
+    return Term(term.field, term.op, term.value, pos, length, prefix)
+
+
 def _unquote(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
 
 
 def compile_filter(text: str, table: str = "traces", now: datetime | None = None) -> Where:
     """SQL for a WHERE over ``traces`` or ``spans``, with its parameters."""
-    node = parse(text)
+    return compile_tree(parse(text), table, now)
+
+
+def compile_tree(node: Node | None, table: str, now: datetime | None = None) -> Where:
+    """SQL for a parsed filter over ``traces`` or ``spans``. This is the one place a filter
+    becomes SQL (``core.filter_value.Filter`` holds both results for the screens).
+
+    Over traces, the positive span terms of one AND-group hold on the same span ("traces with
+    a span matching kind:tool service:x duration>2s"); a field both levels have is read on that
+    span when its group has a span-only term, else on the trace row; ``trace.``/``span.`` spell
+    the level out; negated terms exclude traces ("no span matching"). Over spans, a trace-level
+    term keeps the spans whose trace matches it."""
     if node is None:
         return Where()
     params: list[object] = []
-    sql = _compile(node, table, params, now or datetime.now(UTC))
+    compiler = _Compiler(params, now or datetime.now(UTC))
+    sql = compiler.traces(node) if table == "traces" else compiler.spans(node)
     return Where(sql, tuple(params))
 
 
-def _compile(node: Node, table: str, params: list[object], now: datetime) -> str:
+def group_level(node: Node) -> str:
+    """Where a node of a trace-list filter is read (see :func:`term_level`): "span" when its
+    terms are all span or both-level terms and one is span-only, "both" when all are
+    both-level, "trace" when it is one trace-level term, else "apart" (compiled on its own)."""
     if isinstance(node, Term):
-        return compile_term(
-            node.field, node.op, node.value, table, params, now, (node.position, node.length)
-        )
+        return term_level(node)
     if isinstance(node, Not):
-        return f"NOT coalesce({_compile(node.inner, table, params, now)}, FALSE)"
-    joiner = " AND " if isinstance(node, And) else " OR "
-    return "(" + joiner.join(_compile(p, table, params, now) for p in node.parts) + ")"
+        return "apart"
+    levels = {group_level(part) for part in node.parts}
+    if levels <= {"span", "both"}:
+        return "span" if "span" in levels else "both"
+    return "apart"
+
+
+def span_group(parts: tuple[Node, ...]) -> list[Node]:
+    """The parts of an AND-group a trace list tests on one span: every span and both-level
+    part, when there are two or more of them and one is span-only; else none."""
+    members = [p for p in parts if group_level(p) in ("span", "both")]
+    if len(members) < 2 or not any(group_level(p) == "span" for p in members):
+        return []
+    return members
+
+
+class _Compiler:
+    def __init__(self, params: list[object], now: datetime) -> None:
+        self.params, self.now = params, now
+
+    def term(self, node: Term, table: str) -> str:
+        return compile_term(
+            node.field,
+            node.op,
+            node.value,
+            table,
+            self.params,
+            self.now,
+            (node.position, node.length),
+        )
+
+    def spans(self, node: Node) -> str:
+        """Over ``spans`` (the span list, and one span inside a trace-list group)."""
+        if isinstance(node, Term):
+            if term_level(node, on_spans=True) == "trace":
+                return (
+                    f"trace_id IN (SELECT trace_id FROM traces WHERE {self.term(node, 'traces')})"
+                )
+            return self.term(node, "spans")
+        if isinstance(node, Not):
+            return f"NOT coalesce({self.spans(node.inner)}, FALSE)"
+        joiner = " AND " if isinstance(node, And) else " OR "
+        return "(" + joiner.join(self.spans(p) for p in node.parts) + ")"
+
+    def traces(self, node: Node) -> str:
+        """Over ``traces`` (the trace list)."""
+        if isinstance(node, Term):
+            if node.prefix == "span":
+                return self.some_span([node])
+            return self.term(node, "traces")
+        if isinstance(node, Not):
+            return f"NOT coalesce({self.traces(node.inner)}, FALSE)"
+        if isinstance(node, Or):
+            return "(" + " OR ".join(self.traces(p) for p in node.parts) + ")"
+        members = span_group(node.parts)
+        pieces = [self.some_span(members)] if members else []
+        pieces += [self.traces(p) for p in node.parts if not any(p is m for m in members)]
+        return pieces[0] if len(pieces) == 1 else "(" + " AND ".join(pieces) + ")"
+
+    def some_span(self, nodes: list[Node]) -> str:
+        inner = " AND ".join(self.spans(n) for n in nodes)
+        return f"EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = traces.trace_id AND {inner})"
 
 
 def compile_for_facets(text: str) -> dict[str, Where]:
@@ -237,6 +338,7 @@ __all__ = [
     "FilterError",
     "Term",
     "compile_filter",
+    "compile_tree",
     "compile_for_facets",
     "field_names",
     "parse",

@@ -226,7 +226,7 @@ class Console:
     @classmethod
     def snapshot(cls, db: Database, into: Path) -> Console:
         """Copy the database the app holds into ``into`` and open the copy (the window)."""
-        cursor = db.reader()
+        cursor = db.writer.cursor()  # a checkpoint changes no data, but readers refuse it
         try:
             cursor.execute("CHECKPOINT")  # so the copy needs no WAL
         except duckdb.Error:

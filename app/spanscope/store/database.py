@@ -1,8 +1,9 @@
 """Opening the database file: version checks, migrations, locks, readers.
 
-One ``Database`` owns the read-write connection (the writer). Readers call :meth:`reader` in
-their own thread and get their own cursor, so a long query in one never blocks another and
-each can be interrupted on its own.
+One ``Database`` owns the read-write connection. Readers call :meth:`reader` in their own
+thread and get their own cursor, which runs queries only (``store.read_cursor``), so a long
+query in one never blocks another and each can be interrupted on its own. Writes go through
+the write queue (``store.write_queue``), the only user of :attr:`writer`.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ import os
 import re
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import duckdb
 
 from spanscope.sqlfiles import load, statements
 from spanscope.store import migrations
 from spanscope.store.leftover_log import keep_leftover_log
+from spanscope.store.read_cursor import ReadCursor
 
 SCHEMA_VERSION = 7
 # What a new database is made of, in order (sql/ files; the migrations reuse the last three).
@@ -261,12 +263,15 @@ class Database:
 
     @property
     def writer(self) -> duckdb.DuckDBPyConnection:
-        """The read-write connection. Only the writer thread may use it."""
+        """The read-write connection: only the write queue (``store.write_queue``) and the
+        import writer it owns use it; tests may, to set up a database."""
         return self._con
 
     def reader(self) -> duckdb.DuckDBPyConnection:
-        """A cursor of its own for the calling thread: never share it between threads."""
-        return self._con.cursor()
+        """A cursor of its own for the calling thread (never share it between threads) that
+        refuses anything but queries. Typed as a DuckDB cursor so every read function takes
+        it; at run time it is a :class:`ReadCursor`."""
+        return cast(duckdb.DuckDBPyConnection, ReadCursor(self._con.cursor()))
 
     def close(self) -> None:
         """Checkpoint (when writable) and close."""

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 from spanscope.model.annotation import Annotation, LabelDef, RubricItem
 from spanscope.store import annotations as stored
 from spanscope.store import taxonomy
-from spanscope.ui.annotation_writer import AnnotationWriter
 from spanscope.ui.workers import QueryRunner
+from spanscope.ui.writes import Writes
 
 
 @dataclass
@@ -66,7 +66,7 @@ class AnnotationPanel(QWidget):
     def __init__(
         self,
         runner: QueryRunner,
-        writer: AnnotationWriter,
+        writer: Writes,
         author: str,
         parent: QWidget | None = None,
         *,

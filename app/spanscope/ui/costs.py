@@ -242,7 +242,7 @@ def price_pending(window: MainWindow) -> None:
             window.show_message(f"Priced {priced:,} model calls stored by an older version")
             window.finder.reload()
 
-    window.runner.submit("costs-pending", work, done, window.show_message)
+    window.writes.write(work, done, window.show_message)
 
 
 def install(window: MainWindow) -> None:

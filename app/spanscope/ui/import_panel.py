@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtGui import QColor, QGuiApplication
@@ -27,9 +28,9 @@ from spanscope import ingest, paths
 from spanscope.importers.screen import SKIP_HINT
 from spanscope.model import ImportResult, ImportStatus
 from spanscope.store import Database
-from spanscope.store.writer import Writer
 from spanscope.ui import display
 from spanscope.ui.record_table import RecordTable
+from spanscope.ui.writes import Writes
 
 DEMO_SPANS = 3000
 # Every kind of file an importer recognises (formats are told by content, not by name; the
@@ -65,7 +66,7 @@ class ImportJob(QThread):
     def __init__(
         self,
         db: Database,
-        writer: Writer,
+        writer: Any,  # the write queue's import writer (store.writer.Writer)
         files: Sequence[Path] | None,
         prepare: Callable[[], list[Path]] | None = None,
         parent: QObject | None = None,
@@ -232,17 +233,17 @@ class ImportDialog(QDialog):
 
 
 class ImportController(QObject):
-    """Owns the writer and the one running import of a database."""
+    """Runs the one import of a database at a time, on the write queue's import writer."""
 
     started = Signal()
     finished = Signal(list)  # list[ImportResult]
     message = Signal(str)
     show_requested = Signal(str)  # a filter on the files just imported
 
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database, writes: Writes, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._db = db
-        self._writer: Writer | None = None
+        self._writes = writes
         self.job: ImportJob | None = None
         self.dialog: ImportDialog | None = None
         self.results: list[ImportResult] = []
@@ -266,13 +267,11 @@ class ImportController(QObject):
         if self.job is not None:
             self.message.emit("An import is already running.")
             return False
-        if self._writer is None:
-            self._writer = Writer(self._db, temp_dir=paths.temp_dir())
         self.results = []
         self.dialog = ImportDialog(self._parent_widget)
         job = ImportJob(
             self._db,
-            self._writer,
+            self._writes.import_writer(),
             [Path(f) for f in files or []],
             prepare,
             self,

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from spanscope import paths
 from spanscope.model import ImportResult
 from spanscope.store import Database
 from spanscope.ui.cases_window import install as install_cases
@@ -51,6 +52,7 @@ from spanscope.ui.span_tree import SpanTree
 from spanscope.ui.sql_console import SqlConsole
 from spanscope.ui.theme import install as install_theme
 from spanscope.ui.workers import QueryRunner
+from spanscope.ui.writes import Writes
 
 __all__ = ["MainWindow", "app_settings"]
 
@@ -84,6 +86,8 @@ class MainWindow(QMainWindow):
         suffix = " (read-only copy)" if db.read_only else ""
         self.setWindowTitle(f"Spanscope — {db.path.name}{suffix}")
         self.runner = QueryRunner(db, self)
+        # every write of this window goes through this one queue (see ui/writes.py)
+        self.writes = Writes(db, self, temp_dir=paths.temp_dir())
         self.finder = Finder(self.runner, db.path, self)
         self.query_bar = self.finder.query_bar
         self.trace_list = self.finder.trace_list
@@ -92,7 +96,7 @@ class MainWindow(QMainWindow):
         self.span_tree = SpanTree(self.runner, self)
         self.span_detail = SpanDetail(self.runner, self)
         self.sql_console: SqlConsole | None = None
-        self.importer = ImportController(db, self)
+        self.importer = ImportController(db, self.writes, self)
         self.empty = EmptyState(self)
         self.empty.set_read_only(db.read_only)
 
@@ -226,6 +230,7 @@ class MainWindow(QMainWindow):
         self.trace_list.trace_actions.failed.connect(self.show_message)
         self.span_detail.failed.connect(self.show_message)
         self.runner.failed.connect(self.show_message)
+        self.writes.failed.connect(self.show_message)
         self.importer.finished.connect(self._import_finished)
         self.importer.message.connect(self.show_message)
         self.importer.show_requested.connect(self.query_bar.set_text)
@@ -378,6 +383,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop the import and every query thread; safe to call twice."""
         self.importer.shutdown()
+        self.writes.shutdown()  # queued writes finish first: none is ever dropped
         self.runner.shutdown()
         if self.sql_console is not None:
             self.sql_console.shutdown()

@@ -1,6 +1,7 @@
 """Price overrides: the user's own prices, stored in the database, on top of the bundled data.
 
-Adding or removing one prices every stored call again (in the runner, off the UI thread).
+Adding or removing one prices every stored call again (through the write queue: a second
+change waits for the first, never interrupts it).
 """
 
 from __future__ import annotations
@@ -182,9 +183,7 @@ class PriceSettings(QDialog):
             write(cur)
             return store_costs.reprice(cur, rules)
 
-        self.main.runner.submit(
-            "price-change", work, lambda n: self._changed(n, done_text), self._error
-        )
+        self.main.writes.write(work, lambda n: self._changed(n, done_text), self._error)
 
     def _changed(self, priced: int, done_text: str) -> None:
         self.add_button.setEnabled(True)

@@ -48,7 +48,9 @@ class ReplayFeature(QObject):
         if not trace_id or not span_id:
             self.window.show_message("Select an llm span to replay.")
             return None
-        dialog = ReplayDialog(self.window.db, self.window.runner, trace_id, span_id, self.window)
+        dialog = ReplayDialog(
+            self.window.db, self.window.runner, self.window.writes, trace_id, span_id, self.window
+        )
         self._keep(dialog)
         dialog.show()
         return dialog

@@ -1,7 +1,7 @@
 """Sending a batch of re-runs off the UI thread, storing each run as it ends.
 
 One pool thread runs the batch (``core.replay_runs.run_repeats``); each run is stored through
-a cursor of the writer connection in that thread and then handed to the UI thread by a
+the write queue (the batch thread waits for its commit) and then handed to the UI thread by a
 signal, as plain data. Cancel stops between runs, and inside a streamed answer.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
@@ -18,8 +17,8 @@ from spanscope.core.replay_request import CallOutput, ReplayRequest
 from spanscope.core.replay_runs import Run, run_repeats
 from spanscope.core.replay_sameness import Check
 from spanscope.core.replay_transport import Endpoint, ReplayUnavailable
-from spanscope.store import Database
 from spanscope.store.replays import save_replay
+from spanscope.ui.writes import Writes
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +29,9 @@ class ReplayBatch(QObject):
     run_done = Signal(object)  # Run (replay_id set when stored)
     finished = Signal(str)  # "" when every run was attempted or cancelled, else why it stopped
 
-    def __init__(self, db: Database, parent: QObject | None = None) -> None:
+    def __init__(self, writes: Writes, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._db = db
+        self._writes = writes
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._cancel = threading.Event()
@@ -92,15 +91,12 @@ class ReplayBatch(QObject):
         self._pool.waitForDone()
 
     def _keep(self, run: Run) -> None:
-        if not self._db.read_only:
-            cursor: Any = self._db.reader()
+        if not self._writes.read_only:
             try:
-                run.replay_id = save_replay(cursor, run.record)
+                run.replay_id = self._writes.run(save_replay, run.record)
             except Exception as exc:
                 log.debug("storing a replay failed", exc_info=True)
                 run.not_stored = str(exc)
-            finally:
-                cursor.close()
         with contextlib.suppress(RuntimeError):  # the dialog is gone
             self.run_done.emit(run)
 

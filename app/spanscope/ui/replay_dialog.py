@@ -52,6 +52,7 @@ from spanscope.ui.replay_batch import ReplayBatch
 from spanscope.ui.replay_diff import open_replay_diff
 from spanscope.ui.replay_rows import answer_text, result_cells, sdk_missing, stored_cells
 from spanscope.ui.workers import QueryRunner
+from spanscope.ui.writes import Writes
 
 RESULT_COLUMNS = (
     "#",
@@ -73,6 +74,7 @@ class ReplayDialog(QDialog):
         self,
         db: Database,
         runner: QueryRunner,
+        writes: Writes,
         trace_id: str,
         span_id: str,
         parent: QWidget | None = None,
@@ -80,7 +82,7 @@ class ReplayDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"Replay call {span_id}")
         self.setModal(False)
-        self.db, self.runner = db, runner
+        self.db, self.runner, self.writes = db, runner, writes
         self.trace_id, self.span_id = trace_id, span_id
         self._group = f"replay-dialog-{id(self)}"
         self.detail: dict[str, Any] | None = None
@@ -89,7 +91,7 @@ class ReplayDialog(QDialog):
         self._targets: list[int] = []  # result rows the running batch fills, in order
         self._check: Check | None = None
         self._cancelled = False
-        self.batch = ReplayBatch(db, self)
+        self.batch = ReplayBatch(writes, self)
         self.batch.run_done.connect(self._run_done)
         self.batch.finished.connect(self._batch_finished)
 
@@ -514,8 +516,7 @@ class ReplayDialog(QDialog):
             note=note or None,
             origin="app",
         )
-        self.runner.submit(
-            f"{self._group}-annotate",
+        self.writes.write(
             lambda cur: save_annotation(cur, annotation),
             lambda _saved: self.summary.setText(f"Annotated replay {replay_id}."),
             lambda message: self.summary.setText(f"Could not annotate: {message}"),

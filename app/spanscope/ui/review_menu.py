@@ -16,7 +16,6 @@ from spanscope.store import annotations as stored
 from spanscope.store import review_queues
 from spanscope.store.queries import Where
 from spanscope.ui.annotation_panel import AnnotationPanel
-from spanscope.ui.annotation_writer import AnnotationWriter
 from spanscope.ui.badges import badge_text
 from spanscope.ui.eval_export_dialog import ExportDialog, Scope
 from spanscope.ui.review_queue import ReviewWindow
@@ -75,7 +74,7 @@ class ReviewFeature:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.author = reviewer_name()
-        self.writer = AnnotationWriter(window.db, window)
+        self.writer = window.writes  # the window's one write queue
         self.panel = AnnotationPanel(window.runner, self.writer, self.author)
         self.tab = AnnotationTab(self.panel)
         self.tab_index = window.span_detail.tabs.addTab(self.tab, "Annotations")
@@ -202,7 +201,6 @@ class ReviewFeature:
     def shutdown(self) -> None:
         for review in list(self.queues):
             review.close()
-        self.writer.shutdown()
 
 
 def install(window: MainWindow) -> None:

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidg
 from spanscope.model.annotation import ReviewItem, ReviewQueue
 from spanscope.store import eval_items, queries, review_queues
 from spanscope.ui.annotation_panel import AnnotationPanel
-from spanscope.ui.annotation_writer import AnnotationWriter
 from spanscope.ui.conversation import ConversationView
 from spanscope.ui.span_facts import SpanFacts, span_facts
 from spanscope.ui.workers import QueryRunner
+from spanscope.ui.writes import Writes
 
 HELP = "j/k next/previous · 1-9 labels · e expected · n note · s skip · Esc back to the queue"
 
@@ -58,7 +58,7 @@ class ReviewWindow(QWidget):
     def __init__(
         self,
         runner: QueryRunner,
-        writer: AnnotationWriter,
+        writer: Writes,
         author: str,
         queue_id: int,
         parent: QWidget | None = None,

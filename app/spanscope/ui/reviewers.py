@@ -29,8 +29,8 @@ from spanscope.core.annotation_file import read_annotations, write_annotations
 from spanscope.core.conflicts import Conflict, decision, find_conflicts
 from spanscope.store import annotations as stored
 from spanscope.store.annotation_merge import merge_annotations
-from spanscope.ui.annotation_writer import AnnotationWriter
 from spanscope.ui.workers import QueryRunner
+from spanscope.ui.writes import Writes
 
 
 @dataclass
@@ -56,7 +56,7 @@ class ReviewersWindow(QWidget):
     def __init__(
         self,
         runner: QueryRunner,
-        writer: AnnotationWriter,
+        writer: Writes,
         author: str,
         parent: QWidget | None = None,
     ) -> None:

@@ -173,7 +173,7 @@ class QueryRunner(QObject):
                 result = work()
         except Exception as exc:  # delivered as a message; an interrupted query is stale anyway
             log.debug("query %s failed", group, exc_info=True)
-            error = _message(exc)
+            error = error_message(exc)
             if is_invalidated(exc):
                 self.database_lost.emit(error)
         finally:
@@ -214,7 +214,7 @@ def _interrupt(cursor: Any) -> None:
         log.debug("interrupt of a finished cursor", exc_info=True)
 
 
-def _message(exc: BaseException) -> str:
+def error_message(exc: BaseException) -> str:
     """An exception as one readable line for the status bar."""
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
