@@ -565,3 +565,58 @@ def test_quoted_text_searches_tool_and_document_contents(
             f"SELECT trace_id, span_id FROM spans WHERE {where.sql}", list(where.params)
         ).fetchall()
     } == spans
+
+
+# --- the trace list's meaning on a real dataset ---------------------------------------------
+
+
+def test_a_trace_list_group_counts_the_traces_of_the_matching_spans(tmp_path: Path) -> None:
+    """``service:x kind:tool duration>2s`` lists the traces holding such a tool span, not the
+    traces of service x that hold some tool span and last over 2 s (the old reading counted
+    six times as many here)."""
+    from spanscope.core.filter_value import make_filter
+    from spanscope.demo import write_otlp_jsonl
+
+    source = tmp_path / "demo.jsonl"
+    write_otlp_jsonl(source, 20000, seed=7)
+    with Database.open(tmp_path / "demo.duckdb") as db:
+        [result] = list(import_paths(db, [source]))
+        assert result.status == ImportStatus.IMPORTED, result.error
+        cur = db.reader()
+        applied = make_filter("service:support-agent kind:tool duration>2s")
+        assert applied.meaning == (
+            "traces with a span matching service:support-agent kind:tool duration>2s"
+        )
+
+        def count(sql: str, params: tuple[Any, ...] = ()) -> int:
+            return int(cur.execute(sql, list(params)).fetchall()[0][0])
+
+        spans_sql = (
+            "FROM spans WHERE lower(service) = 'support-agent' AND kind = 'tool' "
+            "AND duration_ns > 2000000000"
+        )
+        tool_spans, their_traces = (
+            count(f"SELECT count(*) {spans_sql}"),
+            count(f"SELECT count(DISTINCT trace_id) {spans_sql}"),
+        )
+        old_reading = count(
+            "SELECT count(*) FROM traces WHERE lower(service) = 'support-agent' "
+            "AND duration_ns > 2000000000 AND EXISTS (SELECT 1 FROM spans s "
+            "WHERE s.trace_id = traces.trace_id AND s.kind = 'tool')"
+        )
+        traces = count(
+            f"SELECT count(*) FROM traces WHERE {applied.traces.sql}", applied.traces.params
+        )
+        spans = count(f"SELECT count(*) FROM spans WHERE {applied.spans.sql}", applied.spans.params)
+        assert (traces, spans) == (their_traces, tool_spans)
+        assert 0 < traces < old_reading
+        # spelled as a trace-level field, duration is read on the trace row again
+        trace_level = make_filter("service:support-agent kind:tool trace.duration>2s")
+        assert trace_level.meaning.endswith("and trace.duration>2s")
+        assert (
+            count(
+                f"SELECT count(*) FROM traces WHERE {trace_level.traces.sql}",
+                trace_level.traces.params,
+            )
+            >= old_reading
+        )

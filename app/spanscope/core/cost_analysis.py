@@ -10,10 +10,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from spanscope.core.filters import FilterError, compile_filter
+from spanscope.core.filter_value import Filter, make_filter
 from spanscope.store.cost_reports import RunawayThresholds, runaway_candidates
 from spanscope.store.errors import Cursor
-from spanscope.store.facets import spans_of_traces
 from spanscope.store.queries import Where
 
 
@@ -25,28 +24,12 @@ class Scope:
     traces: Where
 
 
-def scope(text: str) -> Scope:
-    """Compile the query bar's filter. A filter that only applies to traces (``errors>0``)
-    keeps the calls of the matching traces, as the sidebar facets do. Raises FilterError when
-    it compiles for neither."""
-    if not text.strip():
-        return Scope(Where(), Where())
-    try:
-        traces = compile_filter(text, "traces")
-    except FilterError:
-        traces = None
-    try:
-        spans = compile_filter(text, "spans")
-    except FilterError:
-        if traces is None:
-            raise
-        spans = spans_of_traces(traces)
-    if traces is None:
-        # span-only terms (kind:llm): the traces that hold such a call
-        traces = Where(
-            f"trace_id IN (SELECT trace_id FROM spans WHERE ({spans.sql}))", spans.params
-        )
-    return Scope(spans, traces)
+def scope(applied: str | Filter) -> Scope:
+    """The applied filter (or its text, from the CLI) for the calls and the traces. A
+    trace-level term (``errors>0``) keeps the calls of the matching traces, as the span list
+    and the facets do. Raises FilterError for text that is not a filter."""
+    found = make_filter(applied) if isinstance(applied, str) else applied
+    return Scope(found.spans, found.traces)
 
 
 @dataclass(frozen=True)
@@ -125,14 +108,14 @@ def describe(row: dict[str, Any]) -> Runaway:
 
 def runaways(
     cur: Cursor,
-    filter_text: str = "",
+    applied: str | Filter = "",
     thresholds: RunawayThresholds | None = None,
     limit: int = 200,
 ) -> list[Runaway]:
     """Traces the filter keeps whose cost, model calls or repeated identical tool calls stand
     far above their peers (same root name and service; every trace when too few share them),
     most expensive first."""
-    rows = runaway_candidates(cur, scope(filter_text).traces, thresholds, limit)
+    rows = runaway_candidates(cur, scope(applied).traces, thresholds, limit)
     return [describe(row) for row in rows]
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from spanscope.core.filter_fields import FIELDS, Field, FilterError, compile_term, level_of
-from spanscope.store.facets import spans_of_traces
 from spanscope.store.queries import Where
 
 
@@ -313,18 +312,15 @@ class _Compiler:
 
 
 def compile_for_facets(text: str) -> dict[str, Where]:
-    """The filter compiled for each table the facets count. A filter that only applies to
-    traces (``errors>2``) makes span facets count the spans of the matching traces; a filter
-    that does not compile counts everything (the query bar shows its error)."""
+    """The filter compiled for each table the facets count (a trace-level term such as
+    ``errors>2`` keeps the spans of the matching traces); a filter that does not compile
+    counts everything (the query bar shows its error). The window hands its facets the
+    applied ``Filter`` instead; this is for the benchmark and tests."""
     try:
-        traces = compile_filter(text, "traces") if text else Where()
+        node = parse(text)
+        return {"traces": compile_tree(node, "traces"), "spans": compile_tree(node, "spans")}
     except FilterError:
-        traces = Where()
-    try:
-        spans = compile_filter(text, "spans") if text else Where()
-    except FilterError:
-        spans = spans_of_traces(traces)
-    return {"traces": traces, "spans": spans}
+        return {"traces": Where(), "spans": Where()}
 
 
 def field_names() -> list[str]:

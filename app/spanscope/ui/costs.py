@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from spanscope.core.cost_analysis import runaways, scope
+from spanscope.core.filter_value import Filter
 from spanscope.core.pricing import cost_rules
 from spanscope.store import costs as store_costs
 from spanscope.store.cost_reports import DIMENSIONS, breakdown, cache_efficiency, totals
@@ -41,14 +42,14 @@ if TYPE_CHECKING:
 GROUPINGS = ("model", "provider", "service", "user", "session", "tag", "operation")
 
 
-def _report(cur: Any, text: str, dim: str, bucket: str) -> dict[str, Any]:
+def _report(cur: Any, applied: Filter, dim: str, bucket: str) -> dict[str, Any]:
     """Everything the screen shows, as plain data (runs in a worker)."""
-    where = scope(text)
+    where = scope(applied)
     return {
         "totals": totals(cur, where.spans),
         "table": breakdown(cur, [dim], where.spans).to_pylist(),
         "chart": breakdown(cur, [bucket, dim], where.spans).to_pylist(),
-        "runaways": [asdict(r) for r in runaways(cur, text)],
+        "runaways": [asdict(r) for r in runaways(cur, applied)],
         "cache": cache_efficiency(cur, where.spans).to_pylist(),
         "pending": store_costs.pending(cur),
     }
@@ -120,12 +121,13 @@ class CostsWindow(QWidget):
         self.png_button.clicked.connect(self.ask_export_png)
         self.csv_button.clicked.connect(self.ask_export_csv)
         self.prices_button.clicked.connect(self.open_prices)
-        self.filter_text = window.query_bar.edit.text().strip()
-        window.query_bar.query_changed.connect(self.follow_filter)
+        # the filter as applied, never the text still being typed in the query bar
+        self.filter: Filter = window.finder.filter
+        window.finder.filter_applied.connect(self.follow_filter)
 
-    def follow_filter(self, text: str) -> None:
+    def follow_filter(self, applied: Filter) -> None:
         """The filter applied in the query bar changed: show its costs."""
-        self.filter_text = text.strip()
+        self.filter = applied
         if self.isVisible():
             self.refresh()
 
@@ -146,13 +148,17 @@ class CostsWindow(QWidget):
 
     def refresh(self) -> None:
         """Run the reports again for the current filter and choices."""
-        text = self.filter_text
-        self.filter_label.setText(f"Filter: {text}" if text else "All calls (no filter)")
+        applied = self.filter
+        self.filter_label.setText(
+            f"Filter: {applied.text} ({applied.span_meaning})"
+            if not applied.empty
+            else "All calls (no filter)"
+        )
         dim, bucket = self.dimension.currentData(), self.bucket.currentData()
         self.totals_label.setText("Loading…")
         self.main.runner.submit(
             "costs",
-            lambda cur: _report(cur, text, dim, bucket),
+            lambda cur: _report(cur, applied, dim, bucket),
             lambda report: self._show(report, dim, bucket),
             self._failed,
         )

@@ -36,7 +36,7 @@ from spanscope import paths
 from spanscope.core import eval_export
 from spanscope.core.eval_export import FORMATS, EvalRecord, ExportOutcome
 from spanscope.core.eval_export.formats import generic
-from spanscope.core.filters import compile_filter
+from spanscope.core.filter_value import make_filter
 from spanscope.core.redaction import SecretRedactor, all_rules, preview
 from spanscope.store import annotations as stored
 from spanscope.store import review_queues
@@ -61,7 +61,7 @@ def collect(cur: Any, scope: Scope) -> list[EvalRecord]:
         items = [(i.trace_id, i.span_id) for i in review_queues.items(cur, scope.queue_id)]
         return eval_export.collect_items(cur, items)
     if scope.filter_text.strip():
-        return eval_export.collect(cur, compile_filter(scope.filter_text, "spans"), "spans")
+        return eval_export.collect(cur, make_filter(scope.filter_text).spans, "spans")
     return eval_export.records_for(cur, stored.list_annotations(cur))
 
 

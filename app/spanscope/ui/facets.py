@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from spanscope.core.filters import FIELDS, compile_for_facets
+from spanscope.core.filter_value import EVERYTHING, Filter
+from spanscope.core.filters import FIELDS
 from spanscope.store import facets as store_facets
 from spanscope.store.facets import FACETS, Facet, FacetCounts
 from spanscope.store.queries import Where
@@ -223,11 +224,11 @@ class FacetsPanel(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._started.connect(self._query_started, Qt.ConnectionType.QueuedConnection)
 
-    def refresh(self, text: str = "") -> None:
-        """Recount every facet under the filter ``text`` (cancelling counts still running)."""
+    def refresh(self, applied: Filter = EVERYTHING) -> None:
+        """Recount every facet under the applied filter (cancelling counts still running)."""
         self._refresh += 1
         number = self._refresh
-        wheres = compile_for_facets(text)
+        wheres = {"traces": applied.traces, "spans": applied.spans}
         self._waiting = set(self.boxes)
         for field, box in self.boxes.items():
             self._timers[field].stop()

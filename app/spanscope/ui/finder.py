@@ -16,16 +16,16 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
     QInputDialog,
+    QLabel,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from spanscope.core.filters import FilterError, compile_filter
-from spanscope.store import facets as store_facets
+from spanscope.core.filter_value import EVERYTHING, Filter, make_filter
+from spanscope.core.filters import FilterError
 from spanscope.store import queries
-from spanscope.store.queries import Where
 from spanscope.ui.facets import FacetsPanel
 from spanscope.ui.query_bar import QueryBar
 from spanscope.ui.saved_views import View, ViewsPanel, ViewStore
@@ -45,28 +45,19 @@ def load_completion_values(cur: Any) -> dict[str, list[str]]:
     return values
 
 
-def compiled(text: str, table: str) -> Where:
-    """``text`` for ``table``; over spans, a filter that only applies to traces keeps the
-    spans of the matching traces."""
-    if not text:
-        return Where()
-    try:
-        return compile_filter(text, table)
-    except FilterError:
-        if table != "spans":
-            raise
-        return store_facets.spans_of_traces(compile_filter(text, "traces"))
-
-
 class Finder(QObject):
     """Keeps the query bar, the lists, the facets and the saved views in step."""
 
     list_changed = Signal(str)  # "traces" or "spans"
+    # The filter as applied (core.filter_value.Filter): every screen that follows the query
+    # bar (lists, facets, Costs, Review, export) reads this value, never the edit box.
+    filter_applied = Signal(object)
 
     def __init__(self, runner: QueryRunner, database: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
         self.shows = "traces"
+        self.filter: Filter = EVERYTHING
         self._stale = {name: False for name in LISTS}
         self.query_bar = QueryBar(parent)
         self.trace_list = TraceList(runner, parent)
@@ -102,10 +93,19 @@ class Finder(QObject):
         top.addWidget(self.query_bar, 1)
         top.addLayout(toggles)
         top.setAlignment(toggles, Qt.AlignmentFlag.AlignTop)
+        # What the list shows, in words ("traces with a span matching kind:tool …"): the
+        # filter's meaning is not left to guess.
+        self.meaning = QLabel(parent)
+        self.meaning.setTextFormat(Qt.TextFormat.PlainText)
+        self.meaning.setObjectName("filterMeaning")
+        self.meaning.setContentsMargins(6, 0, 6, 2)
+        self.meaning.setEnabled(False)  # drawn in the muted colour of the palette
+        self.meaning.hide()
         column = QVBoxLayout(self.lists)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addLayout(top)
+        column.addWidget(self.meaning)
         column.addWidget(self.stack)
 
         self.sidebar = QWidget(parent)
@@ -124,21 +124,29 @@ class Finder(QObject):
 
     @property
     def text(self) -> str:
-        return self.query_bar.applied
+        return self.filter.text
 
     def set_filter(self, text: str) -> None:
-        """Apply filter text (already checked by the query bar) to both lists and the facets;
-        only the list shown loads now."""
+        """Make the filter value of ``text`` (once) and hand it to both lists, the facets and
+        every screen that follows it; only the list shown loads now."""
         try:
-            trace_where, span_where = compiled(text, "traces"), compiled(text, "spans")
+            applied = make_filter(text)
         except FilterError as exc:
             self.query_bar.show_error(exc, select=False)
             return
-        self.trace_list.model.set_filter(trace_where, reload=False)
-        self.span_list.model.set_filter(span_where, reload=False)
+        self.filter = applied
+        self.trace_list.model.set_filter(applied.traces, reload=False)
+        self.span_list.model.set_filter(applied.spans, reload=False)
         self._stale = {name: True for name in LISTS}
         self.reload_list()
-        self.facets.refresh(text)
+        self.facets.refresh(applied)
+        self._show_meaning()
+        self.filter_applied.emit(applied)
+
+    def _show_meaning(self) -> None:
+        applied = self.filter
+        self.meaning.setText(applied.meaning if self.shows == "traces" else applied.span_meaning)
+        self.meaning.setVisible(not applied.empty)
 
     def add_term(self, term: str) -> None:
         """A facet was clicked: add its term to the filter."""
@@ -154,6 +162,7 @@ class Finder(QObject):
         self.current_model().cancel()
         self.shows = name
         self.stack.setCurrentWidget(self.current_list())
+        self._show_meaning()
         if self._stale[name]:
             self.reload_list()
         self.list_changed.emit(name)
@@ -173,7 +182,7 @@ class Finder(QObject):
         """After an import: both lists, the facets and the completion values."""
         self._stale = {name: True for name in LISTS}
         self.reload_list()
-        self.facets.refresh(self.text)
+        self.facets.refresh(self.filter)
         self.load_completion_values()
 
     def load_completion_values(self) -> None:

@@ -15,7 +15,8 @@ from PySide6.QtCore import QCoreApplication, QStringListModel, Qt, QTimer, Signa
 from PySide6.QtGui import QInputMethodEvent, QKeyEvent, QPalette, QTextCharFormat
 from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from spanscope.core.filters import FilterError, compile_filter, field_names
+from spanscope.core.filter_value import make_filter
+from spanscope.core.filters import FilterError, field_names
 from spanscope.ui import display
 from spanscope.ui.filter_completion import candidates, current_token
 
@@ -108,7 +109,7 @@ class QueryBar(QWidget):
         self._debounce.stop()
         text = self.edit.text().strip()
         try:
-            compile_filter(text, self.table)
+            make_filter(text)
         except FilterError as exc:
             self.show_error(exc, select)
             return False

@@ -10,7 +10,6 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QCheckBox, QInputDialog, QMenu, QVBoxLayout, QWidget
 
 from spanscope.cli.annotate import default_author
-from spanscope.core.filters import FilterError, compile_filter
 from spanscope.model.annotation import ReviewQueue
 from spanscope.store import annotations as stored
 from spanscope.store import review_queues
@@ -108,15 +107,11 @@ class ReviewFeature:
         self.panel.note.setFocus()
 
     def review_filter(self) -> None:
-        """Make a queue of what the list shows (the current filter) and open it."""
-        text = self.window.query_bar.edit.text()
+        """Make a queue of what the list shows (the filter as applied) and open it."""
+        applied = self.window.finder.filter
         level = "spans" if self.window.finder.shows == "spans" else "traces"
-        try:
-            where = compile_filter(text, level)
-        except FilterError as exc:
-            self.window.show_message(f"Cannot review this filter: {exc}")
-            return
-        self.create_queue(text.strip() or f"all {level}", text, level, where)
+        name = applied.text or f"all {level}"
+        self.create_queue(name, applied.text, level, applied.where(level))
 
     def review_traces(self, trace_ids: list[str]) -> None:
         if trace_ids:
@@ -176,7 +171,7 @@ class ReviewFeature:
         return self.reviewers
 
     def open_export(self, scope: Scope | None = None) -> ExportDialog:
-        text = self.window.query_bar.edit.text().strip()
+        text = self.window.finder.filter.text
         scope = scope or Scope(f"filter “{text}”" if text else "every annotation", text)
         self.export_dialog = ExportDialog(self.window.runner, scope, self.window)
         self.export_dialog.exported.connect(
