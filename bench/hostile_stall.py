@@ -47,7 +47,6 @@ def run(home: Path, long_chars: int) -> dict[str, Any]:
     )
     from spanscope.ingest import import_paths
     from spanscope.store import Database
-    from spanscope.ui.costs import open_costs
     from spanscope.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
@@ -132,23 +131,23 @@ def run(home: Path, long_chars: int) -> dict[str, Any]:
     spin(300)
     tips(window.span_list.model)
     step("trace diff")
-    diff = window.diff_entry_points.diff_traces(HOSTILE_TRACE, LONG_TRACE)
+    diff = window.features["diff"].diff_traces(HOSTILE_TRACE, LONG_TRACE)
     wait_until(lambda: diff.diff is not None, "diff")
     for row in range(len(diff.diff.statuses)):
         diff.select_row(row)
         spin(300)
     step("step-through")
-    steps = window.replay.step_through(LONG_TRACE)
+    steps = window.features["replay"].step_through(LONG_TRACE)
     wait_until(lambda: steps.model.rowCount() == 4, "steps")
     for n in range(4):
         steps.scrubber.setValue(n)
         spin(300)
     step("review queue")
-    window.review.review_traces([HOSTILE_TRACE, LONG_TRACE])
-    wait_until(lambda: bool(window.review.queues), "queue")
+    window.features["review"].review_traces([HOSTILE_TRACE, LONG_TRACE])
+    wait_until(lambda: bool(window.features["review"].queues), "queue")
     spin(800)
     step("costs")
-    costs = open_costs(window)
+    costs = window.features["costs"].open()
     wait_until(lambda: costs.report is not None, "costs")
     spin(500)
     step("end")

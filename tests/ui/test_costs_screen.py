@@ -8,7 +8,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from spanscope.store import costs as store_costs
-from spanscope.ui.costs import open_costs
 from spanscope.ui.price_settings import PriceSettings
 
 
@@ -17,7 +16,7 @@ def _loaded(costs) -> bool:  # type: ignore[no-untyped-def]
 
 
 def test_switching_the_dimension_changes_chart_and_table(qtbot, window, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
-    costs = open_costs(window)
+    costs = window.features["costs"].open()
     qtbot.waitUntil(lambda: _loaded(costs), timeout=10000)
     model = costs.table_model
     qtmodeltester.check(model)
@@ -43,7 +42,7 @@ def test_switching_the_dimension_changes_chart_and_table(qtbot, window, qtmodelt
 
 
 def test_the_screen_follows_the_query_bar_and_exports(qtbot, window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    costs = open_costs(window)
+    costs = window.features["costs"].open()
     qtbot.waitUntil(lambda: _loaded(costs), timeout=10000)
     everything = costs.report["totals"]["calls"]
     window.query_bar.set_text("service:returns-bot")
@@ -59,7 +58,7 @@ def test_the_screen_follows_the_query_bar_and_exports(qtbot, window, tmp_path: P
 
 
 def test_an_override_reprices_the_calls(qtbot, window) -> None:  # type: ignore[no-untyped-def]
-    costs = open_costs(window)
+    costs = window.features["costs"].open()
     qtbot.waitUntil(lambda: _loaded(costs), timeout=10000)
     before = costs.report["totals"]["cost_usd"]
     settings = PriceSettings(window, on_changed=costs.refresh, parent=costs)

@@ -28,12 +28,12 @@ def select_both(window) -> None:  # type: ignore[no-untyped-def]
 def open_diff(qtbot, window) -> TraceDiffWindow:  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: window.trace_list.model.rowCount() == 2, timeout=10000)
     select_both(window)
-    window.diff_entry_points.diff_traces_action.trigger()
+    window.features["diff"].diff_traces_action.trigger()
     qtbot.waitUntil(
-        lambda: any(isinstance(w, TraceDiffWindow) for w in window.diff_entry_points.open_windows),
+        lambda: any(isinstance(w, TraceDiffWindow) for w in window.features["diff"].open_windows),
         timeout=10000,
     )
-    diff_window = window.diff_entry_points.open_windows[-1]
+    diff_window = window.features["diff"].open_windows[-1]
     qtbot.waitUntil(lambda: diff_window.diff is not None, timeout=10000)
     return diff_window
 
@@ -88,7 +88,7 @@ def test_a_span_diffed_with_a_marked_span(qtbot, tmp_path: Path, open_window) ->
     db = Database.open(two_runs(tmp_path))
     try:
         window = open_window(db)
-        entry = window.diff_entry_points
+        entry = window.features["diff"]
         # Let the window settle on the trace it selects by itself first.
         qtbot.waitUntil(lambda: window.span_tree.current_span_id() is not None, timeout=10000)
         window.span_tree.show_trace(GOOD, LLM)

@@ -8,12 +8,11 @@ from spanscope.core.filters import compile_filter
 from spanscope.model.annotation import Annotation
 from spanscope.store import queries
 from spanscope.store.annotations import save_annotation
-from spanscope.ui.evaluate_window import open_evaluate
 
 
 def test_estimate_run_and_nothing_left_to_judge(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     window.query_bar.set_text("service:returns-bot")
-    evaluate = open_evaluate(window)
+    evaluate = window.features["evaluate"].open()
     evaluate.name.setCurrentText("no-refusal")
     evaluate.limit.setValue(40)
     evaluate.estimate_button.click()
@@ -34,7 +33,7 @@ def test_estimate_run_and_nothing_left_to_judge(qtbot, window) -> None:  # type:
 
 
 def test_a_judge_needs_an_endpoint(qtbot, window) -> None:  # type: ignore[no-untyped-def]
-    evaluate = open_evaluate(window)
+    evaluate = window.features["evaluate"].open()
     evaluate.name.setCurrentText("faithfulness")
     evaluate.estimate_button.click()
     assert "choose an endpoint" in evaluate.status.text()
@@ -42,7 +41,7 @@ def test_a_judge_needs_an_endpoint(qtbot, window) -> None:  # type: ignore[no-un
 
 
 def test_trust_the_judge_lists_disagreements(qtbot, window) -> None:  # type: ignore[no-untyped-def]
-    evaluate = open_evaluate(window)
+    evaluate = window.features["evaluate"].open()
     evaluate.name.setCurrentText("latency<2s")
     evaluate.limit.setValue(10)
     evaluate.estimate_button.click()

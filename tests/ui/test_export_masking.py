@@ -23,7 +23,7 @@ def test_copy_and_export_mask_secrets_unless_turned_off(
     window = open_window(empty_db)
     qtbot.waitUntil(lambda: window.span_tree.trace_id == SECRET_TRACE, timeout=10000)
     actions = window.span_tree.trace_actions
-    toggle = window.mask_secrets_action
+    toggle = window.features["secret_masking"].action
     assert toggle.isChecked() and masking_on()
 
     with qtbot.waitSignal(actions.copied, timeout=10000) as copied:

@@ -5,7 +5,6 @@ typed), and a trace-level term such as ``errors>2`` works in "Review these" on e
 from __future__ import annotations
 
 from spanscope.store import Database, review_queues
-from spanscope.ui.costs import open_costs
 
 
 def scalar(db: Database, sql: str) -> int:
@@ -32,7 +31,7 @@ def test_review_these_takes_the_applied_filter_with_a_trace_level_term(
     assert expected > 0
     window.query_bar.set_text("errors>0")
     window.query_bar.edit.setText("kind:nothing-applied")  # typed, never applied
-    feature = window.review
+    feature = window.features["review"]
     window.finder.show_list("spans")  # "Review these" on the span list: spans of such traces
     feature.review_filter()
     qtbot.waitUntil(lambda: len(feature.queues) == 1, timeout=10000)
@@ -51,7 +50,7 @@ def test_review_these_takes_the_applied_filter_with_a_trace_level_term(
 def test_costs_follow_the_applied_filter_not_the_edit_box(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     window.query_bar.set_text("service:returns-bot")
     window.query_bar.edit.setText("service:checkout-assistant")  # typed, never applied
-    costs = open_costs(window)
+    costs = window.features["costs"].open()
     qtbot.waitUntil(lambda: costs.report is not None, timeout=10000)
     assert costs.filter.text == "service:returns-bot"
     assert "service:returns-bot" in costs.filter_label.text()

@@ -3,13 +3,11 @@ in the main window; two cohorts are compared; prompt versions are listed and two
 
 from __future__ import annotations
 
-from spanscope.ui.incident_window import open_incident
-
 
 def test_failure_groups_follow_the_filter_and_open_their_spans(
     qtbot, window, qtmodeltester
 ) -> None:  # type: ignore[no-untyped-def]
-    incident = open_incident(window, "groups")
+    incident = window.features["incident"].open("groups")
     view = incident.groups
     qtbot.waitUntil(lambda: view.model.rowCount() > 0, timeout=20000)
     qtmodeltester.check(view.model)
@@ -36,7 +34,7 @@ def test_failure_groups_follow_the_filter_and_open_their_spans(
 
 
 def test_compare_two_cohorts_in_the_window(qtbot, window, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
-    incident = open_incident(window, "compare")
+    incident = window.features["incident"].open("compare")
     view = incident.compare
     view.a_edit.setText("-status:error")
     view.b_edit.setText("status:error")
@@ -55,7 +53,7 @@ def test_compare_two_cohorts_in_the_window(qtbot, window, qtmodeltester) -> None
 
 
 def test_prompt_versions_are_listed_and_two_are_diffed(qtbot, window, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
-    incident = open_incident(window, "prompts")
+    incident = window.features["incident"].open("prompts")
     view = incident.prompts
     qtbot.waitUntil(lambda: view.model.rowCount() > 0, timeout=20000)
     qtmodeltester.check(view.model)

@@ -8,10 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from spanscope.ui.command_palette import fuzzy_score
-from spanscope.ui.costs import open_costs
 from spanscope.ui.diff_window import open_span_diff
-from spanscope.ui.evaluate_window import open_evaluate
-from spanscope.ui.incident_window import open_incident
 from spanscope.ui.keyboard import ESCAPE_CLOSES, bindings, shared_keys
 
 
@@ -36,25 +33,25 @@ def _secondary_windows(qtbot, window, only: str | None = None) -> dict[str, QWid
     a, b = _two_traces(window)
     trace, span = _llm_span(window)
     openers = {
-        "step-through": lambda: window.replay.step_through(trace),
-        "replay": lambda: window.replay.replay_call(trace, span),
-        "trace diff": lambda: window.diff_entry_points.diff_traces(a, b),
+        "step-through": lambda: window.features["replay"].step_through(trace),
+        "replay": lambda: window.features["replay"].replay_call(trace, span),
+        "trace diff": lambda: window.features["diff"].diff_traces(a, b),
         "span diff": lambda: open_span_diff(
             window, window.runner, dict(SPAN), dict(SPAN), "a vs b"
         ),
         "SQL console": window.open_sql_console,
-        "costs": lambda: open_costs(window),
-        "incident": lambda: open_incident(window, "groups"),
-        "evaluate": lambda: open_evaluate(window),
+        "costs": lambda: window.features["costs"].open(),
+        "incident": lambda: window.features["incident"].open("groups"),
+        "evaluate": lambda: window.features["evaluate"].open(),
         "cases": lambda: (window.cases.show(), window.cases.view)[1],
     }
     shown: dict[str, QWidget] = {
         name: open_() for name, open_ in openers.items() if only in (None, name)
     }
     if only in (None, "review"):
-        window.review.review_traces([a, b])
-        qtbot.waitUntil(lambda: len(window.review.queues) == 1, timeout=10000)
-        shown["review"] = window.review.queues[0]
+        window.features["review"].review_traces([a, b])
+        qtbot.waitUntil(lambda: len(window.features["review"].queues) == 1, timeout=10000)
+        shown["review"] = window.features["review"].queues[0]
     return shown
 
 

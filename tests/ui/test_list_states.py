@@ -33,11 +33,11 @@ def test_results_under_a_bad_filter_are_greyed_until_a_good_one(qtbot, window) -
 
 
 def test_the_annotation_panel_lets_go_when_the_list_empties(qtbot, window) -> None:  # type: ignore[no-untyped-def]
-    panel = window.review.panel
+    panel = window.features["review"].panel
     qtbot.waitUntil(lambda: panel.isEnabled(), timeout=10000)
     window.query_bar.set_text("service:no-such-service")
     qtbot.waitUntil(lambda: not panel.isEnabled(), timeout=10000)
-    assert window.review.tab.trace_id is None
+    assert window.features["review"].tab.trace_id is None
     assert panel.note.toPlainText() == "" and "Select a span" in panel.title.text()
 
 

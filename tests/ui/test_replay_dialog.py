@@ -42,7 +42,7 @@ def window(qtbot, empty_db: Database, open_window, tmp_path: Path):  # type: ign
 
 def open_dialog(qtbot, window, server: LoopbackModel, **options: object):  # type: ignore[no-untyped-def]
     settings.save_endpoints([server.endpoint("openai", **options)])
-    dialog = window.replay.replay_call(TRACE, LLM)
+    dialog = window.features["replay"].replay_call(TRACE, LLM)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.send_button.isEnabled(), timeout=10000)
     return dialog
@@ -144,7 +144,7 @@ def test_cancel_stops_a_running_batch(qtbot, window, server: LoopbackModel) -> N
 def test_missing_sdk_and_missing_endpoint_are_explained(
     qtbot, window, server: LoopbackModel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    dialog = window.replay.replay_call(TRACE, LLM)
+    dialog = window.features["replay"].replay_call(TRACE, LLM)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: bool(dialog.messages.toPlainText()), timeout=10000)
     assert "No endpoint yet" in dialog.banner.text() and not dialog.send_button.isEnabled()
@@ -152,7 +152,7 @@ def test_missing_sdk_and_missing_endpoint_are_explained(
 
     monkeypatch.setitem(sys.modules, "openai", None)
     settings.save_endpoints([server.endpoint("openai")])
-    dialog = window.replay.replay_call(TRACE, LLM)
+    dialog = window.features["replay"].replay_call(TRACE, LLM)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: bool(dialog.messages.toPlainText()), timeout=10000)
     assert "pip install 'spanscope[replay]'" in dialog.banner.text()

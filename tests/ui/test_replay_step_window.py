@@ -23,7 +23,7 @@ def test_step_through_with_keys_scrubber_and_failure_jump(
     _import(empty_db, tmp_path)
     window = open_window(empty_db)
     qtbot.waitUntil(lambda: window.span_tree.trace_id == TRACE, timeout=10000)
-    steps = window.replay.step_through(TRACE)
+    steps = window.features["replay"].step_through(TRACE)
     qtbot.addWidget(steps)
     qtbot.waitUntil(lambda: steps.model.rowCount() == 4, timeout=10000)
     qtmodeltester.check(steps.model)
@@ -64,15 +64,15 @@ def test_step_through_opens_at_the_span_from_the_tree_menu(
     tree = window.span_tree
     qtbot.waitUntil(lambda: len(tree.model.forest) == 4, timeout=10000)
     menu = QMenu()
-    window.replay.tree_menu(menu, TRACE, LLM)
+    window.features["replay"].tree_menu(menu, TRACE, LLM)
     entries = {a.text(): a for a in menu.actions() if a.text()}
     assert entries["Replay call…"].isEnabled()
     menu_on_tool = QMenu()
-    window.replay.tree_menu(menu_on_tool, TRACE, TOOL)
+    window.features["replay"].tree_menu(menu_on_tool, TRACE, TOOL)
     assert not {a.text(): a for a in menu_on_tool.actions()}["Replay call…"].isEnabled()
 
     entries["Step through from here"].trigger()
-    steps = window.replay.opened[-1]
+    steps = window.features["replay"].opened[-1]
     qtbot.addWidget(steps)
     qtbot.waitUntil(lambda: steps.current == 2, timeout=10000)
     assert steps.steps.steps[0].span_id == ROOT

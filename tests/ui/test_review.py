@@ -17,7 +17,7 @@ from spanscope.ui.eval_export_dialog import Scope, default_path
 
 
 def _open_queue(qtbot, window, trace_ids):  # type: ignore[no-untyped-def]
-    feature = window.review
+    feature = window.features["review"]
     feature.review_traces(trace_ids)
     qtbot.waitUntil(lambda: len(feature.queues) == 1, timeout=10000)
     review = feature.queues[0]
@@ -69,8 +69,8 @@ def test_review_five_items_with_the_keyboard_and_export(qtbot, window, tmp_path:
             qtbot.keyClick(review.panel.expected, Qt.Key.Key_Escape)
         qtbot.keyClick(review, Qt.Key.Key_J)
     qtbot.waitUntil(lambda: review.progress.text() == "5 / 5 — finished", timeout=10000)
-    window.review.writer.wait()
-    qtbot.waitUntil(lambda: window.review.writer.pending == 0, timeout=10000)
+    window.features["review"].writer.wait()
+    qtbot.waitUntil(lambda: window.features["review"].writer.pending == 0, timeout=10000)
 
     cur = window.db.reader()
     got = {a.trace_id: a for a in stored.list_annotations(cur) if a.rubric == ""}
@@ -81,11 +81,11 @@ def test_review_five_items_with_the_keyboard_and_export(qtbot, window, tmp_path:
     assert got[ids[3]].labels == ("hallucination", "bad tool arguments")
     assert got[ids[3]].expected == "escalate to a human"
     assert got[ids[4]].labels == ("latency",)
-    assert {a.author for a in got.values()} == {window.review.author}
+    assert {a.author for a in got.values()} == {window.features["review"].author}
     [queue] = review_queues.queues(cur)
     assert (queue.done, queue.skipped, queue.position) == (4, 1, 5)
 
-    dialog = window.review.open_export(Scope("queue", queue_id=queue.queue_id))
+    dialog = window.features["review"].open_export(Scope("queue", queue_id=queue.queue_id))
     qtbot.waitUntil(lambda: dialog.records is not None, timeout=10000)
     assert dialog.labels.count() == 4  # every label given, all ticked
     dialog.set_format("openai-jsonl")
@@ -119,7 +119,7 @@ def test_review_five_items_with_the_keyboard_and_export(qtbot, window, tmp_path:
     meta = provenance[[p["trace_id"] for p in provenance].index(ids[0])]
     assert meta["labels"] == ["hallucination"]
     assert meta["source_file"].endswith("demo.jsonl")
-    assert meta["reviewers"] == [window.review.author]
+    assert meta["reviewers"] == [window.features["review"].author]
     assert default_path("csv").parent == tmp_path  # the next export starts where this one went
     dialog.close()
 
@@ -134,9 +134,9 @@ def test_a_queue_resumes_where_the_reviewer_stopped(qtbot, window) -> None:  # t
     qtbot.waitUntil(lambda: review.progress.text() == "3 / 4", timeout=10000)
     queue_id = review.queue_id
     review.close()
-    window.review.writer.wait()
-    qtbot.waitUntil(lambda: window.review.writer.pending == 0, timeout=10000)
-    again = window.review.open_queue(queue_id)
+    window.features["review"].writer.wait()
+    qtbot.waitUntil(lambda: window.features["review"].writer.pending == 0, timeout=10000)
+    again = window.features["review"].open_queue(queue_id)
     qtbot.waitUntil(lambda: again.progress.text() == "3 / 4", timeout=10000)
     qtbot.keyClick(again, Qt.Key.Key_K)
     qtbot.waitUntil(lambda: again.progress.text() == "2 / 4", timeout=10000)
@@ -144,7 +144,7 @@ def test_a_queue_resumes_where_the_reviewer_stopped(qtbot, window) -> None:  # t
 
 
 def test_annotations_tab_says_saved_once_on_disk(qtbot, window) -> None:  # type: ignore[no-untyped-def]
-    feature = window.review
+    feature = window.features["review"]
     qtbot.waitUntil(lambda: feature.tab.trace_id is not None, timeout=10000)
     feature.annotate()
     panel = feature.panel
@@ -164,7 +164,7 @@ def test_conflicts_are_shown_side_by_side_and_adjudicated(qtbot, window) -> None
     cur = window.db.writer.cursor()
     stored.save_annotation(cur, Annotation(trace, "", ("hallucination", "latency"), author="ana"))
     stored.save_annotation(cur, Annotation(trace, "", ("latency",), note="slow only", author="bo"))
-    reviewers = window.review.open_reviewers()
+    reviewers = window.features["review"].open_reviewers()
     qtbot.waitUntil(
         lambda: reviewers.data is not None and reviewers.conflicts.count() == 1, timeout=10000
     )
@@ -207,7 +207,7 @@ def test_badges_in_the_lists_and_the_tree(qtbot, window) -> None:  # type: ignor
     qtbot.waitUntil(
         lambda: window.trace_list.model.index(0, labels).data() == "wrong tool ✎", timeout=10000
     )
-    window.review.refresh_tree_badges()
+    window.features["review"].refresh_tree_badges()
     qtbot.waitUntil(
         lambda: window.span_tree.model.badges.get(span_id) == "wrong tool ✎", timeout=10000
     )

@@ -22,7 +22,7 @@ def test_the_call_after_a_compaction_shows_the_compacted_context(
     assert result.status == "imported", result.error
     window = open_window(empty_db)
     qtbot.waitUntil(lambda: window.span_tree.trace_id == TRACE, timeout=10000)
-    steps = window.replay.step_through(TRACE)
+    steps = window.features["replay"].step_through(TRACE)
     qtbot.addWidget(steps)
     steps.resize(1400, 900)
     steps.show()

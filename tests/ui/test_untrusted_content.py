@@ -41,7 +41,6 @@ from spanscope.model import ImportStatus
 from spanscope.store import Database
 from spanscope.ui import display
 from spanscope.ui.cost_chart import CostChart
-from spanscope.ui.costs import open_costs
 
 SCHEMES = ("http", "https", "file", "javascript", "ftp", "data", "mailto")
 
@@ -213,7 +212,7 @@ def test_span_list_and_facets_show_hostile_text_literally(qtbot, hostile_window)
 
 def test_diff_windows_show_hostile_text_literally(qtbot, hostile_window) -> None:  # type: ignore[no-untyped-def]
     window = hostile_window
-    diff = window.diff_entry_points.diff_traces(HOSTILE_TRACE, LONG_TRACE)
+    diff = window.features["diff"].diff_traces(HOSTILE_TRACE, LONG_TRACE)
     qtbot.waitUntil(lambda: diff.diff is not None, timeout=30000)
     qtbot.waitUntil(lambda: diff.pair.diff is not None, timeout=30000)
     for row in range(len(diff.diff.statuses)):
@@ -225,7 +224,7 @@ def test_diff_windows_show_hostile_text_literally(qtbot, hostile_window) -> None
 
 def test_review_queue_shows_hostile_text_literally(qtbot, hostile_window) -> None:  # type: ignore[no-untyped-def]
     window = hostile_window
-    feature = window.review
+    feature = window.features["review"]
     feature.review_traces([HOSTILE_TRACE, LONG_TRACE])
     qtbot.waitUntil(lambda: len(feature.queues) == 1, timeout=20000)
     review = feature.queues[0]
@@ -240,7 +239,7 @@ def test_review_queue_shows_hostile_text_literally(qtbot, hostile_window) -> Non
 def test_replay_and_step_through_show_hostile_text_literally(qtbot, hostile_window) -> None:  # type: ignore[no-untyped-def]
     window = hostile_window
     for trace in (HOSTILE_TRACE, LONG_TRACE):
-        steps = window.replay.step_through(trace)
+        steps = window.features["replay"].step_through(trace)
         qtbot.addWidget(steps)
         qtbot.waitUntil(lambda s=steps: s.model.rowCount() == 4, timeout=20000)
         for step in range(4):
@@ -250,14 +249,14 @@ def test_replay_and_step_through_show_hostile_text_literally(qtbot, hostile_wind
         assert len(steps.windowTitle()) < 400
         steps.close()
         steps.runner.wait()
-        dialog = window.replay.replay_call(trace, LLM)
+        dialog = window.features["replay"].replay_call(trace, LLM)
         qtbot.addWidget(dialog)
         qtbot.waitUntil(lambda d=dialog: d.messages.toPlainText() != "", timeout=20000)
         assert_literal(dialog)
 
 
 def test_costs_screen_shows_hostile_text_literally(qtbot, hostile_window) -> None:  # type: ignore[no-untyped-def]
-    costs = open_costs(hostile_window)
+    costs = hostile_window.features["costs"].open()
     qtbot.waitUntil(
         lambda: costs.report is not None and costs.totals_label.text() != "Loading…",
         timeout=20000,

@@ -17,7 +17,7 @@ def test_step_through_title_and_first_step_totals(qtbot, window) -> None:  # typ
         .execute("SELECT trace_id FROM traces WHERE span_count > 3 AND llm_count > 0 LIMIT 1")
         .fetchone()[0]
     )  # an agent run: step 1 is its root, before any model call
-    steps = window.replay.step_through(trace)
+    steps = window.features["replay"].step_through(trace)
     qtbot.addWidget(steps)
     qtbot.waitUntil(lambda: steps.steps is not None and steps.model.rowCount() > 0, timeout=10000)
     title = steps.windowTitle()
@@ -88,7 +88,7 @@ def test_step_through_shows_what_is_new_since_the_previous_call(qtbot, window) -
         .execute("SELECT trace_id FROM traces WHERE llm_count >= 3 ORDER BY trace_id LIMIT 1")
         .fetchone()[0]
     )
-    steps = window.replay.step_through(trace)
+    steps = window.features["replay"].step_through(trace)
     qtbot.addWidget(steps)
     qtbot.waitUntil(lambda: steps.steps is not None, timeout=10000)
     llm = [s.index for s in steps.steps.steps if s.span.get("kind") == "llm"]

@@ -34,6 +34,7 @@ from spanscope.cli import groups as group_commands
 from spanscope.cli import prompts as prompt_commands
 from spanscope.cli import repair as repair_commands
 from spanscope.cli import replay as replay_commands
+from spanscope.cli.output import db_path, print_table
 from spanscope.cli.terminal import raw_stream, visible, visible_output
 from spanscope.core import free_space
 from spanscope.core.filters import FilterError, compile_filter
@@ -188,7 +189,7 @@ def _sql(args: argparse.Namespace, out: TextIO) -> int:
     copy of it when the window holds it."""
     if args.schema:
         docs = [(d.table, d.column, d.type, d.meaning) for d in schema_docs()]
-        _table(["table", "column", "type", "meaning"], docs, out)
+        print_table(["table", "column", "type", "meaning"], docs, out)
         return 0
     if not args.query:
         print("spanscope: sql needs a query (or --schema)", file=sys.stderr)
@@ -231,7 +232,7 @@ def _sql(args: argparse.Namespace, out: TextIO) -> int:
             rows = mask_table(redactor, rows)
         records = rows.to_pylist()
         cells = [tuple("" if v is None else str(v) for v in r.values()) for r in records]
-        _table(rows.column_names, cells, out)
+        print_table(rows.column_names, cells, out)
         note = f" (more than {args.limit}; use --csv or --json for all)" if more else ""
         print(f"{len(records)} rows{note}", file=out)
         return 0
@@ -251,11 +252,6 @@ def _flat(page: pa.Table) -> pa.Table:
             column = pa.chunked_array([pa.array(cells, pa.string())])
         columns.append(column)
     return pa.Table.from_arrays(columns, names=page.column_names)
-
-
-def db_path(args: argparse.Namespace) -> Path:
-    """The database named on the command line, else the default one."""
-    return args.db if args.db else paths.default_database()
 
 
 def _import(db: Database, args: argparse.Namespace, out: TextIO) -> int:
@@ -300,7 +296,7 @@ def _print_import_table(results: list[ImportResult], out: TextIO) -> None:
         (r.path, r.format or "-", str(r.status), str(r.spans), str(r.traces), f"{r.seconds:.1f}s")
         for r in results
     ]
-    _table(["file", "format", "status", "spans", "traces", "time"], rows, out)
+    print_table(["file", "format", "status", "spans", "traces", "time"], rows, out)
     for r in results:
         for warning in r.warnings:
             out.write(f"warning: {Path(r.path).name}: {warning}\n")
@@ -324,7 +320,7 @@ def _ls(db: Database, args: argparse.Namespace, out: TextIO) -> int:
             out.write(json.dumps(_list_record(row, table)) + "\n")
         return 0
     if table == "traces":
-        _table(
+        print_table(
             [
                 "start",
                 "trace_id",
@@ -353,7 +349,7 @@ def _ls(db: Database, args: argparse.Namespace, out: TextIO) -> int:
             out,
         )
     else:
-        _table(
+        print_table(
             [
                 "start",
                 "trace_id",
@@ -459,16 +455,6 @@ def _stats(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     out.write("kinds      " + ", ".join(f"{k} {v}" for k, v in stats["by_kind"].items()) + "\n")
     out.write("models     " + (", ".join(stats["models"]) or "-") + "\n")
     return 0
-
-
-def _table(header: list[str], rows: Sequence[tuple[str, ...]], out: TextIO) -> None:
-    # widths measured on the text as shown (escapes and all)
-    rows = [tuple(visible(c) for c in row) for row in rows]
-    widths = [min(max([len(h)] + [len(r[i]) for r in rows]), 48) for i, h in enumerate(header)]
-    out.write("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip() + "\n")
-    for row in rows:
-        cells = [c if len(c) <= w else c[: w - 1] + "…" for c, w in zip(row, widths, strict=True)]
-        out.write("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip() + "\n")
 
 
 def _iso(ns: int | None) -> str | None:

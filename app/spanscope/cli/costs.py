@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from spanscope.cli.output import db_path, print_table
 from spanscope.core import pricing
 from spanscope.core.cost_analysis import runaways, scope
 from spanscope.store import Database, StoreError
@@ -120,7 +121,7 @@ def _costs(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         )
         for row in rows
     ]
-    _table(header, lines, out)
+    print_table(header, lines, out)
     out.write(
         f"total {_usd(total['cost_usd'])} over {total['calls']} calls in {total['traces']} "
         f"traces; {total['unpriced_calls']} unpriced, {total['mismatched_calls']} where the "
@@ -172,8 +173,6 @@ def _write(
 
 
 def _price(_: Database | None, args: argparse.Namespace, out: TextIO) -> int:
-    from spanscope.cli import db_path  # the command table imports this module
-
     overrides: list[store_costs.PriceOverride] = []
     path = Path(db_path(args))
     if path.exists():
@@ -230,7 +229,7 @@ def _override(db: Database, args: argparse.Namespace, out: TextIO) -> int:
             for row in rows:
                 out.write(json.dumps(row, default=str) + "\n")
             return 0
-        _table(
+        print_table(
             [
                 "id",
                 "model",
@@ -293,12 +292,6 @@ def _override(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     priced = writes.run(store_costs.reprice, pricing.cost_rules())
     out.write(f"{priced} calls priced again\n")
     return 0
-
-
-def _table(header: list[str], rows: list[tuple[str, ...]], out: TextIO) -> None:
-    from spanscope.cli import _table as table  # the house table layout
-
-    table(header, rows, out)
 
 
 def _text(value: Any) -> str:

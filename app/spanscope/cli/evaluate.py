@@ -25,6 +25,7 @@ from spanscope.core.replay_endpoints import EndpointError, api_key, find_endpoin
 from spanscope.core.replay_transport import Endpoint, ReplayUnavailable
 from spanscope.store import Database
 from spanscope.store import evaluations as stored
+from spanscope.store.write_queue import queue_of
 
 WRITES = {"eval"}
 BATCH = 500  # verdicts saved per transaction: a cancelled run keeps what it judged
@@ -120,7 +121,7 @@ def _judge(
     out: TextIO,
     cached: int,
 ) -> int:
-    writer = db.writer.cursor()
+    writes = queue_of(db)  # verdicts are annotations: the one write queue
     batch, counts = [], {"pass": 0, "fail": 0, "error": 0}
     stop = threading.Event()
 
@@ -162,15 +163,14 @@ def _judge(
                     + "\n"
                 )
             if len(batch) >= BATCH:
-                stored.save_verdicts(writer, batch)
+                writes.run(stored.save_verdicts, batch)
                 batch = []
     except KeyboardInterrupt:
         stop.set()
         print("\ncancelled: the verdicts so far are kept", file=sys.stderr)
     finally:
         if batch:
-            stored.save_verdicts(writer, batch)
-        writer.close()
+            writes.run(stored.save_verdicts, batch)
     if not args.json:
         print(
             f"{ev.author}: {counts['pass']} passed, {counts['fail']} failed, "

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import random
+from typing import Any, Protocol
 
 from spanscope.demo import encode as enc
 from spanscope.demo import kb, llm, story, tools
 from spanscope.demo.encode import JSON, Msg
 
-if TYPE_CHECKING:
-    from spanscope.demo.generator import Fleet
+
+class Fleet(Protocol):
+    """What a trace takes from the generator's fleet (``generator.Fleet``): its random source
+    and its knowledge-base chunks by topic. A protocol, so the two modules import one way."""
+
+    rng: random.Random
+    kb: dict[str, list[tuple[str, str]]]
+
 
 _MS = 10**6
 _TOOL_MS = {

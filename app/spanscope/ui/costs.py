@@ -8,7 +8,7 @@ query bar of the main window; every query runs in the window's runner.
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QKeySequence
@@ -35,9 +35,7 @@ from spanscope.ui import display
 from spanscope.ui.cost_chart import CostChart
 from spanscope.ui.cost_table import BREAKDOWN, CACHE, RUNAWAYS, Column, RowsModel
 from spanscope.ui.keyboard import close_on_escape
-
-if TYPE_CHECKING:
-    from spanscope.ui.main_window import MainWindow
+from spanscope.ui.window_surface import WindowSurface
 
 GROUPINGS = ("model", "provider", "service", "user", "session", "tag", "operation")
 
@@ -58,8 +56,8 @@ def _report(cur: Any, applied: Filter, dim: str, bucket: str) -> dict[str, Any]:
 class CostsWindow(QWidget):
     """A window of its own beside the main window, one per main window."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window, Qt.WindowType.Window)
+    def __init__(self, window: WindowSurface) -> None:
+        super().__init__(window.widget, Qt.WindowType.Window)
         close_on_escape(self)
         self.main = window
         self.setWindowTitle(f"Costs — {window.db.path.name}")
@@ -122,8 +120,8 @@ class CostsWindow(QWidget):
         self.csv_button.clicked.connect(self.ask_export_csv)
         self.prices_button.clicked.connect(self.open_prices)
         # the filter as applied, never the text still being typed in the query bar
-        self.filter: Filter = window.finder.filter
-        window.finder.filter_applied.connect(self.follow_filter)
+        self.filter: Filter = window.filter
+        window.filter_applied.connect(self.follow_filter)
 
     def follow_filter(self, applied: Filter) -> None:
         """The filter applied in the query bar changed: show its costs."""
@@ -198,9 +196,9 @@ class CostsWindow(QWidget):
 
     def _open_runaway(self, index: QModelIndex) -> None:
         trace_id = self.runaway_model.rows[index.row()]["trace_id"]
-        self.main.span_tree.show_trace(trace_id)
-        self.main.raise_()
-        self.main.activateWindow()
+        self.main.show_trace(trace_id)
+        self.main.widget.raise_()
+        self.main.widget.activateWindow()
 
     def ask_export_png(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export chart", "costs.png", "PNG (*.png)")
@@ -219,43 +217,54 @@ class CostsWindow(QWidget):
 
     def _prices_changed(self) -> None:
         self.refresh()
-        self.main.finder.reload()
+        self.main.reload()
 
 
-def open_costs(window: MainWindow) -> CostsWindow:
-    """Show the costs window of ``window`` (one per main window)."""
-    costs: CostsWindow | None = getattr(window, "costs_window", None)
-    if costs is None:
-        costs = CostsWindow(window)
-        window.costs_window = costs  # type: ignore[attr-defined]
-    costs.show()
-    costs.raise_()
-    costs.refresh()
-    return costs
+class CostsFeature:
+    """The Costs menu: the costs window (one per main window) and the pricing of calls an
+    older version stored."""
+
+    def __init__(self, window: WindowSurface) -> None:
+        self.surface = window
+        self.window: CostsWindow | None = None
+        menu = window.menu("C&osts")
+        action = menu.addAction("&Costs and runaway traces…")
+        action.setShortcut(QKeySequence("Ctrl+Shift+K"))
+        action.triggered.connect(lambda _c=False: self.open())
+        prices = menu.addAction("&Prices…")
+        prices.triggered.connect(lambda _c=False: self.open().open_prices())
+        self.price_pending()
+
+    def open(self) -> CostsWindow:
+        """Show the costs window."""
+        if self.window is None:
+            self.window = CostsWindow(self.surface)
+        self.window.show()
+        self.window.raise_()
+        self.window.refresh()
+        return self.window
+
+    def price_pending(self) -> None:
+        """Price the calls of a file upgraded from an older version, once, in the background."""
+        window = self.surface
+        if window.db.read_only:
+            return
+        rules = cost_rules()
+
+        def work(cur: Any) -> int:
+            return store_costs.reprice(cur, rules) if store_costs.pending(cur) else -1
+
+        def done(priced: int) -> None:
+            if priced >= 0:
+                window.show_message(f"Priced {priced:,} model calls stored by an older version")
+                window.reload()
+
+        window.writes.write(work, done, window.show_message)
+
+    def shutdown(self) -> None:
+        if self.window is not None:
+            self.window.close()
 
 
-def price_pending(window: MainWindow) -> None:
-    """Price the calls of a file upgraded from an older version, once, in the background."""
-    if window.db.read_only:
-        return
-    rules = cost_rules()
-
-    def work(cur: Any) -> int:
-        return store_costs.reprice(cur, rules) if store_costs.pending(cur) else -1
-
-    def done(priced: int) -> None:
-        if priced >= 0:
-            window.show_message(f"Priced {priced:,} model calls stored by an older version")
-            window.finder.reload()
-
-    window.writes.write(work, done, window.show_message)
-
-
-def install(window: MainWindow) -> None:
-    menu = window.menuBar().addMenu("C&osts")
-    action = menu.addAction("&Costs and runaway traces…")
-    action.setShortcut(QKeySequence("Ctrl+Shift+K"))
-    action.triggered.connect(lambda _c=False: open_costs(window))
-    prices = menu.addAction("&Prices…")
-    prices.triggered.connect(lambda _c=False: open_costs(window).open_prices())
-    price_pending(window)
+def install(window: WindowSurface) -> CostsFeature:
+    return CostsFeature(window)

@@ -5,7 +5,7 @@ the other), and of a replay against its original (``open_span_diff``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
@@ -19,10 +19,8 @@ from spanscope.ui.keyboard import close_on_escape
 from spanscope.ui.pair_diff_view import PairDiffView
 from spanscope.ui.span_picker import SpanPicker
 from spanscope.ui.trace_diff_window import TraceDiffWindow
+from spanscope.ui.window_surface import WindowSurface
 from spanscope.ui.workers import QueryRunner
-
-if TYPE_CHECKING:
-    from spanscope.ui.main_window import MainWindow
 
 DIFF_TRACES_KEY = "Ctrl+Shift+D"
 DIFF_SPAN_KEY = "Ctrl+Shift+W"
@@ -96,10 +94,10 @@ def open_span_diff(
     return window
 
 
-def open_trace_diff(window: MainWindow, trace_a: str, trace_b: str) -> QWidget:
+def open_trace_diff(window: WindowSurface, trace_a: str, trace_b: str) -> QWidget:
     """Open the diff window of two traces, its trees aligned and the first divergence
     selected once computed."""
-    diff = TraceDiffWindow(window.runner, trace_a, trace_b, window)
+    diff = TraceDiffWindow(window.runner, trace_a, trace_b, window.widget)
     diff.show()
     diff.raise_()
     return diff
@@ -108,13 +106,13 @@ def open_trace_diff(window: MainWindow, trace_a: str, trace_b: str) -> QWidget:
 class DiffEntryPoints:
     """The menu entries, shortcuts and span marks that open diffs from the main window."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowSurface) -> None:
         self.window = window
         self.marked: tuple[str, str] | None = None  # (trace_id, span_id) marked for a diff
         self.previous_trace: str | None = None  # the trace shown before the current one
         self._current_trace: str | None = None
         self.open_windows: list[QWidget] = []
-        menu = window.menuBar().addMenu("&Diff")
+        menu = window.menu("&Diff")
         self.diff_traces_action = self._add(
             menu, "Diff the two selected &traces", self.diff_selected_traces, DIFF_TRACES_KEY
         )
@@ -122,9 +120,9 @@ class DiffEntryPoints:
             menu, "Diff the selected &span with…", self.diff_span_with, DIFF_SPAN_KEY
         )
         self.mark_action = self._add(menu, "&Mark the selected span for a diff", self.mark_span)
-        window.trace_list.menu_extenders.append(self._trace_menu)
-        window.span_tree.menu_extenders.append(self._span_menu)
-        window.trace_list.trace_selected.connect(self._trace_shown)
+        window.extend_trace_menu(self._trace_menu)
+        window.extend_tree_menu(self._span_menu)
+        window.trace_selected.connect(self._trace_shown)
 
     def _add(self, menu: QMenu, text: str, slot: Any, key: str | None = None) -> QAction:
         action = menu.addAction(text)
@@ -164,12 +162,15 @@ class DiffEntryPoints:
             starts = diff_reads.trace_starts(cur, ids)
             return sorted(ids, key=lambda t: (starts.get(t) is None, starts.get(t) or 0))
 
-        self.window.runner.submit("diff-order", work, lambda found: self.diff_traces(*found))
+        def open_in_order(found: list[str]) -> None:
+            self.diff_traces(*found)
+
+        self.window.runner.submit("diff-order", work, open_in_order)
 
     def diff_selected_traces(self) -> QWidget | None:
         """Two selected traces: diff them (the older one as A). One: ask for the other,
         offering the trace shown before it."""
-        ids = self.window.trace_list.selected_ids()
+        ids = self.window.selected_trace_ids()
         if len(ids) == 2:
             self.diff_in_time_order(ids)
             return None
@@ -177,10 +178,10 @@ class DiffEntryPoints:
             self.window.show_message("Select two traces to diff (Ctrl+click the second).")
             return None
         other, ok = QInputDialog.getText(
-            self.window,
+            self.window.widget,
             "Diff with another trace",
             f"Compare trace {ids[0]} with trace id:",
-            text=previous if (previous := self.previous_trace or "") != ids[0] else "",
+            text=(self.previous_trace or "") if self.previous_trace != ids[0] else "",
         )
         if not ok or not other.strip():
             return None
@@ -200,12 +201,11 @@ class DiffEntryPoints:
         pick.setEnabled(span_id is not None)
 
     def _selected_span(self) -> tuple[str, str] | None:
-        tree = self.window.span_tree
-        span_id = tree.current_span_id()
-        if tree.trace_id is None or span_id is None:
+        trace_id, span_id = self.window.trace_id(), self.window.span_id()
+        if trace_id is None or span_id is None:
             self.window.show_message("Select a span in the span tree first.")
             return None
-        return tree.trace_id, span_id
+        return trace_id, span_id
 
     def mark_span(self) -> None:
         """Remember the selected span as side A of the next span diff."""
@@ -225,7 +225,7 @@ class DiffEntryPoints:
             return None
         suggested = self.marked[0] if self.marked else (self.previous_trace or selected[0])
         picker = SpanPicker(
-            self.window.runner, selected, suggested, self.marked, parent=self.window
+            self.window.runner, selected, suggested, self.marked, parent=self.window.widget
         )
         picker.chosen.connect(lambda trace, span: self.diff_spans((trace, span), selected))
         picker.show()
@@ -248,9 +248,12 @@ class DiffEntryPoints:
             self.window.show_message("One of the two spans is no longer in the database.")
             return
         title = f"{a.get('name') or a.get('span_id')} ↔ {b.get('name') or b.get('span_id')}"
-        self._keep(open_span_diff(self.window, self.window.runner, a, b, title))
+        self._keep(open_span_diff(self.window.widget, self.window.runner, a, b, title))
+
+    def shutdown(self) -> None:
+        pass  # the diff windows are the main window's children: they close with it
 
 
-def install(window: MainWindow) -> None:
+def install(window: WindowSurface) -> DiffEntryPoints:
     """Add the Diff menu, its shortcuts and the trace list and span tree entries."""
-    window.diff_entry_points = DiffEntryPoints(window)  # type: ignore[attr-defined]
+    return DiffEntryPoints(window)

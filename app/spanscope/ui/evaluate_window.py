@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
@@ -39,10 +39,7 @@ from spanscope.ui import display
 from spanscope.ui.cost_table import Column, RowsModel
 from spanscope.ui.evaluation_run import EvaluationRun
 from spanscope.ui.keyboard import close_on_escape
-
-if TYPE_CHECKING:
-    from spanscope.ui.main_window import MainWindow
-
+from spanscope.ui.window_surface import WindowSurface
 
 EXAMPLES = (
     "grounded:0.6",
@@ -81,13 +78,13 @@ AGREEMENT = (
 class EvaluateWindow(QWidget):
     """One per main window."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window, Qt.WindowType.Window)
+    def __init__(self, window: WindowSurface) -> None:
+        super().__init__(window.widget, Qt.WindowType.Window)
         self.main = window
         close_on_escape(self)
         self.setWindowTitle(f"Evaluate — {window.db.path.name}")
         self.resize(1100, 720)
-        self.filter_text = window.query_bar.applied
+        self.filter_text = window.filter.text  # as applied, never the text being typed
         self.rows: list[dict[str, Any]] = []
         self.current: Evaluator | None = None
         self.run = EvaluationRun(self._save, self)
@@ -171,7 +168,7 @@ class EvaluateWindow(QWidget):
             lambda *_a: self._show_disagreements()
         )
         self.disagreements.itemDoubleClicked.connect(self._open_disagreement)
-        window.query_bar.query_changed.connect(self.follow_filter)
+        window.filter_applied.connect(lambda applied: self.follow_filter(applied.text))
         self._show_filter()
 
     # -- choosing ---------------------------------------------------------------------------
@@ -251,11 +248,7 @@ class EvaluateWindow(QWidget):
         self.run.start(self.current, self.rows, self._endpoint, key)
 
     def _save(self, batch: Sequence[Annotation]) -> None:
-        cur = self.main.db.writer.cursor()
-        try:
-            stored.save_verdicts(cur, batch)
-        finally:
-            cur.close()
+        self.main.writes.run(stored.save_verdicts, batch)  # the one write queue; waits for it
 
     def _progressed(self, done: int, total: int, errors: int) -> None:
         self.progress.setValue(done)
@@ -276,7 +269,7 @@ class EvaluateWindow(QWidget):
         self.status.setText(
             said + ". Filter with author:" + (self.current.author if self.current else "")
         )
-        self.main.finder.reload()
+        self.main.reload()
 
     # -- trusting ---------------------------------------------------------------------------
 
@@ -316,27 +309,38 @@ class EvaluateWindow(QWidget):
 
     def _open_disagreement(self, item: Any) -> None:
         trace_id, _, span_id = item.text().partition("/")
-        self.main.span_tree.show_trace(trace_id, span_id)
-        self.main.raise_()
-        self.main.activateWindow()
+        self.main.show_trace(trace_id, span_id)
+        self.main.widget.raise_()
+        self.main.widget.activateWindow()
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         self.run.wait()
         super().closeEvent(event)
 
 
-def open_evaluate(window: MainWindow) -> EvaluateWindow:
-    found: EvaluateWindow | None = getattr(window, "evaluate_window", None)
-    if found is None:
-        found = EvaluateWindow(window)
-        window.evaluate_window = found  # type: ignore[attr-defined]
-    found.show()
-    found.raise_()
-    return found
+class EvaluateFeature:
+    """The Evaluate menu and its window (one per main window)."""
+
+    def __init__(self, window: WindowSurface) -> None:
+        self.surface = window
+        self.window: EvaluateWindow | None = None
+        menu = window.menu("E&valuate")
+        action = menu.addAction("&Evaluate these calls…")
+        action.setShortcut(QKeySequence("Ctrl+Shift+J"))
+        action.triggered.connect(lambda _c=False: self.open())
+
+    def open(self) -> EvaluateWindow:
+        """Show the evaluate window."""
+        if self.window is None:
+            self.window = EvaluateWindow(self.surface)
+        self.window.show()
+        self.window.raise_()
+        return self.window
+
+    def shutdown(self) -> None:
+        if self.window is not None:
+            self.window.run.wait()  # verdicts in flight are saved before the queue stops
 
 
-def install(window: MainWindow) -> None:
-    menu = window.menuBar().addMenu("E&valuate")
-    action = menu.addAction("&Evaluate these calls…")
-    action.setShortcut(QKeySequence("Ctrl+Shift+J"))
-    action.triggered.connect(lambda _c=False: open_evaluate(window))
+def install(window: WindowSurface) -> EvaluateFeature:
+    return EvaluateFeature(window)

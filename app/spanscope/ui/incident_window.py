@@ -5,7 +5,8 @@ of its own beside the main window, one per main window; every query runs in the 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
@@ -20,11 +21,7 @@ from spanscope.ui.compare_view import CompareView
 from spanscope.ui.failure_groups_view import FailureGroupsView
 from spanscope.ui.keyboard import close_on_escape
 from spanscope.ui.prompt_versions_view import PromptVersionsView
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from spanscope.ui.main_window import MainWindow
+from spanscope.ui.window_surface import WindowSurface
 
 TABS = ("groups", "compare", "prompts")
 
@@ -32,13 +29,13 @@ TABS = ("groups", "compare", "prompts")
 class IncidentWindow(QWidget):
     """Three tabs that follow the main window's applied filter."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window, Qt.WindowType.Window)
+    def __init__(self, window: WindowSurface) -> None:
+        super().__init__(window.widget, Qt.WindowType.Window)
         self.main = window
         close_on_escape(self)
         self.setWindowTitle(f"What went wrong — {window.db.path.name}")
         self.resize(1280, 800)
-        self.filter_text = window.query_bar.applied
+        self.filter_text = window.filter.text  # as applied, never the text being typed
         self.filter_label = QLabel(self)
         self.filter_label.setTextFormat(Qt.TextFormat.PlainText)
         self.groups = FailureGroupsView(
@@ -56,7 +53,7 @@ class IncidentWindow(QWidget):
         layout.addWidget(self.filter_label)
         layout.addWidget(self.tabs, 1)
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
-        window.query_bar.query_changed.connect(self.follow_filter)
+        window.filter_applied.connect(lambda applied: self.follow_filter(applied.text))
         self._show_filter()
 
     def _submit(
@@ -91,9 +88,9 @@ class IncidentWindow(QWidget):
         self._show_in_main(f"prompt:{prompt_id}")
 
     def _show_in_main(self, term: str) -> None:
-        self.main.query_bar.add_term(term)
-        self.main.raise_()
-        self.main.activateWindow()
+        self.main.add_filter_term(term)
+        self.main.widget.raise_()
+        self.main.widget.activateWindow()
 
     def follow_filter(self, text: str) -> None:
         """The filter applied in the query bar changed: follow it."""
@@ -123,24 +120,33 @@ class IncidentWindow(QWidget):
         self.refresh()
 
 
-def open_incident(window: MainWindow, tab: str = "groups") -> IncidentWindow:
-    """Show the incident window of ``window`` on ``tab`` (one window per main window)."""
-    incident: IncidentWindow | None = getattr(window, "incident_window", None)
-    if incident is None:
-        incident = IncidentWindow(window)
-        window.incident_window = incident  # type: ignore[attr-defined]
-    incident.show_tab(tab)
-    return incident
+class IncidentFeature:
+    """The Incident menu and its window (one per main window)."""
+
+    def __init__(self, window: WindowSurface) -> None:
+        self.surface = window
+        self.window: IncidentWindow | None = None
+        menu = window.menu("&Incident")
+        for title, tab, key in (
+            ("&Failure groups…", "groups", "Ctrl+Shift+G"),
+            ("&Compare two cohorts…", "compare", "Ctrl+Shift+B"),
+            ("&Prompt versions…", "prompts", None),
+        ):
+            action = menu.addAction(title)
+            if key:
+                action.setShortcut(QKeySequence(key))
+            action.triggered.connect(lambda _c=False, t=tab: self.open(t))
+
+    def open(self, tab: str = "groups") -> IncidentWindow:
+        """Show the incident window on ``tab``."""
+        if self.window is None:
+            self.window = IncidentWindow(self.surface)
+        self.window.show_tab(tab)
+        return self.window
+
+    def shutdown(self) -> None:
+        pass  # its window is the main window's child: it closes with it
 
 
-def install(window: MainWindow) -> None:
-    menu = window.menuBar().addMenu("&Incident")
-    for title, tab, key in (
-        ("&Failure groups…", "groups", "Ctrl+Shift+G"),
-        ("&Compare two cohorts…", "compare", "Ctrl+Shift+B"),
-        ("&Prompt versions…", "prompts", None),
-    ):
-        action = menu.addAction(title)
-        if key:
-            action.setShortcut(QKeySequence(key))
-        action.triggered.connect(lambda _c=False, t=tab: open_incident(window, t))
+def install(window: WindowSurface) -> IncidentFeature:
+    return IncidentFeature(window)

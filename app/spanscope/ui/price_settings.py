@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -28,9 +28,7 @@ from PySide6.QtWidgets import (
 
 from spanscope.core.pricing import cost_rules
 from spanscope.store import costs as store_costs
-
-if TYPE_CHECKING:
-    from spanscope.ui.main_window import MainWindow
+from spanscope.ui.window_surface import WindowSurface
 
 _HEADERS = (
     "Id",
@@ -63,9 +61,9 @@ class PriceSettings(QDialog):
     """Lists the overrides; adds and removes them."""
 
     def __init__(
-        self, window: MainWindow, on_changed: Callable[[], None], parent: QWidget | None = None
+        self, window: WindowSurface, on_changed: Callable[[], None], parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent or window)
+        super().__init__(parent or window.widget)
         self.setWindowTitle("Prices")
         self.resize(900, 480)
         self.main, self.on_changed = window, on_changed

@@ -7,28 +7,23 @@ configured endpoint. Neither sends anything until the dialog's Send button is pr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from spanscope.ui.replay_dialog import ReplayDialog
 from spanscope.ui.replay_steps import StepThroughWindow
-
-if TYPE_CHECKING:
-    from spanscope.ui.main_window import MainWindow
+from spanscope.ui.window_surface import WindowSurface
 
 
 class ReplayFeature(QObject):
     """Opens step-through windows and replay dialogs for one main window, and stops their
     threads when it closes."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowSurface) -> None:
         super().__init__(window)
         self.window = window
         self.opened: list[StepThroughWindow | ReplayDialog] = []
-        window.installEventFilter(self)
 
     def step_through(
         self, trace_id: str | None, span_id: str | None = None
@@ -37,7 +32,7 @@ class ReplayFeature(QObject):
         if not trace_id:
             self.window.show_message("Select a trace to step through.")
             return None
-        steps = StepThroughWindow(self.window.db, trace_id, self.window, at_span=span_id)
+        steps = StepThroughWindow(self.window.db, trace_id, self.window.widget, at_span=span_id)
         steps.replay_requested.connect(self.replay_call)
         self._keep(steps)
         steps.show()
@@ -49,7 +44,12 @@ class ReplayFeature(QObject):
             self.window.show_message("Select an llm span to replay.")
             return None
         dialog = ReplayDialog(
-            self.window.db, self.window.runner, self.window.writes, trace_id, span_id, self.window
+            self.window.db,
+            self.window.runner,
+            self.window.writes,
+            trace_id,
+            span_id,
+            self.window.widget,
         )
         self._keep(dialog)
         dialog.show()
@@ -58,7 +58,7 @@ class ReplayFeature(QObject):
     def edit_endpoints(self) -> None:
         from spanscope.ui.replay_endpoints import EndpointsDialog
 
-        EndpointsDialog(self.window).exec()
+        EndpointsDialog(self.window.widget).exec()
 
     def _keep(self, widget: StepThroughWindow | ReplayDialog) -> None:
         self.opened = [w for w in self.opened if _alive(w)]
@@ -69,22 +69,17 @@ class ReplayFeature(QObject):
             if _alive(widget):
                 widget.shutdown()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Close:
-            self.shutdown()
-        return False
-
     # -- context menus -----------------------------------------------------------------------
 
     def tree_menu(self, menu: QMenu, trace_id: str, span_id: str | None) -> None:
         menu.addSeparator()
-        kind = _tree_kind(self.window, span_id)
+        kind = self.window.span_kind(span_id)
         action = menu.addAction("Replay call…", lambda: self.replay_call(trace_id, span_id))
         action.setEnabled(kind == "llm")
         menu.addAction("Step through from here", lambda: self.step_through(trace_id, span_id))
 
     def span_list_menu(self, menu: QMenu, _ids: list[str]) -> None:
-        spans = self.window.span_list.selected_spans()
+        spans = self.window.selected_spans()
         one = spans[0] if len(spans) == 1 else None
         menu.addSeparator()
         menu.addAction("Replay call…", lambda: self.replay_call(*one) if one else None).setEnabled(
@@ -110,28 +105,21 @@ def _alive(widget: QWidget) -> bool:
     return True
 
 
-def _tree_kind(window: MainWindow, span_id: str | None) -> str | None:
-    forest = window.span_tree.model.forest
-    node = forest.node_of(span_id) if span_id and forest is not None else None
-    return forest.value(node, "kind") if node is not None else None
-
-
-def install(window: MainWindow) -> None:
+def install(window: WindowSurface) -> ReplayFeature:
     """Add the Replay menu and the context-menu entries to ``window``."""
     feature = ReplayFeature(window)
-    window.replay = feature  # type: ignore[attr-defined]
-    menu = window.menuBar().addMenu("&Replay")
-    tree = window.span_tree
+    menu = window.menu("&Replay")
     step = menu.addAction(
-        "&Step through trace", lambda: feature.step_through(tree.trace_id, tree.current_span_id())
+        "&Step through trace", lambda: feature.step_through(window.trace_id(), window.span_id())
     )
     step.setShortcut(QKeySequence("Ctrl+Shift+P"))
     call = menu.addAction(
-        "Replay &call…", lambda: feature.replay_call(tree.trace_id, tree.current_span_id())
+        "Replay &call…", lambda: feature.replay_call(window.trace_id(), window.span_id())
     )
     call.setShortcut(QKeySequence("Ctrl+Shift+Y"))  # Ctrl+Shift+R reviews the filter
     menu.addSeparator()
     menu.addAction("&Endpoints…", feature.edit_endpoints)
-    tree.menu_extenders.append(feature.tree_menu)
-    window.span_list.menu_extenders.append(feature.span_list_menu)
-    window.trace_list.menu_extenders.append(feature.trace_list_menu)
+    window.extend_tree_menu(feature.tree_menu)
+    window.extend_span_menu(feature.span_list_menu)
+    window.extend_trace_menu(feature.trace_list_menu)
+    return feature

@@ -3,7 +3,7 @@ agreement, and eval-set export plug into the main window (``install``)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
@@ -20,9 +20,7 @@ from spanscope.ui.eval_export_dialog import ExportDialog, Scope
 from spanscope.ui.review_queue import ReviewWindow
 from spanscope.ui.reviewers import ReviewersWindow
 from spanscope.ui.settings import app_settings
-
-if TYPE_CHECKING:
-    from spanscope.ui.main_window import MainWindow
+from spanscope.ui.window_surface import WindowSurface
 
 AUTHOR_KEY = "review/author"
 
@@ -68,17 +66,17 @@ class AnnotationTab(QWidget):
 
 
 class ReviewFeature:
-    """What the Review menu opens, kept on the window as ``window.review``."""
+    """What the Review menu opens; the window holds it as ``features["review"]``."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowSurface) -> None:
         self.window = window
         self.author = reviewer_name()
         self.writer = window.writes  # the window's one write queue
         self.panel = AnnotationPanel(window.runner, self.writer, self.author)
         self.tab = AnnotationTab(self.panel)
-        self.tab_index = window.span_detail.tabs.addTab(self.tab, "Annotations")
-        window.span_tree.span_selected.connect(self.tab.show_span)
-        window.span_tree.loaded.connect(lambda _n: self.refresh_tree_badges())
+        self.tab_index = window.add_detail_tab(self.tab, "Annotations")
+        window.span_changed.connect(self.tab.show_span)
+        window.trace_loaded.connect(lambda _n: self.refresh_tree_badges())
         self.panel.saved.connect(lambda *_ids: self.refresh_tree_badges())
         self.panel.failed.connect(window.show_message)
         self.queues: list[ReviewWindow] = []
@@ -87,29 +85,26 @@ class ReviewFeature:
 
     def refresh_tree_badges(self) -> None:
         """Read the shown trace's annotation badges for the span tree (a small query)."""
-        trace_id = self.window.span_tree.trace_id
+        trace_id = self.window.trace_id()
         if trace_id is None:
             return
-        model = self.window.span_tree.model
         self.window.runner.submit(
             "span-tree-badges",
             lambda cur: {
                 span_id: badge_text(badge)
                 for (_t, span_id), badge in stored.labels_of_trace_spans(cur, trace_id).items()
             },
-            lambda badges: (
-                model.set_badges(badges) if self.window.span_tree.trace_id == trace_id else None
-            ),
+            lambda badges: self.window.set_tree_badges(trace_id, badges),
         )
 
     def annotate(self) -> None:
-        self.window.span_detail.tabs.setCurrentIndex(self.tab_index)
+        self.window.show_detail_tab(self.tab_index)
         self.panel.note.setFocus()
 
     def review_filter(self) -> None:
         """Make a queue of what the list shows (the filter as applied) and open it."""
-        applied = self.window.finder.filter
-        level = "spans" if self.window.finder.shows == "spans" else "traces"
+        applied = self.window.filter
+        level = "spans" if self.window.shows == "spans" else "traces"
         name = applied.text or f"all {level}"
         self.create_queue(name, applied.text, level, applied.where(level))
 
@@ -132,7 +127,9 @@ class ReviewFeature:
         self.open_queue(queue.queue_id)
 
     def open_queue(self, queue_id: int) -> ReviewWindow:
-        review = ReviewWindow(self.window.runner, self.writer, self.author, queue_id, self.window)
+        review = ReviewWindow(
+            self.window.runner, self.writer, self.author, queue_id, self.window.widget
+        )
         review.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         review.panel.failed.connect(self.window.show_message)
         self.queues.append(review)
@@ -156,14 +153,16 @@ class ReviewFeature:
             f"({q.done} done, {q.skipped} skipped)"
             for q in queues
         ]
-        chosen, ok = QInputDialog.getItem(self.window, "Resume a review", "Queue", names, 0, False)
+        chosen, ok = QInputDialog.getItem(
+            self.window.widget, "Resume a review", "Queue", names, 0, False
+        )
         if ok and chosen in names:
             self.open_queue(queues[names.index(chosen)].queue_id)
 
     def open_reviewers(self) -> ReviewersWindow:
         if self.reviewers is None:
             self.reviewers = ReviewersWindow(
-                self.window.runner, self.writer, self.author, self.window
+                self.window.runner, self.writer, self.author, self.window.widget
             )
         self.reviewers.show()
         self.reviewers.raise_()
@@ -171,9 +170,9 @@ class ReviewFeature:
         return self.reviewers
 
     def open_export(self, scope: Scope | None = None) -> ExportDialog:
-        text = self.window.finder.filter.text
+        text = self.window.filter.text
         scope = scope or Scope(f"filter “{text}”" if text else "every annotation", text)
-        self.export_dialog = ExportDialog(self.window.runner, scope, self.window)
+        self.export_dialog = ExportDialog(self.window.runner, scope, self.window.widget)
         self.export_dialog.exported.connect(
             lambda outcome: self.window.show_message(
                 f"Exported {outcome.records:,} record{'s' if outcome.records != 1 else ''} "
@@ -185,7 +184,10 @@ class ReviewFeature:
 
     def set_author(self) -> None:
         name, ok = QInputDialog.getText(
-            self.window, "Reviewer", "Your name, saved on every annotation:", text=self.author
+            self.window.widget,
+            "Reviewer",
+            "Your name, saved on every annotation:",
+            text=self.author,
         )
         if ok and name.strip():
             self.author = name.strip()
@@ -198,11 +200,10 @@ class ReviewFeature:
             review.close()
 
 
-def install(window: MainWindow) -> None:
+def install(window: WindowSurface) -> ReviewFeature:
     """Add the Review menu, the Annotations tab and the list entries to ``window``."""
     feature = ReviewFeature(window)
-    window.review = feature  # type: ignore[attr-defined]
-    menu = window.menuBar().addMenu("&Review")
+    menu = window.menu("&Review")
     entries: list[tuple[str, Any, str | None]] = [
         ("&Annotate the selected span", feature.annotate, "Ctrl+Shift+A"),
         ("&Review these (a queue from the filter)", feature.review_filter, "Ctrl+Shift+R"),
@@ -230,7 +231,7 @@ def install(window: MainWindow) -> None:
                 lambda _c=False: feature.review_traces(trace_ids)
             )
 
-    window.trace_list.menu_extenders.append(trace_entries)
+    window.extend_trace_menu(trace_entries)
 
     def tree_entries(menu: QMenu, trace_id: str, span_id: str | None) -> None:
         if span_id and not window.db.read_only:
@@ -238,12 +239,5 @@ def install(window: MainWindow) -> None:
                 lambda _c=False: feature.annotate()
             )
 
-    window.span_tree.menu_extenders.append(tree_entries)
-    # Saves in flight finish before the window's threads stop and the database closes.
-    stop_window = window.shutdown
-
-    def shutdown() -> None:
-        feature.shutdown()
-        stop_window()
-
-    window.shutdown = shutdown  # type: ignore[method-assign]
+    window.extend_tree_menu(tree_entries)
+    return feature

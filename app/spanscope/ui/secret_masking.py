@@ -10,17 +10,11 @@ the File menu turns masking off (remembered in the settings file); every copy an
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import pyarrow as pa
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu
 
 from spanscope.core.redaction import SecretRedactor, export_redactor, mask_table
 from spanscope.ui.settings import app_settings
-
-if TYPE_CHECKING:
-    from spanscope.ui.main_window import MainWindow
 
 KEY = "exports/mask_secrets"
 TITLE = "Mask &keys and tokens in copies and exports"
@@ -41,23 +35,6 @@ def set_masking(on: bool) -> None:
 def current_redactor() -> SecretRedactor | None:
     """The redactor a copy or export should use now (None when the user opted out)."""
     return export_redactor(masking_on())
-
-
-def install(window: MainWindow) -> None:
-    """The File menu entry that turns masking on and off."""
-    file_menu = window.menuBar().actions()[0].menu()
-    assert isinstance(file_menu, QMenu)  # the window's first menu is File
-    action = QAction(TITLE, window)
-    action.setCheckable(True)
-    action.setChecked(masking_on())
-    action.setToolTip("API keys, bearer tokens and values of fields such as api_key or password")
-    action.toggled.connect(set_masking)
-    actions = file_menu.actions()
-    if actions:
-        file_menu.insertAction(actions[-1], action)  # above Quit
-    else:
-        file_menu.addAction(action)
-    window.mask_secrets_action = action  # type: ignore[attr-defined]
 
 
 def table_masker(redactor: SecretRedactor | None) -> Callable[[pa.Table], pa.Table] | None:
