@@ -11,15 +11,47 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from spanscope.store import queries
+from spanscope.ui import display
 
 PAGE_SIZE = 200
 
 
+# A page as read: the values of each selected column (and computed ones such as "labels").
+PageColumns = dict[str, list[Any]]
+
+
+def _no_cells(page: PageColumns) -> list[str]:
+    return []
+
+
 @dataclass(frozen=True)
 class Column:
+    """One column of a list, declared once in its list's table (``trace_page.COLUMNS``,
+    ``span_page.COLUMNS``): the header, the page columns it reads (each must be in the page
+    query's SELECT, ``store.queries``; a test checks), how its cells are written, its sort
+    key (``store.queries.TRACE_SORTS`` / ``SPAN_SORTS``), a typical text that sizes it, and
+    how it looks. Nothing else counts columns by position."""
+
     title: str
+    reads: tuple[str, ...] = ()
+    cells: Callable[[PageColumns], list[str]] = _no_cells
     sort: str | None = None  # the server-side sort key, when the column can sort
     numeric: bool = False
+    width: str = ""  # typical text, to size the column; "" leaves the default width
+    marks_errors: bool = False  # drawn in the error colour on a row with an error
+    hidden: bool = False  # hidden until the user chooses it (right-click on the header)
+    kind_icon: bool = False  # the span kind's icon beside the text (span list)
+    kind_colour: bool = False  # the text in the span kind's colour (span list)
+
+
+def cells_of(columns: tuple[Column, ...], page: PageColumns) -> list[list[str]]:
+    """Every column's cells for a page, in table order."""
+    return [column.cells(page) for column in columns]
+
+
+def one_line(name: str, cap: int) -> Callable[[PageColumns], list[str]]:
+    """Cells of trace text: one line, capped (trace text is untrusted and may be huge)."""
+    return lambda page: [display.one_line(v, cap) for v in page[name]]
 
 
 @dataclass(frozen=True)

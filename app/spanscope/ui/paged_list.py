@@ -52,7 +52,6 @@ class PagedListModel(QAbstractTableModel):
     columns: tuple[Column, ...]
     rows_type: type[PageRows]
     load_page: PageLoader  # a staticmethod; runs in a worker
-    error_columns: tuple[int, ...] = ()  # shown in the error colour on a row with an error
 
     def __init__(self, runner: QueryRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -165,7 +164,7 @@ class PagedListModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if (
             role == Qt.ItemDataRole.ForegroundRole
-            and column in self.error_columns
+            and self.columns[column].marks_errors
             and self._rows.errors[row]
         ):
             return display.error_colour(QGuiApplication.palette())
@@ -189,9 +188,7 @@ class PagedList(QWidget):
     """A table over a :class:`PagedListModel`; header clicks sort on the server."""
 
     model_type: type[PagedListModel]
-    width_samples: tuple[str, ...]  # typical text of the leading columns, to size them
     settings_key: str  # where the columns chosen are remembered
-    hidden_by_default: tuple[str, ...] = ()
 
     def __init__(self, runner: QueryRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -216,7 +213,8 @@ class PagedList(QWidget):
         self._sorted_column = 0
         self._set_widths()
         titles = [c.title for c in self.model.columns]
-        self.columns = ColumnChooser(self.view, titles, self.settings_key, self.hidden_by_default)
+        hidden = [c.title for c in self.model.columns if c.hidden]
+        self.columns = ColumnChooser(self.view, titles, self.settings_key, hidden)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
@@ -250,8 +248,9 @@ class PagedList(QWidget):
 
     def _set_widths(self) -> None:
         fm = self.fontMetrics()
-        for column, sample in enumerate(self.width_samples):
-            self.view.setColumnWidth(column, fm.horizontalAdvance(sample) + 24)
+        for number, column in enumerate(self.model.columns):
+            if column.width:
+                self.view.setColumnWidth(number, fm.horizontalAdvance(column.width) + 24)
 
     def sort_by(self, key: str, descending: bool) -> None:
         """Sort by a server-side key (a column's ``sort``; an unknown key means time) on the

@@ -14,11 +14,8 @@ from PySide6.QtWidgets import QWidget
 
 from spanscope.ui import display
 from spanscope.ui.paged_list import PagedList, PagedListModel
-from spanscope.ui.span_page import COLUMNS, HIDDEN_BY_DEFAULT, STATUS_COLUMN, SpanRows, load_page
+from spanscope.ui.span_page import COLUMNS, SpanRows, load_page
 from spanscope.ui.workers import QueryRunner
-
-NAME_COLUMN = 1
-KIND_COLUMN = 2
 
 
 class SpanListModel(PagedListModel):
@@ -29,7 +26,6 @@ class SpanListModel(PagedListModel):
     columns = COLUMNS
     rows_type = SpanRows
     load_page = staticmethod(load_page)
-    error_columns = (NAME_COLUMN, STATUS_COLUMN)
     _rows: SpanRows
 
     def span_at(self, row: int) -> tuple[str, str] | None:
@@ -46,9 +42,9 @@ class SpanListModel(PagedListModel):
         return [span for span in map(self.span_at, rows) if span is not None]
 
     def cell_style(self, row: int, column: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.ForegroundRole and column == KIND_COLUMN:
+        if role == Qt.ItemDataRole.ForegroundRole and self.columns[column].kind_colour:
             return display.kind_colour(self._rows.kinds[row])
-        if role == Qt.ItemDataRole.DecorationRole and column == NAME_COLUMN:
+        if role == Qt.ItemDataRole.DecorationRole and self.columns[column].kind_icon:
             return display.kind_icon(self._rows.kinds[row])
         return None
 
@@ -66,21 +62,6 @@ class SpanList(PagedList):
     model_type = SpanListModel
     model: SpanListModel
     settings_key = "columns/spans"
-    hidden_by_default = HIDDEN_BY_DEFAULT
-    width_samples = (
-        "2026-11-28 14:02:13.512",
-        "execute_tool lookup_order",
-        "retriever",
-        "gpt-4o-mini-2024-07-18",
-        "error",
-        "12.34 s",
-        "12,345 / 1,234",
-        "$0.0012",
-        "checkout-assistant",
-        "u_1234",
-        "s_10a25b195f49",
-        "0af7651916cd43dd",
-    )
 
     def __init__(self, runner: QueryRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)

@@ -8,31 +8,93 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from spanscope.store import annotations as stored
 from spanscope.store import queries
-from spanscope.store.annotations import labels_of_spans
 from spanscope.ui import display
 from spanscope.ui.badges import badge_text
-from spanscope.ui.page_rows import Column, PageRequest, PageRows, last_key
+from spanscope.ui.page_rows import Column, PageRequest, PageRows, cells_of, last_key, one_line
 
+# The span list's columns, in order (see page_rows.Column).
 COLUMNS: tuple[Column, ...] = (
-    Column("Time", "start"),
-    Column("Name"),
-    Column("Kind"),
-    Column("Model / tool"),
-    Column("Status", "errors"),
-    Column("Duration", "duration", True),
-    Column("Tokens in / out", "tokens", True),
-    Column("Cost", "cost", True),
-    Column("Service"),
-    Column("User"),
-    Column("Session"),
-    Column("Trace"),
-    Column("Labels"),
-    Column("Preview"),
+    Column(
+        "Time",
+        ("start_ns",),
+        lambda p: [display.local_time(v) for v in p["start_ns"]],
+        sort="start",
+        width="2026-11-28 14:02:13.512",
+    ),
+    Column(
+        "Name",
+        ("name",),
+        one_line("name", 80),
+        width="execute_tool lookup_order",
+        marks_errors=True,
+        kind_icon=True,
+    ),
+    Column(
+        "Kind",
+        ("kind",),
+        lambda p: [v or "" for v in p["kind"]],
+        width="retriever",
+        kind_colour=True,
+    ),
+    Column(
+        "Model / tool",
+        ("model", "tool_name"),
+        lambda p: [
+            display.one_line(m or t, 120) for m, t in zip(p["model"], p["tool_name"], strict=True)
+        ],
+        width="gpt-4o-mini-2024-07-18",
+    ),
+    Column(
+        "Status",
+        ("status",),
+        lambda p: [v or "" for v in p["status"]],
+        sort="errors",
+        width="error",
+        marks_errors=True,
+    ),
+    Column(
+        "Duration",
+        ("duration_ns",),
+        lambda p: [display.duration(v) for v in p["duration_ns"]],
+        sort="duration",
+        numeric=True,
+        width="12.34 s",
+    ),
+    Column(
+        "Tokens in / out",
+        ("input_tokens", "output_tokens"),
+        lambda p: [
+            display.tokens(i, o) for i, o in zip(p["input_tokens"], p["output_tokens"], strict=True)
+        ],
+        sort="tokens",
+        numeric=True,
+        width="12,345 / 1,234",
+    ),
+    Column(
+        "Cost",
+        ("cost",),
+        lambda p: [display.cost(v) for v in p["cost"]],
+        sort="cost",
+        numeric=True,
+        width="$0.0012",
+    ),
+    Column("Service", ("service",), one_line("service", 120), width="checkout-assistant"),
+    Column("User", ("user_id",), one_line("user_id", 120), width="u_1234"),
+    Column(
+        "Session", ("session_id",), one_line("session_id", 120), width="s_10a25b195f49", hidden=True
+    ),
+    Column(
+        "Trace",
+        ("trace_id",),
+        lambda p: list(p["trace_id"]),
+        width="0af7651916cd43dd",
+        hidden=True,
+    ),
+    Column("Labels", ("labels",), lambda p: list(p["labels"])),
+    Column("Preview", ("preview",), one_line("preview", 200)),
 )
-STATUS_COLUMN = 4
-# Shown until the user chooses: the rest are a right-click on the header away.
-HIDDEN_BY_DEFAULT = ("Session", "Trace")
 
 
 @dataclass
@@ -48,24 +110,9 @@ def load_page(cur: Any, request: PageRequest) -> SpanRows:
     """Worker side: query one page of spans and format it."""
     c, more = request.read(cur, queries.span_page)
     keys = list(zip(c["trace_id"], c["span_id"], strict=True))
-    badges = labels_of_spans(cur, keys)  # the page's, from small tables
-    text = [
-        [display.local_time(v) for v in c["start_ns"]],
-        [display.one_line(v, 80) for v in c["name"]],
-        [v or "" for v in c["kind"]],
-        # model, tool, service, user and session are trace text: one capped line each
-        [display.one_line(m or t, 120) for m, t in zip(c["model"], c["tool_name"], strict=True)],
-        [v or "" for v in c["status"]],
-        [display.duration(v) for v in c["duration_ns"]],
-        [display.tokens(i, o) for i, o in zip(c["input_tokens"], c["output_tokens"], strict=True)],
-        [display.cost(v) for v in c["cost"]],
-        [display.one_line(v, 120) for v in c["service"]],
-        [display.one_line(v, 120) for v in c["user_id"]],
-        [display.one_line(v, 120) for v in c["session_id"]],
-        list(c["trace_id"]),
-        [badge_text(badges.get(k)) for k in keys],
-        [display.one_line(v, 200) for v in c["preview"]],
-    ]
+    badges = stored.labels_of_spans(cur, keys)  # the page's, from small tables
+    c["labels"] = [badge_text(badges.get(k)) for k in keys]
+    text = cells_of(COLUMNS, c)
     return SpanRows(
         text=text,
         errors=[v == "error" for v in c["status"]],

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from spanscope.ui.paged_list import PagedList, PagedListModel
 from spanscope.ui.trace_actions import TraceActions
-from spanscope.ui.trace_page import COLUMNS, ERRORS_COLUMN, TraceRows, load_page
+from spanscope.ui.trace_page import COLUMNS, TraceRows, load_page
 from spanscope.ui.workers import QueryRunner
 
 
@@ -23,7 +23,6 @@ class TraceListModel(PagedListModel):
     columns = COLUMNS
     rows_type = TraceRows
     load_page = staticmethod(load_page)
-    error_columns = (ERRORS_COLUMN,)
     _rows: TraceRows
 
     def trace_id(self, row: int) -> str | None:
@@ -48,20 +47,6 @@ class TraceList(PagedList):
     model_type = TraceListModel
     model: TraceListModel
     settings_key = "columns/traces"
-    width_samples = (
-        "2026-11-28 14:02:13.512",
-        "invoke_agent support-agent",
-        "checkout-assistant",
-        "12.34 s",
-        "Spans",
-        "LLM",
-        "Tools",
-        "Errors",
-        "12,345 / 1,234",
-        "$0.0012",
-        "gpt-4o-mini-2024-07-18",
-        "u_1234",
-    )
 
     def __init__(self, runner: QueryRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)

@@ -2,33 +2,89 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from spanscope.store import annotations as stored
 from spanscope.store import queries
-from spanscope.store.annotations import labels_of_traces
 from spanscope.ui import display
 from spanscope.ui.badges import badge_text
-from spanscope.ui.page_rows import Column, PageRequest, PageRows, last_key
-
-COLUMNS: tuple[Column, ...] = (
-    Column("Time", "start"),
-    Column("Root"),
-    Column("Service"),
-    Column("Duration", "duration", True),
-    Column("Spans", "spans", True),
-    Column("LLM", None, True),
-    Column("Tools", None, True),
-    Column("Errors", "errors", True),
-    Column("Tokens in / out", "tokens", True),
-    Column("Cost", "cost", True),
-    Column("Models"),
-    Column("User"),
-    Column("Labels"),
-    Column("Preview"),
-    Column("Trace ID"),
+from spanscope.ui.page_rows import (
+    Column,
+    PageColumns,
+    PageRequest,
+    PageRows,
+    cells_of,
+    last_key,
+    one_line,
 )
-ERRORS_COLUMN = 7
+
+
+def _numbers(name: str) -> Callable[[PageColumns], list[str]]:
+    return lambda page: [display.number(v) for v in page[name]]
+
+
+# The trace list's columns, in order (see page_rows.Column).
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "Time",
+        ("start_ns",),
+        lambda p: [display.local_time(v) for v in p["start_ns"]],
+        sort="start",
+        width="2026-11-28 14:02:13.512",
+    ),
+    Column("Root", ("root_name",), one_line("root_name", 80), width="invoke_agent support-agent"),
+    Column("Service", ("service",), one_line("service", 120), width="checkout-assistant"),
+    Column(
+        "Duration",
+        ("duration_ns",),
+        lambda p: [display.duration(v) for v in p["duration_ns"]],
+        sort="duration",
+        numeric=True,
+        width="12.34 s",
+    ),
+    Column("Spans", ("span_count",), _numbers("span_count"), "spans", True, "Spans"),
+    Column("LLM", ("llm_count",), _numbers("llm_count"), None, True, "LLM"),
+    Column("Tools", ("tool_count",), _numbers("tool_count"), None, True, "Tools"),
+    Column(
+        "Errors",
+        ("error_count",),
+        _numbers("error_count"),
+        "errors",
+        True,
+        "Errors",
+        marks_errors=True,
+    ),
+    Column(
+        "Tokens in / out",
+        ("input_tokens", "output_tokens"),
+        lambda p: [
+            display.tokens(i, o) for i, o in zip(p["input_tokens"], p["output_tokens"], strict=True)
+        ],
+        sort="tokens",
+        numeric=True,
+        width="12,345 / 1,234",
+    ),
+    Column(
+        "Cost",
+        ("cost",),
+        lambda p: [display.cost(v) for v in p["cost"]],
+        sort="cost",
+        numeric=True,
+        width="$0.0012",
+    ),
+    Column(
+        "Models",
+        ("models",),
+        lambda p: [display.one_line(", ".join(v or []), 200) for v in p["models"]],
+        width="gpt-4o-mini-2024-07-18",
+    ),
+    Column("User", ("user_id",), one_line("user_id", 120), width="u_1234"),
+    Column("Labels", ("labels",), lambda p: list(p["labels"])),
+    Column("Preview", ("preview",), one_line("preview", 200)),
+    Column("Trace ID", ("trace_id",), lambda p: [str(v) for v in p["trace_id"]]),
+)
 
 
 @dataclass
@@ -41,24 +97,9 @@ class TraceRows(PageRows):
 def load_page(cur: Any, request: PageRequest) -> TraceRows:
     """Worker side: query one page and format it."""
     c, more = request.read(cur, queries.trace_page)
-    badges = labels_of_traces(cur, c["trace_id"])  # the page's, from small tables
-    text = [
-        [display.local_time(v) for v in c["start_ns"]],
-        [display.one_line(v, 80) for v in c["root_name"]],
-        [display.one_line(v, 120) for v in c["service"]],  # trace text: one capped line
-        [display.duration(v) for v in c["duration_ns"]],
-        [display.number(v) for v in c["span_count"]],
-        [display.number(v) for v in c["llm_count"]],
-        [display.number(v) for v in c["tool_count"]],
-        [display.number(v) for v in c["error_count"]],
-        [display.tokens(i, o) for i, o in zip(c["input_tokens"], c["output_tokens"], strict=True)],
-        [display.cost(v) for v in c["cost"]],
-        [display.one_line(", ".join(v or []), 200) for v in c["models"]],
-        [display.one_line(v, 120) for v in c["user_id"]],
-        [badge_text(badges.get(t)) for t in c["trace_id"]],
-        [display.one_line(v, 200) for v in c["preview"]],
-        [str(v) for v in c["trace_id"]],
-    ]
+    badges = stored.labels_of_traces(cur, c["trace_id"])  # the page's, from small tables
+    c["labels"] = [badge_text(badges.get(t)) for t in c["trace_id"]]
+    text = cells_of(COLUMNS, c)
     return TraceRows(
         text=text,
         errors=[bool(v) for v in c["error_count"]],
