@@ -1,7 +1,7 @@
 """Re-runs of llm spans (the ``replays`` table), and the reads the replay screens need.
 
-A save is one transaction on a cursor of the read-write connection (``db.reader()`` of a
-writable database), never on the connection itself: an import holds a transaction open on
+A save is one transaction on a cursor the write queue hands it (``store.write_queue``), never
+on the connection itself: an import holds a transaction open on
 that connection for a whole file, and a replay saved inside it would wait for it or vanish
 with its rollback. DuckDB writes the commit to its log before ``COMMIT`` returns.
 
