@@ -99,7 +99,9 @@ class Finder(QObject):
         self.meaning.setTextFormat(Qt.TextFormat.PlainText)
         self.meaning.setObjectName("filterMeaning")
         self.meaning.setContentsMargins(6, 0, 6, 2)
-        self.meaning.setEnabled(False)  # drawn in the muted colour of the palette
+        font = self.meaning.font()
+        font.setItalic(True)  # a caption of the query bar, not part of the results
+        self.meaning.setFont(font)
         self.meaning.hide()
         column = QVBoxLayout(self.lists)
         column.setContentsMargins(0, 0, 0, 0)
