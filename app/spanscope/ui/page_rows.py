@@ -108,3 +108,39 @@ class PageRows:
 def last_key(rows: dict[str, list[Any]], key: str) -> tuple[Any, str] | None:
     """Where the next page starts: the last row's sort value and ``key`` (None when empty)."""
     return (rows["sort_key"][-1], rows[key][-1]) if rows[key] else None
+
+
+# Columns both lists show, declared once.
+TIME = Column(
+    "Time",
+    ("start_ns",),
+    lambda p: [display.local_time(v) for v in p["start_ns"]],
+    sort="start",
+    width="2026-11-28 14:02:13.512",
+)
+DURATION = Column(
+    "Duration",
+    ("duration_ns",),
+    lambda p: [display.duration(v) for v in p["duration_ns"]],
+    sort="duration",
+    numeric=True,
+    width="12.34 s",
+)
+TOKENS = Column(
+    "Tokens in / out",
+    ("input_tokens", "output_tokens"),
+    lambda p: [
+        display.tokens(i, o) for i, o in zip(p["input_tokens"], p["output_tokens"], strict=True)
+    ],
+    sort="tokens",
+    numeric=True,
+    width="12,345 / 1,234",
+)
+COST = Column(
+    "Cost",
+    ("cost",),
+    lambda p: [display.cost(v) for v in p["cost"]],
+    sort="cost",
+    numeric=True,
+    width="$0.0012",
+)

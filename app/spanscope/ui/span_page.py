@@ -12,17 +12,22 @@ from spanscope.store import annotations as stored
 from spanscope.store import queries
 from spanscope.ui import display
 from spanscope.ui.badges import badge_text
-from spanscope.ui.page_rows import Column, PageRequest, PageRows, cells_of, last_key, one_line
+from spanscope.ui.page_rows import (
+    COST,
+    DURATION,
+    TIME,
+    TOKENS,
+    Column,
+    PageRequest,
+    PageRows,
+    cells_of,
+    last_key,
+    one_line,
+)
 
 # The span list's columns, in order (see page_rows.Column).
 COLUMNS: tuple[Column, ...] = (
-    Column(
-        "Time",
-        ("start_ns",),
-        lambda p: [display.local_time(v) for v in p["start_ns"]],
-        sort="start",
-        width="2026-11-28 14:02:13.512",
-    ),
+    TIME,
     Column(
         "Name",
         ("name",),
@@ -54,32 +59,9 @@ COLUMNS: tuple[Column, ...] = (
         width="error",
         marks_errors=True,
     ),
-    Column(
-        "Duration",
-        ("duration_ns",),
-        lambda p: [display.duration(v) for v in p["duration_ns"]],
-        sort="duration",
-        numeric=True,
-        width="12.34 s",
-    ),
-    Column(
-        "Tokens in / out",
-        ("input_tokens", "output_tokens"),
-        lambda p: [
-            display.tokens(i, o) for i, o in zip(p["input_tokens"], p["output_tokens"], strict=True)
-        ],
-        sort="tokens",
-        numeric=True,
-        width="12,345 / 1,234",
-    ),
-    Column(
-        "Cost",
-        ("cost",),
-        lambda p: [display.cost(v) for v in p["cost"]],
-        sort="cost",
-        numeric=True,
-        width="$0.0012",
-    ),
+    DURATION,
+    TOKENS,
+    COST,
     Column("Service", ("service",), one_line("service", 120), width="checkout-assistant"),
     Column("User", ("user_id",), one_line("user_id", 120), width="u_1234"),
     Column(

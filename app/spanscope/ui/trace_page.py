@@ -11,6 +11,10 @@ from spanscope.store import queries
 from spanscope.ui import display
 from spanscope.ui.badges import badge_text
 from spanscope.ui.page_rows import (
+    COST,
+    DURATION,
+    TIME,
+    TOKENS,
     Column,
     PageColumns,
     PageRequest,
@@ -27,23 +31,10 @@ def _numbers(name: str) -> Callable[[PageColumns], list[str]]:
 
 # The trace list's columns, in order (see page_rows.Column).
 COLUMNS: tuple[Column, ...] = (
-    Column(
-        "Time",
-        ("start_ns",),
-        lambda p: [display.local_time(v) for v in p["start_ns"]],
-        sort="start",
-        width="2026-11-28 14:02:13.512",
-    ),
+    TIME,
     Column("Root", ("root_name",), one_line("root_name", 80), width="invoke_agent support-agent"),
     Column("Service", ("service",), one_line("service", 120), width="checkout-assistant"),
-    Column(
-        "Duration",
-        ("duration_ns",),
-        lambda p: [display.duration(v) for v in p["duration_ns"]],
-        sort="duration",
-        numeric=True,
-        width="12.34 s",
-    ),
+    DURATION,
     Column("Spans", ("span_count",), _numbers("span_count"), "spans", True, "Spans"),
     Column("LLM", ("llm_count",), _numbers("llm_count"), None, True, "LLM"),
     Column("Tools", ("tool_count",), _numbers("tool_count"), None, True, "Tools"),
@@ -56,24 +47,8 @@ COLUMNS: tuple[Column, ...] = (
         "Errors",
         marks_errors=True,
     ),
-    Column(
-        "Tokens in / out",
-        ("input_tokens", "output_tokens"),
-        lambda p: [
-            display.tokens(i, o) for i, o in zip(p["input_tokens"], p["output_tokens"], strict=True)
-        ],
-        sort="tokens",
-        numeric=True,
-        width="12,345 / 1,234",
-    ),
-    Column(
-        "Cost",
-        ("cost",),
-        lambda p: [display.cost(v) for v in p["cost"]],
-        sort="cost",
-        numeric=True,
-        width="$0.0012",
-    ),
+    TOKENS,
+    COST,
     Column(
         "Models",
         ("models",),
