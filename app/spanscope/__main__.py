@@ -17,7 +17,9 @@ def main() -> None:
             sys.exit(1)
         from spanscope.ui.app import run  # Qt is loaded only for the window
 
-        sys.exit(run(cli.db_path(args), demo=args.demo, read_only=args.read_only))
+        from spanscope.cli.output import db_path
+
+        sys.exit(run(db_path(args), demo=args.demo, read_only=args.read_only))
     try:
         code = cli.run_command(args, sys.stdout)
         sys.stdout.flush()

@@ -11,11 +11,15 @@ from spanscope.demo.encode import JSON, Msg
 
 
 class Fleet(Protocol):
-    """What a trace takes from the generator's fleet (``generator.Fleet``): its random source
-    and its knowledge-base chunks by topic. A protocol, so the two modules import one way."""
+    """What a trace takes from the generator's fleet (``generator.Fleet``): its random source,
+    knowledge-base chunks by topic, system prompts by service and the session of a user. A
+    protocol, so the two modules import one way."""
 
     rng: random.Random
     kb: dict[str, list[tuple[str, str]]]
+    systems: dict[str, str]
+
+    def session(self, user: str) -> str: ...
 
 
 _MS = 10**6
