@@ -42,7 +42,7 @@ def test_writes_run_in_order_on_one_thread_and_cannot_be_cancelled(db: Database)
     rows = db.reader().execute("SELECT n, thread FROM log ORDER BY rowid").fetchall()
     assert [r[0] for r in rows] == list(range(50))
     assert len({r[1] for r in rows}) == 1 and rows[0][1] != threading.current_thread().name
-    assert queue.pending == 0
+    assert queue.drain(30) and queue.pending == 0
 
 
 def test_a_write_commits_while_an_import_holds_its_transaction(db: Database) -> None:
