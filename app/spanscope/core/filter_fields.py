@@ -140,8 +140,8 @@ def level_of(name: str | None, value: str, on_spans: bool = False) -> str:
         if key in _HAS_ANNOTATION:
             return "own"
         return "both" if key in _HAS_TRACE else "span"
-    if fld.kind in ("label", "annotated", "author"):
-        return "own"
+    if fld.kind in ("label", "annotated", "author") or fld.span_sql == fld.trace_sql is None:
+        return "own"  # compiled to its own SQL at each level (annotations, groups, prompts)
     if fld.span_sql is None:
         return "trace"
     if fld.trace_sql is None:
