@@ -15,9 +15,8 @@ def main() -> None:
 
         if desktop_libraries.main():  # Qt would stop at the first missing library, unnamed
             sys.exit(1)
-        from spanscope.ui.app import run  # Qt is loaded only for the window
-
         from spanscope.cli.output import db_path
+        from spanscope.ui.app import run  # Qt is loaded only for the window
 
         sys.exit(run(db_path(args), demo=args.demo, read_only=args.read_only))
     try:
