@@ -14,7 +14,18 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -32,8 +43,8 @@ from spanscope.ui import display
 
 if TYPE_CHECKING:
     from spanscope.ui.span_forest import SpanForest
-    from spanscope.ui.span_tree_model import Index
 
+Index = QModelIndex | QPersistentModelIndex
 TIMING_ROLE = Qt.ItemDataRole.UserRole + 2  # (start, end) ns from the trace start, critical
 MIN_WINDOW_NS = 1_000  # zooming stops at a microsecond across the column
 DRAG_PIXELS = 6  # a drag shorter than this is a click
