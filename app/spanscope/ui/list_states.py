@@ -126,6 +126,3 @@ def install(window: MainWindow) -> None:
     window.trace_list.menu_extenders.append(states.trace_menu)
     window.span_list.menu_extenders.append(states.span_menu)
     window.span_tree.menu_extenders.append(states.tree_menu)
-    review = getattr(window, "review", None)
-    if review is not None:  # no span selected any more: nothing to annotate
-        window.span_tree.cleared.connect(review.tab.clear)

@@ -77,6 +77,7 @@ class ReviewFeature:
         self.tab_index = window.add_detail_tab(self.tab, "Annotations")
         window.span_changed.connect(self.tab.show_span)
         window.trace_loaded.connect(lambda _n: self.refresh_tree_badges())
+        window.trace_cleared.connect(self.tab.clear)  # no span shown: nothing to annotate
         self.panel.saved.connect(lambda *_ids: self.refresh_tree_badges())
         self.panel.failed.connect(window.show_message)
         self.queues: list[ReviewWindow] = []

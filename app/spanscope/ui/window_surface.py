@@ -46,6 +46,7 @@ class WindowSurface(QObject):
     trace_selected = Signal(str)  # trace id: the trace chosen in the trace list
     span_changed = Signal(str, str)  # trace id, span id: the span shown in the span detail
     trace_loaded = Signal(int)  # the span tree loaded a trace of this many spans
+    trace_cleared = Signal()  # no trace is shown any more (e.g. the list emptied)
     filter_applied = Signal(object)  # core.filter_value.Filter, as applied
     closing = Signal()  # the window is about to close: stop threads, close windows
 
@@ -69,6 +70,7 @@ class WindowSurface(QObject):
         finder.trace_list.trace_selected.connect(self.trace_selected)
         span_tree.span_selected.connect(self.span_changed)
         span_tree.loaded.connect(self.trace_loaded)
+        span_tree.cleared.connect(self.trace_cleared)
         finder.filter_applied.connect(self.filter_applied)
 
     # -- contributions -----------------------------------------------------------------------
