@@ -69,6 +69,7 @@ STILL_TAKE_THE_WINDOW = {
     "spanscope.ui.search_hits": "spanscope.ui.main_window",
     "spanscope.ui.theme": "spanscope.ui.main_window",
     "spanscope.ui.help_menu": "spanscope.ui.main_window",
+    "spanscope.ui.cases_window": "spanscope.ui.main_window",
     "spanscope.ui.step_news": "spanscope.ui.replay_steps",
 }
 

@@ -173,6 +173,21 @@ def export_case(
     )
 
 
+def open_case_alone(path: Path | str, target: Path, temp_dir: Path) -> Path:
+    """The case file at ``path`` imported into a new database of its own at ``target`` (any
+    file there is replaced) with its text indexed for search, for a window that shows the case
+    read-only: nothing of the case touches the user's database."""
+    from spanscope.store import Database
+    from spanscope.store.writer import Writer
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    with Database.open(target) as db:
+        open_case(db.writer, path)
+        Writer(db, temp_dir).index_pending()
+    return target
+
+
 def open_case(con: Cursor, path: Path | str) -> OpenOutcome:
     """Merge the case file at ``path`` into the database on the writer connection ``con``:
     all of it or none. :class:`CaseFileError` for a file that cannot be opened (nothing

@@ -32,14 +32,12 @@ from PySide6.QtWidgets import (
 
 from spanscope import paths
 from spanscope.core import case_report
-from spanscope.core.case_export import export_case, open_case
+from spanscope.core.case_export import export_case, open_case, open_case_alone
 from spanscope.core.case_file import SUFFIX
 from spanscope.store import Database
 from spanscope.store import cases as stored
 from spanscope.store.cases import CaseItem, CaseNote
-from spanscope.store.writer import Writer
 from spanscope.ui import keyboard
-from spanscope.ui.annotation_writer import AnnotationWriter
 from spanscope.ui.review_menu import reviewer_name
 from spanscope.ui.secret_masking import current_redactor
 
@@ -174,7 +172,6 @@ class CaseFeature:
 
     def __init__(self, window: MainWindow) -> None:
         self.window = window
-        self.writer = AnnotationWriter(window.db, window)
         self.names: list[str] = []
         self.view: CasesWindow | None = None
         self.read_only_windows: list[tuple[Any, Database]] = []
@@ -207,7 +204,7 @@ class CaseFeature:
             self.window.show_message(done_text)
             self.refresh()
 
-        self.writer.write(work, finished, self.window.show_message)
+        self.window.writes.write(work, finished, self.window.show_message)
 
     def new_case(self, items: list[CaseItem] | None = None) -> None:
         name, ok = QInputDialog.getText(self.window, "New case", "Name of the case:")
@@ -293,7 +290,7 @@ class CaseFeature:
             self.refresh()
             self.window.finder.reload()
 
-        self.writer.write(lambda cur: open_case(cur, path), done, self.window.show_message)
+        self.window.writes.write(lambda cur: open_case(cur, path), done, self.window.show_message)
 
     def open_read_only(self, path: Path) -> None:
         """Import the case file into a database of its own, then show that read-only in a
@@ -302,27 +299,19 @@ class CaseFeature:
         target = paths.temp_dir() / "cases" / f"{path.stem}-{digest}.duckdb"
 
         def work() -> Path:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.unlink(missing_ok=True)
-            with Database.open(target) as db:
-                open_case(db.writer, path)
-                Writer(db, paths.temp_dir()).index_pending()  # searchable read-only
-            return target
+            return open_case_alone(path, target, paths.temp_dir())
 
         self.window.runner.compute("case-open", work, self._show_read_only,
                                    self.window.show_message)  # fmt: skip
 
     def _show_read_only(self, target: Path) -> None:
-        from spanscope.ui.main_window import MainWindow
-
         db = Database.open(target, read_only=True)
-        other = MainWindow(db)
+        other = type(self.window)(db)  # a window of the same kind (no import of it: no circle)
         other.cases.show()  # type: ignore[attr-defined]
         other.show()
         self.read_only_windows.append((other, db))
 
     def shutdown(self) -> None:
-        self.writer.shutdown()
         for other, db in self.read_only_windows:
             other.shutdown()
             other.close()
