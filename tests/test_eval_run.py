@@ -216,3 +216,34 @@ def test_the_judge_against_reviewers(calls_db: Path) -> None:
     assert sorted(s for _t, s in bo["disagreements"]) == [f"{3:015x}b", f"{4:015x}b"]
     code, text = cli(calls_db, "eval", "agreement", "contains:30 days")
     assert "disagree:" in text and "ana" in text
+
+
+def test_a_judge_that_does_not_answer_in_time_is_an_evaluator_error(
+    calls_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    verdict = '{"label": "faithful", "score": 1, "explanation": "supported"}'
+    with LoopbackModel(default=Reply(text=verdict)) as server:
+        server.script(Reply(text=verdict, delay_s=5.0))
+        endpoint = server.endpoint(
+            "openai", model="judge-1", timeout_s=0.5, api_key_env="JUDGE_KEY"
+        )
+        save_endpoints([endpoint])
+        monkeypatch.setenv("JUDGE_KEY", KEY)
+        code, out = cli(
+            calls_db,
+            "eval",
+            "run",
+            "faithfulness",
+            "--endpoint",
+            endpoint.name,
+            "--concurrency",
+            "1",
+            "--limit",
+            "2",
+            "--json",
+        )
+    assert code == 0
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert first["label"] is None and "timeout" in first["error"]
+    assert second["label"] == "faithful"
+

@@ -236,3 +236,23 @@ def test_cli_groups_json_lines(incident: Database, tmp_path: Path) -> None:
     ).stdout
     assert text.splitlines()[0].split()[1] == "tool_error"
     assert "send_email: timeout after <n>" in text.splitlines()[0]
+
+
+def test_printed_signatures_and_prompts_mask_keys(db: Database, tmp_path: Path) -> None:
+    key = "sk-proj-" + "aBcDeFgHiJkLmNoPqRsTuVwXyZ"  # no digit: the group's own masking keeps it
+    spans = [_tool(T1, "a" * 16, "call_api", f"401 from upstream: bad key {key}", 0, "u_1")]
+    imported(db, write_json(tmp_path / "keys.json", document(spans)))
+    path = db.path
+    db.close()
+
+    def run(*args: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "spanscope", "--db", str(path), "groups", *args],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    assert key not in run() and key not in run("--json")
+    assert "[REDACTED:api key]" in run("--json")
+    assert key in run("--json", "--no-redact")

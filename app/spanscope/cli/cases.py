@@ -178,7 +178,9 @@ def _list(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 
 def _export(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     # Secrets masked unless --no-redact; --redact masks email addresses as well.
-    redactor = None if args.no_redact else SecretRedactor(all_rules() if args.redact else secret_rules())
+    redactor = (
+        None if args.no_redact else SecretRedactor(all_rules() if args.redact else secret_rules())
+    )
     if args.preview:  # the same masking run over the case, its result dropped
         probe = SecretRedactor(all_rules() if args.redact else secret_rules())
         redact(collect(db.reader(), args.name, created_by=default_author()), probe)

@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from spanscope.core.evaluators import CheckError, Evaluator, Progress, describe, evaluator, run
 from spanscope.core.evaluators.trust import flip_rate, judge_agreement
 from spanscope.core.filters import compile_filter
+from spanscope.core.redaction import export_redactor
 from spanscope.core.replay_endpoints import EndpointError, api_key, find_endpoint
 from spanscope.core.replay_transport import Endpoint, ReplayUnavailable
 from spanscope.store import Database
@@ -50,6 +51,9 @@ def add_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> None
         "(nothing is stored)",
     )
     r.add_argument("--json", action="store_true", help="one JSON object per evaluated call")
+    r.add_argument(
+        "--no-redact", action="store_true", help="keep keys and tokens in what is printed"
+    )
     a = sub.add_parser("agreement", help="an evaluator against the human reviewers")
     a.add_argument("name", help="the evaluator (as given to eval run)")
     a.add_argument("--endpoint", help="the endpoint a judge ran on (its model is in its version)")
@@ -124,6 +128,8 @@ def _judge(
     writes = queue_of(db)  # verdicts are annotations: the one write queue
     batch, counts = [], {"pass": 0, "fail": 0, "error": 0}
     stop = threading.Event()
+    # what is printed can quote the judged answer; what is stored is the store's business
+    shown = export_redactor(not args.no_redact)
 
     def progress(p: Progress) -> None:
         if not args.json and sys.stderr.isatty():
@@ -155,7 +161,9 @@ def _judge(
                             "evaluator": ev.author,
                             "label": verdict.label,
                             "score": verdict.score,
-                            "explanation": verdict.explanation,
+                            "explanation": shown.text(verdict.explanation)
+                            if shown
+                            else verdict.explanation,
                             "error": verdict.error,
                         },
                         ensure_ascii=False,

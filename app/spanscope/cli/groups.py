@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TextIO
 
 from spanscope.core.filters import compile_filter
+from spanscope.core.redaction import export_redactor
 from spanscope.store import Database
 from spanscope.store.failure_groups import FailureGroup, failure_groups
 
@@ -28,6 +30,9 @@ def add_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> None
     p.add_argument("--sort", choices=("count", "newest"), default="count")
     p.add_argument("--limit", type=int, default=None, help="at most this many groups")
     p.add_argument("--json", action="store_true", help="one JSON object per group")
+    p.add_argument(
+        "--no-redact", action="store_true", help="keep keys and tokens (masked by default)"
+    )
 
 
 def _groups(db: Database, args: argparse.Namespace, out: TextIO) -> int:
@@ -38,6 +43,9 @@ def _groups(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         groups = failure_groups(cur, where, order=args.sort, limit=args.limit)
     finally:
         cur.close()
+    redactor = export_redactor(not args.no_redact)
+    if redactor is not None:  # a signature quotes an error message, which can quote a key
+        groups = [replace(g, signature=redactor.text(g.signature)) for g in groups]
     if args.json:
         for group in groups:
             out.write(json.dumps(group.to_json(), ensure_ascii=False) + "\n")

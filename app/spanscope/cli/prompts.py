@@ -13,9 +13,11 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TextIO
 
 from spanscope.core.filters import compile_filter
+from spanscope.core.redaction import export_redactor
 from spanscope.core.word_diff import word_diff
 from spanscope.store import Database
 from spanscope.store.prompt_versions import PromptVersion, prompt_versions
@@ -30,6 +32,9 @@ def add_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> None
     p.add_argument("filter", nargs="*", help="filter terms (the calls to count)")
     p.add_argument("--diff", nargs=2, metavar=("A", "B"), help="word diff of two versions' prompts")
     p.add_argument("--json", action="store_true", help="one JSON object per version")
+    p.add_argument(
+        "--no-redact", action="store_true", help="keep keys and tokens (masked by default)"
+    )
 
 
 def _prompts(db: Database, args: argparse.Namespace, out: TextIO) -> int:
@@ -39,6 +44,14 @@ def _prompts(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         versions = prompt_versions(cur, where)
     finally:
         cur.close()
+    redactor = export_redactor(not args.no_redact)
+    if redactor is not None:  # a system prompt can hold a key pasted into it
+        versions = [
+            replace(
+                v, template=redactor.text(v.template), example_text=redactor.text(v.example_text)
+            )
+            for v in versions
+        ]
     if args.diff:
         return _diff(versions, args.diff, out)
     if args.json:
