@@ -87,7 +87,13 @@ def prompt_versions(
     where = where or Where()
     usage, params = usage_sql(Where())
     sql = nestable("spanscope.store", "prompt_versions.sql")
-    sql = sql.replace("{usage}", usage).replace("{where}", f"({where.sql})")
+    selected = "TRUE"  # no filter: every call, without a second pass over the spans
+    if where.sql.strip() != "TRUE":
+        selected = (
+            "(trace_id, span_id) IN (SELECT trace_id, span_id FROM spans "
+            f"WHERE kind = 'llm' AND ({where.sql}))"
+        )
+    sql = sql.replace("{usage}", usage).replace("{selected}", selected)
     sql = f"SELECT * FROM ({sql}) ORDER BY service NULLS LAST, version"
     cur.execute(sql, [*params, *where.params])
     names = [d[0] for d in cur.description or ()]

@@ -1,7 +1,7 @@
 -- Prompt versions: one row per version (prompt_usage.sql over every call, as `u`, put in by the
 -- caller), numbered per service in the order they were first seen over the whole database (so
 -- a filter never renumbers them); the counts, times, models and example are of the calls that
--- `{where}` (over spans) selects, and versions it selects no call of are left out.
+-- `{selected}` selects (the caller's span filter), and versions it selects no call of are left out.
 WITH u AS MATERIALIZED ({usage}),
 numbered AS (
     SELECT prompt_id,
@@ -10,7 +10,7 @@ numbered AS (
 ),
 selected AS (
     SELECT * FROM u
-    WHERE (trace_id, span_id) IN (SELECT trace_id, span_id FROM spans WHERE kind = 'llm' AND {where})
+    WHERE {selected}
 )
 SELECT s.prompt_id, any_value(n.version) AS version,
        any_value(service) AS service,
