@@ -608,7 +608,7 @@ def measure_incident(db: Path, runs: int) -> list[Row]:
         check = evaluator("grounded:0.6")
 
         def code_check() -> int:
-            calls = calls_to_judge(cursor, compile_filter("", "spans"), 100_000)
+            calls = calls_to_judge(cursor, compile_filter("", "spans"), 100_000, check.needs)
             return sum(1 for _ in run(check, calls))
 
         ms = median_ms(code_check, 1)

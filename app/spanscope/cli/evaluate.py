@@ -84,7 +84,7 @@ def _run(
         print(f"spanscope: {ev.name} is an LLM judge: give --endpoint NAME", file=sys.stderr)
         return 2
     cur = db.reader()
-    rows = stored.calls_to_judge(cur, compile_filter(args.filter, "spans"), args.limit)
+    rows = stored.calls_to_judge(cur, compile_filter(args.filter, "spans"), args.limit, ev.needs)
     done_before = stored.judged(cur, ev.author)
     cur.close()
     fresh = [r for r in rows if done_before.get((r["trace_id"], r["span_id"])) != r["content_hash"]]

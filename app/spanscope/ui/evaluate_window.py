@@ -206,7 +206,7 @@ class EvaluateWindow(QWidget):
         self.status.setText("Reading the calls…")
 
         def work(cur: Any) -> tuple[list[dict[str, Any]], int]:
-            rows = stored.calls_to_judge(cur, compile_filter(text, "spans"), limit)
+            rows = stored.calls_to_judge(cur, compile_filter(text, "spans"), limit, ev.needs)
             before = stored.judged(cur, ev.author)
             fresh = [
                 r for r in rows if before.get((r["trace_id"], r["span_id"])) != r["content_hash"]

@@ -14,7 +14,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
-from spanscope.core.evaluators.checks import Check, CheckError, parse_check
+from spanscope.core.evaluators.checks import Check, CheckError, check_needs, parse_check
 from spanscope.core.evaluators.judges import (
     TEMPLATES,
     JudgeTemplate,
@@ -41,6 +41,7 @@ class Evaluator:
     version: str
     check: Check | None = None
     judge: JudgeTemplate | None = None
+    needs: frozenset[str] = frozenset()  # what it reads beyond messages: attributes, finish_reason
 
     @property
     def author(self) -> str:
@@ -67,7 +68,7 @@ def evaluator(name: str, model: str = "") -> Evaluator:
     if judge is not None:
         suffix = f"-{model}" if model else ""
         return Evaluator(name, f"{judge.version}{suffix}", judge=judge)
-    return Evaluator(name, str(CHECKS_VERSION), check=parse_check(name))
+    return Evaluator(name, str(CHECKS_VERSION), check=parse_check(name), needs=check_needs(name))
 
 
 def describe() -> list[tuple[str, str]]:

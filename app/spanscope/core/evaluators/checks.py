@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,44 @@ _REFUSAL_TEXT = re.compile(
 )
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
-    ["a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "is", "are", "was", "were", "be", "been", "it", "this", "that", "as", "at", "by", "from", "your", "you", "we", "our", "i", "not", "no", "yes", "do", "does", "can", "will"]
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "it",
+        "this",
+        "that",
+        "as",
+        "at",
+        "by",
+        "from",
+        "your",
+        "you",
+        "we",
+        "our",
+        "i",
+        "not",
+        "no",
+        "yes",
+        "do",
+        "does",
+        "can",
+        "will",
+    ]
 )
 _THRESHOLD = re.compile(r"^(latency|tokens|cost)\s*(<=|<)\s*(.+)$")
 
@@ -52,6 +90,16 @@ def called_tools(row: Row) -> list[Mapping[str, Any]]:
     for message in row.get("output_messages") or ():
         calls += list(message.get("tool_calls") or ())
     return calls
+
+
+def check_needs(spec: str) -> frozenset[str]:
+    """What a check reads besides the messages, tool calls and numbers of a call."""
+    name = spec.strip().partition(":")[0]
+    if name == "tool-args-valid":
+        return frozenset({"attributes"})
+    if name in ("no-refusal", "not-truncated"):
+        return frozenset({"finish_reason"})
+    return frozenset()
 
 
 def parse_check(spec: str) -> Check:
@@ -252,12 +300,17 @@ def _grounded(argument: str) -> Check:
             )
         if not answer:
             return passed("the answer has no content words")
-        source = set().union(*(_content_words(c) for c in chunks))
+        source = frozenset().union(*(_chunk_words(c) for c in chunks))
         share = len(answer & source) / len(answer)
         said = f"{share:.0%} of the answer's content words appear in the {len(chunks)} chunk(s)"
         return Verdict("pass" if share >= minimum else "fail", round(share, 4), said)
 
     return check
+
+
+@lru_cache(maxsize=4096)  # a trace's chunks are read by each of its model calls
+def _chunk_words(text: str) -> frozenset[str]:
+    return frozenset(_content_words(text))
 
 
 def _content_words(text: str) -> set[str]:
