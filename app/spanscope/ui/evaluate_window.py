@@ -291,6 +291,9 @@ class EvaluateWindow(QWidget):
         def done(rows: list[dict[str, Any]]) -> None:
             self.agreement.set_rows(rows)
             self.disagreements.clear()
+            if rows:  # the first reviewer's disagreements are shown at once
+                self.agreement_view.selectRow(0)
+                self._show_disagreements()
             self.agreement_status.setText(
                 f"{ev.author} against each reviewer on the spans both judged (failed: any "
                 "label for a reviewer). Select a row to list the disagreements."
