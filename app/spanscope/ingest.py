@@ -29,7 +29,13 @@ from spanscope.store import Database
 from spanscope.store.console import TEMP_PREFIX as CONSOLE_PREFIX
 from spanscope.store.database import is_disk_full, is_invalidated
 from spanscope.store.errors import DatabaseError, Interrupted
-from spanscope.store.writer import FileOutcome, NoSpans, Writer, is_file_error
+from spanscope.store.writer import (
+    FileOutcome,
+    NoSpans,
+    Writer,
+    is_file_error,
+    not_priced_warning,
+)
 
 
 @dataclass(frozen=True)
@@ -122,8 +128,9 @@ def import_paths(
     index: bool = True,
     skip_bad_records: bool = False,
 ) -> Iterator[ImportResult]:
-    """Import every file under ``paths``; yields one result per file as it finishes, then
-    (unless ``index`` is false) brings the search index up to date with them. With
+    """Import every file under ``paths``; yields one result per file as it finishes. Each
+    imported file is priced and (unless ``index`` is false) indexed for search right after it
+    commits; a failure of either is a warning on that file, which stays imported. With
     ``skip_bad_records`` the lines of JSON Lines files that are not JSON are skipped (and
     listed in the file's warnings) instead of failing the file."""
     writer = writer or Writer(db)
@@ -131,7 +138,7 @@ def import_paths(
     clean_stale_copies()
     files = expand(paths)
     _use_prices(writer)
-    writer.reprice(only_if_pending=True)  # a file from an older version: price what it holds
+    earlier = _price_pending(writer)  # said on the first file's result
     # Files that only annotate spans (evaluation results) go after the files bringing spans,
     # so a folder holding both imports in one go, whatever the names sort as. Each file is
     # recognised once; the recognition travels with it.
@@ -143,28 +150,73 @@ def import_paths(
         (last if annotates else first).append((path, detected))
     for position, (path, detected) in enumerate(first + last):
         if cancel.is_set():
-            yield ImportResult(str(path), status=ImportStatus.CANCELLED, error="cancelled")
-            continue
-        yield import_file(
-            writer, path, position, len(files), progress, cancel, detected, skip_bad_records
+            result = ImportResult(str(path), status=ImportStatus.CANCELLED, error="cancelled")
+        else:
+            result = import_file(
+                writer, path, position, len(files), progress, cancel, detected, skip_bad_records
+            )
+        if result.status is ImportStatus.IMPORTED and index:
+            not_indexed = _index_after_commit(writer, path, position, len(files), progress, cancel)
+            result.warnings += [not_indexed] if not_indexed else []
+        if earlier:
+            result.warnings.append(earlier)
+            earlier = None
+        yield result
+
+
+def _price_pending(writer: Writer) -> str | None:
+    """Price the calls still awaiting it (a file from an older version, or one whose pricing
+    failed after it committed); the warning when that fails again (they stay marked)."""
+    try:
+        writer.reprice(only_if_pending=True)
+    except Exception as exc:  # an import goes ahead without prices, as after a commit
+        return f"calls imported earlier are still {not_priced_warning(exc)}"
+    return None
+
+
+def _index_after_commit(
+    writer: Writer,
+    path: Path,
+    position: int,
+    count: int,
+    progress: ProgressCallback | None,
+    cancel: threading.Event,
+) -> str | None:
+    """Index a file that just committed; the warning when that fails. The file stays imported
+    and is indexed on the next import (searches scan it meanwhile)."""
+
+    def report(fraction: float, stage: str) -> None:
+        if progress is not None:
+            progress(Progress(position, count, path, fraction, stage))
+
+    try:
+        index_for_search(writer, cancel=cancel, report=report)
+    except Exception as exc:  # the commit stands whatever failed after it
+        return (
+            f"not indexed for search yet ({type(exc).__name__}: {exc}); searches read the "
+            "file directly until the next import indexes it"
         )
-    if index:
-        index_for_search(writer, progress, cancel)
+    return None
 
 
 def index_for_search(
-    writer: Writer, progress: ProgressCallback | None = None, cancel: threading.Event | None = None
+    writer: Writer,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    report: Callable[[float, str], None] | None = None,
 ) -> int:
     """Index the imported files the search index does not hold yet; returns how many. A
-    cancel leaves the rest for later (searches scan them meanwhile)."""
+    cancel leaves the rest for later (searches scan them meanwhile). Progress goes to
+    ``report`` when given, else to ``progress`` as a step of its own."""
     cancel = cancel or threading.Event()
     if cancel.is_set():
         return 0
 
-    def report(fraction: float, stage: str) -> None:
+    def as_step(fraction: float, stage: str) -> None:
         if progress is not None:
             progress(Progress(0, 1, Path("search index"), fraction, stage))
 
+    report = report or as_step
     report(0.0, "indexing for search")
     try:
         with _Watch(writer, cancel, report, stage="indexing for search"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from otlp_builder import agent_trace, document, write_json
+from spanscope.core import pricing
 from spanscope.demo import write_otlp_jsonl
 from spanscope.store import Database
 
@@ -62,6 +64,32 @@ def test_import_shows_results_and_refreshes_the_list(
     with qtbot.waitSignal(window.importer.finished, timeout=20000) as again:
         drop(window, [path])  # the same file dropped on the window changes nothing
     assert [str(r.status) for r in again.args[0]] == ["unchanged"]
+    window.runner.wait()
+
+
+def test_a_file_whose_pricing_failed_shows_imported_with_the_warning(
+    qtbot, window, demo_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spans, traces, _ = counts(demo_db)
+    path = write_json(tmp_path / "agent.json", document(agent_trace()))
+
+    def missing() -> object:  # what a bundle without genai-prices' metadata did
+        raise PackageNotFoundError("genai_prices")
+
+    pricing._find_model.cache_clear()
+    monkeypatch.setattr(pricing, "_snapshot", missing)
+    with qtbot.waitSignal(window.importer.finished, timeout=20000) as done:
+        assert window.import_paths([path])
+    [result] = done.args[0]
+    assert str(result.status) == "imported" and result.error is None
+    dialog = window.importer.dialog
+    row = dialog.results.row(0)
+    assert row[:5] == ("agent.json", "otlp-json", "imported", "4", "1")
+    assert row[5].startswith("calls not priced yet (PackageNotFoundError")
+    assert "Warnings:" in dialog.table.full.toPlainText()
+    assert "1 imported" in dialog.status.text() and "failed" not in dialog.status.text()
+    qtbot.waitUntil(lambda: window.count_label.text() == f"{traces + 1:,} traces", timeout=10000)
+    assert counts(demo_db)[:2] == (spans + 4, traces + 1)
     window.runner.wait()
 
 

@@ -195,9 +195,10 @@ class Writer:
             outcome.warnings.extend(source.warnings)
             try:
                 self._price_imported(outcome.source_id)
-            except duckdb.Error as exc:
-                # The spans are in; their prices follow on the next start or import.
-                outcome.warnings.append(f"calls not priced yet ({exc}); they will be")
+            except Exception as exc:  # any failure: the file is in and must be reported so
+                # Pricing rolled back alone; the file stays marked, priced on the next start or
+                # import. Whatever the cause (the database, the price data), the commit stands.
+                outcome.warnings.append(not_priced_warning(exc))
             return outcome
 
     def _import_annotations(
@@ -375,6 +376,14 @@ def _describe(
             f"{zero_ids} spans have all-zero ids (placeholders); they were given ids local to this file"
         )
     return out
+
+
+def not_priced_warning(exc: BaseException) -> str:
+    """The warning of a committed file whose calls could not be priced yet."""
+    return (
+        f"calls not priced yet ({type(exc).__name__}: {exc}); they are priced on the next "
+        "start or import"
+    )
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
