@@ -61,10 +61,13 @@ bench: $(INSTALLED_TEST)
 
 lint: check
 
+# The bundle holds this checkout's app/ (PYTHONPATH), whatever copy the environment has
+# installed; PyInstaller is installed once, without reinstalling the project.
 package: $(INSTALLED_TEST)
-	$(PIP) install --quiet -e ".[package]"
-	$(VENV)/bin/pyinstaller packaging/spanscope.spec --noconfirm --distpath build/dist --workpath build/work
-	bash packaging/smoke.sh build/dist/spanscope/spanscope
+	$(PY) -c "import PyInstaller" 2>/dev/null || $(PIP) install --quiet -e ".[package]"
+	PYTHONPATH=app $(VENV)/bin/pyinstaller packaging/spanscope.spec --noconfirm \
+		--distpath build/dist --workpath build/work
+	PYTHON=$(PY) bash packaging/smoke.sh build/dist/spanscope/spanscope
 
 # Kill an import 200 times at random moments and check the database after each kill.
 CRASH_RUNS ?= 200

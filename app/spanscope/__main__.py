@@ -18,7 +18,14 @@ def main() -> None:
         from spanscope.cli.output import db_path
         from spanscope.ui.app import run  # Qt is loaded only for the window
 
-        sys.exit(run(db_path(args), demo=args.demo, read_only=args.read_only))
+        sys.exit(
+            run(
+                db_path(args),
+                demo=args.demo,
+                read_only=args.read_only,
+                quit_after=args.quit_after,
+            )
+        )
     try:
         code = cli.run_command(args, sys.stdout)
         sys.stdout.flush()

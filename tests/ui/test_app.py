@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,8 @@ from spanscope import paths
 from spanscope.store import Database
 from spanscope.ui import app as app_module
 from spanscope.ui.main_window import app_settings
+
+APP = Path(__file__).resolve().parents[2] / "app"
 
 
 def test_run_returns_an_error_code_when_no_database_opens(
@@ -59,3 +64,19 @@ def test_open_database_replaces_the_window_and_closes_the_old_file(
     finally:
         session.window.close()
         session.close()
+
+
+@pytest.mark.slow
+def test_quit_after_closes_the_window_once_the_demo_is_in(tmp_path: Path) -> None:
+    """How an installation is checked without a person: the window opens, imports the demo,
+    closes itself through its own close (settings written), and the process exits 0."""
+    db = tmp_path / "window.duckdb"
+    env = {**os.environ, "PYTHONPATH": str(APP), "QT_QPA_PLATFORM": "offscreen"}
+    command = [sys.executable, "-m", "spanscope", "--db", str(db), "--demo", "--quit-after", "0"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    with Database.open(db, read_only=True) as opened:
+        spans = opened.reader().execute("SELECT count(*) FROM spans").fetchone()
+    assert spans == (3000,)
+    assert paths.settings_file().is_file()  # closed as the user closes it: layout saved

@@ -76,6 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--demo", action="store_true", help="open the window with the demo dataset")
     parser.add_argument("--read-only", action="store_true", help="open the database read-only")
+    parser.add_argument(
+        "--quit-after",
+        type=float,
+        metavar="SECONDS",
+        help="close the window SECONDS after it opens (with --demo: after the demo import), "
+        "as the user would; for checking an installation",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -22,7 +22,8 @@ from spanscope.ui.recovery_dialog import files_to_reimport, note_for
 from spanscope.ui.single_instance import InstanceServer, bring_to_front
 from spanscope.ui.theme import apply_theme
 
-RESOURCES = Path(__file__).resolve().parents[3] / "resources"
+# The checkout's resources/ folder; in a PyInstaller bundle, the copy in its _internal/ folder.
+RESOURCES = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parents[3])) / "resources"
 
 
 def application() -> QApplication:
@@ -124,15 +125,38 @@ class Session(QObject):
         self.db.close()
 
 
-def run(db_path: Path, *, demo: bool = False, read_only: bool = False) -> int:
-    """Show the main window over ``db_path`` until the user quits; returns the exit code."""
+def run(
+    db_path: Path,
+    *,
+    demo: bool = False,
+    read_only: bool = False,
+    quit_after: float | None = None,
+) -> int:
+    """Show the main window over ``db_path`` until the user quits; returns the exit code.
+    With ``quit_after`` the window closes itself that many seconds after it opened (after the
+    demo import, with ``demo``): how an installation is checked without a person."""
     app = application()
     paths.remove_stale_snapshots()
     db = open_database(Path(db_path), read_only=read_only)
     if db is None:
         return 1
     session = Session(db, demo)
+    if quit_after is not None:
+        close_later(session, quit_after, after_import=demo)
     try:
         return app.exec()
     finally:
         session.close()
+
+
+def close_later(session: Session, seconds: float, *, after_import: bool) -> None:
+    """Close the window ``seconds`` from now, or from the end of the running import; closing
+    goes through the window's own close (settings saved, threads stopped), then the app quits."""
+
+    def start_timer() -> None:
+        QTimer.singleShot(round(seconds * 1000), session.window.close)
+
+    if after_import:
+        session.window.importer.finished.connect(lambda _results: start_timer())
+    else:
+        start_timer()
