@@ -68,6 +68,8 @@ package: $(INSTALLED_TEST)
 	PYTHONPATH=app $(VENV)/bin/pyinstaller packaging/spanscope.spec --noconfirm \
 		--distpath build/dist --workpath build/work
 	PYTHON=$(PY) bash packaging/smoke.sh build/dist/spanscope/spanscope
+	@du -sh build/dist/spanscope
+	sh packaging/flatpak.sh
 
 # Kill an import 200 times at random moments and check the database after each kill.
 CRASH_RUNS ?= 200

@@ -21,7 +21,9 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +106,79 @@ def facts(spanscope: Spanscope, work: Path) -> dict[str, Any]:
     )
     exported = [json.loads(line) for line in target.read_text("utf-8").splitlines()]
     found["export"] = {"records": outcome["records"], "lines": len(exported)}
+    with LoopbackModel() as model:  # the bundled OpenAI SDK sends a recorded call again
+        [replayed] = lines(
+            "replay",
+            "aaaaaaaaaaaaaaa1",
+            "--trace",
+            first,
+            "--base-url",
+            model.base_url,
+            "--protocol",
+            "openai",
+            "--timeout",
+            "30",
+            "--json",
+        )
+        found["replay"] = {
+            "error": replayed.get("error"),
+            "answer": replayed.get("output_text"),
+            "model_asked": model.asked,
+        }
     return found
+
+
+class LoopbackModel:
+    """An OpenAI-compatible chat-completions server on loopback answering one fixed text."""
+
+    ANSWER = "Refunds are accepted within 30 days."
+
+    def __init__(self) -> None:
+        owner = self
+        self.asked: list[str] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                length = int(self.headers.get("Content-Length") or 0)
+                request = json.loads(self.rfile.read(length) or b"{}")
+                owner.asked.append(str(request.get("model")))
+                body = json.dumps(
+                    {
+                        "id": "chatcmpl-smoke",
+                        "object": "chat.completion",
+                        "created": 1_740_000_000,
+                        "model": request.get("model"),
+                        "choices": [
+                            {
+                                "index": 0,
+                                "message": {"role": "assistant", "content": owner.ANSWER},
+                                "finish_reason": "stop",
+                            }
+                        ],
+                        "usage": {"prompt_tokens": 9, "completion_tokens": 7, "total_tokens": 16},
+                    }
+                ).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def __enter__(self) -> LoopbackModel:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
 
 
 def trace_of(lines: Callable[..., list[dict[str, Any]]], name: str) -> str:

@@ -157,7 +157,8 @@ def expected() -> dict[str, Any]:
     """What the source tree makes of the smoke data: the bundle must make the same."""
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["SPANSCOPE_HOME"] = str(Path(tmp) / "home")
-        return smoke.jsonable(smoke.facts(source_tree_runner(), Path(tmp)))
+        found: dict[str, Any] = smoke.jsonable(smoke.facts(source_tree_runner(), Path(tmp)))
+        return found
 
 
 def main() -> None:
