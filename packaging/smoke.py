@@ -243,6 +243,11 @@ def check_window(spanscope: Spanscope, work: Path) -> None:
         raise SmokeFailure(f"the window's demo import left {spans} spans, not {DEMO_SPANS}")
 
 
+def broken_links(folder: Path) -> list[Path]:
+    """Symbolic links in the bundle whose target is not there."""
+    return sorted(p for p in folder.rglob("*") if p.is_symlink() and not p.exists())
+
+
 def main(argv: Sequence[str]) -> int:
     exe = Path(argv[0] if argv else "build/dist/spanscope/spanscope").resolve()
     if not exe.is_file():
@@ -258,6 +263,9 @@ def main(argv: Sequence[str]) -> int:
             if code != 0 or "spanscope" not in version.lower():
                 raise SmokeFailure(f"--version exited with {code}: {version}")
             print(f"smoke: {version.strip()}")
+            broken = [str(p.relative_to(exe.parent)) for p in broken_links(exe.parent)]
+            if broken:
+                raise SmokeFailure(f"links to files left out of the bundle: {broken}")
             found = jsonable(facts(spanscope, work))
             for key in expected:
                 if found.get(key) != expected[key]:
@@ -267,7 +275,7 @@ def main(argv: Sequence[str]) -> int:
                     )
             print(
                 f"smoke: {len(FILES)} formats imported as from the source tree; filter, "
-                "search, costs, diff and export agree"
+                "search, costs, diff, export and replay agree"
             )
             check_window(spanscope, work)
             print(f"smoke: the window opened, imported the demo ({DEMO_SPANS} spans), closed")
