@@ -18,6 +18,7 @@ import json
 import os
 import sys
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,12 @@ def mlflow(path: Path) -> None:
 
 def inspect_eval(path: Path) -> None:
     inspect_tests.write_eval(path, inspect_tests.log([inspect_tests.agent_sample()]))
+    # The same bytes on every run: members dated by the sample, not by the clock.
+    with zipfile.ZipFile(path) as archive:
+        members = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            archive.writestr(zipfile.ZipInfo(name, (2025, 7, 5, 10, 0, 0)), data)
 
 
 def provider_log(path: Path) -> None:
