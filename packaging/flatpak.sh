@@ -40,7 +40,8 @@ if ! command -v flatpak-builder >/dev/null; then
     echo "flatpak: flatpak-builder not installed: no .flatpak built (see packaging/README.md)"
     exit 0
 fi
-flatpak-builder --state-dir="$root/build/.flatpak-builder" --show-manifest "$manifest" >/dev/null
+cd "$root/build"  # flatpak-builder keeps its state (.flatpak-builder/) in the current folder
+flatpak-builder --show-manifest "$manifest" >/dev/null
 echo "flatpak: manifest $app.yml read by flatpak-builder"
 
 if ! flatpak info "org.freedesktop.Platform//$branch" >/dev/null 2>&1 ||
@@ -49,6 +50,6 @@ if ! flatpak info "org.freedesktop.Platform//$branch" >/dev/null 2>&1 ||
         "org.freedesktop.Platform//$branch org.freedesktop.Sdk//$branch): no .flatpak built"
     exit 0
 fi
-flatpak-builder --state-dir="$root/build/.flatpak-builder" --force-clean --repo="$root/build/flatpak-repo" "$root/build/flatpak-app" "$manifest"
+flatpak-builder --force-clean --repo="$root/build/flatpak-repo" "$root/build/flatpak-app" "$manifest"
 flatpak build-bundle "$root/build/flatpak-repo" "$root/build/spanscope.flatpak" "$app"
 echo "flatpak: built build/spanscope.flatpak ($(du -h "$root/build/spanscope.flatpak" | cut -f1))"
