@@ -170,7 +170,7 @@ def _price_pending(writer: Writer) -> str | None:
     try:
         writer.reprice(only_if_pending=True)
     except Exception as exc:  # an import goes ahead without prices, as after a commit
-        return f"calls imported earlier are still {not_priced_warning(exc)}"
+        return not_priced_warning(exc, "calls imported earlier still")
     return None
 
 

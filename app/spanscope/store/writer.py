@@ -378,10 +378,10 @@ def _describe(
     return out
 
 
-def not_priced_warning(exc: BaseException) -> str:
+def not_priced_warning(exc: BaseException, whose: str = "calls") -> str:
     """The warning of a committed file whose calls could not be priced yet."""
     return (
-        f"calls not priced yet ({type(exc).__name__}: {exc}); they are priced on the next "
+        f"{whose} not priced yet ({type(exc).__name__}: {exc}); they are priced on the next "
         "start or import"
     )
 
