@@ -202,9 +202,12 @@ def bundle_runner(exe: Path, env: dict[str, str], problems: list[str]) -> Spansc
     """Runs the bundled executable; anything a missing module or file prints is a problem."""
 
     def run(args: Sequence[str]) -> tuple[int, str]:
-        done = subprocess.run(
-            [str(exe), *args], env=env, capture_output=True, text=True, timeout=300
-        )
+        try:
+            done = subprocess.run(
+                [str(exe), *args], env=env, capture_output=True, text=True, timeout=300
+            )
+        except subprocess.TimeoutExpired:
+            raise SmokeFailure(f"spanscope {' '.join(args)} did not finish in 300 s") from None
         for stream in (done.stdout, done.stderr):
             for line in stream.splitlines():
                 if MISSING.search(line):
@@ -226,6 +229,8 @@ def isolated_env(home: Path) -> dict[str, str]:
         XDG_DATA_HOME=str(home / "data"),
         XDG_CACHE_HOME=str(home / "cache"),
         XDG_RUNTIME_DIR=str(home / "runtime"),
+        NO_PROXY="127.0.0.1,localhost",  # the replay's loopback server, whatever proxy is set
+        no_proxy="127.0.0.1,localhost",
     )
     (home / "runtime").mkdir(parents=True, exist_ok=True, mode=0o700)
     return env
