@@ -106,6 +106,12 @@ def facts(spanscope: Spanscope, work: Path) -> dict[str, Any]:
     )
     exported = [json.loads(line) for line in target.read_text("utf-8").splitlines()]
     found["export"] = {"records": outcome["records"], "lines": len(exported)}
+    # Tool arguments checked against the tools' JSON schemas: the bundled jsonschema and the
+    # meta-schemas it reads from its data files.
+    found["evaluate"] = sorted(
+        (r["trace_id"], r["span_id"], r["label"], r["explanation"], r["error"])
+        for r in lines("eval", "run", "tool-args-valid", "--json")
+    )
     with LoopbackModel() as model:  # the bundled OpenAI SDK sends a recorded call again
         [replayed] = lines(
             "replay",
@@ -280,7 +286,7 @@ def main(argv: Sequence[str]) -> int:
                     )
             print(
                 f"smoke: {len(FILES)} formats imported as from the source tree; filter, "
-                "search, costs, diff, export and replay agree"
+                "search, costs, diff, export, evaluation and replay agree"
             )
             check_window(spanscope, work)
             print(f"smoke: the window opened, imported the demo ({DEMO_SPANS} spans), closed")
