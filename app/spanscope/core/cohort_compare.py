@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from spanscope.core.metric_deltas import MetricDelta
 from spanscope.core.significance import (
     TestResult,
     benjamini_hochberg,
@@ -56,27 +57,19 @@ _DISTRIBUTIONS = (
 
 
 @dataclass(frozen=True)
-class MetricDiff:
-    """One metric in both cohorts. ``p_value`` is adjusted for the metrics compared;
-    ``effect`` is in [-1, 1], positive when B is larger."""
+class MetricDiff(MetricDelta):
+    """One metric in both cohorts (``delta`` and ``ratio`` as for any metric pair).
+    ``p_value`` is adjusted for the metrics compared; ``effect`` is in [-1, 1], positive when
+    B is larger."""
 
-    metric: str
-    a: float | None
-    b: float | None
     p_value: float
     significant: bool
     effect: float
     test: str
 
     @property
-    def delta(self) -> float | None:
-        return None if self.a is None or self.b is None else self.b - self.a
-
-    @property
-    def ratio(self) -> float | None:
-        if self.a is None or self.b is None or self.a == 0:
-            return None
-        return self.b / self.a
+    def metric(self) -> str:
+        return self.name
 
     def to_json(self) -> dict[str, Any]:
         """The ``spanscope compare --json`` record (its field names are a public contract)."""

@@ -6,12 +6,12 @@ term. Every function takes the caller's own cursor.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
 
 from spanscope.sqlfiles import nestable
+from spanscope.store import members
 from spanscope.store.masking import with_masking
 from spanscope.store.queries import Where
 
@@ -55,8 +55,8 @@ class FailureGroup:
             "traces": self.traces,
             "users": self.users,
             "sessions": self.sessions,
-            "first_seen": _iso(self.first_seen_ns),
-            "last_seen": _iso(self.last_seen_ns),
+            "first_seen": members.iso_time(self.first_seen_ns),
+            "last_seen": members.iso_time(self.last_seen_ns),
             "example_trace_id": self.example_trace_id,
             "example_span_id": self.example_span_id,
             "models": list(self.models),
@@ -76,13 +76,8 @@ def failures_sql(where: Where) -> tuple[str, list[Any]]:
 def member_condition(group_id: str, at_trace: bool, params: list[object]) -> str:
     """SQL for the ``group:ID`` filter term: the span is in the group (a trace: one of its
     spans is)."""
-    failures, failure_params = failures_sql(Where())
-    params.extend(failure_params)
-    params.append(group_id.lower())
-    members = f"SELECT trace_id, span_id FROM ({failures}) WHERE group_id = ?"
-    if at_trace:
-        return f"trace_id IN (SELECT trace_id FROM ({members}))"
-    return f"(trace_id, span_id) IN ({members})"
+    listing, listing_params = failures_sql(Where())
+    return members.member_condition(listing, listing_params, "group_id", group_id, at_trace, params)
 
 
 def failure_groups(
@@ -125,9 +120,3 @@ def _group(row: dict[str, Any]) -> FailureGroup:
         cost=None if row["cost"] is None else float(row["cost"]),
         sparkline=tuple(spark),
     )
-
-
-def _iso(ns: int | None) -> str | None:
-    if ns is None:
-        return None
-    return datetime.fromtimestamp(ns / 1e9, tz=UTC).isoformat().replace("+00:00", "Z")

@@ -6,12 +6,12 @@ the caller's own cursor.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
 
 from spanscope.sqlfiles import nestable
+from spanscope.store import members
 from spanscope.store.masking import with_masking
 from spanscope.store.queries import Where
 
@@ -53,8 +53,8 @@ class PromptVersion:
             "source": self.source,
             "calls": self.calls,
             "traces": self.traces,
-            "first_seen": _iso(self.first_seen_ns),
-            "last_seen": _iso(self.last_seen_ns),
+            "first_seen": members.iso_time(self.first_seen_ns),
+            "last_seen": members.iso_time(self.last_seen_ns),
             "models": list(self.models),
             "example_trace_id": self.example_trace_id,
             "example_span_id": self.example_span_id,
@@ -71,13 +71,10 @@ def usage_sql(where: Where) -> tuple[str, list[Any]]:
 def member_condition(prompt_id: str, at_trace: bool, params: list[object]) -> str:
     """SQL for the ``prompt:ID`` filter term: the call used that version (a trace: one of its
     calls did)."""
-    usage, usage_params = usage_sql(Where())
-    params.extend(usage_params)
-    params.append(prompt_id.lower())
-    members = f"SELECT trace_id, span_id FROM ({usage}) WHERE prompt_id = ?"
-    if at_trace:
-        return f"trace_id IN (SELECT trace_id FROM ({members}))"
-    return f"(trace_id, span_id) IN ({members})"
+    listing, listing_params = usage_sql(Where())
+    return members.member_condition(
+        listing, listing_params, "prompt_id", prompt_id, at_trace, params
+    )
 
 
 def prompt_versions(
@@ -116,9 +113,3 @@ def _version(row: dict[str, Any]) -> PromptVersion:
         example_trace_id=str(row["example_trace_id"]),
         example_span_id=str(row["example_span_id"]),
     )
-
-
-def _iso(ns: int | None) -> str | None:
-    if ns is None:
-        return None
-    return datetime.fromtimestamp(ns / 1e9, tz=UTC).isoformat().replace("+00:00", "Z")
