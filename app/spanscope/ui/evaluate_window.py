@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -164,7 +164,7 @@ class EvaluateWindow(QWidget):
         self.name.currentTextChanged.connect(lambda _t: self.run_button.setEnabled(False))
         self.endpoint.currentIndexChanged.connect(lambda _i: self.run_button.setEnabled(False))
         self.tabs.currentChanged.connect(lambda i: self.load_agreement() if i == 1 else None)
-        self.agreement_view.selectionModel().selectionChanged.connect(
+        self.agreement_view.selectionModel().currentRowChanged.connect(
             lambda *_a: self._show_disagreements()
         )
         self.disagreements.itemDoubleClicked.connect(self._open_disagreement)
@@ -292,7 +292,13 @@ class EvaluateWindow(QWidget):
             self.agreement.set_rows(rows)
             self.disagreements.clear()
             if rows:  # the first reviewer's disagreements are shown at once
-                self.agreement_view.selectRow(0)
+                # selected by the selection model itself: selectRow would read the keyboard's
+                # modifiers and could toggle instead of select
+                self.agreement_view.selectionModel().setCurrentIndex(
+                    self.agreement.index(0, 0),
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    | QItemSelectionModel.SelectionFlag.Rows,
+                )
                 self._show_disagreements()
             self.agreement_status.setText(
                 f"{ev.author} against each reviewer on the spans both judged (failed: any "
@@ -305,9 +311,9 @@ class EvaluateWindow(QWidget):
 
     def _show_disagreements(self) -> None:
         self.disagreements.clear()
-        rows = self.agreement_view.selectionModel().selectedRows()
-        if rows:
-            for trace_id, span_id in self.agreement.rows[rows[0].row()]["disagreements"]:
+        current = self.agreement_view.selectionModel().currentIndex()
+        if current.isValid() and current.row() < len(self.agreement.rows):
+            for trace_id, span_id in self.agreement.rows[current.row()]["disagreements"]:
                 self.disagreements.addItem(f"{trace_id}/{span_id}")
 
     def _open_disagreement(self, item: Any) -> None:
