@@ -63,10 +63,10 @@ def test_trust_the_judge_lists_disagreements(qtbot, window) -> None:  # type: ig
     row = evaluate.agreement.rows[0]
     assert row["reviewer"] == "ana" and row["items"] == 10
     assert row["both_failed"] + row["only_reviewer_failed"] == 10
-    # the first reviewer is selected and its disagreements listed
-    qtbot.waitUntil(
-        lambda: evaluate.disagreements.count() == row["only_reviewer_failed"], timeout=5000
-    )
+    assert len(row["disagreements"]) == row["only_reviewer_failed"]
+    # the first reviewer's disagreements are listed
+    listed = [evaluate.disagreements.item(i).text() for i in range(evaluate.disagreements.count())]
+    assert listed == [f"{t}/{s}" for t, s in row["disagreements"]], (listed, row)
     if evaluate.disagreements.count():
         item = evaluate.disagreements.item(0)
         evaluate._open_disagreement(item)

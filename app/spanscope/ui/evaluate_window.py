@@ -299,7 +299,7 @@ class EvaluateWindow(QWidget):
                     QItemSelectionModel.SelectionFlag.ClearAndSelect
                     | QItemSelectionModel.SelectionFlag.Rows,
                 )
-                self._show_disagreements()
+                self._show_disagreements(0)
             self.agreement_status.setText(
                 f"{ev.author} against each reviewer on the spans both judged (failed: any "
                 "label for a reviewer). Select a row to list the disagreements."
@@ -309,11 +309,14 @@ class EvaluateWindow(QWidget):
 
         self.main.runner.submit("evaluate-agreement", work, done, self.agreement_status.setText)
 
-    def _show_disagreements(self) -> None:
+    def _show_disagreements(self, row: int | None = None) -> None:
+        """List the disagreements of ``row`` of the table (default: the current row)."""
         self.disagreements.clear()
-        current = self.agreement_view.selectionModel().currentIndex()
-        if current.isValid() and current.row() < len(self.agreement.rows):
-            for trace_id, span_id in self.agreement.rows[current.row()]["disagreements"]:
+        if row is None:
+            current = self.agreement_view.selectionModel().currentIndex()
+            row = current.row() if current.isValid() else -1
+        if 0 <= row < len(self.agreement.rows):
+            for trace_id, span_id in self.agreement.rows[row]["disagreements"]:
                 self.disagreements.addItem(f"{trace_id}/{span_id}")
 
     def _open_disagreement(self, item: Any) -> None:
