@@ -110,7 +110,7 @@ def parse_check(spec: str) -> Check:
     name, _, argument = spec.strip().partition(":")
     builders: dict[str, Callable[[str], Check]] = {
         "contains": _contains,
-        "not-contains": _not_contains,
+        "not-contains": lambda a: _contains(a, False),
         "regex": _regex,
         "json": lambda _a: _json,
         "json-schema": _json_schema,
@@ -139,26 +139,13 @@ def parse_check(spec: str) -> Check:
     return builders[name](argument)
 
 
-def _contains(text: str) -> Check:
+def _contains(text: str, wanted: bool = True) -> Check:
+    """The answer contains ``text`` (any case); ``wanted`` False: it must not."""
+
     def check(row: Row) -> Verdict:
         found = text.lower() in answer_text(row).lower()
-        return (
-            passed(f"the answer contains {text!r}")
-            if found
-            else fail(f"the answer does not contain {text!r}")
-        )
-
-    return check
-
-
-def _not_contains(text: str) -> Check:
-    def check(row: Row) -> Verdict:
-        found = text.lower() in answer_text(row).lower()
-        return (
-            fail(f"the answer contains {text!r}")
-            if found
-            else passed(f"the answer does not contain {text!r}")
-        )
+        said = f"the answer {'contains' if found else 'does not contain'} {text!r}"
+        return passed(said) if found == wanted else fail(said)
 
     return check
 
