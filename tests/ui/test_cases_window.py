@@ -28,7 +28,7 @@ def test_collect_note_export_and_open_read_only(  # type: ignore[no-untyped-def]
     monkeypatch.setattr(
         cases_window.QInputDialog, "getText", staticmethod(lambda *a, **k: ("incident-1", True))
     )
-    feature = window.cases
+    feature = window.features["cases"]
     trace_id = window.trace_list.model.row_id(0)
     menu = QMenu(window)
     for extend in window.trace_list.menu_extenders:
@@ -65,16 +65,16 @@ def test_collect_note_export_and_open_read_only(  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: len(feature.read_only_windows) == 1, timeout=20000)
     other, db = feature.read_only_windows[0]
     assert db.read_only
-    qtbot.waitUntil(lambda: other.trace_list.model.rowCount() == 1, timeout=10000)
-    assert other.trace_list.model.row_id(0) == trace_id
-    opened = other.cases.view
+    qtbot.waitUntil(lambda: other.widget.trace_list.model.rowCount() == 1, timeout=10000)
+    assert other.widget.trace_list.model.row_id(0) == trace_id
+    opened = other.feature("cases").view
     qtbot.waitUntil(lambda: opened.notes.count() == 1, timeout=10000)
     # nothing of a read-only case can be changed
     assert not opened.note_edit.isEnabled()
     shots = Path("/work/shots/cases")
     if shots.is_dir():
         view.grab().save(str(shots / "cases-window.png"))
-        other.grab().save(str(shots / "read-only-case.png"))
+        other.widget.grab().save(str(shots / "read-only-case.png"))
     copy = db.path
     feature.shutdown()
     assert not copy.exists()  # the throwaway database of the case file is gone

@@ -43,7 +43,7 @@ def _secondary_windows(qtbot, window, only: str | None = None) -> dict[str, QWid
         "costs": lambda: window.features["costs"].open(),
         "incident": lambda: window.features["incident"].open("groups"),
         "evaluate": lambda: window.features["evaluate"].open(),
-        "cases": lambda: (window.cases.show(), window.cases.view)[1],
+        "cases": lambda: (window.features["cases"].show(), window.features["cases"].view)[1],
     }
     shown: dict[str, QWidget] = {
         name: open_() for name, open_ in openers.items() if only in (None, name)
@@ -111,8 +111,8 @@ def test_escape_closes_the_secondary_windows(qtbot, window, name: str) -> None: 
 
 
 def test_cheat_sheet_is_the_windows_own_keys(qtbot, window) -> None:  # type: ignore[no-untyped-def]
-    window.help.open_cheat_sheet()
-    sheet = window.help.cheat_sheet
+    window.features["help"].open_cheat_sheet()
+    sheet = window.features["help"].cheat_sheet
     rows = sheet.shown_rows()
     assert ("Ctrl+Shift+R", "Review these (a queue from the filter)", "Review") in rows
     assert ("Ctrl+K", "Command palette", "Help") in rows
@@ -125,8 +125,10 @@ def test_cheat_sheet_is_the_windows_own_keys(qtbot, window) -> None:  # type: ig
 
 def test_palette_finds_a_command_by_name_and_enter_runs_it(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: getattr(window.help, "palette", None) is not None, timeout=5000)
-    palette = window.help.palette
+    qtbot.waitUntil(
+        lambda: getattr(window.features["help"], "palette", None) is not None, timeout=5000
+    )
+    palette = window.features["help"].palette
     assert "View › SQL console" in palette.shown() and len(palette.shown()) > 20
     qtbot.keyClicks(palette.search, "sqlcon")
     assert palette.shown()[0] == "View › SQL console"
@@ -139,7 +141,7 @@ def test_palette_finds_a_command_by_name_and_enter_runs_it(qtbot, window) -> Non
 
 
 def test_palette_arrow_keys_choose(qtbot, window) -> None:  # type: ignore[no-untyped-def]
-    palette = window.help.open_palette()
+    palette = window.features["help"].open_palette()
     qtbot.keyClicks(palette.search, "show")
     first = palette.list.currentRow()
     qtbot.keyClick(palette.search, Qt.Key.Key_Down)

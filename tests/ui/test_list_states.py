@@ -12,7 +12,7 @@ from spanscope.ui.span_facts import span_facts
 
 
 def test_an_empty_list_says_why(qtbot, window) -> None:  # type: ignore[no-untyped-def]
-    note = window.list_states.trace_note
+    note = window.features["list_states"].trace_note
     assert note.isHidden()
     window.query_bar.set_text("service:no-such-service")
     qtbot.waitUntil(lambda: note.isVisible(), timeout=10000)
@@ -42,7 +42,7 @@ def test_the_annotation_panel_lets_go_when_the_list_empties(qtbot, window) -> No
 
 
 def test_copy_ids_from_lists_and_tree(qtbot, window) -> None:  # type: ignore[no-untyped-def]
-    states = window.list_states
+    states = window.features["list_states"]
     trace_id = window.trace_list.model.trace_id(0)
     menu = QMenu()
     states.trace_menu(menu, [trace_id])

@@ -8,8 +8,8 @@ from spanscope.ui.search_hits import snippet
 def test_a_search_opens_the_trace_at_the_matching_span(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     window.query_bar.set_text('"refund policy"')
     qtbot.waitUntil(lambda: "match the filter" in window.count_label.text(), timeout=20000)
-    qtbot.waitUntil(lambda: window.search_hits.last is not None, timeout=20000)
-    hit = window.search_hits.last
+    qtbot.waitUntil(lambda: window.features["search_hits"].last is not None, timeout=20000)
+    hit = window.features["search_hits"].last
     tree = window.span_tree
     assert hit.trace_id == tree.trace_id
     qtbot.waitUntil(lambda: tree.current_span_id() == hit.span_ids[0], timeout=10000)

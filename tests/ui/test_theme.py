@@ -14,13 +14,13 @@ def test_theme_menu_switches_and_remembers(qtbot, window) -> None:  # type: igno
     app = QApplication.instance()
     system = QPalette(app.palette())
     try:
-        window.theme_actions["dark"].trigger()
+        window.features["theme"].actions["dark"].trigger()
         assert display.is_dark(app.palette()) and app.style().name().lower() == "fusion"
         assert saved_theme() == "dark" and app_settings().value(KEY) == "dark"
-        assert window.theme_actions["dark"].isChecked()
-        window.theme_actions["light"].trigger()
+        assert window.features["theme"].actions["dark"].isChecked()
+        window.features["theme"].actions["light"].trigger()
         assert not display.is_dark(app.palette())
-        window.theme_actions["system"].trigger()
+        window.features["theme"].actions["system"].trigger()
         assert app.palette().color(QPalette.ColorRole.Window) == system.color(
             QPalette.ColorRole.Window
         )

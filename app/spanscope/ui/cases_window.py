@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
@@ -40,9 +40,7 @@ from spanscope.store.cases import CaseItem, CaseNote
 from spanscope.ui import keyboard
 from spanscope.ui.review_menu import reviewer_name
 from spanscope.ui.secret_masking import current_redactor
-
-if TYPE_CHECKING:
-    from spanscope.ui.main_window import MainWindow
+from spanscope.ui.window_surface import WindowSurface
 
 CASE_FILES = f"Case files (*{SUFFIX});;All files (*)"
 
@@ -51,7 +49,7 @@ class CasesWindow(QWidget):
     """The cases of the database: pick one to see what it collected and its timeline."""
 
     def __init__(self, feature: CaseFeature) -> None:
-        super().__init__(feature.window, Qt.WindowType.Window)
+        super().__init__(feature.surface.widget, Qt.WindowType.Window)
         self.feature = feature
         self.setWindowTitle("Cases")
         self.resize(900, 560)
@@ -88,7 +86,7 @@ class CasesWindow(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(split, 1)
         layout.addWidget(self.status)
-        self.note_edit.setEnabled(not feature.window.db.read_only)
+        self.note_edit.setEnabled(not feature.surface.db.read_only)
         self.case_list.currentItemChanged.connect(lambda *_: self.show_case())
         self.items.itemActivated.connect(self._go_to)
         keyboard.close_on_escape(self)
@@ -121,7 +119,7 @@ class CasesWindow(QWidget):
             case_id = stored.require_case(cur, name)
             return stored.case_items(cur, case_id), stored.case_notes(cur, case_id)
 
-        self.feature.window.runner.submit("case-detail", read, self._fill, self.status.setText)
+        self.feature.surface.runner.submit("case-detail", read, self._fill, self.status.setText)
 
     def _fill(self, found: tuple[list[CaseItem], list[CaseNote]]) -> None:
         items, notes = found
@@ -138,13 +136,13 @@ class CasesWindow(QWidget):
 
     def _go_to(self, item: QListWidgetItem) -> None:
         trace_id, span_id = item.data(Qt.ItemDataRole.UserRole)
-        self.feature.window.span_tree.show_trace(trace_id, span_id or None)
+        self.feature.surface.show_trace(trace_id, span_id or None)
 
     def add_note(self) -> None:
         name, text = self.chosen(), self.note_edit.text().strip()
         if name is None or not text:
             return
-        span = self.feature.window.span_tree.current_span_id()
+        span = self.feature.surface.span_id()
         self.feature.add_note(name, text, (span,) if span else ())
         self.note_edit.clear()
 
@@ -168,20 +166,21 @@ class CasesWindow(QWidget):
 
 
 class CaseFeature:
-    """What the Cases menu opens, kept on the window as ``window.cases``."""
+    """What the Cases menu opens, kept as ``window.features["cases"]``."""
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
+    def __init__(self, surface: WindowSurface) -> None:
+        self.surface = surface
         self.names: list[str] = []
         self.view: CasesWindow | None = None
-        self.read_only_windows: list[tuple[Any, Database]] = []
+        # each case file opened read-only: its window, as its features see it, and its database
+        self.read_only_windows: list[tuple[WindowSurface, Database]] = []
         self.refresh()
 
     # -- reading -------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self.window.runner.submit(
-            "cases", stored.list_cases, self._listed, self.window.show_message
+        self.surface.runner.submit(
+            "cases", stored.list_cases, self._listed, self.surface.show_message
         )
 
     def _listed(self, found: list[stored.CaseSummary]) -> None:
@@ -201,22 +200,23 @@ class CaseFeature:
 
     def _write(self, work: Any, done_text: str) -> None:
         def finished(_result: Any) -> None:
-            self.window.show_message(done_text)
+            self.surface.show_message(done_text)
             self.refresh()
 
-        self.window.writes.write(work, finished, self.window.show_message)
+        self.surface.writes.write(work, finished, self.surface.show_message)
 
     def new_case(self, items: list[CaseItem] | None = None) -> None:
-        name, ok = QInputDialog.getText(self.window, "New case", "Name of the case:")
+        name, ok = QInputDialog.getText(self.surface.widget, "New case", "Name of the case:")
         if not ok or not name.strip():
             return
         author, chosen = reviewer_name(), list(items or [])
+        applied = self.surface.filter.text  # the filter as applied, not the text being typed
 
         def work(cur: Any) -> None:
             def create() -> None:
                 case_id = stored.create_case(cur, name, author=author, origin="app")
                 stored.add_items(cur, case_id, chosen)
-                text = self.window.query_bar.edit.text().strip()
+                text = applied
                 if text:
                     stored.add_ref(cur, case_id, "filter", text)
 
@@ -253,8 +253,8 @@ class CaseFeature:
             )
             return f"Wrote {path.name}: {outcome.traces} traces, {outcome.spans} spans; {shown}"
 
-        self.window.runner.submit("case-export", work, self.window.show_message,
-                                  self.window.show_message)  # fmt: skip
+        self.surface.runner.submit("case-export", work, self.surface.show_message,
+                                  self.surface.show_message)  # fmt: skip
 
     def report(self, name: str, path: Path) -> None:
         def work(cur: Any) -> str:
@@ -264,33 +264,33 @@ class CaseFeature:
             case_report.write(text, path)
             return f"Wrote the report {path.name}"
 
-        self.window.runner.submit("case-report", work, self.window.show_message,
-                                  self.window.show_message)  # fmt: skip
+        self.surface.runner.submit("case-report", work, self.surface.show_message,
+                                  self.surface.show_message)  # fmt: skip
 
     # -- opening case files --------------------------------------------------------------------
 
     def choose_case_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open case", "", CASE_FILES)
+        path, _ = QFileDialog.getOpenFileName(self.surface.widget, "Open case", "", CASE_FILES)
         if path:
             self.open_read_only(Path(path))
 
     def choose_case_to_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self.window, "Import case into this database", "", CASE_FILES
+            self.surface.widget, "Import case into this database", "", CASE_FILES
         )
         if path:
             self.import_case(Path(path))
 
     def import_case(self, path: Path) -> None:
         def done(outcome: Any) -> None:
-            self.window.show_message(
+            self.surface.show_message(
                 f"Opened case {outcome.case!r}: {outcome.spans_added} spans, "
                 f"{outcome.notes_added} notes, {outcome.annotations_added} annotations added"
             )
             self.refresh()
-            self.window.finder.reload()
+            self.surface.reload()
 
-        self.window.writes.write(lambda cur: open_case(cur, path), done, self.window.show_message)
+        self.surface.writes.write(lambda cur: open_case(cur, path), done, self.surface.show_message)
 
     def open_read_only(self, path: Path) -> None:
         """Import the case file into a database of its own, then show that read-only in a
@@ -301,19 +301,20 @@ class CaseFeature:
         def work() -> Path:
             return open_case_alone(path, target, paths.temp_dir())
 
-        self.window.runner.compute("case-open", work, self._show_read_only,
-                                   self.window.show_message)  # fmt: skip
+        self.surface.runner.compute("case-open", work, self._show_read_only,
+                                   self.surface.show_message)  # fmt: skip
 
     def _show_read_only(self, target: Path) -> None:
         db = Database.open(target, read_only=True)
-        other = type(self.window)(db)  # a window of the same kind (no import of it: no circle)
-        other.cases.show()  # type: ignore[attr-defined]
-        other.show()
+        other = self.surface.open_window(db)
+        cases = other.feature("cases")
+        if isinstance(cases, CaseFeature):
+            cases.show()
+        other.widget.show()
         self.read_only_windows.append((other, db))
 
     def shutdown(self) -> None:
         for other, db in self.read_only_windows:
-            other.shutdown()
             other.close()
             db.close()
             # the database a case file was opened into is a throwaway copy of the file
@@ -326,7 +327,7 @@ class CaseFeature:
     # -- context menus -------------------------------------------------------------------------
 
     def extend_menu(self, menu: QMenu, items: list[CaseItem]) -> None:
-        if not items or self.window.db.read_only:
+        if not items or self.surface.db.read_only:
             return
         sub = menu.addMenu("Add to case")
         for name in self.names:
@@ -338,46 +339,37 @@ class CaseFeature:
         sub.addAction("New case…").triggered.connect(lambda _c=False: self.new_case(items))
 
 
-def install(window: MainWindow) -> None:
+def install(surface: WindowSurface) -> CaseFeature:
     """Add the Cases menu, File ▸ Open case…, and "Add to case" on the trace list, span list
     and span tree."""
-    feature = CaseFeature(window)
-    window.cases = feature  # type: ignore[attr-defined]
-    menus = [a.menu() for a in window.menuBar().actions() if a.text() == "&File"]
-    file_menu = next((m for m in menus if isinstance(m, QMenu)), None)
-    menu = window.menuBar().addMenu("C&ases")
+    feature = CaseFeature(surface)
+    read_only = surface.db.read_only
+    file_menu = surface.menu("&File")
+    menu = surface.menu("C&ases")
     show = menu.addAction("&Cases…")
     show.setShortcut(QKeySequence("Ctrl+Shift+C"))
     show.triggered.connect(lambda _c=False: feature.show())
     new = menu.addAction("&New case…")
     new.triggered.connect(lambda _c=False: feature.new_case())
-    new.setEnabled(not window.db.read_only)
+    new.setEnabled(not read_only)
     for target in (menu, file_menu):
-        if target is None:
-            continue
         opener = target.addAction("Open &case… (read-only)")
         opener.triggered.connect(lambda _c=False: feature.choose_case_file())
     into = menu.addAction("&Import a case into this database…")
     into.triggered.connect(lambda _c=False: feature.choose_case_to_import())
-    into.setEnabled(not window.db.read_only)
+    into.setEnabled(not read_only)
 
-    window.trace_list.menu_extenders.append(
+    surface.extend_trace_menu(
         lambda m, ids: feature.extend_menu(m, [CaseItem(t, "", "trace list") for t in ids])
     )
-    window.span_list.menu_extenders.append(
+    surface.extend_span_menu(
         lambda m, _ids: feature.extend_menu(
-            m, [CaseItem(t, s, "span list") for t, s in window.span_list.selected_spans()]
+            m, [CaseItem(t, s, "span list") for t, s in surface.selected_spans()]
         )
     )
-    window.span_tree.menu_extenders.append(
+    surface.extend_tree_menu(
         lambda m, trace_id, span_id: feature.extend_menu(
             m, [CaseItem(trace_id, span_id or "", "span tree")]
         )
     )
-    stop_window = window.shutdown
-
-    def shutdown() -> None:
-        feature.shutdown()
-        stop_window()
-
-    window.shutdown = shutdown  # type: ignore[method-assign]
+    return feature

@@ -3,24 +3,22 @@ from the window's own actions when opened."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QWidget
 
 from spanscope.ui.command_palette import CommandPalette
 from spanscope.ui.keyboard import CheatSheet
-
-if TYPE_CHECKING:
-    from spanscope.ui.main_window import MainWindow
+from spanscope.ui.window_surface import WindowSurface
 
 PALETTE_KEY = "Ctrl+K"
 CHEAT_SHEET_KEY = "F1"
 
 
 class HelpFeature:
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
+    """Kept as ``window.features["help"]``."""
+
+    def __init__(self, surface: WindowSurface) -> None:
+        self.window = surface.widget  # both read the window's own actions
         self.palette: CommandPalette | None = None
         self.cheat_sheet: CheatSheet | None = None
 
@@ -40,20 +38,23 @@ class HelpFeature:
         _show(self.cheat_sheet, self.cheat_sheet.filter)
         return self.cheat_sheet
 
+    def shutdown(self) -> None:
+        """Nothing runs; the palette and the sheet close with the window, their parent."""
+
 
 def _show(dialog: QDialog, focus: QWidget) -> None:
     dialog.show()
     focus.setFocus()
 
 
-def install(window: MainWindow) -> None:
-    """Add the Help menu (installed last, so it is the rightmost menu)."""
-    feature = HelpFeature(window)
-    window.help = feature  # type: ignore[attr-defined]
-    menu = window.menuBar().addMenu("&Help")
+def install(surface: WindowSurface) -> HelpFeature:
+    """Add the Help menu."""
+    feature = HelpFeature(surface)
+    menu = surface.menu("&Help")
     palette = menu.addAction("&Command palette…")
     palette.setShortcut(QKeySequence(PALETTE_KEY))
     palette.triggered.connect(lambda _c=False: feature.open_palette())
     sheet = menu.addAction("&Keyboard shortcuts")
     sheet.setShortcut(QKeySequence(CHEAT_SHEET_KEY))
     sheet.triggered.connect(lambda _c=False: feature.open_cheat_sheet())
+    return feature

@@ -3,20 +3,17 @@ results greyed out while the filter in the bar has an error (they are the previo
 the annotation panel emptied when no span is selected any more, and "Copy id" on the trace
 list, the span list and the span tree.
 
-A feature like the others (``install(window)``): it only listens to the window's signals and
-adds menu entries through the lists' ``menu_extenders``.
+A feature like the others (``install(surface)``, kept as ``window.features["list_states"]``):
+it only listens to the window's signals and adds entries to the lists' context menus.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QMenu
 
-if TYPE_CHECKING:
-    from spanscope.ui.main_window import MainWindow
+from spanscope.ui.window_surface import WindowSurface
 
 STALE_TIP = "Not updated: the filter above has an error. These are the previous filter's results."
 
@@ -61,28 +58,27 @@ def copy_text(text: str) -> None:
 
 
 class ListStates:
-    """Kept on the window as ``window.list_states``."""
+    """The lists' empty and stale states and their "Copy id" entries."""
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
-        self.trace_note = EmptyNote(window.trace_list.view)
-        self.span_note = EmptyNote(window.span_list.view)
+    def __init__(self, surface: WindowSurface) -> None:
+        self.surface = surface
+        self.trace_note = EmptyNote(surface.list_view("traces"))
+        self.span_note = EmptyNote(surface.list_view("spans"))
         self.stale = False
-        window.trace_list.model.count_changed.connect(
+        surface.trace_count_changed.connect(
             lambda n: self.trace_note.say(empty_text("traces", self._filter()) if n == 0 else "")
         )
-        window.span_list.model.count_changed.connect(
+        surface.span_count_changed.connect(
             lambda n: self.span_note.say(empty_text("spans", self._filter()) if n == 0 else "")
         )
-        window.query_bar.invalid.connect(lambda _message: self.set_stale(True))
-        window.query_bar.query_changed.connect(lambda _text: self.set_stale(False))
+        surface.filter_refused.connect(lambda _message: self.set_stale(True))
+        surface.filter_applied.connect(lambda _filter: self.set_stale(False))
 
     def _filter(self) -> str:
-        return self.window.query_bar.applied
+        return self.surface.filter.text
 
     def views(self) -> list[QAbstractItemView]:
-        w = self.window
-        return [w.trace_list.view, w.span_list.view, w.span_tree.view]
+        return [self.surface.list_view(name) for name in ("traces", "spans", "tree")]
 
     def set_stale(self, stale: bool) -> None:
         """Grey the lists (and say why) while the filter in the bar is not the one applied."""
@@ -91,9 +87,7 @@ class ListStates:
             view.setEnabled(not stale)
             view.setToolTip(STALE_TIP if stale else "")
         if stale:
-            self.window.count_label.setText("Filter has an error: showing the previous results")
-        else:
-            self.window.count_label.setToolTip("")
+            self.surface.show_count("Filter has an error: showing the previous results")
 
     # -- copy id -----------------------------------------------------------------------------
 
@@ -103,9 +97,7 @@ class ListStates:
             menu.addAction(f"Copy {noun}", lambda: self._copy("\n".join(trace_ids)))
 
     def span_menu(self, menu: QMenu, span_ids: list[str]) -> None:
-        spans = self.window.span_list.model.spans_at(
-            sorted({i.row() for i in self.window.span_list.view.selectionModel().selectedRows()})
-        )
+        spans = self.surface.selected_spans()
         if spans:
             menu.addAction("Copy span id", lambda: self._copy("\n".join(s for _t, s in spans)))
             menu.addAction("Copy trace id", lambda: self._copy("\n".join(t for t, _s in spans)))
@@ -117,12 +109,15 @@ class ListStates:
 
     def _copy(self, text: str) -> None:
         copy_text(text)
-        self.window.show_message(f"Copied {text.splitlines()[0]}" + (" …" if "\n" in text else ""))
+        self.surface.show_message(f"Copied {text.splitlines()[0]}" + (" …" if "\n" in text else ""))
+
+    def shutdown(self) -> None:
+        """Nothing runs and nothing is open: the notes go with the lists."""
 
 
-def install(window: MainWindow) -> None:
-    states = ListStates(window)
-    window.list_states = states  # type: ignore[attr-defined]
-    window.trace_list.menu_extenders.append(states.trace_menu)
-    window.span_list.menu_extenders.append(states.span_menu)
-    window.span_tree.menu_extenders.append(states.tree_menu)
+def install(surface: WindowSurface) -> ListStates:
+    states = ListStates(surface)
+    surface.extend_trace_menu(states.trace_menu)
+    surface.extend_span_menu(states.span_menu)
+    surface.extend_tree_menu(states.tree_menu)
+    return states

@@ -27,18 +27,21 @@ from spanscope import paths
 from spanscope.model import ImportResult
 from spanscope.store import Database
 from spanscope.ui import (
+    cases_window,
     costs,
     diff_window,
     evaluate_window,
+    help_menu,
     incident_window,
+    list_states,
     masking_menu,
     replay,
     review_menu,
+    search_hits,
+    theme,
 )
-from spanscope.ui.cases_window import install as install_cases
 from spanscope.ui.empty_state import EmptyState
 from spanscope.ui.finder import Finder
-from spanscope.ui.help_menu import install as install_help
 from spanscope.ui.highlight import filter_phrases
 from spanscope.ui.import_panel import (
     TRACE_FILES,
@@ -46,13 +49,10 @@ from spanscope.ui.import_panel import (
     summarise,
     write_demo_dataset,
 )
-from spanscope.ui.list_states import install as install_list_states
-from spanscope.ui.search_hits import install as install_search_hits
 from spanscope.ui.settings import app_settings
 from spanscope.ui.span_detail import SpanDetail
 from spanscope.ui.span_tree import SpanTree
 from spanscope.ui.sql_console import SqlConsole
-from spanscope.ui.theme import install as install_theme
 from spanscope.ui.window_surface import Feature, WindowSurface
 from spanscope.ui.workers import QueryRunner
 from spanscope.ui.writes import Writes
@@ -61,7 +61,8 @@ __all__ = ["MainWindow", "app_settings"]
 
 # Features that add their own menus, shortcuts, context menu entries and detail tabs through
 # the window's declared surface (ui/window_surface.py): each is ``install(surface) -> feature``,
-# called once the window is composed, in this order; the window keeps them by name.
+# called once the window is composed, in this order (menus and context-menu entries appear in
+# it); the window keeps them by name.
 FEATURES: dict[str, Callable[[WindowSurface], Feature]] = {
     "diff": diff_window.install,
     "costs": costs.install,
@@ -70,18 +71,12 @@ FEATURES: dict[str, Callable[[WindowSurface], Feature]] = {
     "review": review_menu.install,
     "replay": replay.install,
     "secret_masking": masking_menu.install,
+    "list_states": list_states.install,
+    "search_hits": search_hits.install,
+    "theme": theme.install,
+    "help": help_menu.install,
+    "cases": cases_window.install,
 }
-
-# Parts of the window that still take the window itself, not the surface (they read its
-# list models, views and status bar directly); each is ``install(window)``, called after the
-# features. They are to move to the surface; tests/test_import_graph.py lists them by name.
-WINDOW_PARTS: tuple[Callable[[MainWindow], None], ...] = (
-    install_list_states,
-    install_search_hits,
-    install_theme,
-    install_help,
-    install_cases,
-)
 
 
 class MainWindow(QMainWindow):
@@ -148,12 +143,13 @@ class MainWindow(QMainWindow):
             self.span_tree,
             self.span_detail,
             self.show_message,
+            show_count=self.count_label.setText,
+            open_window=lambda other: type(self)(other).surface,
+            stop=self.shutdown,
         )
         self.features = self.surface.features  # by name: "review", "replay", "costs" …
         for name, install in FEATURES.items():
             self.features[name] = install(self.surface)
-        for install_part in WINDOW_PARTS:
-            install_part(self)
         self.setAcceptDrops(not db.read_only)
         self._restore_settings()
         self.finder.restore()

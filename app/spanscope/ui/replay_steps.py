@@ -191,7 +191,11 @@ class StepThroughWindow(QWidget):
         )
         self.detail = SpanDetail(self.runner, self)
         self.detail.failed.connect(self.header.setText)
-        self.news = NewSinceLastCall(self)  # a model call shows what is new since the last
+        # a model call shows what is new since the last
+        self.news = NewSinceLastCall(self, trace_id, self.detail, self.runner)
+        self.step_changed.connect(
+            lambda index: self.news.step_shown(self.steps, index) if self.steps else None
+        )
 
         buttons = QHBoxLayout()
         for button in (self.previous_button, self.next_button):

@@ -7,15 +7,13 @@ which spans matched and shows the words in their context, e.g.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from spanscope.store import queries, search
 from spanscope.ui import display
 from spanscope.ui.highlight import filter_phrases
 from spanscope.ui.tooltips import literal_tip
-
-if TYPE_CHECKING:
-    from spanscope.ui.main_window import MainWindow
+from spanscope.ui.window_surface import WindowSurface
 
 SNIPPET_AROUND = 60  # characters either side of the match
 
@@ -73,34 +71,35 @@ def find_hit(cur: Any, trace_id: str, phrase: str) -> SearchHit | None:
 
 
 class SearchHits:
-    """Kept on the window as ``window.search_hits``; ``last`` is the hit shown."""
+    """Kept as ``window.features["search_hits"]``; ``last`` is the hit shown."""
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
+    def __init__(self, surface: WindowSurface) -> None:
+        self.surface = surface
         self.last: SearchHit | None = None
-        window.span_tree.loaded.connect(lambda _n: self.trace_shown())
+        surface.trace_loaded.connect(lambda _n: self.trace_shown())
 
     def trace_shown(self) -> None:
-        tree = self.window.span_tree
-        phrases = filter_phrases(self.window.query_bar.applied)
-        trace_id = tree.trace_id
+        phrases = filter_phrases(self.surface.filter.text)
+        trace_id = self.surface.trace_id()
         self.last = None
         if not phrases or trace_id is None:
             return
         phrase = phrases[0]
-        self.window.runner.submit(
+        self.surface.runner.submit(
             "search-hit", lambda cur: find_hit(cur, trace_id, phrase), self._found, lambda _m: None
         )
 
     def _found(self, hit: SearchHit | None) -> None:
-        tree = self.window.span_tree
-        if hit is None or hit.trace_id != tree.trace_id:
+        if hit is None or hit.trace_id != self.surface.trace_id():
             return
         self.last = hit
-        tree.summary.setText(hit.describe())
-        tree.summary.setToolTip(literal_tip(hit.describe()))  # trace text, shown as written
-        tree.select_span(hit.span_ids[0])
+        # trace text, shown as written
+        self.surface.set_tree_summary(hit.describe(), literal_tip(hit.describe()))
+        self.surface.select_span(hit.span_ids[0])
+
+    def shutdown(self) -> None:
+        """Its reads run in the window's runner, which the window stops."""
 
 
-def install(window: MainWindow) -> None:
-    window.search_hits = SearchHits(window)  # type: ignore[attr-defined]
+def install(surface: WindowSurface) -> SearchHits:
+    return SearchHits(surface)

@@ -4,26 +4,30 @@ everything. The previous call's messages are read in a worker, one span at a tim
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QWidget
 
 from spanscope.core.prompt_growth import repeated_prefix
+from spanscope.core.replay_steps import StepThrough
 from spanscope.store import queries
-
-if TYPE_CHECKING:
-    from spanscope.ui.replay_steps import StepThroughWindow
+from spanscope.ui.span_detail import SpanDetail
+from spanscope.ui.workers import QueryRunner
 
 
 class NewSinceLastCall(QObject):
-    """Kept on the step-through window as ``news``; ``bar`` goes in its layout."""
+    """Kept on the step-through window as ``news``; ``bar`` goes in its layout. It is given
+    the parts it works with (the window's span detail and runner), not the window, which
+    calls :meth:`step_shown` on each step."""
 
-    def __init__(self, window: StepThroughWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(
+        self, parent: QWidget, trace_id: str, detail: SpanDetail, runner: QueryRunner
+    ) -> None:
+        super().__init__(parent)
+        self.trace_id, self.detail, self.runner = trace_id, detail, runner
         self.repeated: dict[str, int] = {}  # span id -> leading messages as in the last call
-        self.bar = QWidget(window)
+        self.bar = QWidget(parent)
         self.note = QLabel(self.bar)
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.whole = QCheckBox("Whole prompt", self.bar)
@@ -34,13 +38,9 @@ class NewSinceLastCall(QObject):
         row.addWidget(self.whole)
         self.bar.hide()
         self.whole.toggled.connect(lambda _on: self.apply())
-        window.detail.loaded.connect(lambda _span_id: self.apply())
-        window.step_changed.connect(self.step_shown)
+        detail.loaded.connect(lambda _span_id: self.apply())
 
-    def step_shown(self, index: int) -> None:
-        steps = self.window.steps
-        if steps is None:
-            return
+    def step_shown(self, steps: StepThrough, index: int) -> None:
         step = steps.steps[index]
         earlier = [s for s in steps.steps[:index] if s.span.get("kind") == "llm"]
         if step.span.get("kind") != "llm" or not earlier:
@@ -50,7 +50,7 @@ class NewSinceLastCall(QObject):
         if step.span_id in self.repeated:
             self.apply()
             return
-        trace_id, previous, current = self.window.trace_id, earlier[-1].span_id, step.span_id
+        trace_id, previous, current = self.trace_id, earlier[-1].span_id, step.span_id
 
         def work(cur: Any) -> tuple[str, int]:
             before = queries.span_detail(cur, trace_id, previous) or {}
@@ -60,7 +60,7 @@ class NewSinceLastCall(QObject):
             )
             return current, repeated_prefix(sent, list(now.get("input_messages") or []))
 
-        self.window.runner.submit("step-news", work, self._counted, lambda _m: None)
+        self.runner.submit("step-news", work, self._counted, lambda _m: None)
 
     def _counted(self, result: tuple[str, int]) -> None:
         span_id, count = result
@@ -69,7 +69,7 @@ class NewSinceLastCall(QObject):
 
     def apply(self) -> None:
         """Show the detail's conversation whole or from its first new message."""
-        facts = self.window.detail.facts
+        facts = self.detail.facts
         count = self.repeated.get(facts.span_id, 0) if facts is not None else 0
         if facts is None or facts.kind != "llm" or count == 0:
             self.bar.hide()
@@ -82,4 +82,4 @@ class NewSinceLastCall(QObject):
             + ("shown above the new ones" if whole else "hidden: showing what is new")
         )
         shown = facts.inputs if whole else facts.inputs[count:]
-        self.window.detail.conversation.show_messages(shown, facts.outputs)
+        self.detail.conversation.show_messages(shown, facts.outputs)

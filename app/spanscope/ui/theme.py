@@ -8,15 +8,11 @@ follow. The choice is kept in the settings and applied before the first window o
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from PySide6.QtGui import QActionGroup, QColor, QPalette
-from PySide6.QtWidgets import QApplication, QMenu, QStyleFactory
+from PySide6.QtGui import QAction, QActionGroup, QColor, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from spanscope.ui.settings import app_settings
-
-if TYPE_CHECKING:
-    from spanscope.ui.main_window import MainWindow
+from spanscope.ui.window_surface import WindowSurface
 
 THEMES = ("system", "light", "dark")
 KEY = "appearance/theme"
@@ -111,22 +107,27 @@ def choose_theme(theme: str) -> None:
     apply_theme(theme)
 
 
-def install(window: MainWindow) -> None:
+class ThemeMenu:
+    """View → Theme, kept as ``window.features["theme"]``; ``actions`` by theme name."""
+
+    def __init__(self, surface: WindowSurface) -> None:
+        menu = surface.menu("&View").addMenu("T&heme")
+        group = QActionGroup(menu)
+        current = saved_theme()
+        self.actions: dict[str, QAction] = {}
+        for theme in THEMES:
+            text = theme.capitalize() if theme != "system" else "Follow the system"
+            action = menu.addAction(text)
+            action.setCheckable(True)
+            action.setChecked(theme == current)
+            group.addAction(action)
+            action.triggered.connect(lambda _c=False, t=theme: choose_theme(t))
+            self.actions[theme] = action
+
+    def shutdown(self) -> None:
+        """The theme stays applied to the application; nothing runs."""
+
+
+def install(surface: WindowSurface) -> ThemeMenu:
     """View → Theme: System, Light, Dark."""
-    view = next(
-        (a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "View"),
-        None,
-    )
-    if not isinstance(view, QMenu):
-        return
-    menu = view.addMenu("T&heme")
-    group = QActionGroup(menu)
-    current = saved_theme()
-    window.theme_actions = {}  # type: ignore[attr-defined]
-    for theme in THEMES:
-        action = menu.addAction(theme.capitalize() if theme != "system" else "Follow the system")
-        action.setCheckable(True)
-        action.setChecked(theme == current)
-        group.addAction(action)
-        action.triggered.connect(lambda _c=False, t=theme: choose_theme(t))
-        window.theme_actions[theme] = action  # type: ignore[attr-defined]
+    return ThemeMenu(surface)

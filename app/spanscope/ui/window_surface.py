@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QMainWindow, QMenu, QWidget
 
 from spanscope.core.filter_value import Filter
 from spanscope.store import Database
@@ -48,6 +48,9 @@ class WindowSurface(QObject):
     trace_loaded = Signal(int)  # the span tree loaded a trace of this many spans
     trace_cleared = Signal()  # no trace is shown any more (e.g. the list emptied)
     filter_applied = Signal(object)  # core.filter_value.Filter, as applied
+    filter_refused = Signal(str)  # the text in the query bar has an error (the message)
+    trace_count_changed = Signal(int)  # traces the trace list holds under the filter
+    span_count_changed = Signal(int)  # spans the span list holds under the filter
     closing = Signal()  # the window is about to close: stop threads, close windows
 
     def __init__(
@@ -60,18 +63,26 @@ class WindowSurface(QObject):
         span_tree: SpanTree,
         span_detail: SpanDetail,
         show_message: Callable[[str], None],
+        show_count: Callable[[str], None],
+        open_window: Callable[[Database], WindowSurface],
+        stop: Callable[[], None],
     ) -> None:
         super().__init__(window)
         self.widget = window  # the parent of a feature's dialogs and windows
         self.db, self.runner, self.writes = db, runner, writes
         self.show_message = show_message
+        self.show_count = show_count  # the status bar's count of what the list shows
         self.features: dict[str, Feature] = {}
         self._finder, self._tree, self._detail = finder, span_tree, span_detail
+        self._open_window, self._stop = open_window, stop
         finder.trace_list.trace_selected.connect(self.trace_selected)
         span_tree.span_selected.connect(self.span_changed)
         span_tree.loaded.connect(self.trace_loaded)
         span_tree.cleared.connect(self.trace_cleared)
         finder.filter_applied.connect(self.filter_applied)
+        finder.query_bar.invalid.connect(self.filter_refused)
+        finder.trace_list.model.count_changed.connect(self.trace_count_changed)
+        finder.span_list.model.count_changed.connect(self.span_count_changed)
 
     # -- contributions -----------------------------------------------------------------------
 
@@ -103,6 +114,21 @@ class WindowSurface(QObject):
 
     def show_detail_tab(self, index: int) -> None:
         self._detail.tabs.setCurrentIndex(index)
+
+    def list_view(self, name: str) -> QAbstractItemView:
+        """The view of the trace list ("traces"), the span list ("spans") or the span tree
+        ("tree"): to draw over its empty viewport or grey it out, never to change its model."""
+        views: dict[str, QAbstractItemView] = {
+            "traces": self._finder.trace_list.view,
+            "spans": self._finder.span_list.view,
+            "tree": self._tree.view,
+        }
+        return views[name]
+
+    def set_tree_summary(self, text: str, tooltip: str) -> None:
+        """The line above the span tree (it says what the tree shows until the next trace)."""
+        self._tree.summary.setText(text)
+        self._tree.summary.setToolTip(tooltip)
 
     # -- what is shown -----------------------------------------------------------------------
 
@@ -140,6 +166,10 @@ class WindowSurface(QObject):
         """Show a trace (at a span) in the span tree."""
         self._tree.show_trace(trace_id, span_id)
 
+    def select_span(self, span_id: str) -> bool:
+        """Select a span of the trace in the span tree; False when it is not there."""
+        return self._tree.select_span(span_id)
+
     def set_tree_badges(self, trace_id: str, badges: dict[str, Any]) -> None:
         """Badges beside the spans of the tree, when it still shows ``trace_id``."""
         if self._tree.trace_id == trace_id:
@@ -156,3 +186,14 @@ class WindowSurface(QObject):
     def feature(self, name: str) -> Feature | None:
         """Another installed feature, by name."""
         return self.features.get(name)
+
+    # -- other windows -----------------------------------------------------------------------
+
+    def open_window(self, db: Database) -> WindowSurface:
+        """A main window of its own over ``db`` (not shown yet), as its features see it."""
+        return self._open_window(db)
+
+    def close(self) -> None:
+        """Stop the window's import, features and threads, then close it."""
+        self._stop()
+        self.widget.close()
