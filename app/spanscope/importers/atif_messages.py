@@ -101,10 +101,6 @@ def number(value: Any) -> float | int | None:
     return value if isinstance(value, (int, float)) else None
 
 
-def present(attrs: JsonDict) -> JsonDict:
-    return {k: v for k, v in attrs.items() if v is not None}
-
-
 def context_management(step: JsonDict) -> JsonDict | None:
     """The step's ``extra.context_management`` (ATIF 1.7): a step that rewrote the context
     window, e.g. ``{"type": "compaction", "boundary": "replace"}``."""

@@ -17,6 +17,7 @@ from spanscope.importers.inspect_log.model_calls import (
 )
 from spanscope.importers.values import as_dict, text_or_json
 from spanscope.model import conventions
+from spanscope.model.attributes import SpanAttributes
 from spanscope.model.raw import RawEvent
 
 EVENT_HOUSEKEEPING = {"event", "timestamp", "working_start", "span_id", "uuid", "pending"}
@@ -49,52 +50,65 @@ _TOOL_FIELDS = {
 
 def model_attributes(
     event: Mapping[str, Any], output: dict[str, Any], usage: dict[str, Any]
-) -> dict[str, Any]:
+) -> SpanAttributes:
     """The attributes of a model event's llm span (``output`` and ``usage`` as the event has
     them)."""
     provider, model = split_model(event.get("model"))
     config = as_dict(event.get("config"))
     choices = [c for c in output.get("choices") or [] if isinstance(c, dict)]
-    attributes: dict[str, Any] = {
-        conventions.GEN_AI_OPERATION_NAME: "chat",
-        conventions.GEN_AI_PROVIDER_NAME: provider,
-        conventions.GEN_AI_REQUEST_MODEL: model,
-        conventions.GEN_AI_RESPONSE_MODEL: output.get("model"),
-        conventions.GEN_AI_INPUT_MESSAGES: json_unless_empty(messages(event.get("input"))),
-        conventions.GEN_AI_OUTPUT_MESSAGES: json_unless_empty(choice_messages(choices)),
-        "gen_ai.tool.definitions": json_unless_empty(event.get("tools"))
-        if event.get("tools")
-        else None,
-        "gen_ai.response.finish_reasons": [
-            str(c["stop_reason"]) for c in choices if c.get("stop_reason")
-        ]
-        or None,
-        "inspect.model": event.get("model"),
-        "inspect.model.config": config or None,
-        "inspect.model.usage": usage or None,
-        "inspect.model.output": {
-            k: v for k, v in output.items() if k not in ("model", "choices", "usage")
+    attributes = SpanAttributes(
+        {
+            conventions.GEN_AI_OPERATION_NAME: "chat",
+            conventions.GEN_AI_PROVIDER_NAME: provider,
+            conventions.GEN_AI_REQUEST_MODEL: model,
+            conventions.GEN_AI_RESPONSE_MODEL: output.get("model"),
+            conventions.GEN_AI_INPUT_MESSAGES: json_unless_empty(messages(event.get("input"))),
+            conventions.GEN_AI_OUTPUT_MESSAGES: json_unless_empty(choice_messages(choices)),
         }
-        or None,
-        **{f"gen_ai.request.{target}": config.get(key) for key, target in PARAMS.items()},
-        **usage_attributes(usage),
-        **{f"inspect.model.{k}": v for k, v in event.items() if k not in _MODEL_FIELDS},
-    }
+    )
+    attributes.keep_each(
+        {
+            "gen_ai.tool.definitions": json_unless_empty(event.get("tools"))
+            if event.get("tools")
+            else None,
+            "gen_ai.response.finish_reasons": [
+                str(c["stop_reason"]) for c in choices if c.get("stop_reason")
+            ]
+            or None,
+            "inspect.model": event.get("model"),
+            "inspect.model.config": config or None,
+            "inspect.model.usage": usage or None,
+            "inspect.model.output": {
+                k: v for k, v in output.items() if k not in ("model", "choices", "usage")
+            }
+            or None,
+        }
+    )
+    for key, target in PARAMS.items():
+        attributes.set_in(conventions.GEN_AI_REQUEST, target, config.get(key))
+    attributes.merge(usage_attributes(usage))
+    attributes.keep_each(
+        {f"inspect.model.{k}": v for k, v in event.items() if k not in _MODEL_FIELDS}
+    )
     return attributes
 
 
-def tool_attributes(event: Mapping[str, Any], error: dict[str, Any] | None) -> dict[str, Any]:
+def tool_attributes(event: Mapping[str, Any], error: dict[str, Any] | None) -> SpanAttributes:
     """The attributes of a tool event's call (``error`` its error object, if any)."""
     function = event.get("function")
-    attributes: dict[str, Any] = {
-        conventions.GEN_AI_OPERATION_NAME: "execute_tool",
-        conventions.GEN_AI_TOOL_NAME: function,
-        conventions.GEN_AI_TOOL_CALL_ID: event.get("id"),
-        conventions.GEN_AI_TOOL_CALL_ARGUMENTS: text_or_json(event.get("arguments")),
-        conventions.GEN_AI_TOOL_CALL_RESULT: content_text(event.get("result")),
-        conventions.ERROR_TYPE: error.get("type") if error else None,
-        **{f"inspect.tool.{k}": v for k, v in event.items() if k not in _TOOL_FIELDS},
-    }
+    attributes = SpanAttributes(
+        {
+            conventions.GEN_AI_OPERATION_NAME: "execute_tool",
+            conventions.GEN_AI_TOOL_NAME: function,
+            conventions.GEN_AI_TOOL_CALL_ID: event.get("id"),
+            conventions.GEN_AI_TOOL_CALL_ARGUMENTS: text_or_json(event.get("arguments")),
+            conventions.GEN_AI_TOOL_CALL_RESULT: content_text(event.get("result")),
+            conventions.ERROR_TYPE: error.get("type") if error else None,
+        }
+    )
+    attributes.keep_each(
+        {f"inspect.tool.{k}": v for k, v in event.items() if k not in _TOOL_FIELDS}
+    )
     return attributes
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from spanscope.importers.values import text_or_json
 from spanscope.model import conventions
+from spanscope.model.attributes import SpanAttributes
 
 # Inspect's provider prefixes that have a GenAI provider name of their own.
 PROVIDERS = {
@@ -55,7 +56,7 @@ def split_model(name: Any) -> tuple[str | None, str | None]:
     return PROVIDERS.get(provider, provider), model
 
 
-def usage_attributes(usage: Mapping[str, Any]) -> dict[str, Any]:
+def usage_attributes(usage: Mapping[str, Any]) -> SpanAttributes:
     """Inspect usage as GenAI usage, input including cached input. Inspect counts input
     without cache reads and writes (total = input + cache read + cache write + output); logs
     whose total is just input + output already counted them inside input."""
@@ -73,15 +74,17 @@ def usage_attributes(usage: Mapping[str, Any]) -> dict[str, Any]:
     if inputs is not None and cached and not counted_inside:
         inputs += cached
     cost = usage.get("total_cost")
-    return {
-        conventions.GEN_AI_USAGE_INPUT_TOKENS: inputs,
-        conventions.GEN_AI_USAGE_OUTPUT_TOKENS: output,
-        conventions.GEN_AI_USAGE_TOTAL_TOKENS: total,
-        conventions.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS: read,
-        conventions.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS: write,
-        conventions.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: count("reasoning_tokens"),
-        conventions.LLM_COST_TOTAL: cost if isinstance(cost, (int, float)) else None,
-    }
+    return SpanAttributes(
+        {
+            conventions.GEN_AI_USAGE_INPUT_TOKENS: inputs,
+            conventions.GEN_AI_USAGE_OUTPUT_TOKENS: output,
+            conventions.GEN_AI_USAGE_TOTAL_TOKENS: total,
+            conventions.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS: read,
+            conventions.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS: write,
+            conventions.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: count("reasoning_tokens"),
+            conventions.LLM_COST_TOTAL: cost if isinstance(cost, (int, float)) else None,
+        }
+    )
 
 
 def messages(listed: Any) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from spanscope.importers.inspect_log.pools import POOL_KEYS, expand_pools
 from spanscope.importers.times import iso_ns
 from spanscope.importers.values import as_dict, digest, text_or_json
 from spanscope.model import conventions
+from spanscope.model.attributes import SpanAttributes
 from spanscope.model.raw import RawEvent, RawSpan
 
 SPAN_KINDS = {
@@ -62,7 +63,7 @@ class SampleTrace:
         self.trace_id = digest("inspect", *key, self.sample.get("id"), epoch)[:32]
         self.root = digest(self.trace_id, "sample")[:16]
         self._spans: dict[str, RawSpan] = {}
-        self._attrs: dict[str, dict[str, Any]] = {}
+        self._attrs: dict[str, SpanAttributes] = {}
         self._tool_spans: list[str] = []  # spans of type "tool" still waiting for their event
         self._count = 0
         self._times: list[int] = []
@@ -101,7 +102,7 @@ class SampleTrace:
                     str(event.get("name") or event.get("type") or "span"),
                     SPAN_KINDS.get(str(event.get("type")), "chain"),
                     when,
-                    {"inspect.span.type": event.get("type")},
+                    _kept({"inspect.span.type": event.get("type")}),
                 )
                 if event.get("type") == "tool":
                     self._tool_spans.append(span_id)
@@ -123,11 +124,13 @@ class SampleTrace:
                     str(event.get("name") or "subtask"),
                     "chain",
                     when,
-                    {
-                        f"inspect.subtask.{k}": v
-                        for k, v in event.items()
-                        if k not in EVENT_HOUSEKEEPING | {"events", "name", "completed"}
-                    },
+                    _kept(
+                        {
+                            f"inspect.subtask.{k}": v
+                            for k, v in event.items()
+                            if k not in EVENT_HOUSEKEEPING | {"events", "name", "completed"}
+                        }
+                    ),
                 )
                 self._spans[span_id].end_ns = self._time(event.get("completed"))
                 self._walk(event.get("events") or [], span_id)
@@ -162,7 +165,7 @@ class SampleTrace:
                 str(name or kind or "step"),
                 SPAN_KINDS.get(str(kind), "chain"),
                 when,
-                {"inspect.step.type": kind},
+                _kept({"inspect.step.type": kind}),
             )
             steps.append((kind, name, span_id))
             return
@@ -212,7 +215,7 @@ class SampleTrace:
         if opened:
             span_id = opened[-1]
             self._tool_spans.remove(span_id)
-            self._attrs[span_id].update({k: v for k, v in attributes.items() if v is not None})
+            self._attrs[span_id].merge(attributes, recorded_only=True)
             span = self._spans[span_id]
             span.status, span.status_message = ("error", message) if error else ("ok", None)
             if span.end_ns is None:
@@ -254,15 +257,18 @@ class SampleTrace:
                     str(message.get("model") or self.spec.get("model")),
                     "llm",
                     None,
-                    {
-                        conventions.GEN_AI_OPERATION_NAME: "chat",
-                        conventions.GEN_AI_PROVIDER_NAME: provider,
-                        conventions.GEN_AI_REQUEST_MODEL: model,
-                        conventions.GEN_AI_RESPONSE_MODEL: message.get("model"),
-                        conventions.GEN_AI_INPUT_MESSAGES: json_unless_empty(messages(since)),
-                        conventions.GEN_AI_OUTPUT_MESSAGES: json_unless_empty(messages([message])),
-                        "inspect.reconstructed": True,
-                    },
+                    _reconstructed(
+                        {
+                            conventions.GEN_AI_OPERATION_NAME: "chat",
+                            conventions.GEN_AI_PROVIDER_NAME: provider,
+                            conventions.GEN_AI_REQUEST_MODEL: model,
+                            conventions.GEN_AI_RESPONSE_MODEL: message.get("model"),
+                            conventions.GEN_AI_INPUT_MESSAGES: json_unless_empty(messages(since)),
+                            conventions.GEN_AI_OUTPUT_MESSAGES: json_unless_empty(
+                                messages([message])
+                            ),
+                        }
+                    ),
                 )
                 since = []
                 continue
@@ -278,15 +284,16 @@ class SampleTrace:
                 str(function or "tool"),
                 "tool",
                 None,
-                {
-                    conventions.GEN_AI_OPERATION_NAME: "execute_tool",
-                    conventions.GEN_AI_TOOL_NAME: function,
-                    conventions.GEN_AI_TOOL_CALL_ID: message.get("tool_call_id"),
-                    conventions.GEN_AI_TOOL_CALL_ARGUMENTS: text_or_json(call.get("arguments")),
-                    conventions.GEN_AI_TOOL_CALL_RESULT: content_text(message.get("content")),
-                    conventions.ERROR_TYPE: error.get("type") if error else None,
-                    "inspect.reconstructed": True,
-                },
+                _reconstructed(
+                    {
+                        conventions.GEN_AI_OPERATION_NAME: "execute_tool",
+                        conventions.GEN_AI_TOOL_NAME: function,
+                        conventions.GEN_AI_TOOL_CALL_ID: message.get("tool_call_id"),
+                        conventions.GEN_AI_TOOL_CALL_ARGUMENTS: text_or_json(call.get("arguments")),
+                        conventions.GEN_AI_TOOL_CALL_RESULT: content_text(message.get("content")),
+                        conventions.ERROR_TYPE: error.get("type") if error else None,
+                    }
+                ),
                 error=str(error.get("message") or error.get("type")) if error else None,
             )
 
@@ -317,6 +324,10 @@ class SampleTrace:
                     choice_messages(output.get("choices") or [])
                 ),
                 conventions.TAG_TAGS: self.spec.get("tags") or None,
+            }
+        )
+        attributes.keep_each(
+            {
                 "inspect.eval": self.spec or None,
                 "inspect.plan": self.header.get("plan"),
                 "inspect.log.status": self.header.get("status"),
@@ -351,7 +362,7 @@ class SampleTrace:
                     )
                 )
         for span_id, span in self._spans.items():
-            span.attributes = {k: v for k, v in self._attrs[span_id].items() if v is not None}
+            span.attributes = self._attrs[span_id].present()
 
     # helpers --------------------------------------------------------------------------------
 
@@ -362,12 +373,14 @@ class SampleTrace:
         name: str,
         kind: str,
         start: int | None,
-        attributes: Mapping[str, Any] | None = None,
+        attributes: SpanAttributes | None = None,
         *,
         end: int | None = None,
         error: str | None = None,
     ) -> None:
-        self._attrs[span_id] = {conventions.SPANSCOPE_KIND: kind, **(attributes or {})}
+        self._attrs[span_id] = SpanAttributes({conventions.SPANSCOPE_KIND: kind})
+        if attributes is not None:
+            self._attrs[span_id].merge(attributes)
         self._spans[span_id] = RawSpan(
             trace_id=self.trace_id,
             span_id=span_id,
@@ -390,3 +403,17 @@ class SampleTrace:
         when = iso_ns(str(value))
         self._times.append(when)
         return when
+
+
+def _kept(fields: Mapping[str, Any]) -> SpanAttributes:
+    """Inspect's own fields, kept as raw attributes."""
+    attributes = SpanAttributes()
+    attributes.keep_each(fields)
+    return attributes
+
+
+def _reconstructed(declared: Mapping[conventions.Key, Any]) -> SpanAttributes:
+    """A call rebuilt from a sample's messages (the sample has no events), marked so."""
+    attributes = SpanAttributes(declared)
+    attributes.keep("inspect.reconstructed", True)
+    return attributes
