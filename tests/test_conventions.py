@@ -152,3 +152,83 @@ def test_importers_name_the_keys_instead_of_spelling_them() -> None:
                 name = f"conventions.{names[near[0]]}"
                 found.append(f"{path.relative_to(package)}:{line}: {text!r}, meant {name}?")
     assert found == []
+
+
+def _plain_dict_names(function: ast.AST) -> set[str]:
+    """Names a function binds to a plain mapping: annotated as one (not the builder), or
+    assigned a dict literal, comprehension or ``dict(...)``."""
+    names: set[str] = set()
+    for node in ast.walk(function):
+        annotation = None
+        if isinstance(node, ast.arg):
+            annotation, name = node.annotation, node.arg
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            annotation, name = node.annotation, node.target.id
+        elif isinstance(node, ast.Assign) and isinstance(node.value, (ast.Dict, ast.DictComp)):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+            continue
+        else:
+            continue
+        text = ast.unparse(annotation) if annotation is not None else ""
+        if "SpanAttributes" not in text and re.search(r"\b(JsonDict|dict|Mapping)\b", text):
+            names.add(name)
+    return names
+
+
+def _is_convention(node: ast.AST | None) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "conventions"
+    )
+
+
+def test_importers_set_the_mappings_keys_through_the_builder() -> None:
+    """A key the mapping reads goes into a span through ``SpanAttributes`` (whose setter takes
+    only a declared name), never into a plain dict where any string would do: a dict literal
+    keyed by conventions is the argument of the builder (or of a helper typed to take declared
+    keys), a plain dict is never indexed by one, and a family (``gen_ai.request.``) is written
+    with ``set_in``, not spelled out in a string."""
+    package = Path(conventions.__file__).parents[1]
+    found = []
+    for path in sorted(package.glob("importers/**/*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        where = path.relative_to(package)
+        parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        takes_keys = {
+            f.name
+            for f in ast.walk(tree)
+            if isinstance(f, ast.FunctionDef)
+            and f.args.args
+            and "Key" in ast.unparse(f.args.args[0].annotation or ast.Constant(""))
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Dict) and any(_is_convention(k) for k in node.keys):
+                call = parents.get(node)
+                callee = ""
+                if isinstance(call, ast.Call) and node in call.args:
+                    func = call.func
+                    callee = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+                if callee not in {"SpanAttributes", "update", *takes_keys}:
+                    found.append(f"{where}:{node.lineno}: a plain dict keyed by conventions")
+            if isinstance(node, ast.DictComp) and _is_convention(node.key):
+                found.append(f"{where}:{node.lineno}: a plain dict keyed by conventions")
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                family = next((p for p in PREFIXES if node.value.startswith(p)), None)
+                spelt = node.value != family or isinstance(parents.get(node), ast.JoinedStr)
+                if family is not None and spelt:
+                    found.append(f"{where}:{node.lineno}: {node.value!r}: use set_in({family!r})")
+        for function in ast.walk(tree):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            plain = _plain_dict_names(function)
+            for node in ast.walk(function):
+                if (
+                    isinstance(node, ast.Subscript)
+                    and isinstance(node.ctx, ast.Store)
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id in plain
+                    and _is_convention(node.slice)
+                ):
+                    found.append(f"{where}:{node.lineno}: {node.value.id} is a plain dict")
+    assert found == [], "\n".join(found)

@@ -52,6 +52,7 @@ from spanscope.importers.records import JsonRecords, describe_value
 from spanscope.importers.times import to_ns
 from spanscope.importers.values import JsonDict, as_dict, compact_json, whole_number
 from spanscope.model import conventions
+from spanscope.model.attributes import SpanAttributes
 from spanscope.model.raw import RawEvent, RawSpan
 
 KINDS = {
@@ -183,7 +184,7 @@ def row_span(
 
     metadata = as_dict(row.get("metadata"))
     metrics = as_dict(row.get("metrics"))
-    attrs: JsonDict = {conventions.SPANSCOPE_KIND: kind}
+    attrs = SpanAttributes({conventions.SPANSCOPE_KIND: kind})
     if kind == "llm":
         attrs[conventions.GEN_AI_OPERATION_NAME] = "chat"
     elif kind == "tool":
@@ -253,11 +254,11 @@ def row_span(
         "type",
     ):
         if key in row and row[key] is not None:
-            attrs[f"braintrust.{key}"] = row[key]
-    attrs["braintrust.id"] = row.get("id")
+            attrs.keep(f"braintrust.{key}", row[key])
+    attrs.keep("braintrust.id", row.get("id"))
     for key, value in row.items():
         if key not in _MAPPED and key != "expected" and value is not None:
-            attrs[f"braintrust.{key}"] = value
+            attrs.keep(f"braintrust.{key}", value)
 
     start = _time(metrics.get("start"))
     if start is None:
@@ -273,12 +274,12 @@ def row_span(
         status=status,
         status_message=message,
         span_kind="internal",
-        attributes={k: v for k, v in attrs.items() if v is not None},
+        attributes=attrs.present(),
         events=events,
     )
 
 
-def _io_attributes(row: JsonDict, kind: str | None, attrs: JsonDict) -> None:
+def _io_attributes(row: JsonDict, kind: str | None, attrs: SpanAttributes) -> None:
     value_in, value_out = row.get("input"), row.get("output")
     if kind == "llm":
         messages = llm_row.input_messages(value_in)
@@ -310,7 +311,7 @@ def _io_attributes(row: JsonDict, kind: str | None, attrs: JsonDict) -> None:
         attrs[conventions.OUTPUT_VALUE] = _text(value_out)
 
 
-def _metric_attributes(metrics: JsonDict, attrs: JsonDict) -> None:
+def _metric_attributes(metrics: JsonDict, attrs: SpanAttributes) -> None:
     def count(key: str) -> int | None:
         return whole_number(metrics.get(key))
 
@@ -334,7 +335,7 @@ def _metric_attributes(metrics: JsonDict, attrs: JsonDict) -> None:
     attrs[conventions.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = count("completion_reasoning_tokens")
     ttft = metrics.get("time_to_first_token")
     if isinstance(ttft, (int, float)) and not isinstance(ttft, bool):
-        attrs["gen_ai.response.time_to_first_chunk"] = ttft
+        attrs.keep("gen_ai.response.time_to_first_chunk", ttft)
     cost = metrics.get("estimated_cost")
     if isinstance(cost, (int, float)) and not isinstance(cost, bool):
         attrs[conventions.LLM_COST_TOTAL] = cost

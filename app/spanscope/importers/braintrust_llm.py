@@ -24,6 +24,8 @@ from typing import Any
 from spanscope.importers.chat import anthropic_message
 from spanscope.importers.chat_payloads import to_messages
 from spanscope.importers.values import JsonDict, as_dict, compact_json
+from spanscope.model import conventions
+from spanscope.model.attributes import SpanAttributes
 
 PARAMS = (
     "temperature",
@@ -95,7 +97,7 @@ def provider(metadata: JsonDict) -> str | None:
     return None
 
 
-def request_attributes(metadata: JsonDict, attrs: JsonDict) -> None:
+def request_attributes(metadata: JsonDict, attrs: SpanAttributes) -> None:
     """Request parameters and the tools offered, from ``metadata`` or the invocation parameters."""
     invocation = as_dict(metadata.get("invocation_params"))
     for key in PARAMS:
@@ -103,10 +105,10 @@ def request_attributes(metadata: JsonDict, attrs: JsonDict) -> None:
         if value is None:
             value = invocation.get(key)
         if value is not None:
-            attrs[f"gen_ai.request.{_PARAM_NAMES.get(key, key)}"] = value
+            attrs.set_in(conventions.GEN_AI_REQUEST, _PARAM_NAMES.get(key, key), value)
     tools = metadata.get("tools") or invocation.get("tools")
     if isinstance(tools, list) and tools:
-        attrs["gen_ai.tool.definitions"] = compact_json(tools)
+        attrs.keep("gen_ai.tool.definitions", compact_json(tools))
 
 
 def input_messages(value: Any) -> list[Any] | None:

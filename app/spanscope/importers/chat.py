@@ -10,6 +10,7 @@ from typing import Any
 
 from spanscope.importers.values import JsonDict, as_list, compact_json, whole_number
 from spanscope.model import conventions
+from spanscope.model.attributes import SpanAttributes
 
 # -- messages in GenAI parts ----------------------------------------------------------------
 
@@ -272,7 +273,7 @@ def responses_output_message(value: Any) -> JsonDict | None:
 # -- usage ----------------------------------------------------------------------------------
 
 
-def openai_usage(usage: Any, attrs: JsonDict, *, responses: bool) -> None:
+def openai_usage(usage: Any, attrs: SpanAttributes, *, responses: bool) -> None:
     """OpenAI usage (Chat Completions, or Responses with ``responses``) in GenAI terms."""
     if not isinstance(usage, dict):
         return
@@ -294,7 +295,7 @@ def openai_usage(usage: Any, attrs: JsonDict, *, responses: bool) -> None:
         )
 
 
-def anthropic_usage(usage: Any, attrs: JsonDict) -> None:
+def anthropic_usage(usage: Any, attrs: SpanAttributes) -> None:
     """Anthropic usage in GenAI terms: input_tokens there excludes cache reads and writes, so
     they are added back."""
     if not isinstance(usage, dict):

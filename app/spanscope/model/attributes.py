@@ -112,6 +112,12 @@ class SpanAttributes(Mapping[str, Any]):
         file did not record (None values)."""
         return {name: value for name, value in self._values.items() if value is not None}
 
+    def recorded(self) -> SpanAttributes:
+        """A builder of the values the file recorded (None values left out), to merge."""
+        found = SpanAttributes()
+        found.merge(self, recorded_only=True)
+        return found
+
     def pop(self, name: str, default: Any = None) -> Any:
         return self._values.pop(name, default)
 

@@ -294,7 +294,7 @@ def _observation_span(o: dict[str, Any], context: _TraceContext | None, number: 
         parameters = {k: v for k, v in parameters.items() if v is not None}
         if parameters:
             attributes[conventions.LLM_INVOCATION_PARAMETERS] = json_text(parameters)
-    attributes.set_all(usage_attributes(o, kind in _MODEL_KINDS))
+    attributes.merge(usage_attributes(o, kind in _MODEL_KINDS))
     if kind in _MODEL_KINDS:
         cost = recorded_cost(o)
         if cost is not None:

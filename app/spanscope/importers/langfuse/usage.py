@@ -9,6 +9,7 @@ from typing import Any
 
 from spanscope.importers.values import decode_json_text
 from spanscope.model import conventions
+from spanscope.model.attributes import SpanAttributes
 
 _EXCLUSIVE_INPUT = re.compile(
     r"^(input_.+|cached_.+|cache_read_input_tokens|cache_creation_input_tokens)$"
@@ -32,7 +33,7 @@ _REASONING = re.compile(
 _THOUGHTS = re.compile(r"^(thoughts|thoughts_tokens|thoughts_token_count|thoughtsTokenCount)$")
 
 
-def usage_attributes(o: dict[str, Any], model_call: bool) -> dict[str, Any]:
+def usage_attributes(o: dict[str, Any], model_call: bool) -> SpanAttributes:
     """``gen_ai.usage.*`` from an observation's usageDetails (or legacy usage fields)."""
     details = o.get("usageDetails")
     details = decode_json_text(details)
@@ -52,11 +53,11 @@ def usage_attributes(o: dict[str, Any], model_call: bool) -> dict[str, Any]:
         k: v for k, v in details.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
     }
     if not numbers or (not model_call and not any(numbers.values())):
-        return {}
+        return SpanAttributes()
     return usage_from_details(numbers)
 
 
-def usage_from_details(numbers: dict[str, int | float]) -> dict[str, Any]:
+def usage_from_details(numbers: dict[str, int | float]) -> SpanAttributes:
     """Langfuse usage details as GenAI usage (input incl. cache, output incl. reasoning)."""
     base_in = first_number(numbers, "input", "input_tokens", "prompt_tokens", "promptTokens")
     base_out = first_number(
@@ -81,7 +82,7 @@ def usage_from_details(numbers: dict[str, int | float]) -> dict[str, Any]:
         exclusive = False
     else:
         exclusive = bool(excl_in or excl_out) or not (incl_in or incl_out)
-    out: dict[str, Any] = {}
+    out = SpanAttributes()
     if base_in is not None or (exclusive and details_in):
         out[conventions.GEN_AI_USAGE_INPUT_TOKENS] = _int(
             (base_in or 0) + (details_in if exclusive else 0)

@@ -85,7 +85,7 @@ def model_attributes(
         if rest not in (None, {}, ""):
             attributes.keep(f"langsmith.run.{side}s", rest)
 
-    attributes.set_all(_usage(run, outputs, model_run))
+    attributes.merge(_usage(run, outputs, model_run))
     cost = run.get("total_cost")
     if isinstance(cost, str):
         try:
@@ -165,7 +165,7 @@ def _first_generation_message(outputs: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _usage(run: dict[str, Any], outputs: Any, model_run: bool) -> dict[str, Any]:
+def _usage(run: dict[str, Any], outputs: Any, model_run: bool) -> SpanAttributes:
     """GenAI usage from the run's outputs, or from its own token counts."""
     outputs = outputs if isinstance(outputs, dict) else {}
     usage = outputs.get("usage_metadata")
@@ -187,7 +187,7 @@ def _usage(run: dict[str, Any], outputs: Any, model_run: bool) -> dict[str, Any]
     for usage in (llm_output.get("token_usage"), llm_output.get("usage"), outputs.get("usage")):
         if not isinstance(usage, dict):
             continue
-        attrs: dict[str, Any] = {}
+        attrs = SpanAttributes()
         if "prompt_tokens" in usage or "completion_tokens" in usage:
             openai_usage(usage, attrs, responses=False)
         elif "cache_read_input_tokens" in usage or "cache_creation_input_tokens" in usage:
@@ -196,7 +196,7 @@ def _usage(run: dict[str, Any], outputs: Any, model_run: bool) -> dict[str, Any]
             openai_usage(usage, attrs, responses=True)
         else:
             continue
-        return {key: value for key, value in attrs.items() if value is not None}
+        return attrs.recorded()
     if model_run:
         prompt = as_dict(run.get("prompt_token_details"))
         completion = as_dict(run.get("completion_token_details"))
@@ -208,13 +208,13 @@ def _usage(run: dict[str, Any], outputs: Any, model_run: bool) -> dict[str, Any]
             prompt.get("cache_creation"),
             completion.get("reasoning"),
         )
-    return {}
+    return SpanAttributes()
 
 
 def _usage_attributes(
     inputs: Any, outputs: Any, total: Any, cache_read: Any, cache_write: Any, reasoning: Any
-) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+) -> SpanAttributes:
+    out = SpanAttributes()
     for key, value in (
         (conventions.GEN_AI_USAGE_INPUT_TOKENS, inputs),
         (conventions.GEN_AI_USAGE_OUTPUT_TOKENS, outputs),

@@ -118,10 +118,10 @@ def _model_attributes(
         reasons = [c.get("finish_reason") for c in outputs["choices"] if isinstance(c, dict)]
         if any(reasons):
             out.keep("gen_ai.response.finish_reasons", [str(r) for r in reasons if r])
-    out.set_all(usage(attrs.get("mlflow.chat.tokenUsage"), outputs))
+    out.merge(usage(attrs.get("mlflow.chat.tokenUsage"), outputs))
 
 
-def usage(token_usage: Any, outputs: Any) -> dict[str, int]:
+def usage(token_usage: Any, outputs: Any) -> SpanAttributes:
     """Token counts with input including cached input, from MLflow's own count first and the
     provider's usage block for the details (cache reads and writes, reasoning)."""
     raw = outputs.get("usage") if isinstance(outputs, dict) else None
@@ -156,15 +156,17 @@ def usage(token_usage: Any, outputs: Any) -> dict[str, int]:
             )
         if excludes_cache:
             inputs += cached
-    found = {
-        "input_tokens": inputs,
-        "output_tokens": output,
-        "total_tokens": total,
-        "cache_read.input_tokens": read,
-        "cache_creation.input_tokens": write,
-        "reasoning.output_tokens": reasoning,
-    }
-    return {f"gen_ai.usage.{k}": v for k, v in found.items() if v is not None}
+    found = SpanAttributes(
+        {
+            conventions.GEN_AI_USAGE_INPUT_TOKENS: inputs,
+            conventions.GEN_AI_USAGE_OUTPUT_TOKENS: output,
+            conventions.GEN_AI_USAGE_TOTAL_TOKENS: total,
+            conventions.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS: read,
+            conventions.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS: write,
+            conventions.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: reasoning,
+        }
+    )
+    return found.recorded()
 
 
 def input_messages(inputs: Any) -> list[dict[str, Any]] | None:

@@ -18,6 +18,7 @@ from spanscope.importers.records import Record
 from spanscope.importers.times import to_ns
 from spanscope.importers.values import JsonDict, as_dict, as_list, compact_json
 from spanscope.model import conventions
+from spanscope.model.attributes import SpanAttributes
 from spanscope.model.raw import RawEvent, RawSpan
 
 # Headers that carry credentials are never stored.
@@ -53,7 +54,9 @@ def call_span(call: Call, record: Record) -> RawSpan:
     req = call.request or {}
     resp = call.response or {}
     env = call.envelope
-    attrs: JsonDict = {conventions.SPANSCOPE_KIND: "llm", conventions.GEN_AI_OPERATION_NAME: "chat"}
+    attrs = SpanAttributes(
+        {conventions.SPANSCOPE_KIND: "llm", conventions.GEN_AI_OPERATION_NAME: "chat"}
+    )
     provider = env.get("provider") if isinstance(env.get("provider"), str) else call.provider
     attrs[conventions.GEN_AI_PROVIDER_NAME] = provider.lower() if provider else None
 
@@ -68,25 +71,25 @@ def call_span(call: Call, record: Record) -> RawSpan:
     _context_attributes(req, env, attrs)
 
     if call.status_code is not None:
-        attrs["http.response.status_code"] = call.status_code
+        attrs.keep("http.response.status_code", call.status_code)
     if call.url:
-        attrs["url.full"] = call.url
+        attrs.keep("url.full", call.url)
     if call.method:
-        attrs["http.request.method"] = call.method
+        attrs.keep("http.request.method", call.method)
     if call.response_headers:
-        attrs["provider_log.http.response_headers"] = redact_headers(call.response_headers)
+        attrs.keep("provider_log.http.response_headers", redact_headers(call.response_headers))
     if call.request_headers:
-        attrs["provider_log.http.request_headers"] = redact_headers(call.request_headers)
+        attrs.keep("provider_log.http.request_headers", redact_headers(call.request_headers))
     if call.stream_events is not None:
-        attrs["gen_ai.request.stream"] = True
-        attrs["provider_log.stream_events"] = call.stream_events
+        attrs.set_in(conventions.GEN_AI_REQUEST, "stream", True)
+        attrs.keep("provider_log.stream_events", call.stream_events)
     if call.batch:
-        attrs["openai.batch.custom_id"] = call.batch.get("custom_id")
-        attrs["openai.batch.request_id"] = call.batch.get("request_id")
-        attrs["openai.batch.line_id"] = call.batch.get("id")
+        attrs.keep("openai.batch.custom_id", call.batch.get("custom_id"))
+        attrs.keep("openai.batch.request_id", call.batch.get("request_id"))
+        attrs.keep("openai.batch.line_id", call.batch.get("id"))
     if env:
-        attrs["provider_log.record"] = env
-    attrs["provider_log.position"] = record.where
+        attrs.keep("provider_log.record", env)
+    attrs.keep("provider_log.position", record.where)
 
     status, message, events = "ok", None, []
     if call.error is not None:
@@ -94,7 +97,7 @@ def call_span(call: Call, record: Record) -> RawSpan:
         etype = call.error.get("type") or call.error.get("code")
         message = str(call.error.get("message") or etype or "error")
         attrs[conventions.ERROR_TYPE] = str(etype) if etype is not None else None
-        attrs["provider_log.error"] = call.error
+        attrs.keep("provider_log.error", call.error)
         events.append(
             RawEvent(
                 "exception",
@@ -124,12 +127,12 @@ def call_span(call: Call, record: Record) -> RawSpan:
         status=status,
         status_message=message,
         span_kind="client",
-        attributes={k: v for k, v in attrs.items() if v is not None},
+        attributes=attrs.present(),
         events=events,
     )
 
 
-def _request_attributes(api: str | None, req: JsonDict, attrs: JsonDict) -> None:
+def _request_attributes(api: str | None, req: JsonDict, attrs: SpanAttributes) -> None:
     if api == "messages":
         messages = [
             anthropic_message(m) for m in as_list(req.get("messages")) if isinstance(m, dict)
@@ -150,7 +153,7 @@ def _request_attributes(api: str | None, req: JsonDict, attrs: JsonDict) -> None
     if messages:
         attrs[conventions.GEN_AI_INPUT_MESSAGES] = compact_json(messages)
     if isinstance(req.get("tools"), list) and req["tools"]:
-        attrs["gen_ai.tool.definitions"] = compact_json(req["tools"])
+        attrs.keep("gen_ai.tool.definitions", compact_json(req["tools"]))
     params = {k: v for k, v in req.items() if k not in _REQUEST_CONTENT_KEYS}
     if params:
         attrs[conventions.LLM_INVOCATION_PARAMETERS] = compact_json(params)
@@ -169,21 +172,21 @@ def _request_attributes(api: str | None, req: JsonDict, attrs: JsonDict) -> None
         ("stop_sequences", "stop_sequences"),
     ):
         if req.get(key) is not None:
-            attrs.setdefault(f"gen_ai.request.{target}", req[key])
+            attrs.setdefault_in(conventions.GEN_AI_REQUEST, target, req[key])
     stop = req.get("stop")
     if stop is not None:
-        attrs.setdefault(
-            "gen_ai.request.stop_sequences", stop if isinstance(stop, list) else [stop]
+        attrs.setdefault_in(
+            conventions.GEN_AI_REQUEST, "stop_sequences", stop if isinstance(stop, list) else [stop]
         )
     reasoning = req.get("reasoning")
     if isinstance(reasoning, dict) and reasoning.get("effort") is not None:
-        attrs["gen_ai.request.reasoning_effort"] = reasoning["effort"]
+        attrs.set_in(conventions.GEN_AI_REQUEST, "reasoning_effort", reasoning["effort"])
     elif req.get("reasoning_effort") is not None:
-        attrs["gen_ai.request.reasoning_effort"] = req["reasoning_effort"]
+        attrs.set_in(conventions.GEN_AI_REQUEST, "reasoning_effort", req["reasoning_effort"])
 
 
-def _response_attributes(api: str | None, resp: JsonDict, attrs: JsonDict) -> None:
-    attrs["gen_ai.response.id"] = resp.get("id")
+def _response_attributes(api: str | None, resp: JsonDict, attrs: SpanAttributes) -> None:
+    attrs.keep("gen_ai.response.id", resp.get("id"))
     finish: list[str] = []
     if api == "chat":
         outputs = []
@@ -214,15 +217,16 @@ def _response_attributes(api: str | None, resp: JsonDict, attrs: JsonDict) -> No
             attrs[conventions.GEN_AI_OUTPUT_MESSAGES] = compact_json([out])
         if isinstance(resp.get("instructions"), str):
             attrs.setdefault(conventions.GEN_AI_SYSTEM_INSTRUCTIONS, resp["instructions"])
-        if isinstance(resp.get("tools"), list) and resp["tools"]:
-            attrs.setdefault("gen_ai.tool.definitions", compact_json(resp["tools"]))
+        tools = resp.get("tools")
+        if isinstance(tools, list) and tools and "gen_ai.tool.definitions" not in attrs:
+            attrs.keep("gen_ai.tool.definitions", compact_json(tools))
         for key, target in (
             ("temperature", "temperature"),
             ("top_p", "top_p"),
             ("max_output_tokens", "max_tokens"),
         ):
             if resp.get(key) is not None:
-                attrs.setdefault(f"gen_ai.request.{target}", resp[key])
+                attrs.setdefault_in(conventions.GEN_AI_REQUEST, target, resp[key])
         rest = {k: v for k, v in resp.items() if k not in ("output", "instructions", "tools")}
         openai_usage(resp.get("usage"), attrs, responses=True)
     else:
@@ -234,11 +238,11 @@ def _response_attributes(api: str | None, resp: JsonDict, attrs: JsonDict) -> No
         rest = {k: v for k, v in resp.items() if k != "content"}
         anthropic_usage(resp.get("usage"), attrs)
     if finish:
-        attrs["gen_ai.response.finish_reasons"] = finish
-    attrs["provider_log.response"] = rest
+        attrs.keep("gen_ai.response.finish_reasons", finish)
+    attrs.keep("provider_log.response", rest)
 
 
-def _context_attributes(req: JsonDict, env: JsonDict, attrs: JsonDict) -> None:
+def _context_attributes(req: JsonDict, env: JsonDict, attrs: SpanAttributes) -> None:
     meta = as_dict(env.get("metadata"))
     req_meta = as_dict(req.get("metadata"))
     user = (
