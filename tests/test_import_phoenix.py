@@ -42,7 +42,7 @@ ROOT, CHILD, GRANDCHILD = "00f067aa0ba902b7", "00f067aa0ba902b8", "00f067aa0ba90
 # Evaluation files become annotations through the writer's annotation path; until the writer
 # takes AnnotationSource those tests are skipped.
 ANNOTATIONS = hasattr(base, "AnnotationSource") and any(
-    module.endswith(".phoenix_evals") for module, _ in registry.BUILTIN
+    f.importer.__module__.endswith(".phoenix_evals") for f in registry.builtin_formats()
 )
 needs_annotations = pytest.mark.skipif(
     not ANNOTATIONS, reason="the writer does not import annotation files (AnnotationSource) yet"

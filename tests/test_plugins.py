@@ -193,3 +193,16 @@ def test_builtin_formats_are_asked_first(site: Path, tmp_path: Path) -> None:
     assert registry.detect(otlp)[0].name == "otlp-json"
     other = write_json(tmp_path / "other.json", {"hello": "world"})
     assert registry.detect(other)[0].name == "greedy-json"
+
+
+def test_built_in_formats_declare_themselves_in_an_order_without_ties() -> None:
+    """Each reader module declares ``FORMAT``; the registry finds every one and asks them by
+    rank: a tie would leave the order of two sniffers to the file system."""
+    formats = registry.builtin_formats()
+    ranks = [f.asked_at for f in formats]
+    assert ranks == sorted(set(ranks)), "two built-in formats share an asked_at"
+    names = [type(i).__name__ for i in registry.builtin_importers()]
+    assert names[0] == "OtlpJson" and names[-1] == "Utf16Text"  # UTF-16 re-asks all the others
+    assert len(names) == len(set(names)) >= 18
+    for declared in formats:  # declared by the module that writes the reader
+        assert sys.modules[declared.importer.__module__].FORMAT is declared

@@ -73,7 +73,7 @@ from spanscope.importers.atif_spans import (
     root_span,
     tool_span,
 )
-from spanscope.importers.base import ArrowSource, ImportError_, Sample
+from spanscope.importers.base import ArrowSource, BuiltinFormat, ImportError_, Sample
 from spanscope.importers.json_head import head_records
 from spanscope.importers.records import JsonRecords, Record, describe_value, records_source
 from spanscope.importers.times import to_ns
@@ -277,3 +277,7 @@ def _subagents(
                 f"subagent trajectory {key} is referred to by no step; shown under its parent agent"
             )
         yield from _walk(child, trace_id, f"{prefix}{key}/", parent or root_id, warnings)
+
+
+# Found by the format registry, which asks the formats by rising asked_at (importers/registry.py).
+FORMAT = BuiltinFormat(AtifTrajectory, asked_at=150)

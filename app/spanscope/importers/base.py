@@ -106,6 +106,20 @@ class Importer(Protocol):
         """How to read the file. ``workdir`` is a private temporary folder for this import."""
 
 
+@dataclass(frozen=True)
+class BuiltinFormat:
+    """A built-in format, declared by the module of its reader as ``FORMAT`` so the format
+    registry (``importers/registry.py``) finds it without being told.
+
+    ``asked_at`` places it among the built-in formats, which are asked in rising order: the
+    most specific sniffers first, so a file that could pass for two formats goes to the one
+    that describes it best. Ranks are tens apart so a new format fits between two; no two are
+    the same."""
+
+    importer: Callable[[], Importer]
+    asked_at: int
+
+
 def read_sample(path: Path, size: int = SAMPLE_BYTES) -> Sample:
     """Read the head of a file, looking inside gzip and zstd wrappers."""
     with open(path, "rb") as raw:

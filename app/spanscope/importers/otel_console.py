@@ -30,7 +30,7 @@ from typing import IO, Any
 import pyarrow as pa
 import zstandard
 
-from spanscope.importers.base import SAMPLE_BYTES, ArrowSource, ImportError_, Sample
+from spanscope.importers.base import SAMPLE_BYTES, ArrowSource, BuiltinFormat, ImportError_, Sample
 from spanscope.importers.batches import BATCH_SPANS, with_links
 from spanscope.importers.compressed import FileProgress, damaged_compression, decompressed
 from spanscope.importers.json_head import first_record, is_truncated
@@ -351,6 +351,10 @@ def _mapping(value: Any) -> dict[str, Any]:
 def _list(value: Any) -> list[dict[str, Any]]:
     """The objects of a list (events, links); anything else in it is ignored."""
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+# Found by the format registry, which asks the formats by rising asked_at (importers/registry.py).
+FORMAT = BuiltinFormat(OtelConsoleDump, asked_at=140)
 
 
 __all__ = ["OtelConsoleDump", "convert", "is_js_span", "is_python_span", "iso_ns"]

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from spanscope.importers import otlp_normalise
-from spanscope.importers.base import Sample, SqlSource, sql_string
+from spanscope.importers.base import BuiltinFormat, Sample, SqlSource, sql_string
 from spanscope.sqlfiles import load
 
 # DuckDB's JSON reader needs a bound on one object's size. Reading with the default is fastest;
@@ -139,3 +139,7 @@ def _json_layout(sample: Sample) -> str:
     except ValueError:
         return "unstructured"
     return "newline_delimited"
+
+
+# Found by the format registry, which asks the formats by rising asked_at (importers/registry.py).
+FORMAT = BuiltinFormat(OtlpJson, asked_at=10)

@@ -19,7 +19,14 @@ from pathlib import Path
 
 import zstandard
 
-from spanscope.importers.base import ZSTD_MAGIC, ImportError_, Sample, SqlSource, read_sample
+from spanscope.importers.base import (
+    ZSTD_MAGIC,
+    BuiltinFormat,
+    ImportError_,
+    Sample,
+    SqlSource,
+    read_sample,
+)
 from spanscope.importers.compressed import decompressed
 from spanscope.importers.otlp import OtlpJson
 
@@ -86,6 +93,10 @@ class OtlpFramedJson:
         if not frames:
             raise ImportError_(f"{sample.path}: no frames")
         return OtlpJson().source(read_sample(lines), workdir)
+
+
+# Found by the format registry, which asks the formats by rising asked_at (importers/registry.py).
+FORMAT = BuiltinFormat(OtlpFramedJson, asked_at=30)
 
 
 __all__ = ["OtlpFramedJson"]

@@ -23,7 +23,7 @@ from typing import Any
 
 import zstandard
 
-from spanscope.importers.base import Sample, SqlSource, sql_string
+from spanscope.importers.base import BuiltinFormat, Sample, SqlSource, sql_string
 from spanscope.sqlfiles import load
 
 # DuckDB's JSON reader needs a bound on one record's size and reserves buffers of about that
@@ -219,3 +219,7 @@ def _layout_guess(sample: Sample) -> str:
     if re.match(r'\{\s*"data"\s*:', text):
         return "wrapped"
     return "unstructured"
+
+
+# Found by the format registry, which asks the formats by rising asked_at (importers/registry.py).
+FORMAT = BuiltinFormat(PhoenixSpans, asked_at=110)

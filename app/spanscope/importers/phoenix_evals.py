@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from spanscope.importers.base import AnnotationSource, Sample, sql_string
+from spanscope.importers.base import AnnotationSource, BuiltinFormat, Sample, sql_string
 from spanscope.importers.phoenix_parquet import index_columns, parquet_schema
 
 AUTHOR = "phoenix-evals"
@@ -93,3 +93,7 @@ def _first(schema: pa.Schema, candidates: tuple[str, ...]) -> str | None:
 
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+# Found by the format registry, which asks the formats by rising asked_at (importers/registry.py).
+FORMAT = BuiltinFormat(PhoenixEvaluations, asked_at=130)

@@ -24,7 +24,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from spanscope.importers.base import Sample, SqlSource, sql_string
+from spanscope.importers.base import BuiltinFormat, Sample, SqlSource, sql_string
 from spanscope.sqlfiles import load
 
 PARQUET_MAGIC = b"PAR1"
@@ -264,3 +264,7 @@ def _events(schema: pa.Schema, names: _Names) -> str:
 
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+# Found by the format registry, which asks the formats by rising asked_at (importers/registry.py).
+FORMAT = BuiltinFormat(PhoenixParquet, asked_at=120)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import pkgutil
 import sys
+from functools import cache
 from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
 
 from spanscope.importers.base import (
+    BuiltinFormat,
     FormatNotRecognised,
     Importer,
     ImportError_,
@@ -21,34 +24,25 @@ from spanscope.importers.base import (
     read_sample,
 )
 
-# Built-in formats in the order they are asked: the most specific sniffers first, so a file
-# that could pass for two formats goes to the one that describes it best.
-BUILTIN: tuple[tuple[str, str], ...] = (
-    ("spanscope.importers.otlp", "OtlpJson"),
-    ("spanscope.importers.otlp_proto", "OtlpProtobuf"),
-    ("spanscope.importers.otlp_framed_json", "OtlpFramedJson"),
-    ("spanscope.importers.inspect_log", "InspectLog"),
-    ("spanscope.importers.langfuse", "LangfuseExport"),
-    ("spanscope.importers.langfuse.blob_export", "LangfuseBlobExport"),
-    ("spanscope.importers.langfuse.blob_scores", "LangfuseBlobScores"),
-    ("spanscope.importers.langsmith", "LangSmithRuns"),
-    ("spanscope.importers.langsmith.bulk_export", "LangSmithBulkExport"),
-    ("spanscope.importers.mlflow", "MlflowTrace"),
-    ("spanscope.importers.phoenix", "PhoenixSpans"),
-    ("spanscope.importers.phoenix_parquet", "PhoenixParquet"),
-    ("spanscope.importers.phoenix_evals", "PhoenixEvaluations"),
-    ("spanscope.importers.otel_console", "OtelConsoleDump"),
-    ("spanscope.importers.atif", "AtifTrajectory"),
-    ("spanscope.importers.braintrust", "BraintrustRows"),
-    ("spanscope.importers.provider_logs", "ProviderLogs"),
-    ("spanscope.importers.utf16", "Utf16Text"),  # any of the above, saved as UTF-16
-)
-
 
 def builtin_importers() -> list[Importer]:
     """The formats Spanscope reads, in the order they are asked. Modules are imported here,
     not at start-up, so the command line starts without loading every format's reader."""
-    return [getattr(import_module(module), name)() for module, name in BUILTIN]
+    return [declared.importer() for declared in builtin_formats()]
+
+
+@cache
+def builtin_formats() -> tuple[BuiltinFormat, ...]:
+    """Every module of ``spanscope.importers`` that declares a ``FORMAT`` (a reader declares
+    itself where it is written: adding a format touches no list), by rising ``asked_at``."""
+    package = import_module("spanscope.importers")
+    found: list[BuiltinFormat] = []
+    for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+        declared = getattr(import_module(module.name), "FORMAT", None)
+        if isinstance(declared, BuiltinFormat):
+            found.append(declared)
+    found.sort(key=lambda declared: declared.asked_at)
+    return tuple(found)
 
 
 def plugin_importers() -> list[Importer]:

@@ -6,7 +6,14 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from spanscope.importers.base import Importer, ImportError_, Sample, Source, read_sample
+from spanscope.importers.base import (
+    BuiltinFormat,
+    Importer,
+    ImportError_,
+    Sample,
+    Source,
+    read_sample,
+)
 
 _BLOCK = 1024 * 1024
 
@@ -71,3 +78,7 @@ def utf8_copy(path: Path, encoding: str, target: Path) -> None:
             raise ImportError_(
                 f"{path}: not valid {encoding.upper()} text near byte {done + exc.start}"
             ) from None
+
+
+# Asked last: any of the formats above, saved as UTF-16 (base.BuiltinFormat).
+FORMAT = BuiltinFormat(Utf16Text, asked_at=1000)

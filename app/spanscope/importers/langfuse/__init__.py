@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from spanscope.importers.base import ArrowSource, ImportError_, Sample
+from spanscope.importers.base import ArrowSource, BuiltinFormat, ImportError_, Sample
 from spanscope.importers.batches import span_batches
 from spanscope.importers.chat_payloads import is_plain_rendering, retrieval_documents, to_messages
 from spanscope.importers.json_head import first_record, is_truncated
@@ -104,6 +104,10 @@ class LangfuseExport:
 # Also importable from here under these names.
 JsonRecords = PositionedJsonRecords
 batched = span_batches
+
+# Found by the format registry, which asks the formats by rising asked_at (importers/registry.py).
+FORMAT = BuiltinFormat(LangfuseExport, asked_at=50)
+
 
 __all__ = [
     "JsonRecords",

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from spanscope.importers.base import ArrowSource, ImportError_, Sample, read_sample
+from spanscope.importers.base import ArrowSource, BuiltinFormat, ImportError_, Sample, read_sample
 from spanscope.importers.batches import span_batches
 from spanscope.importers.json_head import first_record
 from spanscope.importers.langfuse.blob_rows import (
@@ -160,6 +160,10 @@ def traces_beside(path: Path, wanted: set[str]) -> dict[str, JsonDict]:
         except (ImportError_, OSError):
             continue  # a damaged traces file fails on its own import; the links say what is missing
     return found
+
+
+# Found by the format registry, which asks the formats by rising asked_at (importers/registry.py).
+FORMAT = BuiltinFormat(LangfuseBlobExport, asked_at=60)
 
 
 __all__ = ["LangfuseBlobExport", "table_of", "traces_beside"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spanscope.importers.base import AnnotationSource, Sample, sql_string
+from spanscope.importers.base import AnnotationSource, BuiltinFormat, Sample, sql_string
 from spanscope.importers.json_head import first_record
 from spanscope.importers.langfuse.blob_rows import is_csv_table, is_score_row
 from spanscope.importers.phoenix_parquet import parquet_schema
@@ -82,6 +82,10 @@ class LangfuseBlobScores:
             FROM {reader}
         """
         return AnnotationSource(select=select)
+
+
+# Found by the format registry, which asks the formats by rising asked_at (importers/registry.py).
+FORMAT = BuiltinFormat(LangfuseBlobScores, asked_at=70)
 
 
 __all__ = ["LangfuseBlobScores"]

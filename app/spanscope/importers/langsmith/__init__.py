@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from spanscope.importers.base import ArrowSource, ImportError_, Sample
+from spanscope.importers.base import ArrowSource, BuiltinFormat, ImportError_, Sample
 from spanscope.importers.batches import span_batches
 from spanscope.importers.json_head import first_record, is_truncated
 from spanscope.importers.langsmith.runs import dotted_segments, run_span
@@ -265,6 +265,10 @@ def _merge_run(created: dict[str, Any], update: dict[str, Any]) -> dict[str, Any
         else:
             out[key] = value
     return out
+
+
+# Found by the format registry, which asks the formats by rising asked_at (importers/registry.py).
+FORMAT = BuiltinFormat(LangSmithRuns, asked_at=80)
 
 
 __all__ = ["LangSmithRuns", "dotted_segments", "merge_batch", "run_span", "runs_of"]

@@ -22,7 +22,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from spanscope.importers.base import ArrowSource, ImportError_, Sample
+from spanscope.importers.base import ArrowSource, BuiltinFormat, ImportError_, Sample
 from spanscope.importers.batches import span_batches
 from spanscope.importers.langsmith.runs import run_span
 from spanscope.importers.parquet_rows import ParquetRows
@@ -71,6 +71,10 @@ def _run(values: dict[str, Any]) -> dict[str, Any]:
             value = decode_json_text(value)
         run[key] = value
     return run
+
+
+# Found by the format registry, which asks the formats by rising asked_at (importers/registry.py).
+FORMAT = BuiltinFormat(LangSmithBulkExport, asked_at=90)
 
 
 __all__ = ["LangSmithBulkExport", "is_runs_schema"]

@@ -37,7 +37,7 @@ from typing import IO, Any
 import pyarrow as pa
 import zstandard
 
-from spanscope.importers.base import SAMPLE_BYTES, ArrowSource, ImportError_, Sample
+from spanscope.importers.base import SAMPLE_BYTES, ArrowSource, BuiltinFormat, ImportError_, Sample
 from spanscope.importers.batches import BATCH_SPANS
 from spanscope.importers.compressed import decompressed
 from spanscope.importers.mlflow.traces import trace_spans
@@ -225,6 +225,10 @@ def is_span(value: Any) -> bool:
         and "start_time_unix_nano" in value
         and isinstance(value.get("attributes", {}), dict)
     )
+
+
+# Found by the format registry, which asks the formats by rising asked_at (importers/registry.py).
+FORMAT = BuiltinFormat(MlflowTrace, asked_at=100)
 
 
 __all__ = ["JsonRecords", "MlflowTrace", "find_traces", "is_span", "trace_spans"]

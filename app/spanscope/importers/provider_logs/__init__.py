@@ -67,7 +67,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from spanscope.importers.base import ArrowSource, ImportError_, Sample
+from spanscope.importers.base import ArrowSource, BuiltinFormat, ImportError_, Sample
 from spanscope.importers.batches import span_batches
 from spanscope.importers.chat import anthropic_message, anthropic_parts, anthropic_usage
 from spanscope.importers.json_head import head_records, partial_json
@@ -134,6 +134,10 @@ class ProviderLogs:
             warnings.append(
                 f"{unfinished} streamed calls stop before their last event; shown as errors"
             )
+
+
+# Found by the format registry, which asks the formats by rising asked_at (importers/registry.py).
+FORMAT = BuiltinFormat(ProviderLogs, asked_at=170)
 
 
 __all__ = [
