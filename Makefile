@@ -38,8 +38,12 @@ run: $(INSTALLED)
 	$(PY) -m spanscope.desktop_libraries
 	$(VENV)/bin/spanscope $(ARGS)
 
+# The suite runs in one process per core (pytest-xdist); each test file stays in one process,
+# so a file's module fixtures (a demo database, say) are built once. TEST_WORKERS=0 runs it in
+# this process alone (a debugger, -x stopping at the first failure).
+TEST_WORKERS ?= auto
 test: check
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The guard rails (CONTRIBUTING.md, "Guard rails that run"): lint, types of the whole package,
 # the import contracts of pyproject.toml, the command line running without Qt, and the table of
