@@ -43,7 +43,7 @@ run: $(INSTALLED)
 # this process alone (a debugger, -x stopping at the first failure).
 TEST_WORKERS ?= auto
 test: check
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(HERE) QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The guard rails (CONTRIBUTING.md, "Guard rails that run"): lint, types of the whole package,
 # the import contracts of pyproject.toml, the command line running without Qt, and the table of
