@@ -555,6 +555,24 @@ def test_cancel_during_import_rolls_back(db: Database, tmp_path: Path) -> None:
     assert (again.status, again.spans) == (ImportStatus.IMPORTED, 20_000)
 
 
+def test_a_cancel_the_connection_missed_still_rolls_back(db: Database, tmp_path: Path) -> None:
+    """An interrupt reaching the connection between two statements of an import is lost; the
+    cancel is asked again before the commit, so the file is still rolled back."""
+    from spanscope.importers.registry import detect
+    from spanscope.store.errors import Interrupted
+    from spanscope.store.writer import Writer
+
+    path = write_json(tmp_path / "agent.json", document(agent_trace()))
+    importer, sample = detect(path)
+    writer = Writer(db)
+    source = importer.source(sample, tmp_path)
+    with pytest.raises(Interrupted):
+        writer.import_file(path, "sha", path.stat().st_size, importer.name, source, lambda: True)
+    assert counts(db) == (0, 0, 0)
+    [result] = run(db, path)  # nothing of the cancelled import is left in the way
+    assert result.status is ImportStatus.IMPORTED
+
+
 # -- tools the provider runs inside one model call -------------------------------------------
 
 

@@ -427,7 +427,7 @@ def _run(
             assert current is not None
             try:
                 return writer.import_file(
-                    path, sha256, result.size_bytes, result.format or "", current
+                    path, sha256, result.size_bytes, result.format or "", current, cancel.is_set
                 )
             except Interrupted:
                 raise _Cancelled() from None

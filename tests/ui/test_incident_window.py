@@ -59,7 +59,7 @@ def test_prompt_versions_are_listed_and_two_are_diffed(qtbot, window, qtmodeltes
     qtmodeltester.check(view.model)
     assert all(row["calls"] > 0 for row in view.model.rows)
     view.table.selectRow(0)
-    qtbot.waitUntil(lambda: view.text.toPlainText() != "", timeout=5000)
+    qtbot.waitUntil(lambda: view.text.toPlainText() != "", timeout=20000)
     assert view.text.toPlainText() == view.model.rows[0]["example_text"]
     if view.model.rowCount() > 1:
         view.table.selectionModel().select(
@@ -67,4 +67,4 @@ def test_prompt_versions_are_listed_and_two_are_diffed(qtbot, window, qtmodeltes
             view.table.selectionModel().SelectionFlag.Select
             | view.table.selectionModel().SelectionFlag.Rows,
         )
-        qtbot.waitUntil(lambda: "→" in view.text.toPlainText(), timeout=5000)
+        qtbot.waitUntil(lambda: "→" in view.text.toPlainText(), timeout=20000)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -160,8 +160,13 @@ class Writer:
         size: int,
         fmt: str,
         source: SqlSource | ArrowSource | AnnotationSource,
+        cancelled: Callable[[], bool] = lambda: False,
     ) -> FileOutcome:
-        """Map the importer's raw spans into the canonical tables, all in one transaction."""
+        """Map the importer's raw spans into the canonical tables, all in one transaction.
+
+        ``cancelled`` is asked once more before the commit: an interrupt that reached the
+        connection between two statements of the import is lost, and the cancel must still
+        win (raised as ``Interrupted``, the transaction rolled back)."""
         if isinstance(source, AnnotationSource):
             return self._import_annotations(path, sha256, size, fmt, source)
         with self._lock:
@@ -181,6 +186,8 @@ class Writer:
             con.execute("BEGIN TRANSACTION")
             try:
                 outcome = self._import_in_transaction(path, sha256, size, fmt, select)
+                if cancelled():
+                    raise duckdb.InterruptException("cancelled before the commit")
                 con.execute("COMMIT")
             except BaseException as exc:
                 _rollback(con)
