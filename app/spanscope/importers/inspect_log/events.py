@@ -95,21 +95,29 @@ def model_attributes(
 
 def tool_attributes(event: Mapping[str, Any], error: dict[str, Any] | None) -> SpanAttributes:
     """The attributes of a tool event's call (``error`` its error object, if any)."""
-    function = event.get("function")
-    attributes = SpanAttributes(
-        {
-            conventions.GEN_AI_OPERATION_NAME: "execute_tool",
-            conventions.GEN_AI_TOOL_NAME: function,
-            conventions.GEN_AI_TOOL_CALL_ID: event.get("id"),
-            conventions.GEN_AI_TOOL_CALL_ARGUMENTS: text_or_json(event.get("arguments")),
-            conventions.GEN_AI_TOOL_CALL_RESULT: content_text(event.get("result")),
-            conventions.ERROR_TYPE: error.get("type") if error else None,
-        }
+    attributes = tool_call(
+        event.get("function"), event.get("id"), event.get("arguments"), event.get("result"), error
     )
     attributes.keep_each(
         {f"inspect.tool.{k}": v for k, v in event.items() if k not in _TOOL_FIELDS}
     )
     return attributes
+
+
+def tool_call(
+    function: Any, call_id: Any, arguments: Any, result: Any, error: dict[str, Any] | None
+) -> SpanAttributes:
+    """A tool call in GenAI terms, from a tool event or a sample's tool message."""
+    return SpanAttributes(
+        {
+            conventions.GEN_AI_OPERATION_NAME: "execute_tool",
+            conventions.GEN_AI_TOOL_NAME: function,
+            conventions.GEN_AI_TOOL_CALL_ID: call_id,
+            conventions.GEN_AI_TOOL_CALL_ARGUMENTS: text_or_json(arguments),
+            conventions.GEN_AI_TOOL_CALL_RESULT: content_text(result),
+            conventions.ERROR_TYPE: error.get("type") if error else None,
+        }
+    )
 
 
 def span_event(event: Mapping[str, Any], when: int | None, scorer: str | None) -> RawEvent:

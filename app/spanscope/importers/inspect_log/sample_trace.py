@@ -11,10 +11,10 @@ from spanscope.importers.inspect_log.events import (
     model_attributes,
     span_event,
     tool_attributes,
+    tool_call,
 )
 from spanscope.importers.inspect_log.model_calls import (
     choice_messages,
-    content_text,
     error_text,
     json_unless_empty,
     messages,
@@ -23,7 +23,7 @@ from spanscope.importers.inspect_log.model_calls import (
 )
 from spanscope.importers.inspect_log.pools import POOL_KEYS, expand_pools
 from spanscope.importers.times import iso_ns
-from spanscope.importers.values import as_dict, digest, text_or_json
+from spanscope.importers.values import as_dict, digest
 from spanscope.model import conventions
 from spanscope.model.attributes import SpanAttributes
 from spanscope.model.raw import RawEvent, RawSpan
@@ -258,16 +258,20 @@ class SampleTrace:
                     "llm",
                     None,
                     _reconstructed(
-                        {
-                            conventions.GEN_AI_OPERATION_NAME: "chat",
-                            conventions.GEN_AI_PROVIDER_NAME: provider,
-                            conventions.GEN_AI_REQUEST_MODEL: model,
-                            conventions.GEN_AI_RESPONSE_MODEL: message.get("model"),
-                            conventions.GEN_AI_INPUT_MESSAGES: json_unless_empty(messages(since)),
-                            conventions.GEN_AI_OUTPUT_MESSAGES: json_unless_empty(
-                                messages([message])
-                            ),
-                        }
+                        SpanAttributes(
+                            {
+                                conventions.GEN_AI_OPERATION_NAME: "chat",
+                                conventions.GEN_AI_PROVIDER_NAME: provider,
+                                conventions.GEN_AI_REQUEST_MODEL: model,
+                                conventions.GEN_AI_RESPONSE_MODEL: message.get("model"),
+                                conventions.GEN_AI_INPUT_MESSAGES: json_unless_empty(
+                                    messages(since)
+                                ),
+                                conventions.GEN_AI_OUTPUT_MESSAGES: json_unless_empty(
+                                    messages([message])
+                                ),
+                            }
+                        )
                     ),
                 )
                 since = []
@@ -285,14 +289,13 @@ class SampleTrace:
                 "tool",
                 None,
                 _reconstructed(
-                    {
-                        conventions.GEN_AI_OPERATION_NAME: "execute_tool",
-                        conventions.GEN_AI_TOOL_NAME: function,
-                        conventions.GEN_AI_TOOL_CALL_ID: message.get("tool_call_id"),
-                        conventions.GEN_AI_TOOL_CALL_ARGUMENTS: text_or_json(call.get("arguments")),
-                        conventions.GEN_AI_TOOL_CALL_RESULT: content_text(message.get("content")),
-                        conventions.ERROR_TYPE: error.get("type") if error else None,
-                    }
+                    tool_call(
+                        function,
+                        message.get("tool_call_id"),
+                        call.get("arguments"),
+                        message.get("content"),
+                        error,
+                    )
                 ),
                 error=str(error.get("message") or error.get("type")) if error else None,
             )
@@ -412,8 +415,7 @@ def _kept(fields: Mapping[str, Any]) -> SpanAttributes:
     return attributes
 
 
-def _reconstructed(declared: Mapping[conventions.Key, Any]) -> SpanAttributes:
+def _reconstructed(attributes: SpanAttributes) -> SpanAttributes:
     """A call rebuilt from a sample's messages (the sample has no events), marked so."""
-    attributes = SpanAttributes(declared)
     attributes.keep("inspect.reconstructed", True)
     return attributes
