@@ -25,6 +25,7 @@ SELECT
     array_to_string(list_transform(input_messages, lambda m: m.role), '|') AS input_roles,
     array_to_string(list_transform(output_messages, lambda m: m.role), '|') AS output_roles,
     array_to_string(list_transform(tool_calls, lambda c: c.name), '|') AS tool_calls,
-    len(documents) AS documents
+    len(documents) AS documents,
+    finish_reason
 FROM spans
 ORDER BY start_ns, span_id

@@ -155,6 +155,14 @@ def _find_model(provider: str | None, model: str) -> tuple[Any, Any] | None:
     return None
 
 
+def context_window(provider: str | None, model: str) -> int | None:
+    """The model's context window in tokens as the bundled data gives it (None when it does
+    not know the model or its window); whatever prices the call, the window is the model's."""
+    found = _find_model(provider, model)
+    window = getattr(found[1], "context_window", None) if found else None
+    return int(window) if isinstance(window, int) and window > 0 else None
+
+
 def _decimal(value: Any) -> float | None:
     return None if value is None else float(value)
 
@@ -319,6 +327,7 @@ def rate_card(groups: Iterable[CallGroup], overrides: Sequence[PriceOverride] = 
                         prices.request,
                         found.origin,
                         found.reference,
+                        context_window(group.provider, group.model),
                     )
                 )
     return rates
@@ -340,6 +349,7 @@ __all__ = [
     "Prices",
     "Quote",
     "bundled_quote",
+    "context_window",
     "override_matches",
     "provider_id",
     "quote",

@@ -39,7 +39,7 @@ def llm_attrs(conv: str, call: JSON, system: str, history: list[Msg], out: Msg |
     attrs += [
         s(conventions.GEN_AI_RESPONSE_MODEL, snapshot),
         s("gen_ai.response.id", call["response_id"]),
-        arr("gen_ai.response.finish_reasons", [call["finish"]]),
+        arr(conventions.GEN_AI_RESPONSE_FINISH_REASONS, [call["finish"]]),
         i(conventions.GEN_AI_USAGE_INPUT_TOKENS, u["input"]),
         i(conventions.GEN_AI_USAGE_OUTPUT_TOKENS, u["output"]),
         s(conventions.GEN_AI_OUTPUT_MESSAGES, "[" + out.json + "]"),

@@ -77,11 +77,15 @@ LLM_SYSTEM = _key("llm.system", "provider (OpenInference system)")
 AI_MODEL_PROVIDER = _key("ai.model.provider", "provider (Vercel AI SDK)")
 GEN_AI_REQUEST_MODEL = _key("gen_ai.request.model", "request_model; marks an llm span")
 GEN_AI_RESPONSE_MODEL = _key("gen_ai.response.model", "response_model, preferred as model")
+GEN_AI_RESPONSE_FINISH_REASONS = _key(
+    "gen_ai.response.finish_reasons", "finish_reason (the first of the list)"
+)
 LLM_REQUEST_MODEL_NAME = _key("llm.request.model_name", "request_model (OpenInference)")
 LLM_RESPONSE_MODEL_NAME = _key("llm.response.model_name", "response_model (OpenInference)")
 LLM_MODEL_NAME = _key("llm.model_name", "request_model (OpenInference); marks an llm span")
 AI_MODEL_ID = _key("ai.model.id", "request_model (Vercel AI SDK)")
 AI_RESPONSE_MODEL = _key("ai.response.model", "response_model (Vercel AI SDK)")
+AI_RESPONSE_FINISH_REASON = _key("ai.response.finishReason", "finish_reason (Vercel AI SDK)")
 EMBEDDING_MODEL_NAME = _key("embedding.model_name", "request_model of an embedding span")
 RERANKER_MODEL_NAME = _key("reranker.model_name", "request_model of a reranker span")
 LANGFUSE_OBSERVATION_MODEL_NAME = _key(
@@ -102,14 +106,18 @@ GEN_AI_COMPLETION = _key("gen_ai.completion", "output_messages as one JSON value
 LLM_INPUT_MESSAGES = _prefix("llm.input_messages.", "input_messages, flattened (OpenInference)")
 LLM_OUTPUT_MESSAGES = _prefix("llm.output_messages.", "output_messages, flattened")
 GEN_AI_PROMPT_N = _prefix("gen_ai.prompt.", "input_messages, flattened (OpenLLMetry)")
-GEN_AI_COMPLETION_N = _prefix("gen_ai.completion.", "output_messages, flattened (OpenLLMetry)")
+GEN_AI_COMPLETION_N = _prefix(
+    "gen_ai.completion.", "output_messages and finish_reason, flattened (OpenLLMetry)"
+)
 AI_PROMPT = _key("ai.prompt", "input_messages (Vercel AI SDK: {prompt} or {messages})")
 AI_PROMPT_MESSAGES = _key("ai.prompt.messages", "input_messages (Vercel AI SDK), as JSON")
 AI_RESPONSE_TEXT = _key("ai.response.text", "the output message's text (Vercel AI SDK)")
 AI_RESPONSE_OBJECT = _key("ai.response.object", "the output message's content, when no text")
 AI_RESPONSE_TOOL_CALLS = _key("ai.response.toolCalls", "the output message's tool calls")
 INPUT_VALUE = _key("input.value", "preview; a tool's arguments (OpenInference)")
-OUTPUT_VALUE = _key("output.value", "a tool's result (OpenInference)")
+OUTPUT_VALUE = _key(
+    "output.value", "a tool's result; a model call's finish_reason in a raw response (OpenInference)"
+)
 INPUT = _key("input", "a tool's arguments, when nothing better names them")
 OUTPUT = _key("output", "a tool's result, when nothing better names it")
 

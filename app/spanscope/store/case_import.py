@@ -13,6 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from spanscope.sqlfiles import load, statements
+from spanscope.store import prompt_calls
 from spanscope.store.database import first_row
 
 # Replay columns a case file carries; the id is the database's own.
@@ -65,6 +66,7 @@ def insert_spans(
         con.unregister("case_spans")
     for stmt in statements(load("spanscope.store", "derive_traces.sql")):
         con.execute(stmt, params if "$source_id" in stmt else None)
+    prompt_calls.keep_source(con, source_id)
     row = first_row(
         con.execute(
             "SELECT count(*), count(DISTINCT trace_id) FROM spans WHERE source_id = ?", [source_id]

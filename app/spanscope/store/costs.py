@@ -50,6 +50,7 @@ class Rate:
     request_fee: float | None
     origin: str
     reference: str
+    context_window: int | None = None  # the model's context window in tokens, when known
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ _RATE_SCHEMA = pa.schema(
         ("request_fee", pa.float64()),
         ("origin", pa.string()),
         ("reference", pa.string()),
+        ("context_window", pa.int64()),
     ]
 )
 _SOURCE_SCOPE = "source_id = $source_id"

@@ -21,9 +21,15 @@ from spanscope.store import migrations
 from spanscope.store.leftover_log import keep_leftover_log
 from spanscope.store.read_cursor import ReadCursor
 
-SCHEMA_VERSION = 7
-# What a new database is made of, in order (sql/ files; the migrations reuse the last three).
-SCHEMA_FILES = ("schema.sql", "review_schema.sql", "search_schema.sql", "case_schema.sql")
+SCHEMA_VERSION = 8
+# What a new database is made of, in order (sql/ files; the migrations reuse the last four).
+SCHEMA_FILES = (
+    "schema.sql",
+    "review_schema.sql",
+    "search_schema.sql",
+    "case_schema.sql",
+    "prompt_schema.sql",
+)
 
 
 class StoreError(Exception):

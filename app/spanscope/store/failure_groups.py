@@ -69,8 +69,8 @@ class FailureGroup:
 def failures_sql(where: Where) -> tuple[str, list[Any]]:
     """The failing spans of a span filter with their group (nestable SQL and parameters)."""
     sql = with_masking(nestable("spanscope.store", "failures.sql"))
-    sql = sql.replace("{where}", f"({where.sql})")
-    return sql, [*where.params, *where.params]
+    uses = sql.count("{where}")
+    return sql.replace("{where}", f"({where.sql})"), list(where.params) * uses
 
 
 def member_condition(group_id: str, at_trace: bool, params: list[object]) -> str:

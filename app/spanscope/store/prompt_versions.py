@@ -1,4 +1,4 @@
-"""Prompt versions found in the traces (``sql/prompt_usage.sql`` says what a version is): for
+"""Prompt versions found in the traces (``sql/prompt_refresh.sql`` says what a version is): for
 the Prompts screen, ``spanscope prompts`` and the ``prompt:`` filter term. Every function takes
 the caller's own cursor.
 """
@@ -12,12 +12,7 @@ import duckdb
 
 from spanscope.sqlfiles import nestable
 from spanscope.store import members
-from spanscope.store.masking import with_masking
 from spanscope.store.queries import Where
-
-# Masked prompts are compared whole (a failure message is cut to 200 characters; two prompts
-# that differ only after their first page are two versions).
-_TEMPLATE_LIMIT = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -62,37 +57,30 @@ class PromptVersion:
         }
 
 
-def usage_sql(where: Where) -> tuple[str, list[Any]]:
-    """Every model call of a span filter with its prompt version (nestable SQL, parameters)."""
-    sql = with_masking(nestable("spanscope.store", "prompt_usage.sql"), limit=_TEMPLATE_LIMIT)
-    return sql.replace("{where}", f"({where.sql})"), list(where.params)
+_USAGE = "SELECT trace_id, span_id, prompt_id FROM prompt_usage"
 
 
 def member_condition(prompt_id: str, at_trace: bool, params: list[object]) -> str:
     """SQL for the ``prompt:ID`` filter term: the call used that version (a trace: one of its
     calls did)."""
-    listing, listing_params = usage_sql(Where())
-    return members.member_condition(
-        listing, listing_params, "prompt_id", prompt_id, at_trace, params
-    )
+    return members.member_condition(_USAGE, [], "prompt_id", prompt_id, at_trace, params)
 
 
 def prompt_versions(
     cur: duckdb.DuckDBPyConnection, where: Where | None = None
 ) -> list[PromptVersion]:
-    """The prompt versions of the calls ``where`` selects, by service and version."""
+    """The prompt versions of the calls ``where`` selects, by service and version (read from
+    what import kept: :mod:`spanscope.store.prompt_calls`)."""
     where = where or Where()
-    usage, params = usage_sql(Where())
-    sql = nestable("spanscope.store", "prompt_versions.sql")
-    selected = "TRUE"  # no filter: every call, without a second pass over the spans
+    selected = "TRUE"  # no filter: every call, without a pass over the spans
     if where.sql.strip() != "TRUE":
         selected = (
-            "(trace_id, span_id) IN (SELECT trace_id, span_id FROM spans "
+            "(c.trace_id, c.span_id) IN (SELECT trace_id, span_id FROM spans "
             f"WHERE kind = 'llm' AND ({where.sql}))"
         )
-    sql = sql.replace("{usage}", usage).replace("{selected}", selected)
+    sql = nestable("spanscope.store", "prompt_versions.sql").replace("{selected}", selected)
     sql = f"SELECT * FROM ({sql}) ORDER BY service NULLS LAST, version"
-    cur.execute(sql, [*params, *where.params])
+    cur.execute(sql, list(where.params))
     names = [d[0] for d in cur.description or ()]
     return [_version(dict(zip(names, row, strict=True))) for row in cur.fetchall()]
 

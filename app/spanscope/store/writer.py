@@ -18,7 +18,7 @@ import pyarrow as pa
 from spanscope.importers.base import AnnotationSource, ArrowSource, SqlSource
 from spanscope.model.raw import RAW_SPAN_SCHEMA
 from spanscope.sqlfiles import load, statements
-from spanscope.store import costs, search
+from spanscope.store import costs, prompt_calls, search
 from spanscope.store.annotation_import import import_annotations
 from spanscope.store.database import Database, first_row
 
@@ -279,6 +279,7 @@ class Writer:
             costs.mark_pending(con, source_id)  # priced once this commits (_price_imported)
         for stmt in statements(load("spanscope.store", "derive_traces.sql")):
             con.execute(stmt, params if "$source_id" in stmt else None)
+        prompt_calls.keep_source(con, source_id)
         con.execute(
             "UPDATE sources SET span_count = ?, trace_count = ?, warnings = ? WHERE source_id = ?",
             [spans, traces, warnings, source_id],

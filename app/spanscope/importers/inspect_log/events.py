@@ -71,7 +71,7 @@ def model_attributes(
             "gen_ai.tool.definitions": json_unless_empty(event.get("tools"))
             if event.get("tools")
             else None,
-            "gen_ai.response.finish_reasons": [
+            conventions.GEN_AI_RESPONSE_FINISH_REASONS: [
                 str(c["stop_reason"]) for c in choices if c.get("stop_reason")
             ]
             or None,

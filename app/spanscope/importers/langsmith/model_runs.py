@@ -86,6 +86,9 @@ def model_attributes(
             attributes.keep(f"langsmith.run.{side}s", rest)
 
     attributes.merge(_usage(run, outputs, model_run))
+    reasons = _finish_reasons(outputs)
+    if reasons:
+        attributes.keep(conventions.GEN_AI_RESPONSE_FINISH_REASONS, reasons)
     cost = run.get("total_cost")
     if isinstance(cost, str):
         try:
@@ -146,6 +149,34 @@ def _response_model(outputs: Any) -> str | None:
         if isinstance(model, str):
             return model
     return None
+
+
+def _finish_reasons(outputs: Any) -> list[str]:
+    """Why the model stopped, per generation: LangChain keeps it in ``generation_info`` or the
+    message's ``response_metadata`` (``finish_reason``; Anthropic's ``stop_reason``), a raw
+    OpenAI response in its choices."""
+    if not isinstance(outputs, dict):
+        return []
+    found: list[Any] = []
+    generations = outputs.get("generations")
+    if isinstance(generations, list):
+        for generation in (
+            g for row in generations for g in (row if isinstance(row, list) else [row])
+        ):
+            if not isinstance(generation, dict):
+                continue
+            info = as_dict(generation.get("generation_info"))
+            message = as_dict(generation.get("message"))
+            metadata = as_dict(as_dict(message.get("kwargs") or message).get("response_metadata"))
+            found.append(
+                info.get("finish_reason")
+                or metadata.get("finish_reason")
+                or metadata.get("stop_reason")
+            )
+    choices = outputs.get("choices")
+    if isinstance(choices, list):
+        found.extend(as_dict(c).get("finish_reason") for c in choices)
+    return [r for r in found if isinstance(r, str) and r]
 
 
 def _first_generation_message(outputs: dict[str, Any]) -> dict[str, Any] | None:

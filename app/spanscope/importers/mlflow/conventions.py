@@ -117,7 +117,7 @@ def _model_attributes(
     if isinstance(outputs, dict) and isinstance(outputs.get("choices"), list):
         reasons = [c.get("finish_reason") for c in outputs["choices"] if isinstance(c, dict)]
         if any(reasons):
-            out.keep("gen_ai.response.finish_reasons", [str(r) for r in reasons if r])
+            out.keep(conventions.GEN_AI_RESPONSE_FINISH_REASONS, [str(r) for r in reasons if r])
     out.merge(usage(attrs.get("mlflow.chat.tokenUsage"), outputs))
 
 

@@ -238,7 +238,7 @@ def _response_attributes(api: str | None, resp: JsonDict, attrs: SpanAttributes)
         rest = {k: v for k, v in resp.items() if k != "content"}
         anthropic_usage(resp.get("usage"), attrs)
     if finish:
-        attrs.keep("gen_ai.response.finish_reasons", finish)
+        attrs.keep(conventions.GEN_AI_RESPONSE_FINISH_REASONS, finish)
     attrs.keep("provider_log.response", rest)
 
 

@@ -7,7 +7,8 @@ UPDATE spans SET
     computed_cost = p.computed_cost,
     price_source = p.price_source,
     cost_flag = p.cost_flag,
-    cache_saving = p.cache_saving
+    cache_saving = p.cache_saving,
+    context_window = p.context_window
 FROM (
     SELECT
         rid,
@@ -24,7 +25,8 @@ FROM (
                   AND abs(recorded_cost - computed_cost)
                       > greatest(1e-6, 0.05 * greatest(abs(recorded_cost), abs(computed_cost)))
              THEN 'mismatch' END AS cost_flag,
-        cache_saving                            -- USD the cache saved on this call
+        cache_saving,                           -- USD the cache saved on this call
+        context_window                          -- the model's context window, when the data knows it
     FROM (
         SELECT
             s.rowid AS rid, s.recorded_cost, s.status, s.input_tokens, s.output_tokens,
@@ -43,7 +45,8 @@ FROM (
             CASE WHEN r.model IS NOT NULL AND (coalesce(s.cache_read_tokens, 0) > 0 OR coalesce(s.cache_write_tokens, 0) > 0) THEN
                 (coalesce(s.cache_read_tokens, 0) * (coalesce(r.input_mtok, 0) - coalesce(r.cache_read_mtok, r.input_mtok, 0))
                  - coalesce(s.cache_write_tokens, 0) * (coalesce(r.cache_write_mtok, r.input_mtok, 0) - coalesce(r.input_mtok, 0))) / 1e6
-            END AS cache_saving
+            END AS cache_saving,
+            r.context_window
         FROM spans s
         LEFT JOIN price_rates r
           ON coalesce(s.model, s.request_model) = r.model AND s.provider IS NOT DISTINCT FROM r.provider

@@ -5,50 +5,56 @@
 -- Columns: trace_id, span_id, start_ns, span kind, model, service, user_id, session_id,
 -- group_kind (error, tool_error, empty_retrieval: a retriever with no chunks and no output
 -- either (a wrapper that records its results only as output is not empty), refusal,
--- truncation (finish reasons), label: a failure label
--- of the taxonomy on the span, or on the trace for its root span), signature,
--- group_id (10 hex characters of md5(group_kind:signature): stable across databases).
+-- truncation (the finish_reason column kept at import), over_context: a call whose input
+-- tokens exceed its model's context window (the context_window column kept at pricing),
+-- label: a failure label of the taxonomy on the span, or on the trace for its root span),
+-- signature, group_id (10 hex characters of md5(group_kind:signature): stable across databases).
+-- Nothing here reads the attributes but for retrievers without chunks, and each distinct
+-- message is masked once (a failure repeats a few messages thousands of times).
 -- Used nested (no comments below this header may follow code on a line).
 SELECT trace_id, span_id, start_ns, kind, model, service, user_id, session_id,
        group_kind, signature, left(md5(group_kind || ':' || signature), 10) AS group_id
 FROM (
-    SELECT trace_id, span_id, start_ns, kind, model, service, user_id, session_id,
-        CASE
-            WHEN status = 'error' AND kind = 'tool' THEN 'tool_error'
-            WHEN status = 'error' THEN 'error'
-            WHEN kind = 'retriever' AND coalesce(len(documents), 0) = 0
-                 AND coalesce(trim(json_extract_string(attributes, '$."output.value"')), '') IN ('', '[]', 'null')
-                THEN 'empty_retrieval'
-            WHEN kind = 'llm' AND finish_reason IN ('content_filter', 'refusal', 'safety', 'blocked', 'prohibited_content', 'recitation') THEN 'refusal'
-            WHEN kind = 'llm' AND finish_reason IN ('length', 'max_tokens', 'max_output_tokens', 'model_length') THEN 'truncation'
-        END AS group_kind,
-        CASE
-            WHEN status = 'error' AND kind = 'tool' THEN
-                coalesce(tool_name, name, '?') || ': ' || masked_message
-            WHEN status = 'error' THEN
-                coalesce(nullif(error_type, ''), kind, '?') || ': ' || masked_message
-            WHEN kind = 'retriever' THEN coalesce(name, '?') || ': no chunks retrieved'
-            ELSE coalesce(name, '?') || ': finish reason ' || coalesce(finish_reason, '?')
+    SELECT f.trace_id, f.span_id, f.start_ns, f.kind, f.model, f.service, f.user_id, f.session_id, f.group_kind,
+        CASE f.group_kind
+            WHEN 'tool_error' THEN coalesce(f.tool_name, f.name, '?') || ': ' || m.masked_message
+            WHEN 'error' THEN coalesce(nullif(f.error_type, ''), f.kind, '?') || ': ' || m.masked_message
+            WHEN 'empty_retrieval' THEN coalesce(f.name, '?') || ': no chunks retrieved'
+            WHEN 'over_context' THEN coalesce(f.model, '?') || ': input over the model''s '
+                 || f.context_window || '-token context window'
+            ELSE coalesce(f.name, '?') || ': finish reason ' || coalesce(f.finish_reason, '?')
         END AS signature
     FROM (
-        SELECT *,
-            {masked} AS masked_message,
-            lower(coalesce(
-                json_extract_string(attributes, '$."gen_ai.response.finish_reasons"[0]'),
-                json_extract_string(attributes, '$."gen_ai.response.finish_reasons"'),
-                json_extract_string(attributes, '$."gen_ai.completion.0.finish_reason"'),
-                json_extract_string(attributes, '$."llm.finish_reason"'),
-                json_extract_string(attributes, '$."ai.response.finishReason"')
-            )) AS finish_reason
-        FROM (
-            SELECT *, coalesce(nullif(status_message, ''), error_type, '') AS text_to_mask
-            FROM spans
-            WHERE {where}
-              AND (status = 'error' OR kind IN ('retriever', 'llm'))
-        )
-    )
+        SELECT trace_id, span_id, start_ns, kind, model, service, user_id, session_id, name,
+               tool_name, error_type, finish_reason, context_window,
+            CASE
+                WHEN status = 'error' AND kind = 'tool' THEN 'tool_error'
+                WHEN status = 'error' THEN 'error'
+                WHEN finish_reason IN ('content_filter', 'refusal', 'safety', 'blocked', 'prohibited_content', 'recitation') THEN 'refusal'
+                WHEN finish_reason IN ('length', 'max_tokens', 'max_output_tokens', 'model_length') THEN 'truncation'
+                ELSE 'over_context'
+            END AS group_kind,
+            CASE WHEN status = 'error' THEN coalesce(nullif(status_message, ''), error_type, '') END AS text_to_mask
+        FROM spans
+        WHERE {where}
+          AND (status = 'error'
+               OR (kind = 'llm' AND finish_reason IN ('content_filter', 'refusal', 'safety', 'blocked', 'prohibited_content',
+                   'recitation', 'length', 'max_tokens', 'max_output_tokens', 'model_length'))
+               OR (kind = 'llm' AND input_tokens > context_window))
+        UNION ALL
+        SELECT trace_id, span_id, start_ns, kind, model, service, user_id, session_id, name,
+               tool_name, error_type, finish_reason, context_window, 'empty_retrieval', NULL
+        FROM spans
+        WHERE {where}
+          AND kind = 'retriever' AND status IS DISTINCT FROM 'error' AND coalesce(len(documents), 0) = 0
+          AND coalesce(trim(json_extract_string(attributes, '$."output.value"')), '') IN ('', '[]', 'null')
+    ) f
+    LEFT JOIN (
+        SELECT text_to_mask, {masked} AS masked_message
+        FROM (SELECT DISTINCT coalesce(nullif(status_message, ''), error_type, '') AS text_to_mask
+              FROM spans WHERE status = 'error' AND {where})
+    ) m ON m.text_to_mask = f.text_to_mask
 )
-WHERE group_kind IS NOT NULL
 UNION ALL
 SELECT trace_id, span_id, start_ns, kind, model, service, user_id, session_id,
        'label', label, left(md5('label:' || label), 10)

@@ -172,7 +172,23 @@ SELECT
     to_json(list_transform(events, lambda e: struct_pack(name := e.name, time_ns := e.time_ns, attributes := e.attributes))) AS events,
     to_json(list_transform(links, lambda l: struct_pack(trace_id := norm_id(l.trace_id),
         span_id := norm_id(l.span_id), attributes := l.attributes))) AS links,
-    conventions_of(t) AS conventions
+    conventions_of(t) AS conventions,
+    -- Why a model call stopped: the first reason any convention records, lowercased (a chain
+    -- that passes an answer on does not repeat it). Kept as a column so failure groups and
+    -- evaluators never parse the attributes for it. Formats whose readers only know it per
+    -- answer put it on the output message (finish_reason).
+    CASE WHEN kind_n = 'llm' THEN lower(coalesce(
+        json_extract_string(as_json(t['gen_ai.response.finish_reasons']), '$[0]'),
+        CASE WHEN NOT starts_with(ltrim(t['gen_ai.response.finish_reasons']), '[') THEN t['gen_ai.response.finish_reasons'] END,
+        t['gen_ai.completion.0.finish_reason'],
+        t['ai.response.finishReason'],
+        CASE WHEN starts_with(output_json::VARCHAR, '[') THEN json_extract_string(output_json, '$[0].finish_reason') END,
+        list_filter(events, lambda e: e.name = 'gen_ai.choice')[1].attributes['finish_reason'],
+        -- an OpenInference model call's output is often the provider's raw response
+        CASE WHEN starts_with(ltrim(t['output.value']), '{') THEN coalesce(
+            json_extract_string(as_json(t['output.value']), '$.choices[0].finish_reason'),
+            json_extract_string(as_json(t['output.value']), '$.stop_reason')) END
+    )) END AS finish_reason
 FROM msgs
 )
 -- Vertex AI names a model by its resource path (projects/…/publishers/google/models/gemini-2.0-flash):

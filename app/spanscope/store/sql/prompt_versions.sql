@@ -1,28 +1,23 @@
--- Prompt versions: one row per version (prompt_usage.sql over every call, as `u`, put in by the
--- caller), numbered per service in the order they were first seen over the whole database (so
--- a filter never renumbers them); the counts, times, models and example are of the calls that
--- `{selected}` selects (the caller's span filter), and versions it selects no call of are left out.
-WITH u AS MATERIALIZED ({usage}),
-numbered AS (
+-- Prompt versions: one row per version (the kept tables of prompt_schema.sql), with the
+-- counts, times, models and example of the calls `{selected}` selects (the caller's span
+-- filter over `prompt_usage` as `c`); versions it selects no call of are left out.
+WITH used AS (
     SELECT prompt_id,
-           row_number() OVER (PARTITION BY service ORDER BY first_seen_ns NULLS LAST, prompt_id) AS version
-    FROM (SELECT prompt_id, any_value(service) AS service, min(start_ns) AS first_seen_ns FROM u GROUP BY prompt_id)
-),
-selected AS (
-    SELECT * FROM u
+           count(*) AS calls,
+           count(DISTINCT trace_id) AS traces,
+           min(start_ns) AS first_seen_ns,
+           max(start_ns) AS last_seen_ns,
+           list_sort(list_distinct(list(model) FILTER (model IS NOT NULL))) AS models,
+           arg_min({'trace_id': trace_id, 'span_id': span_id, 'text_hash': text_hash}, coalesce(start_ns, 0)) AS example
+    FROM prompt_usage c
     WHERE {selected}
+    GROUP BY prompt_id
 )
-SELECT s.prompt_id, any_value(n.version) AS version,
-       any_value(service) AS service,
-       any_value(prompt_source) AS prompt_source,
-       any_value(template) AS template,
-       arg_min(prompt_text, coalesce(start_ns, 0)) AS example_text,
-       count(*) AS calls,
-       count(DISTINCT trace_id) AS traces,
-       min(start_ns) AS first_seen_ns,
-       max(start_ns) AS last_seen_ns,
-       list_sort(list_distinct(list(model) FILTER (model IS NOT NULL))) AS models,
-       arg_min(trace_id, coalesce(start_ns, 0)) AS example_trace_id,
-       arg_min(span_id, coalesce(start_ns, 0)) AS example_span_id
-FROM selected s JOIN numbered n ON n.prompt_id = s.prompt_id
-GROUP BY s.prompt_id
+SELECT u.prompt_id, p.version, p.service, p.prompt_source, p.template,
+       t.prompt_text AS example_text,
+       u.calls, u.traces, u.first_seen_ns, u.last_seen_ns, u.models,
+       u.example.trace_id AS example_trace_id,
+       u.example.span_id AS example_span_id
+FROM used u
+JOIN prompts p ON p.prompt_id = u.prompt_id
+JOIN prompt_texts t ON t.text_hash = u.example.text_hash

@@ -69,7 +69,9 @@ CREATE TABLE IF NOT EXISTS spans (
     conventions     VARCHAR[],         -- attribute conventions recognised on this span: genai, openinference, openllmetry, ...
     cost_flag       VARCHAR,           -- llm/embedding calls only: 'unpriced' (no recorded cost and no price), 'mismatch' (recorded and computed cost disagree by more than 5%), else NULL
     price_source    VARCHAR,           -- where computed_cost's price came from: 'bundled' (genai-prices data) or 'override' (the prices table)
-    cache_saving    DOUBLE             -- USD the provider's prompt cache saved on this call (cache reads at the input price less their price, less the cache-write premium)
+    cache_saving    DOUBLE,            -- USD the provider's prompt cache saved on this call (cache reads at the input price less their price, less the cache-write premium)
+    finish_reason   VARCHAR,           -- why the model stopped, lowercased as recorded (stop, length, content_filter, tool_calls, end_turn, ...): the first reason any convention gives
+    context_window  BIGINT             -- llm/embedding calls only: the model's context window in tokens as the bundled model data gives it, set when the call is priced; NULL when unknown
 );
 
 CREATE TABLE IF NOT EXISTS traces (
