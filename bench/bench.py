@@ -554,7 +554,7 @@ def measure_incident(db: Path, runs: int) -> list[Row]:
         from spanscope.core.evaluators import evaluator, run
         from spanscope.core.filters import compile_filter
         from spanscope.store import Database
-        from spanscope.store.cohorts import read_cohort
+        from spanscope.store.cohorts import read_cohorts
         from spanscope.store.evaluations import calls_to_judge
         from spanscope.store.failure_groups import failure_groups
         from spanscope.store.prompt_versions import prompt_versions
@@ -592,7 +592,7 @@ def measure_incident(db: Path, runs: int) -> list[Row]:
             compile_filter(f"before:{moment}", "traces"),
             compile_filter(f"after:{moment}", "traces"),
         )
-        ms = median_ms(lambda: compare(read_cohort(cursor, a), read_cohort(cursor, b)), 3)
+        ms = median_ms(lambda: compare(*read_cohorts(cursor, a, b)), 3)
         rows.append(
             Row(
                 f"{label}: compare the earlier half with the later (median of 3)",

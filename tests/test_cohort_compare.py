@@ -17,7 +17,7 @@ from otlp_builder import document, span, write_json
 from spanscope.core.cohort_compare import Comparison, compare
 from spanscope.core.filters import compile_filter
 from spanscope.store import Database
-from spanscope.store.cohorts import read_cohort
+from spanscope.store.cohorts import read_cohorts
 from store_checks import imported
 
 MINUTE_MS = 60_000
@@ -87,9 +87,7 @@ def _write(tmp_path: Path, name: str, spans: list[dict[str, Any]]) -> Path:
 
 def _compare(db: Database, a: str, b: str) -> Comparison:
     cur = db.reader()
-    return compare(
-        read_cohort(cur, compile_filter(a, "traces")), read_cohort(cur, compile_filter(b, "traces"))
-    )
+    return compare(*read_cohorts(cur, compile_filter(a, "traces"), compile_filter(b, "traces")))
 
 
 @pytest.fixture

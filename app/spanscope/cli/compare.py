@@ -17,7 +17,7 @@ from typing import TextIO
 from spanscope.core.cohort_compare import Comparison, MetricDiff, compare
 from spanscope.core.filters import compile_filter
 from spanscope.store import Database
-from spanscope.store.cohorts import read_cohort
+from spanscope.store.cohorts import read_cohorts
 
 WRITES: set[str] = set()
 
@@ -56,7 +56,7 @@ def _compare(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     where_a, where_b = compile_filter(text_a, "traces"), compile_filter(text_b, "traces")
     cur = db.reader()
     try:
-        result = compare(read_cohort(cur, where_a), read_cohort(cur, where_b))
+        result = compare(*read_cohorts(cur, where_a, where_b))
     finally:
         cur.close()
     if args.json:

@@ -118,13 +118,14 @@ def compare(a: Cohort, b: Cohort) -> Comparison:
             continue
         x_a, x_b = _int(a.summary, hits), _int(b.summary, hits)
         raw.append((name, _rate(x_a, n_a), _rate(x_b, n_b), two_proportions(x_a, n_a, x_b, n_b)))
+    tested: dict[str, TestResult] = {}  # the latency percentiles share one test
     for name, key, values in _DISTRIBUTIONS:
         left, right = a.values.get(values, []), b.values.get(values, [])
         if not left and not right:
             continue
-        raw.append(
-            (name, _float(a.summary, key), _float(b.summary, key), mann_whitney(left, right))
-        )
+        if values not in tested:
+            tested[values] = mann_whitney(left, right)
+        raw.append((name, _float(a.summary, key), _float(b.summary, key), tested[values]))
     raw.extend(_share_rows("model", a.models, b.models, a.summary, b.summary, "calls"))
     raw.extend(_share_rows("tool", a.tools, b.tools, a.summary, b.summary, "tool_spans"))
     raw.extend(_share_rows("label", a.labels, b.labels, a.summary, b.summary, "traces"))

@@ -11,6 +11,7 @@ the tests check them against published worked examples and SciPy's results.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,8 +38,7 @@ def mann_whitney(a: Sequence[float], b: Sequence[float]) -> TestResult:
     n1, n2 = len(a), len(b)
     if n1 == 0 or n2 == 0:
         return TestResult(1.0, 0.0, "mann-whitney")
-    ranks, tie_term = _ranks([*a, *b])
-    rank_sum_a = math.fsum(ranks[:n1])
+    rank_sum_a, tie_term = _rank_sum(a, b)
     u1 = rank_sum_a - n1 * (n1 + 1) / 2.0  # pairs where A beats B (ties count half)
     n = n1 + n2
     mean = n1 * n2 / 2.0
@@ -50,23 +50,21 @@ def mann_whitney(a: Sequence[float], b: Sequence[float]) -> TestResult:
     return TestResult(min(1.0, 2.0 * normal_sf(max(z, 0.0))), effect, "mann-whitney")
 
 
-def _ranks(values: Sequence[float]) -> tuple[list[float], float]:
-    """Average ranks (from 1) of ``values`` in their order, and sum(t^3 - t) over ties."""
-    order = sorted(range(len(values)), key=values.__getitem__)
-    ranks = [0.0] * len(values)
+def _rank_sum(a: Sequence[float], b: Sequence[float]) -> tuple[float, float]:
+    """The sum of A's average ranks (from 1) among A and B together, and sum(t^3 - t) over
+    ties. Ranks are given per distinct value, so the work in Python is per distinct value and
+    per observation of A, not a sort of the index (a comparison tests 20,000 values a side)."""
+    counts = Counter(a)
+    counts.update(b)
+    average: dict[float, float] = {}
+    below = 0
     tie_term = 0.0
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        average = (i + j) / 2.0 + 1.0
-        for k in range(i, j + 1):
-            ranks[order[k]] = average
-        t = j - i + 1
+    for value in sorted(counts):
+        t = counts[value]
+        average[value] = below + (t + 1) / 2.0
+        below += t
         tie_term += t**3 - t
-        i = j + 1
-    return ranks, tie_term
+    return math.fsum(average[v] for v in a), tie_term
 
 
 def two_proportions(hits_a: int, n_a: int, hits_b: int, n_b: int) -> TestResult:

@@ -1,6 +1,8 @@
 """What a comparison reads of one cohort (the traces a filter selects, as the trace list counts
-them): aggregates, samples of its distributions, what it used and how it was labelled, and its
-failures. :mod:`spanscope.core.cohort_compare` tests the differences.
+them): aggregates, samples of its distributions, what it used and how it was labelled
+(``sql/cohort_read.sql``, one pass over the cohort's spans), and its failures (one computation
+for both sides: :func:`~spanscope.store.failure_groups.cohort_failure_groups`).
+:mod:`spanscope.core.cohort_compare` tests the differences.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from typing import Any
 import duckdb
 
 from spanscope.sqlfiles import nestable
-from spanscope.store.failure_groups import FailureGroup, failure_groups
+from spanscope.store.failure_groups import FailureGroup, cohort_failure_groups
 from spanscope.store.queries import Where
 
 SAMPLE = 20_000  # observations per distribution the rank test reads (a random draw above that)
+_VALUES = ("call_values", "trace_values", "retrieval_values")
+_SHARES = ("models", "tools", "labels")
 
 
 @dataclass(frozen=True)
@@ -30,34 +34,38 @@ class Cohort:
     groups: tuple[FailureGroup, ...] = ()
 
 
-def read_cohort(cur: duckdb.DuckDBPyConnection, traces: Where, sample: int = SAMPLE) -> Cohort:
-    """Everything a comparison needs of the traces ``traces`` (a WHERE over ``traces``)."""
-    summary_sql = _with_cohort("cohort_summary.sql", traces)
-    cur.execute(summary_sql, list(traces.params))
+def read_cohorts(
+    cur: duckdb.DuckDBPyConnection, a: Where, b: Where, sample: int = SAMPLE
+) -> tuple[Cohort, Cohort]:
+    """Both sides of a comparison of the traces ``a`` and ``b`` select (WHEREs over
+    ``traces``)."""
+    groups_a, groups_b = cohort_failure_groups(cur, a, b)
+    return _read(cur, a, sample, groups_a), _read(cur, b, sample, groups_b)
+
+
+def _read(
+    cur: duckdb.DuckDBPyConnection, traces: Where, sample: int, groups: list[FailureGroup]
+) -> Cohort:
+    sql = nestable("spanscope.store", "cohort_read.sql")
+    sql = sql.replace("{traces}", f"({traces.sql})").replace("{sample}", str(int(sample)))
+    cur.execute(sql, list(traces.params))
     names = [d[0] for d in cur.description or ()]
     row = cur.fetchone()
-    summary = dict(zip(names, row, strict=True)) if row else {}
-
+    record = dict(zip(names, row, strict=True)) if row else {}
     values: dict[str, list[float]] = {}
-    values_sql = _with_cohort("cohort_values.sql", traces).replace("$sample", "?")
-    for metric, value in cur.execute(values_sql, [*traces.params, sample]).fetchall():
-        values.setdefault(str(metric), []).append(float(value))
-
-    shares: dict[str, Counter[str]] = {"model": Counter(), "tool": Counter(), "label": Counter()}
-    shares_sql = _with_cohort("cohort_shares.sql", traces)
-    for dimension, value, n in cur.execute(shares_sql, list(traces.params)).fetchall():
-        shares[str(dimension)][str(value)] += int(n)
-
-    members = Where(f"trace_id IN (SELECT trace_id FROM traces WHERE {traces.sql})", traces.params)
+    for key in _VALUES:
+        for metric, observed in (record.pop(key, None) or {}).items():
+            if observed:
+                values[metric] = [float(v) for v in observed]
+    shares = {
+        key: Counter({str(s["value"]): int(s["n"]) for s in record.pop(key, None) or ()})
+        for key in _SHARES
+    }
     return Cohort(
-        summary=summary,
+        summary=record,
         values=values,
-        models=shares["model"],
-        tools=shares["tool"],
-        labels=shares["label"],
-        groups=tuple(failure_groups(cur, members)),
+        models=shares["models"],
+        tools=shares["tools"],
+        labels=shares["labels"],
+        groups=tuple(groups),
     )
-
-
-def _with_cohort(name: str, traces: Where) -> str:
-    return nestable("spanscope.store", name).replace("{traces}", f"({traces.sql})")

@@ -89,14 +89,53 @@ def failure_groups(
     """The groups of failures among the spans ``where`` selects, largest first (``order``
     "count") or most recently seen first ("newest")."""
     failures, params = failures_sql(where or Where())
-    sql = nestable("spanscope.store", "failure_groups.sql").replace("{failures}", failures)
+    sql = _grouped(f"SELECT '' AS cohort, * FROM ({failures})")
     sql = f"SELECT * FROM ({sql}) ORDER BY {_ORDER.get(order, _ORDER['count'])}"
     if limit is not None:
         sql += " LIMIT ?"
         params.append(int(limit))
+    return [group for _, group in _read(cur, sql, params)]
+
+
+def cohort_failure_groups(
+    cur: duckdb.DuckDBPyConnection, a: Where, b: Where
+) -> tuple[list[FailureGroup], list[FailureGroup]]:
+    """The failure groups of two cohorts (each a WHERE over ``traces``), largest first, from
+    one computation of the failures of both: a comparison reads each failing span once even
+    where the cohorts overlap."""
+    either = Where(
+        f"trace_id IN (SELECT trace_id FROM traces WHERE ({a.sql}) OR ({b.sql}))",
+        [*a.params, *b.params],
+    )
+    failures, params = failures_sql(either)
+    tagged = (
+        f"WITH both_sides AS MATERIALIZED ({failures}) "
+        f"SELECT 'a' AS cohort, * FROM both_sides "
+        f"WHERE trace_id IN (SELECT trace_id FROM traces WHERE {a.sql}) "
+        f"UNION ALL SELECT 'b' AS cohort, * FROM both_sides "
+        f"WHERE trace_id IN (SELECT trace_id FROM traces WHERE {b.sql})"
+    )
+    sql = f"SELECT * FROM ({_grouped(tagged)}) ORDER BY cohort, {_ORDER['count']}"
+    found: dict[str, list[FailureGroup]] = {"a": [], "b": []}
+    for cohort, group in _read(cur, sql, [*params, *a.params, *b.params]):
+        found[cohort].append(group)
+    return found["a"], found["b"]
+
+
+def _grouped(failures: str) -> str:
+    return nestable("spanscope.store", "failure_groups.sql").replace("{failures}", failures)
+
+
+def _read(
+    cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any]
+) -> list[tuple[str, FailureGroup]]:
     rows = cur.execute(sql, params).fetchall()
     names = [d[0] for d in cur.description or ()]
-    return [_group(dict(zip(names, row, strict=True))) for row in rows]
+    out = []
+    for row in rows:
+        record = dict(zip(names, row, strict=True))
+        out.append((str(record["cohort"]), _group(record)))
+    return out
 
 
 def _group(row: dict[str, Any]) -> FailureGroup:

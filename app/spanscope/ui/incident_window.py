@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from spanscope.core.cohort_compare import compare
 from spanscope.core.filters import compile_filter
-from spanscope.store.cohorts import read_cohort
+from spanscope.store.cohorts import read_cohorts
 from spanscope.store.failure_groups import FailureGroup, failure_groups
 from spanscope.store.prompt_versions import PromptVersion, prompt_versions
 from spanscope.ui.compare_view import CompareView
@@ -76,7 +76,7 @@ class IncidentWindow(QWidget):
         where_a, where_b = compile_filter(a, "traces"), compile_filter(b, "traces")
         self.main.runner.submit(
             "incident-compare",
-            lambda cur: compare(read_cohort(cur, where_a), read_cohort(cur, where_b)),
+            lambda cur: compare(*read_cohorts(cur, where_a, where_b)),
             lambda result: self.compare.show_result(result, a, b),
             self.compare.show_error,
         )

@@ -9,8 +9,10 @@
 -- tokens exceed its model's context window (the context_window column kept at pricing),
 -- label: a failure label of the taxonomy on the span, or on the trace for its root span),
 -- signature, group_id (10 hex characters of md5(group_kind:signature): stable across databases).
--- Nothing here reads the attributes but for retrievers without chunks, and each distinct
--- message is masked once (a failure repeats a few messages thousands of times).
+-- A span is in one group: an error first, then a refusal or truncation, then over context.
+-- Each kind is its own branch with a plain filter, so the scan reads the other columns only
+-- for the spans that match; nothing reads the attributes but for retrievers without chunks,
+-- and each distinct message is masked once (a failure repeats a few messages thousands of times).
 -- Used nested (no comments below this header may follow code on a line).
 SELECT trace_id, span_id, start_ns, kind, model, service, user_id, session_id,
        group_kind, signature, left(md5(group_kind || ':' || signature), 10) AS group_id
@@ -27,26 +29,32 @@ FROM (
     FROM (
         SELECT trace_id, span_id, start_ns, kind, model, service, user_id, session_id, name,
                tool_name, error_type, finish_reason, context_window,
-            CASE
-                WHEN status = 'error' AND kind = 'tool' THEN 'tool_error'
-                WHEN status = 'error' THEN 'error'
-                WHEN finish_reason IN ('content_filter', 'refusal', 'safety', 'blocked', 'prohibited_content', 'recitation') THEN 'refusal'
-                WHEN finish_reason IN ('length', 'max_tokens', 'max_output_tokens', 'model_length') THEN 'truncation'
-                ELSE 'over_context'
-            END AS group_kind,
-            CASE WHEN status = 'error' THEN coalesce(nullif(status_message, ''), error_type, '') END AS text_to_mask
+               CASE WHEN kind = 'tool' THEN 'tool_error' ELSE 'error' END AS group_kind,
+               coalesce(nullif(status_message, ''), error_type, '') AS text_to_mask
         FROM spans
-        WHERE {where}
-          AND (status = 'error'
-               OR (kind = 'llm' AND finish_reason IN ('content_filter', 'refusal', 'safety', 'blocked', 'prohibited_content',
-                   'recitation', 'length', 'max_tokens', 'max_output_tokens', 'model_length'))
-               OR (kind = 'llm' AND input_tokens > context_window))
+        WHERE {where} AND status = 'error'
+        UNION ALL
+        SELECT trace_id, span_id, start_ns, kind, model, service, user_id, session_id, name,
+               tool_name, error_type, finish_reason, context_window,
+               CASE WHEN finish_reason IN ('content_filter', 'refusal', 'safety', 'blocked', 'prohibited_content', 'recitation')
+                    THEN 'refusal' ELSE 'truncation' END, NULL
+        FROM spans
+        WHERE {where} AND kind = 'llm' AND status IS DISTINCT FROM 'error'
+          AND finish_reason IN ('content_filter', 'refusal', 'safety', 'blocked', 'prohibited_content', 'recitation',
+                                'length', 'max_tokens', 'max_output_tokens', 'model_length')
+        UNION ALL
+        SELECT trace_id, span_id, start_ns, kind, model, service, user_id, session_id, name,
+               tool_name, error_type, finish_reason, context_window, 'over_context', NULL
+        FROM spans
+        WHERE {where} AND kind = 'llm' AND status IS DISTINCT FROM 'error' AND input_tokens > context_window
+          AND coalesce(finish_reason, '') NOT IN ('content_filter', 'refusal', 'safety', 'blocked', 'prohibited_content', 'recitation',
+                                    'length', 'max_tokens', 'max_output_tokens', 'model_length')
         UNION ALL
         SELECT trace_id, span_id, start_ns, kind, model, service, user_id, session_id, name,
                tool_name, error_type, finish_reason, context_window, 'empty_retrieval', NULL
         FROM spans
         WHERE {where}
-          AND kind = 'retriever' AND status IS DISTINCT FROM 'error' AND coalesce(len(documents), 0) = 0
+          AND kind = 'retriever' AND status IS DISTINCT FROM 'error' AND coalesce(chunk_count, 0) = 0
           AND coalesce(trim(json_extract_string(attributes, '$."output.value"')), '') IN ('', '[]', 'null')
     ) f
     LEFT JOIN (

@@ -188,7 +188,14 @@ SELECT
         CASE WHEN starts_with(ltrim(t['output.value']), '{') THEN coalesce(
             json_extract_string(as_json(t['output.value']), '$.choices[0].finish_reason'),
             json_extract_string(as_json(t['output.value']), '$.stop_reason')) END
-    )) END AS finish_reason
+    )) END AS finish_reason,
+    -- What comparing cohorts and grouping failures read of every answer and retrieval, kept
+    -- so they never walk the messages and chunks: the answer's length, the chunks' count and
+    -- best score (NULL where the span records no answer or no chunks).
+    CASE WHEN len(output_msgs) > 0
+         THEN list_sum(list_transform(output_msgs, lambda m: length(coalesce(m.content, '')))) END AS output_chars,
+    len(docs) AS chunk_count,
+    list_max(list_transform(docs, lambda d: d.score)) AS top_chunk_score
 FROM msgs
 )
 -- Vertex AI names a model by its resource path (projects/…/publishers/google/models/gemini-2.0-flash):

@@ -25,7 +25,12 @@ SELECT trace_id, span_id,
     arg_max(resource, rid) FILTER (resource IS NOT NULL) AS resource, arg_max(scope, rid) FILTER (scope IS NOT NULL) AS scope,
     to_json(flatten(list(coalesce(events::JSON[], []) ORDER BY rid))) AS events,
     arg_max(links, rid) FILTER (links IS NOT NULL) AS links,
-    list_distinct(flatten(list(conventions))) AS conventions
+    list_distinct(flatten(list(conventions))) AS conventions,
+    arg_max(finish_reason, rid) FILTER (finish_reason IS NOT NULL) AS finish_reason,
+    -- kept sizes follow the record whose messages and chunks were kept
+    arg_max(output_chars, rid) FILTER (output_messages IS NOT NULL) AS output_chars,
+    arg_max(chunk_count, rid) FILTER (documents IS NOT NULL) AS chunk_count,
+    arg_max(top_chunk_score, rid) FILTER (documents IS NOT NULL) AS top_chunk_score
 -- a finished record (it has an end) wins over a start snapshot whatever order they were written in
 FROM (SELECT *, rowid + CASE WHEN end_ns IS NOT NULL THEN 1::BIGINT << 62 ELSE 0 END AS rid
       FROM spans WHERE source_id = $source_id)

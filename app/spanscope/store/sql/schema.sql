@@ -71,7 +71,10 @@ CREATE TABLE IF NOT EXISTS spans (
     price_source    VARCHAR,           -- where computed_cost's price came from: 'bundled' (genai-prices data) or 'override' (the prices table)
     cache_saving    DOUBLE,            -- USD the provider's prompt cache saved on this call (cache reads at the input price less their price, less the cache-write premium)
     finish_reason   VARCHAR,           -- why the model stopped, lowercased as recorded (stop, length, content_filter, tool_calls, end_turn, ...): the first reason any convention gives
-    context_window  BIGINT             -- llm/embedding calls only: the model's context window in tokens as the bundled model data gives it, set when the call is priced; NULL when unknown
+    context_window  BIGINT,            -- llm/embedding calls only: the model's context window in tokens as the bundled model data gives it, set when the call is priced; NULL when unknown
+    output_chars    BIGINT,            -- characters of text in output_messages; NULL without output messages
+    chunk_count     INTEGER,           -- chunks in documents; NULL when the span records none
+    top_chunk_score DOUBLE             -- the best score among documents; NULL without scored chunks
 );
 
 CREATE TABLE IF NOT EXISTS traces (
