@@ -116,7 +116,8 @@ AI_RESPONSE_OBJECT = _key("ai.response.object", "the output message's content, w
 AI_RESPONSE_TOOL_CALLS = _key("ai.response.toolCalls", "the output message's tool calls")
 INPUT_VALUE = _key("input.value", "preview; a tool's arguments (OpenInference)")
 OUTPUT_VALUE = _key(
-    "output.value", "a tool's result; a model call's finish_reason in a raw response (OpenInference)"
+    "output.value",
+    "a tool's result; a model call's finish_reason in a raw response (OpenInference)",
 )
 INPUT = _key("input", "a tool's arguments, when nothing better names them")
 OUTPUT = _key("output", "a tool's result, when nothing better names it")
