@@ -103,21 +103,21 @@ def cohort_failure_groups(
     """The failure groups of two cohorts (each a WHERE over ``traces``), largest first, from
     one computation of the failures of both: a comparison reads each failing span once even
     where the cohorts overlap."""
-    either = Where(
-        f"trace_id IN (SELECT trace_id FROM traces WHERE ({a.sql}) OR ({b.sql}))",
-        [*a.params, *b.params],
-    )
-    failures, params = failures_sql(either)
+    # The cohorts' traces are listed once (the failures' filter reads the list five times).
+    failures, params = failures_sql(Where("trace_id IN (SELECT trace_id FROM members)"))
     tagged = (
-        f"WITH both_sides AS MATERIALIZED ({failures}) "
-        f"SELECT 'a' AS cohort, * FROM both_sides "
-        f"WHERE trace_id IN (SELECT trace_id FROM traces WHERE {a.sql}) "
-        f"UNION ALL SELECT 'b' AS cohort, * FROM both_sides "
-        f"WHERE trace_id IN (SELECT trace_id FROM traces WHERE {b.sql})"
+        f"WITH members AS MATERIALIZED (SELECT trace_id, ({a.sql}) AS in_a, ({b.sql}) AS in_b "
+        f"FROM traces WHERE ({a.sql}) OR ({b.sql})), "
+        f"both_sides AS MATERIALIZED ({failures}) "
+        "SELECT 'a' AS cohort, * FROM both_sides "
+        "WHERE trace_id IN (SELECT trace_id FROM members WHERE in_a) "
+        "UNION ALL SELECT 'b' AS cohort, * FROM both_sides "
+        "WHERE trace_id IN (SELECT trace_id FROM members WHERE in_b)"
     )
     sql = f"SELECT * FROM ({_grouped(tagged)}) ORDER BY cohort, {_ORDER['count']}"
+    params = [*a.params, *b.params, *a.params, *b.params, *params]
     found: dict[str, list[FailureGroup]] = {"a": [], "b": []}
-    for cohort, group in _read(cur, sql, [*params, *a.params, *b.params]):
+    for cohort, group in _read(cur, sql, params):
         found[cohort].append(group)
     return found["a"], found["b"]
 

@@ -17,16 +17,7 @@
 SELECT trace_id, span_id, start_ns, kind, model, service, user_id, session_id,
        group_kind, signature, left(md5(group_kind || ':' || signature), 10) AS group_id
 FROM (
-    SELECT f.trace_id, f.span_id, f.start_ns, f.kind, f.model, f.service, f.user_id, f.session_id, f.group_kind,
-        CASE f.group_kind
-            WHEN 'tool_error' THEN coalesce(f.tool_name, f.name, '?') || ': ' || m.masked_message
-            WHEN 'error' THEN coalesce(nullif(f.error_type, ''), f.kind, '?') || ': ' || m.masked_message
-            WHEN 'empty_retrieval' THEN coalesce(f.name, '?') || ': no chunks retrieved'
-            WHEN 'over_context' THEN coalesce(f.model, '?') || ': input over the model''s '
-                 || f.context_window || '-token context window'
-            ELSE coalesce(f.name, '?') || ': finish reason ' || coalesce(f.finish_reason, '?')
-        END AS signature
-    FROM (
+    WITH picked AS MATERIALIZED (
         SELECT trace_id, span_id, start_ns, kind, model, service, user_id, session_id, name,
                tool_name, error_type, finish_reason, context_window,
                CASE WHEN kind = 'tool' THEN 'tool_error' ELSE 'error' END AS group_kind,
@@ -56,12 +47,22 @@ FROM (
         WHERE {where}
           AND kind = 'retriever' AND status IS DISTINCT FROM 'error' AND coalesce(chunk_count, 0) = 0
           AND coalesce(trim(json_extract_string(attributes, '$."output.value"')), '') IN ('', '[]', 'null')
-    ) f
-    LEFT JOIN (
+    ),
+    masks AS (
         SELECT text_to_mask, {masked} AS masked_message
-        FROM (SELECT DISTINCT coalesce(nullif(status_message, ''), error_type, '') AS text_to_mask
-              FROM spans WHERE status = 'error' AND {where})
-    ) m ON m.text_to_mask = f.text_to_mask
+        FROM (SELECT DISTINCT text_to_mask FROM picked WHERE text_to_mask IS NOT NULL)
+    )
+    SELECT f.trace_id, f.span_id, f.start_ns, f.kind, f.model, f.service, f.user_id, f.session_id, f.group_kind,
+        CASE f.group_kind
+            WHEN 'tool_error' THEN coalesce(f.tool_name, f.name, '?') || ': ' || m.masked_message
+            WHEN 'error' THEN coalesce(nullif(f.error_type, ''), f.kind, '?') || ': ' || m.masked_message
+            WHEN 'empty_retrieval' THEN coalesce(f.name, '?') || ': no chunks retrieved'
+            WHEN 'over_context' THEN coalesce(f.model, '?') || ': input over the model''s '
+                 || f.context_window || '-token context window'
+            ELSE coalesce(f.name, '?') || ': finish reason ' || coalesce(f.finish_reason, '?')
+        END AS signature
+    FROM picked f
+    LEFT JOIN masks m ON m.text_to_mask = f.text_to_mask
 )
 UNION ALL
 SELECT trace_id, span_id, start_ns, kind, model, service, user_id, session_id,
