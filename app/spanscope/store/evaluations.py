@@ -18,14 +18,6 @@ from spanscope.sqlfiles import nestable
 from spanscope.store.annotations import list_annotations, save_many
 from spanscope.store.queries import Where
 
-_FINISH_REASON = """lower(coalesce(
-    json_extract_string(attributes, '$."gen_ai.response.finish_reasons"[0]'),
-    json_extract_string(attributes, '$."gen_ai.response.finish_reasons"'),
-    json_extract_string(attributes, '$."gen_ai.completion.0.finish_reason"'),
-    json_extract_string(attributes, '$."llm.finish_reason"'),
-    json_extract_string(attributes, '$."ai.response.finishReason"')))"""
-
-
 def calls_to_judge(
     cur: duckdb.DuckDBPyConnection,
     where: Where,
@@ -34,14 +26,11 @@ def calls_to_judge(
 ) -> list[dict[str, Any]]:
     """The model calls ``where`` selects (at most ``limit``, oldest first), each with its
     conversation, answer, tool calls, timing, tokens, cost, the chunks retrieved before it in
-    its trace and a content hash; and its attributes and finish reason when ``needs`` names
+    its trace, a content hash and its finish reason; and its attributes when ``needs`` names
     them (reading them costs most of the time)."""
     sql = nestable("spanscope.store", "eval_inputs.sql").replace("{where}", f"({where.sql})")
     sql = sql.replace("$limit", "?")
     sql = sql.replace("{attributes}", "attributes" if "attributes" in needs else "NULL::JSON")
-    sql = sql.replace(
-        "{finish_reason}", _FINISH_REASON if "finish_reason" in needs else "NULL::VARCHAR"
-    )
     params = [*where.params, limit if limit is not None else 2**62]
     rows: list[dict[str, Any]] = cur.sql(sql, params=params).to_arrow_table().to_pylist()
     return rows

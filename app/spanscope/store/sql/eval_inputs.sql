@@ -3,14 +3,14 @@
 -- tokens, cost and finish reason, the chunks retrieved earlier in the same trace (what the
 -- answer should be grounded in), and the attributes where tools are declared. A content hash
 -- identifies what was judged, so a re-run skips calls already judged on the same content.
--- The attributes and the finish reason (both read from the large attributes column) are read
--- only for the checks that need them ({attributes}, {finish_reason} are put in by the caller).
+-- The attributes (the large column) are read only for the checks that need them ({attributes}
+-- is put in by the caller); the finish reason is the column import keeps.
 WITH calls AS (
     SELECT trace_id, span_id, start_ns, duration_ns, model, status, status_message,
            input_messages, output_messages, tool_calls, {attributes} AS attributes,
            coalesce(input_tokens, 0) + coalesce(output_tokens, 0) AS tokens,
            coalesce(recorded_cost, computed_cost) AS cost,
-           {finish_reason} AS finish_reason
+           finish_reason
     FROM spans
     WHERE kind = 'llm' AND {where}
     ORDER BY start_ns, trace_id, span_id
