@@ -35,6 +35,7 @@ KIND_TITLES = {
     "empty_retrieval": "Empty retrieval",
     "refusal": "Refusal",
     "truncation": "Truncated answer",
+    "over_context": "Over context window",
     "label": "Labelled",
 }
 
