@@ -18,6 +18,7 @@ from spanscope.sqlfiles import nestable
 from spanscope.store.annotations import list_annotations, save_many
 from spanscope.store.queries import Where
 
+
 def calls_to_judge(
     cur: duckdb.DuckDBPyConnection,
     where: Where,
