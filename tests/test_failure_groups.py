@@ -16,7 +16,8 @@ from spanscope.core.filters import compile_filter
 from spanscope.model.annotation import Annotation
 from spanscope.store import Database, queries
 from spanscope.store.annotations import save_annotation
-from spanscope.store.failure_groups import FailureGroup, failure_groups
+from spanscope.store.failure_groups import FailureGroup, cohort_failure_groups, failure_groups
+from spanscope.store.queries import Where
 from store_checks import imported
 
 HOUR_MS = 3_600_000
@@ -183,6 +184,29 @@ def test_groups_follow_the_filter_and_a_new_failure_shows_when_it_started(
     only_tools = failure_groups(cur, compile_filter("kind:tool", "spans"))
     assert {g.kind for g in only_tools} == {"tool_error"}
     assert failure_groups(cur, compile_filter("service:elsewhere", "spans")) == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("user:u_1", "user:u_2 OR user:u_3"),  # apart
+        ("user:u_2 OR user:u_3", ""),  # B holds A: a failure counts on both sides
+    ],
+)
+def test_both_sides_of_a_comparison_get_the_groups_each_would_get_alone(
+    incident: Database, a: str, b: str
+) -> None:
+    cur = incident.reader()
+    where_a, where_b = compile_filter(a, "traces"), compile_filter(b, "traces")
+    together = cohort_failure_groups(cur, where_a, where_b)
+    alone = tuple(
+        failure_groups(
+            cur, Where(f"trace_id IN (SELECT trace_id FROM traces WHERE {w.sql})", w.params)
+        )
+        for w in (where_a, where_b)
+    )
+    assert together == alone
+    assert together[0] and together[1]
 
 
 def test_sparkline_places_failures_in_time(incident: Database) -> None:
