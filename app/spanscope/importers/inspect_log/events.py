@@ -64,6 +64,10 @@ def model_attributes(
             conventions.GEN_AI_RESPONSE_MODEL: output.get("model"),
             conventions.GEN_AI_INPUT_MESSAGES: json_unless_empty(messages(event.get("input"))),
             conventions.GEN_AI_OUTPUT_MESSAGES: json_unless_empty(choice_messages(choices)),
+            conventions.GEN_AI_RESPONSE_FINISH_REASONS: [
+                str(c["stop_reason"]) for c in choices if c.get("stop_reason")
+            ]
+            or None,
         }
     )
     attributes.keep_each(
@@ -71,10 +75,6 @@ def model_attributes(
             "gen_ai.tool.definitions": json_unless_empty(event.get("tools"))
             if event.get("tools")
             else None,
-            conventions.GEN_AI_RESPONSE_FINISH_REASONS: [
-                str(c["stop_reason"]) for c in choices if c.get("stop_reason")
-            ]
-            or None,
             "inspect.model": event.get("model"),
             "inspect.model.config": config or None,
             "inspect.model.usage": usage or None,
