@@ -136,7 +136,7 @@ def test_unquoted_word_and_negation(searchable: Database) -> None:
 
 
 def test_text_without_indexable_words_still_scans(searchable: Database) -> None:
-    assert search.term_patterns("a !") == []
+    assert not search.indexable("a !")
     assert (TRACE_A, "a000000000000001") in spans_matching(searchable, '"?"')
 
 
@@ -161,10 +161,9 @@ def test_rare_phrase_among_many(tmp_path: Path, db: Database) -> None:
 
 
 def test_reimporting_the_same_file_changes_nothing(tmp_path: Path, searchable: Database) -> None:
-    before = searchable.reader().execute("SELECT count(*) FROM search_terms").fetchall()
+    before = _index_state(searchable)
     import_ok(searchable, tmp_path / "a.json")
-    after = searchable.reader().execute("SELECT count(*) FROM search_terms").fetchall()
-    assert before == after
+    assert _index_state(searchable) == before
     assert spans_matching(searchable, '"within 90 days"') == {(TRACE_A, "a000000000000001")}
 
 
@@ -173,7 +172,8 @@ def test_a_file_replacing_spans_replaces_their_text(tmp_path: Path, searchable: 
     import_ok(searchable, write_json(tmp_path / "b.json", document([changed])))
     assert spans_matching(searchable, '"within 90 days"') == set()
     assert spans_matching(searchable, '"about 45 days"') == {(TRACE_A, "a000000000000001")}
-    search.rebuild(searchable.writer)
+    searchable.reset_search()
+    assert index_for_search(Writer(searchable)) == 2
     assert spans_matching(searchable, '"about 45 days"') == {(TRACE_A, "a000000000000001")}
     assert spans_matching(searchable, "parcelway") == {(TRACE_A, "a000000000000002")}
 
@@ -226,20 +226,53 @@ def test_a_schema_1_file_is_migrated_and_indexed(tmp_path: Path) -> None:
             ),
         )
         for stmt in (
-            "DROP TABLE search_terms",
             "DROP TABLE search_docs",
-            "DROP SEQUENCE search_doc_ids",
+            "DROP TABLE search_pending",
             "DROP MACRO search_body",
-            "DROP MACRO search_word_pairs",
-            "DROP MACRO search_terms_of",
-            "DROP TABLE search_pairs",
+            "DELETE FROM meta WHERE key LIKE 'search%'",
             "UPDATE meta SET value = '1' WHERE key = 'schema_version'",
         ):
             db.writer.execute(stmt)
     with Database.open(path) as db:
         assert db.schema_version() == SCHEMA_VERSION
+        # found at once (the file is read directly), and by the index once it is built
+        assert spans_matching(db, '"parcelway express"') == {(TRACE_A, "a000000000000002")}
+        assert index_for_search(Writer(db)) == 1
         assert spans_matching(db, '"parcelway express"') == {(TRACE_A, "a000000000000002")}
     assert (tmp_path / "old.duckdb.schema1.bak").is_file()
+
+
+def test_a_schema_8_index_in_tables_moves_beside_the_file(tmp_path: Path) -> None:
+    """Schemas 2 to 8 kept the index in DuckDB tables: they are dropped and every file is
+    indexed again in the folder beside the database."""
+    path = tmp_path / "tables.duckdb"
+    with Database.open(path) as db:
+        import_ok(
+            db,
+            write_json(
+                tmp_path / "t.json",
+                document([tool(TRACE_A, "a000000000000002", "{}", "Parcelway Express")]),
+            ),
+        )
+        for stmt in (
+            "CREATE TABLE search_terms (term VARCHAR, doc_ids INTEGER[])",
+            "CREATE TABLE search_pairs (second VARCHAR, first VARCHAR, doc_ids INTEGER[])",
+            "UPDATE meta SET value = '8' WHERE key = 'schema_version'",
+        ):
+            db.writer.execute(stmt)
+    with Database.open(path) as db:
+        tables = (
+            db.reader()
+            .execute(
+                "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'search%' ORDER BY 1"
+            )
+            .fetchall()
+        )
+        assert tables == [("search_docs",), ("search_pending",)]
+        assert db.reader().execute("SELECT count(*) FROM search_pending").fetchall() == [(1,)]
+        assert spans_matching(db, "parcelway") == {(TRACE_A, "a000000000000002")}
+        assert index_for_search(Writer(db)) == 1
+        assert spans_matching(db, "parcelway") == {(TRACE_A, "a000000000000002")}
 
 
 def test_files_waiting_for_the_index_are_still_searched(tmp_path: Path, db: Database) -> None:
@@ -275,9 +308,10 @@ def test_facets_count_under_quoted_text(searchable: Database) -> None:
     assert counts.values == (("llm", 1),)
 
 
-def test_two_words_one_space_apart_are_answered_by_their_pair(tmp_path: Path, db: Database) -> None:
-    """A pair of the index is exactly "these two terms, one space apart", so a two-word phrase
-    needs no check of the text; every near miss must still be told apart."""
+def test_a_phrase_matches_as_written(tmp_path: Path, db: Database) -> None:
+    """The index finds words next to each other whatever lies between them; quoted text means
+    exactly what is written (what you paste is what you find), so every near miss is told
+    apart: another separator, two spaces, a line break."""
     texts = {
         "s01": "Our Refund Policy changed.",  # case differs
         "s02": "the prefund policyholder list",  # words inside longer terms at the edges
@@ -292,7 +326,7 @@ def test_two_words_one_space_apart_are_answered_by_their_pair(tmp_path: Path, db
     spans.append(chat(TRACE_B, "b000000000000001", "policy details", "ok"))
     spans[-1]["name"] = "chat refund"
     import_ok(db, write_json(tmp_path / "p.json", document(spans)))
-    assert not search.needs_phrase_check("refund policy")
+    assert search.needs_phrase_check("refund policy")
     found = {span_id for _t, span_id in spans_matching(db, '"refund policy"')}
     assert found == {"a000000000000001", "a000000000000002"}
     # What the old scan finds, the index finds (the same test with the index switched off).
@@ -301,7 +335,7 @@ def test_two_words_one_space_apart_are_answered_by_their_pair(tmp_path: Path, db
     }
 
 
-def test_longer_phrases_are_checked_after_their_pairs(tmp_path: Path, db: Database) -> None:
+def test_longer_phrases_and_words_cut_at_both_ends(tmp_path: Path, db: Database) -> None:
     spans = [
         chat(TRACE_A, "a000000000000001", "refunds within 90 days of delivery", "ok"),
         chat(TRACE_A, "a000000000000002", "within 90 dollars; 90 days of", "ok"),
@@ -310,6 +344,14 @@ def test_longer_phrases_are_checked_after_their_pairs(tmp_path: Path, db: Databa
     assert search.needs_phrase_check("within 90 days of")
     assert spans_matching(db, '"within 90 days of"') == {(TRACE_A, "a000000000000001")}
     assert spans_matching(db, '"thin 90 days o"') == {(TRACE_A, "a000000000000001")}
+
+
+def _index_state(db: Database) -> tuple[object, ...]:
+    """What the index holds: its span numbers in the database and its documents."""
+    index = db.search.index
+    assert index is not None
+    rows = db.reader().execute("SELECT count(*), max(doc_id) FROM search_docs").fetchall()
+    return (rows[0], index.document_count())
 
 
 def _scan_finds(db: Database, span_id: str, text: str) -> bool:

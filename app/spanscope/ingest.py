@@ -118,6 +118,10 @@ def _detect(path: Path) -> Detected | None:
         return None
 
 
+# How many imported spans wait before the search index takes them, when many files come at once.
+INDEX_EVERY_SPANS = 200_000
+
+
 def import_paths(
     db: Database,
     paths: Iterable[Path | str],
@@ -148,14 +152,22 @@ def import_paths(
         detected = _detect(path)
         annotates = detected is not None and getattr(detected[0], "annotates_only", False)
         (last if annotates else first).append((path, detected))
-    for position, (path, detected) in enumerate(first + last):
+    ordered = first + last
+    unindexed = 0  # spans imported since the index last took them
+    for position, (path, detected) in enumerate(ordered):
         if cancel.is_set():
             result = ImportResult(str(path), status=ImportStatus.CANCELLED, error="cancelled")
         else:
             result = import_file(
                 writer, path, position, len(files), progress, cancel, detected, skip_bad_records
             )
-        if result.status is ImportStatus.IMPORTED and index:
+        if result.status is ImportStatus.IMPORTED:
+            unindexed += result.spans
+        # Many small files are indexed together (one commit of the index each time, not one a
+        # file); searches read the files waiting meanwhile.
+        ready = position == len(ordered) - 1 or unindexed >= INDEX_EVERY_SPANS
+        if unindexed and ready and index:
+            unindexed = 0
             not_indexed = _index_after_commit(writer, path, position, len(files), progress, cancel)
             result.warnings += [not_indexed] if not_indexed else []
         if earlier:
@@ -219,9 +231,8 @@ def index_for_search(
     report = report or as_step
     report(0.0, "indexing for search")
     try:
-        with _Watch(writer, cancel, report, stage="indexing for search"):
-            return writer.index_pending()
-    except Interrupted:
+        return writer.index_pending(cancel, lambda fraction: report(fraction, "indexing for search"))
+    except (Interrupted, InterruptedError):
         return 0
     except DatabaseError as exc:
         if not (is_disk_full(exc) or is_invalidated(exc)):

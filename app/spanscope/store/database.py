@@ -17,11 +17,11 @@ from typing import Any, cast
 import duckdb
 
 from spanscope.sqlfiles import load, statements
-from spanscope.store import migrations
+from spanscope.store import migrations, search, search_index
 from spanscope.store.leftover_log import keep_leftover_log
 from spanscope.store.read_cursor import ReadCursor
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 # What a new database is made of, in order (sql/ files; the migrations reuse the last four).
 SCHEMA_FILES = (
     "schema.sql",
@@ -146,10 +146,18 @@ class Database:
         self.read_only = read_only
         # A copy of the log a previous process left unreplayed, when there was one.
         self.kept_log: Path | None = None
+        # The full-text index beside the file (store/search_index.py), for SQL's search_hits().
+        self.search = search.IndexHolder()
+        self.search_folder = search_index.folder_of(path)
 
     @classmethod
     def open(
-        cls, path: Path | str, *, read_only: bool = False, memory_limit: str | None = None
+        cls,
+        path: Path | str,
+        *,
+        read_only: bool = False,
+        memory_limit: str | None = None,
+        search_folder: Path | None = None,
     ) -> Database:
         """Open (creating when absent and writable) the database at ``path``.
 
@@ -182,7 +190,10 @@ class Database:
         try:
             db = cls(con, path, read_only)
             db.kept_log = kept
+            if search_folder is not None:
+                db.search_folder = search_folder
             db._prepare()
+            db._open_search()
         except duckdb.Error as exc:
             con.close()
             # A file cut short opens (its headers are whole) and fails on the first read.
@@ -205,7 +216,9 @@ class Database:
         wal = source.with_name(source.name + ".wal")
         if wal.exists():
             shutil.copy2(wal, copy.with_name(copy.name + ".wal"))
-        return cls.open(copy, read_only=True)
+        # The holder's index answers for the copy: numbers it holds that the copy does not know
+        # match no span, and files the copy has not seen indexed it reads directly.
+        return cls.open(copy, read_only=True, search_folder=search_index.folder_of(source))
 
     def _prepare(self) -> None:
         version = self.schema_version()
@@ -225,6 +238,50 @@ class Database:
                     "open it writable once."
                 )
             self._migrate(version)
+
+    def _open_search(self) -> None:
+        """Open the search index beside the file, or start it over when it is missing or out
+        of step with the database (see store/search_index.py); a read-only database without a
+        usable index cannot answer text searches (they say why)."""
+        search.register_functions(self._con, self.search)
+        row = first_row(self._con.execute(
+            "SELECT max(CASE WHEN key = 'search_index_id' THEN value END), "
+            "max(CASE WHEN key = 'search_next_doc_id' THEN value END) FROM meta"
+        ))
+        index_id, next_doc_id = (row[0], int(row[1] or 1)) if row else (None, 1)
+        folder = self.search_folder
+        if index_id is not None and search_index.in_step(folder, index_id, next_doc_id):
+            try:
+                self.search.index = search_index.SearchIndex(folder, index_id, not self.read_only)
+                return
+            except ValueError as exc:  # tantivy could not read it: start over below
+                self.search.missing = f"the search index at {folder} cannot be read ({exc})"
+        if self.read_only:
+            self.search.missing = (
+                f"the search index of {self.path.name} is missing or out of step; open the "
+                "database writable once to rebuild it"
+            )
+            return
+        self.search.index = self.reset_search()
+
+    def reset_search(self) -> search_index.SearchIndex:
+        """A new, empty search index: every file waits to be indexed again (searches read
+        them directly meanwhile). Writer.index_pending fills it."""
+        index_id = search_index.new_index_id()
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            for stmt in statements(load("spanscope.store", "search_reset.sql")):
+                self._con.execute(stmt)
+            self._con.execute("INSERT INTO meta VALUES ('search_index_id', ?)", [index_id])
+            # The new index exists before the commit: a crash in between leaves a database
+            # naming an index whose marker it matches, with every file pending.
+            index = search_index.SearchIndex.create(self.search_folder, index_id)
+            self._con.execute("COMMIT")
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        self.search.index = index
+        return index
 
     def schema_version(self) -> int | None:
         """The schema version stored in the file, or None for a file without one."""

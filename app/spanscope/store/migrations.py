@@ -14,7 +14,9 @@ import duckdb
 from spanscope.sqlfiles import load, statements
 from spanscope.store import prompt_calls
 
-SEARCH_REBUILD = ("search_schema.sql", "search_rebuild.sql", "search_fill.sql")
+# The search index is built again beside the file (every file waits for it; searches read
+# them meanwhile).
+SEARCH_REBUILD = ("search_schema.sql", "search_reset.sql")
 
 Step = str | Callable[[duckdb.DuckDBPyConnection], None]
 
@@ -31,6 +33,7 @@ STEPS: dict[int, Step | tuple[Step, ...]] = {
     6: "case_schema.sql",  # 7: cases, their items, notes and references
     # 8: finish reasons and context windows on the spans, prompt versions kept
     7: ("migrate_8_kept.sql", "prompt_schema.sql", prompt_calls.keep_all),
+    8: SEARCH_REBUILD,  # 9: the search index moves out of DuckDB tables into a folder beside the file
 }
 
 

@@ -1,168 +1,205 @@
-"""Full-text search over span text, with an index of our own in DuckDB tables.
+"""Full-text search over span text: what a quoted filter text matches, and indexing.
 
-DuckDB's ``fts`` extension cannot be installed offline for the DuckDB we ship, so the index is
-two plain tables (``sql/search_schema.sql``): ``search_docs`` gives each indexed span a small
-integer id and ``search_terms`` maps each term to the ids of the spans holding it (one row per
-term per import, so an import only appends). Terms are lowercased runs of letters and digits of
-at least 2 characters, from the span name, message contents, tool call arguments and results,
-and retrieved chunk contents, each field cut at 20,000 characters.
+A span's searchable text is its name, message contents, tool call arguments and results, and
+retrieved chunk contents, each field cut at 20,000 characters. The index (``search_index``, a
+tantivy index beside the database) holds its words with their positions; ``search_docs`` maps
+the index's span numbers to spans.
 
-A third table, ``search_pairs``, holds each pair of terms written one space apart with its
-spans.
-
-Searching keeps the meaning of the old scan (case-insensitive substring) while reading only
-the index for candidates: every word of the text must be an indexed term, except that the first
-word may be the end of a longer term and the last word the start of one (``"und pol"`` is in
-"refund policy"). Words written one space apart are looked up by their pairs, other text by
-its words. Candidates start from the rarest pair (or word) and each further one only narrows
-them, so a phrase costs little even when its words are common ("90 days"). A single word or
-a pair of words is answered by the index alone; longer phrases' candidates are then checked
-with ILIKE, reading the text of the candidates only.
+Quoted text keeps the meaning of a scan: a case-insensitive substring of one of those fields,
+written exactly (``"refund policy"`` does not match ``refund-policy``: what you paste is what
+you find; search for the words unquoted to find both). The index finds candidates: spans
+holding the text's words next to each other, where the first word may be the end of a longer
+word and the last word the start of one (``"und pol"`` is in "refund policy"). A single word is
+answered by the index alone; anything else (several words, punctuation) is then checked on the
+candidates' text, which the index's word positions make few. Files imported but not indexed yet
+(``search_pending``) are read directly, so results are complete while the index catches up.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import duckdb
+import pyarrow as pa
+import tantivy
+from duckdb.func import PythonUDFType
 
 from spanscope.sqlfiles import load, nestable, statements
+from spanscope.store.search_index import BODY, SearchIndex, SearchIndexUnavailable
 
 MIN_TERM = 2
-_WORD = re.compile(r"[^\W_]+")  # letters and digits, as '[^\p{L}\p{N}]+' splits them in SQL
-_SPACED_WORDS = re.compile(r"[^\W_]{2,}(?: [^\W_]{2,})+")
-
-# How a pattern of term_patterns() tests an indexed term, by (leading %, trailing %): the word
-# itself, a term it starts, ends, or lies inside.
-_TERM_TESTS = {
-    (False, False): "t.term = ?",
-    (False, True): "starts_with(t.term, ?)",
-    (True, False): "ends_with(t.term, ?)",
-    (True, True): "contains(t.term, ?)",
-}
-# Sorts after every term that starts with a given word, so a prefix is a range (which the
-# row groups' min/max can prune) rather than a test of every pair.
-_AFTER_EVERY_CHARACTER = "\U0010ffff"
-# One narrowing step of search_query.sql: the spans of the n-th rarest word among step n-1.
-_STEP = """,
-step{n} AS (
-    SELECT doc_id
-    FROM (SELECT unnest(doc_ids) AS doc_id
-          FROM hits WHERE i = (SELECT i FROM ranked WHERE r = {n}))
-    WHERE doc_id IN (SELECT doc_id FROM step{prev})
-)"""
+_WORD = re.compile(r"[^\W_]+")  # letters and digits, as the index's tokenizer splits them
+# How many of the best matches a search ranked by relevance orders; the rest follow by time.
+RANKED = 10_000
 
 
-def index_source(con: duckdb.DuckDBPyConnection, source_id: int) -> None:
-    """Index the spans of one imported file; call inside its import transaction."""
-    for stmt in statements(load("spanscope.store", "search_index.sql")):
-        con.execute(stmt, {"source_id": source_id} if "$source_id" in stmt else None)
-    _fill(con)
+@dataclass
+class IndexHolder:
+    """The search index of an open database, or why there is none (a read-only database
+    whose index is missing or out of step), for the SQL functions below."""
+
+    index: SearchIndex | None = None
+    missing: str = "the search index is not open"
 
 
-def rebuild(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the whole index from ``spans``, in one transaction (the writer connection)."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for stmt in statements(load("spanscope.store", "search_rebuild.sql")):
-            con.execute(stmt)
-        _fill(con)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+def register_functions(con: duckdb.DuckDBPyConnection, holder: IndexHolder) -> None:
+    """Make ``search_hits(text)`` (the index's span numbers of the candidates for ``text``,
+    ascending) and ``search_scores(text)`` (the best ones with their relevance) callable from
+    SQL on ``con`` and every cursor of it."""
+
+    def index() -> SearchIndex:
+        if holder.index is None:
+            raise SearchIndexUnavailable(holder.missing)
+        return holder.index
+
+    def hits(texts: pa.Array) -> pa.Array:
+        found = [_for_text(str(text), index().doc_ids) for text in texts.to_pylist()]
+        return _lists(found, pa.int64())
+
+    def scores(texts: pa.Array) -> pa.Array:
+        best = [
+            _for_text(str(text), lambda q: index().ranked(q, RANKED)) for text in texts.to_pylist()
+        ]
+        return _lists(best, pa.struct([("doc_id", pa.int64()), ("score", pa.float64())]))
+
+    def _for_text(text: str, answer: Callable[[tantivy.Query], pa.Array]) -> pa.Array | None:
+        query = _query(index(), text)
+        return answer(query) if query is not None else None
+
+    arrow = PythonUDFType.ARROW
+    varchar = duckdb.sqltype("VARCHAR")
+    con.create_function(
+        "search_hits", hits, [varchar], duckdb.sqltype("BIGINT[]"), type=arrow, side_effects=False
+    )
+    con.create_function(
+        "search_scores",
+        scores,
+        [varchar],
+        duckdb.sqltype("STRUCT(doc_id BIGINT, score DOUBLE)[]"),
+        type=arrow,
+        side_effects=False,
+    )
 
 
-def _fill(con: duckdb.DuckDBPyConnection) -> None:
-    for stmt in statements(load("spanscope.store", "search_fill.sql")):
-        con.execute(stmt)
+def _lists(values: list[pa.Array | None], item: pa.DataType) -> pa.Array:
+    """One list a row: each answer's values (empty where there is none)."""
+    arrays = [v if v is not None else pa.array([], type=item) for v in values]
+    offsets = [0]
+    for array in arrays:
+        offsets.append(offsets[-1] + len(array))
+    flat = pa.concat_arrays(arrays) if arrays else pa.array([], type=item)
+    return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), flat)
 
 
-def term_patterns(text: str) -> list[str]:
-    """LIKE patterns over indexed terms that every span containing ``text`` must match.
-
-    Empty when no word of ``text`` is long enough to look up (the caller then scans).
-    """
-    lowered = text.lower()
-    patterns = []
-    for match in _WORD.finditer(lowered):
-        word = match.group()
-        if len(word) < MIN_TERM:
+def _query(index: SearchIndex, text: str) -> tantivy.Query | None:
+    """The index query whose matches hold every span containing ``text`` (and few others);
+    None when the text has no word the index can look up alone (the caller then scans)."""
+    tokens = index.tokens(text)
+    if not any(len(token) >= MIN_TERM for token in tokens):
+        return None
+    # The first word may be the end of a longer one when the text starts inside a word, the
+    # last the start of one; a one-letter end word would match most words, so it is left to
+    # the check on the candidates' text.
+    starts_in_word = text[:1].isalnum()
+    ends_in_word = text[-1:].isalnum()
+    last = len(tokens) - 1
+    parts: list[tuple[int, str]] = []
+    for position, token in enumerate(tokens):
+        pattern = re.escape(token)
+        if position == 0 and starts_in_word:
+            pattern = ".*" + pattern
+        if position == last and ends_in_word:
+            pattern = pattern + ".*"
+        if len(token) < MIN_TERM and pattern != token:
             continue
-        before = "%" if match.start() == 0 else ""
-        after = "%" if match.end() == len(lowered) else ""
-        patterns.append(f"{before}{word}{after}")
-    return patterns
+        parts.append((position, pattern))
+    schema = index.schema
+    if len(parts) == 1:
+        _, pattern = parts[0]
+        if pattern == re.escape(tokens[0]) and "*" not in pattern:
+            return tantivy.Query.term_query(schema, BODY, parts[0][1])
+        return tantivy.Query.regex_query(schema, BODY, pattern)
+    first = parts[0][0]
+    return tantivy.Query.regex_phrase_query(
+        schema, BODY, [(position - first, pattern) for position, pattern in parts]
+    )
 
 
-def spaced_words(text: str) -> bool:
-    """True for text made only of terms one space apart (``"refund policy"``): the pairs in
-    ``search_pairs`` are exactly those, so they can be looked up."""
-    return _SPACED_WORDS.fullmatch(text.lower()) is not None
+def number_spans(con: duckdb.DuckDBPyConnection, sources: list[int]) -> tuple[int, int]:
+    """Give the spans of ``sources`` their index numbers (dropping the numbers they had);
+    returns the first and the next free number. Call inside a transaction of its own, which
+    must commit before the index takes the numbers."""
+    row = con.execute("SELECT value::BIGINT FROM meta WHERE key = 'search_next_doc_id'").fetchall()
+    first = int(row[0][0]) if row else 1
+    for stmt in statements(load("spanscope.store", "search_number.sql")):
+        given = {"sources": sources, "first": first}
+        con.execute(stmt, {k: v for k, v in given.items() if f"${k}" in stmt})
+    added = con.execute("SELECT count(*) FROM search_docs WHERE doc_id >= ?", [first]).fetchall()[
+        0
+    ][0]
+    following = first + int(added)
+    con.execute("UPDATE meta SET value = ? WHERE key = 'search_next_doc_id'", [str(following)])
+    return first, following
+
+
+def feed(
+    cur: duckdb.DuckDBPyConnection,
+    index: SearchIndex,
+    sources: list[int],
+    numbers: tuple[int, int],
+    cancel: threading.Event | None = None,
+    report: Callable[[float], None] | None = None,
+) -> None:
+    """Put the text of the numbered spans of ``sources`` into the index, replacing what it
+    held of them; committed when every span is in, nothing kept when cancelled or failing."""
+    first, following = numbers
+    total = max(1, following - first)
+    relation = cur.sql(
+        nestable("spanscope.store", "search_feed.sql"), params={"sources": sources, "first": first}
+    )
+    done = 0
+    with index.adding(sources, following - 1) as sink:
+        for batch in relation.to_arrow_reader(8192):
+            if cancel is not None and cancel.is_set():
+                raise InterruptedError("indexing cancelled")
+            ids = batch.column(0).to_pylist()
+            files = batch.column(1).to_pylist()
+            bodies = batch.column(2).to_pylist()
+            for doc_id, source, body in zip(ids, files, bodies, strict=True):
+                sink.add(doc_id, source, body or "")
+            done += len(ids)
+            if report is not None:
+                report(min(1.0, done / total))
+
+
+def indexable(text: str) -> bool:
+    """True when ``text`` holds a word the index can look up (2 letters or digits or more)."""
+    return any(len(m.group()) >= MIN_TERM for m in _WORD.finditer(text.lower()))
 
 
 def needs_phrase_check(text: str) -> bool:
-    """False when the index alone answers: one term, or two terms one space apart (a pair).
-    Anything else may match the index without holding the text as written, so it is checked."""
+    """False when the index alone answers: one word, written with nothing around it. Anything
+    else matches the index wherever its words stand next to each other, whatever lies between
+    them, so the candidates' text is checked."""
     lowered = text.lower()
-    if _WORD.fullmatch(lowered) and len(lowered) >= MIN_TERM:
-        return False
-    return not (spaced_words(lowered) and lowered.count(" ") == 1)
+    return not (_WORD.fullmatch(lowered) and len(lowered) >= MIN_TERM)
 
 
 def matching_spans_sql(text: str, params: list[object]) -> str | None:
-    """SQL selecting ``(trace_id, span_id)`` of the spans whose text contains ``text``
+    """SQL selecting ``(trace_id, span_id)`` of the indexed spans whose text contains ``text``
     (case-insensitively), appending its parameters; None when the index cannot narrow it."""
-    patterns = term_patterns(text)
-    if not patterns:
+    if not indexable(text):
         return None
-    use_pairs = len(patterns) > 1 and spaced_words(text)
-    hits = _pair_hits(patterns, params) if use_pairs else _word_hits(patterns, params)
-    steps = "".join(_STEP.format(n=n, prev=n - 1) for n in range(2, len(hits) + 1))
-    candidates = _fragment("search_query.sql").format(
-        hits="\n    UNION ALL\n    ".join(hits), words=len(hits), steps=steps
-    )
+    params.append(text)
+    candidates = _fragment("search_query.sql")
     if not needs_phrase_check(text):
         return candidates
     like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     params.extend([like] * 5)
     return _fragment("search_phrase.sql").replace("{candidates}", candidates)
-
-
-def _word_hits(patterns: list[str], params: list[object]) -> list[str]:
-    """One lookup per word: the spans holding a term that matches it."""
-    hits = []
-    for i, pattern in enumerate(patterns, start=1):
-        test = _TERM_TESTS[(pattern.startswith("%"), pattern.endswith("%"))]
-        hits.append(f"SELECT {i} AS i, doc_ids FROM search_terms t WHERE {test}")
-        params.append(pattern.strip("%"))
-    return hits
-
-
-def _pair_hits(patterns: list[str], params: list[object]) -> list[str]:
-    """One lookup per pair of adjacent words (of a text of :func:`spaced_words`): the spans
-    where terms matching them stand one space apart. Every word is in a pair, so the pairs
-    alone narrow as much as the words would, and a pair of common words is far rarer than
-    either word."""
-    hits = []
-    for i, (first, second) in enumerate(zip(patterns, patterns[1:], strict=False), start=1):
-        if second.endswith("%"):  # the last word may be the start of a longer term
-            word = second.rstrip("%")
-            second_test = "p.second >= ? AND p.second < ?"
-            params.extend([word, word + _AFTER_EVERY_CHARACTER])
-        else:
-            second_test = "p.second = ?"
-            params.append(second)
-        if first.startswith("%"):  # the first word may be the end of a longer term
-            first_test = "ends_with(p.first, ?)"
-            params.append(first.lstrip("%"))
-        else:
-            first_test = "p.first = ?"
-            params.append(first)
-        hits.append(
-            f"SELECT {i} AS i, doc_ids FROM search_pairs p WHERE {second_test} AND {first_test}"
-        )
-    return hits
 
 
 def _fragment(name: str) -> str:

@@ -101,25 +101,43 @@ class Writer:
             return -1.0
         return float(value) / 100.0 if value is not None and value >= 0 else -1.0
 
-    def index_pending(self) -> int:
-        """Add every imported file not yet in the search index to it, one transaction per
-        file; returns how many were indexed. Interrupting leaves the rest pending."""
-        done = 0
-        while True:
-            with self._lock:
-                row = first_row(self._con.execute("SELECT min(source_id) FROM search_pending"))
-                if row is None or row[0] is None:
-                    return done
-                source_id = int(row[0])
-                self._con.execute("BEGIN TRANSACTION")
-                try:
-                    search.index_source(self._con, source_id)
-                    self._con.execute("DELETE FROM search_pending WHERE source_id = ?", [source_id])
-                    self._con.execute("COMMIT")
-                except BaseException:
-                    _rollback(self._con)
-                    raise
-            done += 1
+    def index_pending(
+        self,
+        cancel: threading.Event | None = None,
+        report: Callable[[float], None] | None = None,
+    ) -> int:
+        """Add every imported file not yet in the search index to it, in one go; returns how
+        many files were indexed. Raises InterruptedError when ``cancel`` is set, leaving them
+        pending (searches read them directly meanwhile).
+
+        Three steps, each safe to cut off (store/search_index.py): the spans get their numbers
+        in a transaction that commits; the index takes their text and commits; the files
+        leave ``search_pending``. Other writes wait only for the first and the last."""
+        index = self._db.search.index
+        if index is None:
+            return 0
+        with self._lock:
+            rows = self._con.execute("SELECT source_id FROM search_pending ORDER BY 1").fetchall()
+            sources = [int(r[0]) for r in rows]
+            if not sources:
+                return 0
+            self._con.execute("BEGIN TRANSACTION")
+            try:
+                numbers = search.number_spans(self._con, sources)
+                self._con.execute("COMMIT")
+            except BaseException:
+                _rollback(self._con)
+                raise
+        reader = self._db.reader()
+        try:
+            search.feed(reader, index, sources, numbers, cancel, report)
+        finally:
+            reader.close()
+        with self._lock:
+            self._con.execute(
+                "DELETE FROM search_pending WHERE list_contains(?, source_id)", [sources]
+            )
+        return len(sources)
 
     def _price_imported(self, source_id: int) -> None:
         """Price the calls of a file just committed, in a transaction of their own.
