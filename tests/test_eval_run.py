@@ -246,4 +246,3 @@ def test_a_judge_that_does_not_answer_in_time_is_an_evaluator_error(
     first, second = (json.loads(line) for line in out.splitlines())
     assert first["label"] is None and "timeout" in first["error"]
     assert second["label"] == "faithful"
-

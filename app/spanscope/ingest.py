@@ -231,7 +231,9 @@ def index_for_search(
     report = report or as_step
     report(0.0, "indexing for search")
     try:
-        return writer.index_pending(cancel, lambda fraction: report(fraction, "indexing for search"))
+        return writer.index_pending(
+            cancel, lambda fraction: report(fraction, "indexing for search")
+        )
     except (Interrupted, InterruptedError):
         return 0
     except DatabaseError as exc:

@@ -10,7 +10,7 @@ from spanscope.store import queries
 from spanscope.ui import span_page, trace_page
 from spanscope.ui.page_rows import Column
 
-COMPUTED = {"labels"}  # filled in by the page loader from the annotation tables
+COMPUTED = {"labels", "match"}  # filled in by the page loader (annotations, snippets)
 
 
 def selected(select: str) -> set[str]:

@@ -319,16 +319,8 @@ def _text_search(value: str, table: str, params: list[object]) -> str:
     chunk contents, case-insensitively. The search index answers it (a subquery on the search
     tables); text without a word the index holds (e.g. "a" or "!!") falls back to a scan."""
     indexed = search.matching_spans_sql(value, params)
-    like = "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    params.extend([like] * 5)
-    span_sql = (
-        "(name ILIKE ? ESCAPE '\\'"
-        " OR list_bool_or(list_transform(list_concat(input_messages, output_messages),"
-        " lambda m: m.content ILIKE ? ESCAPE '\\'))"
-        " OR list_bool_or(list_transform(tool_calls,"
-        " lambda c: c.arguments ILIKE ? ESCAPE '\\' OR c.result ILIKE ? ESCAPE '\\'))"
-        " OR list_bool_or(list_transform(documents, lambda d: d.content ILIKE ? ESCAPE '\\')))"
-    )
+    params.extend([search.like_pattern(value)] * 5)
+    span_sql = search.TEXT_TEST
     if indexed is not None:
         # files imported but not yet indexed (search_pending) are scanned, so results are
         # complete while the index catches up. The CASE on a column of the pending side keeps

@@ -237,7 +237,17 @@ def compile_tree(node: Node | None, table: str, now: datetime | None = None) -> 
     params: list[object] = []
     compiler = _Compiler(params, now or datetime.now(UTC))
     sql = compiler.traces(node) if table == "traces" else compiler.spans(node)
-    return Where(sql, tuple(params))
+    texts = searched_texts(node)
+    return Where(sql, tuple(params), texts[0] if texts else "")
+
+
+def searched_texts(node: Node) -> list[str]:
+    """The texts a filter searches for, in order, leaving out those it excludes."""
+    if isinstance(node, Term):
+        return [node.value] if node.field is None else []
+    if isinstance(node, Not):
+        return []
+    return [text for part in node.parts for text in searched_texts(part)]
 
 
 def group_level(node: Node) -> str:

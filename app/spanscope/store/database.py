@@ -244,10 +244,12 @@ class Database:
         of step with the database (see store/search_index.py); a read-only database without a
         usable index cannot answer text searches (they say why)."""
         search.register_functions(self._con, self.search)
-        row = first_row(self._con.execute(
-            "SELECT max(CASE WHEN key = 'search_index_id' THEN value END), "
-            "max(CASE WHEN key = 'search_next_doc_id' THEN value END) FROM meta"
-        ))
+        row = first_row(
+            self._con.execute(
+                "SELECT max(CASE WHEN key = 'search_index_id' THEN value END), "
+                "max(CASE WHEN key = 'search_next_doc_id' THEN value END) FROM meta"
+            )
+        )
         index_id, next_doc_id = (row[0], int(row[1] or 1)) if row else (None, 1)
         folder = self.search_folder
         if index_id is not None and search_index.in_step(folder, index_id, next_doc_id):

@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from spanscope.sqlfiles import load
+from spanscope.store import search
 from spanscope.store.database import first_row
 
 # Sort keys a user can choose, mapped to SQL that never yields NULL (keyset needs totality).
@@ -25,6 +26,7 @@ TRACE_SORTS: dict[str, str] = {
     "errors": "error_count",
     "tokens": "(input_tokens + output_tokens)",
     "spans": "span_count",
+    "relevance": "coalesce(search_rank.score, 0.0)",
 }
 
 SPAN_SORTS: dict[str, str] = {
@@ -33,6 +35,28 @@ SPAN_SORTS: dict[str, str] = {
     "cost": "coalesce(recorded_cost, computed_cost, -1.0)",
     "tokens": "(coalesce(input_tokens, 0) + coalesce(output_tokens, 0))",
     "errors": "(status = 'error')::INTEGER",
+    "relevance": "coalesce(search_rank.score, 0.0)",
+}
+
+# How well each span (or trace: its best span) matches the searched text, joined for the
+# "relevance" sort: the index's best matches by BM25 (store.search.RANKED of them); the rest
+# score 0 and follow in id order. Column names differ from the lists' so the filter's
+# unqualified names still mean the list's own columns.
+_RANKED_SPANS = (
+    "SELECT d.trace_id AS rank_trace, d.span_id AS rank_span, max(x.score) AS score "
+    "FROM (SELECT unnest(search_scores(?), recursive := true)) x "
+    "JOIN search_docs d ON d.doc_id = x.doc_id GROUP BY ALL"
+)
+_RANK_JOIN = {
+    "spans": (
+        f"LEFT JOIN ({_RANKED_SPANS}) search_rank "
+        "ON search_rank.rank_trace = spans.trace_id AND search_rank.rank_span = spans.span_id"
+    ),
+    "traces": (
+        "LEFT JOIN (SELECT rank_trace, max(score) AS score "
+        f"FROM ({_RANKED_SPANS}) GROUP BY ALL) search_rank "
+        "ON search_rank.rank_trace = traces.trace_id"
+    ),
 }
 
 TRACE_COLUMNS = (
@@ -63,6 +87,8 @@ class Where:
 
     sql: str = "TRUE"
     params: tuple[Any, ...] = ()
+    # The first text the filter searches for (not excluded): what "relevance" ranks by.
+    search_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,6 +156,10 @@ def _page(
     key = sorts[sort]
     where = where or Where()
     clauses, params = [f"({where.sql})"], list(where.params)
+    joined = ""
+    if sort == "relevance":
+        joined = _RANK_JOIN[table]
+        params.insert(0, where.search_text)
     if after is not None:
         # Written as separate comparisons, not a row comparison, so DuckDB can push it down.
         first, strict = (">=", ">") if not descending else ("<=", "<")
@@ -140,8 +170,8 @@ def _page(
     # Carrying the wide columns (previews, model lists) through the sort of every matching
     # row doubled the time of a filtered page on a million spans.
     sql = (
-        f"WITH page AS (SELECT rowid AS page_row, {key} AS sort_key, {id_column} AS page_key "
-        f"FROM {table} WHERE {' AND '.join(clauses)} "
+        f"WITH page AS (SELECT {table}.rowid AS page_row, {key} AS sort_key, "
+        f"{id_column} AS page_key FROM {table} {joined} WHERE {' AND '.join(clauses)} "
         f"ORDER BY {key} {order}, {id_column} {order} LIMIT ?) "
         f"SELECT {columns}, page.sort_key FROM {table} JOIN page ON {table}.rowid = page.page_row "
         f"ORDER BY page.sort_key {order}, page.page_key {order}"
@@ -149,6 +179,21 @@ def _page(
     rows = cur.sql(sql, params=[*params, limit + 1]).to_arrow_table()
     more = rows.num_rows > limit
     return Page(rows.slice(0, limit) if more else rows, more)
+
+
+def matching_text(
+    cur: duckdb.DuckDBPyConnection,
+    text: str,
+    trace_ids: Sequence[str],
+    span_keys: Sequence[str] = (),
+) -> dict[str, str]:
+    """The searchable text holding ``text`` of a list page: by span key (``trace/span``) for
+    the span keys given, else of the first matching span of each trace, by trace id."""
+    rows = cur.execute(
+        load("spanscope.store", "search_snippets.sql"),
+        {"traces": list(trace_ids), "keys": list(span_keys), "like": search.like_pattern(text)},
+    ).fetchall()
+    return {(f"{t}/{s}" if span_keys else t): str(body or "") for t, s, body in rows}
 
 
 def count(cur: duckdb.DuckDBPyConnection, table: str, where: Where | None = None) -> int:

@@ -197,9 +197,13 @@ def matching_spans_sql(text: str, params: list[object]) -> str | None:
     candidates = _fragment("search_query.sql")
     if not needs_phrase_check(text):
         return candidates
-    like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    params.extend([like] * 5)
+    params.extend([like_pattern(text)] * 5)
     return _fragment("search_phrase.sql").replace("{candidates}", candidates)
+
+
+def like_pattern(text: str) -> str:
+    """``%text%`` for ILIKE ... ESCAPE '\\': the text's own % _ and \\ are literal."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _fragment(name: str) -> str:
@@ -207,19 +211,27 @@ def _fragment(name: str) -> str:
     return nestable("spanscope.store", name)
 
 
+# A span's own columns holding ``text`` (five ILIKE parameters, each :func:`like_pattern`):
+# what the index's answers mean, and what files not yet indexed are read with.
+TEXT_TEST = (
+    "(name ILIKE ? ESCAPE '\\'"
+    " OR list_bool_or(list_transform(list_concat(input_messages, output_messages),"
+    " lambda m: m.content ILIKE ? ESCAPE '\\'))"
+    " OR list_bool_or(list_transform(tool_calls,"
+    " lambda c: c.arguments ILIKE ? ESCAPE '\\' OR c.result ILIKE ? ESCAPE '\\'))"
+    " OR list_bool_or(list_transform(documents, lambda d: d.content ILIKE ? ESCAPE '\\')))"
+)
+
+
 def spans_matching_in_trace(
     con: duckdb.DuckDBPyConnection, trace_id: str, text: str
 ) -> list[tuple[str, str]]:
     """(span_id, name) of the spans of ``trace_id`` whose text holds ``text``, in start
-    order: which spans a text search found in one trace."""
-    params: list[object] = []
-    sql = matching_spans_sql(text, params)
-    if sql is None:
-        return []
+    order: which spans a text search found in one trace. One trace's text is read directly,
+    so the answer holds whether or not its file is indexed yet."""
     rows = con.execute(
-        f"SELECT s.span_id, s.name FROM spans s JOIN ({sql}) m "
-        "ON m.trace_id = s.trace_id AND m.span_id = s.span_id "
-        "WHERE s.trace_id = ? ORDER BY s.start_ns NULLS LAST, s.span_id",
-        [*params, trace_id],
+        f"SELECT span_id, name FROM spans WHERE trace_id = ? AND {TEXT_TEST} "
+        "ORDER BY start_ns NULLS LAST, span_id",
+        [trace_id, *[like_pattern(text)] * 5],
     ).fetchall()
     return [(str(r[0]), str(r[1] or "")) for r in rows]

@@ -70,6 +70,9 @@ class Writer:
         self._db = db
         self._con = db.writer
         self._lock = threading.Lock()
+        # One filling of the search index at a time (the index has one writer); other writes
+        # go on meanwhile.
+        self._indexing = threading.Lock()
         # How calls are priced at import (set by the layer that knows prices); None leaves
         # computed costs empty. ``pricing_seconds`` adds up the time pricing took.
         self.cost_rules: costs.CostRules | None = None
@@ -113,6 +116,12 @@ class Writer:
         Three steps, each safe to cut off (store/search_index.py): the spans get their numbers
         in a transaction that commits; the index takes their text and commits; the files
         leave ``search_pending``. Other writes wait only for the first and the last."""
+        with self._indexing:
+            return self._index_pending(cancel, report)
+
+    def _index_pending(
+        self, cancel: threading.Event | None, report: Callable[[float], None] | None
+    ) -> int:
         index = self._db.search.index
         if index is None:
             return 0

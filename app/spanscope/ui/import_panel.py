@@ -114,6 +114,35 @@ class ImportJob(QThread):
             self.progressed.emit(overall, text)
 
 
+class IndexJob(QThread):
+    """Indexes for search the files the index does not hold yet (a database opened after an
+    upgrade, a copy without its index folder, an import whose indexing was cut off): searches
+    read those files directly meanwhile, slowly on big ones."""
+
+    progressed = Signal(float)
+    failed = Signal(str)
+
+    def __init__(self, writer: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._writer = writer
+        self._cancel = threading.Event()
+        self._last = 0.0
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
+        try:
+            ingest.index_for_search(self._writer, cancel=self._cancel, report=self._progress)
+        except Exception as exc:  # searches keep reading the files directly
+            self.failed.emit(f"Indexing for search stopped: {exc}")
+
+    def _progress(self, fraction: float, stage: str) -> None:
+        if fraction >= 1.0 or fraction - self._last >= 0.02:
+            self._last = fraction
+            self.progressed.emit(fraction)
+
+
 def result_row(result: ImportResult) -> tuple[str, ...]:
     notes = result.error or "; ".join(result.warnings)
     return (
@@ -248,6 +277,31 @@ class ImportController(QObject):
         self.dialog: ImportDialog | None = None
         self.results: list[ImportResult] = []
         self._parent_widget = parent
+        self.indexing: IndexJob | None = None
+
+    def catch_up_index(self) -> None:
+        """Index in the background whatever the search index does not hold yet; progress and
+        failures go to :attr:`message` (the status bar)."""
+        if self._db.read_only or self.indexing is not None:
+            return
+        job = IndexJob(self._writes.import_writer(), self)
+        job.progressed.connect(self._index_progress)
+        job.failed.connect(self.message.emit)
+        job.finished.connect(self._index_finished)
+        self.indexing = job
+        job.start()
+
+    def _index_progress(self, fraction: float) -> None:
+        if fraction < 1.0:
+            self.message.emit(
+                f"Indexing for search… {fraction:.0%} (searches read the files directly meanwhile)"
+            )
+
+    def _index_finished(self) -> None:
+        job, self.indexing = self.indexing, None
+        if job is not None:
+            job.wait()
+            job.deleteLater()
 
     @property
     def running(self) -> bool:
@@ -302,6 +356,10 @@ class ImportController(QObject):
 
     def shutdown(self) -> None:
         """Cancel a running import and wait for its thread (window closing)."""
+        if self.indexing is not None:
+            self.indexing.cancel()
+            self.indexing.wait()
+            self._index_finished()
         if self.job is not None:
             self.job.cancel()
             self.job.wait()

@@ -251,6 +251,7 @@ class MainWindow(QMainWindow):
         self.writes.failed.connect(self.show_message)
         self.importer.finished.connect(self._import_finished)
         self.importer.message.connect(self.show_message)
+        self.importer.catch_up_index()
         self.importer.show_requested.connect(self.query_bar.set_text)
         self.empty.load_demo.connect(self.load_demo)
         self.empty.import_files.connect(self.choose_files)

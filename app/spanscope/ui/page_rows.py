@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from spanscope.core.snippets import snippet
 from spanscope.store import queries
 from spanscope.ui import display
 
@@ -78,6 +79,18 @@ class PageRequest:
         )
         return page.rows.to_pydict(), page.more
 
+    def snippets(
+        self, cur: Any, trace_ids: list[str], span_keys: list[str] | None = None
+    ) -> list[str]:
+        """The "Match" cells of a page read by :meth:`read`: where each row holds the text the
+        filter searches for (its first matching span, on the trace list); empty without one."""
+        text = self.where.search_text if self.where is not None else ""
+        if not text or not trace_ids:
+            return [""] * len(trace_ids)
+        found = queries.matching_text(cur, text, trace_ids, span_keys or ())
+        rows = span_keys if span_keys is not None else trace_ids
+        return [snippet(found.get(key), text) for key in rows]
+
 
 @dataclass
 class PageRows:
@@ -135,6 +148,14 @@ TOKENS = Column(
     sort="tokens",
     numeric=True,
     width="12,345 / 1,234",
+)
+# Where the row holds the searched text; sorting by it ranks rows by relevance (BM25).
+MATCH = Column(
+    "Match",
+    ("match",),
+    one_line("match", 200),
+    sort="relevance",
+    width="…says the refund policy allows returns within 90 days…",
 )
 COST = Column(
     "Cost",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from spanscope.core import snippets
 from spanscope.store import queries, search
 from spanscope.ui import display
 from spanscope.ui.highlight import filter_phrases
@@ -35,13 +36,10 @@ class SearchHit:
 def snippet(texts: list[str], phrase: str, around: int = SNIPPET_AROUND) -> str:
     """The first place ``phrase`` occurs (any case) with ``around`` characters either side,
     on one line; '' when it does not occur."""
-    wanted = phrase.lower()
     for text in texts:
-        at = text.lower().find(wanted)
-        if at >= 0:
-            start, end = max(0, at - around), min(len(text), at + len(phrase) + around)
-            inner = display.one_line(text[start:end], 2 * around + len(phrase) + 10)
-            return ("…" if start else "") + inner + ("…" if end < len(text) else "")
+        found = snippets.snippet(text, phrase, around)
+        if found:
+            return display.one_line(found, 2 * around + len(phrase) + 10)
     return ""
 
 

@@ -15,6 +15,7 @@ from spanscope.ui.badges import badge_text
 from spanscope.ui.page_rows import (
     COST,
     DURATION,
+    MATCH,
     TIME,
     TOKENS,
     Column,
@@ -75,6 +76,7 @@ COLUMNS: tuple[Column, ...] = (
         hidden=True,
     ),
     Column("Labels", ("labels",), lambda p: list(p["labels"])),
+    MATCH,
     Column("Preview", ("preview",), one_line("preview", 200)),
 )
 
@@ -94,6 +96,7 @@ def load_page(cur: Any, request: PageRequest) -> SpanRows:
     keys = list(zip(c["trace_id"], c["span_id"], strict=True))
     badges = stored.labels_of_spans(cur, keys)  # the page's, from small tables
     c["labels"] = [badge_text(badges.get(k)) for k in keys]
+    c["match"] = request.snippets(cur, c["trace_id"], [f"{t}/{s}" for t, s in keys])
     text = cells_of(COLUMNS, c)
     return SpanRows(
         text=text,

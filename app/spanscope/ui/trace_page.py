@@ -13,6 +13,7 @@ from spanscope.ui.badges import badge_text
 from spanscope.ui.page_rows import (
     COST,
     DURATION,
+    MATCH,
     TIME,
     TOKENS,
     Column,
@@ -57,6 +58,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("User", ("user_id",), one_line("user_id", 120), width="u_1234"),
     Column("Labels", ("labels",), lambda p: list(p["labels"])),
+    MATCH,
     Column("Preview", ("preview",), one_line("preview", 200)),
     Column("Trace ID", ("trace_id",), lambda p: [str(v) for v in p["trace_id"]]),
 )
@@ -74,6 +76,7 @@ def load_page(cur: Any, request: PageRequest) -> TraceRows:
     c, more = request.read(cur, queries.trace_page)
     badges = stored.labels_of_traces(cur, c["trace_id"])  # the page's, from small tables
     c["labels"] = [badge_text(badges.get(t)) for t in c["trace_id"]]
+    c["match"] = request.snippets(cur, c["trace_id"])
     text = cells_of(COLUMNS, c)
     return TraceRows(
         text=text,
