@@ -173,6 +173,8 @@ def feed(
             done += len(ids)
             if report is not None:
                 report(min(1.0, done / total))
+        if cancel is not None and cancel.is_set():
+            raise InterruptedError("indexing cancelled")
 
 
 def indexable(text: str) -> bool:

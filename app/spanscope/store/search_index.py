@@ -216,7 +216,10 @@ class SearchIndex:
         writer = self._index.writer(heap_size=_INDEXING_HEAP)
         try:
             for source in sources:
-                writer.delete_documents_by_term(SOURCE, source)
+                # by a query: deleting by term misses unsigned fields in these bindings
+                writer.delete_documents_by_query(
+                    tantivy.Query.term_query(self._schema, SOURCE, source)
+                )
             yield DocumentSink(writer)
             writer.commit()
         except BaseException:
