@@ -70,7 +70,7 @@ def test_forbidden_statements_are_refused(console: Console, filled: Database, sq
 def test_documented_tables_are_readable(console: Console) -> None:
     rows, more = console.query("SELECT kind, count(*) AS n FROM spans GROUP BY kind ORDER BY kind")
     assert rows.num_rows >= 3 and not more
-    for view in ("messages", "tool_calls", "documents", "traces", "search_terms"):
+    for view in ("messages", "tool_calls", "documents", "traces", "search_docs"):
         console.query(f"SELECT * FROM {view} LIMIT 1")
 
 
@@ -138,7 +138,7 @@ def test_schema_docs_cover_every_span_column(console: Console) -> None:
     assert span_docs["start_ns"].type == "BIGINT"
     assert span_docs["trace_id"].type == "VARCHAR"
     assert "nanoseconds" in span_docs["start_ns"].meaning
-    assert {"search_terms", "search_docs", "traces"} <= {d.table for d in docs}
+    assert {"search_pending", "search_docs", "traces"} <= {d.table for d in docs}
 
 
 @pytest.mark.parametrize(

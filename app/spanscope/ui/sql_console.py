@@ -53,9 +53,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 # Tables the app keeps for itself (search index, bookkeeping): queryable, not listed.
-INTERNAL_TABLES = frozenset(
-    {"meta", "search_docs", "search_pairs", "search_pending", "search_terms"}
-)
+INTERNAL_TABLES = frozenset({"meta", "search_docs", "search_pending"})
 _NUMBER_ALIGN = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
