@@ -132,10 +132,10 @@ def test_the_command_line_reports_the_file_imported_with_the_pricing_warning(
 def test_a_search_index_failure_leaves_the_file_imported_searchable_and_indexed_later(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(con: duckdb.DuckDBPyConnection, source_id: int) -> None:
-        raise duckdb.IOException("could not write the search index")
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("could not write the search index")
 
-    monkeypatch.setattr(search, "index_source", broken)
+    monkeypatch.setattr(search, "feed", broken)
     [result] = import_paths(db, [calls_file(tmp_path / "first.json", TRACE, "refund")])
     assert result.status is ImportStatus.IMPORTED and result.spans == 2
     [warning] = after_commit(result.warnings)

@@ -167,6 +167,9 @@ def damaged_table(db: Database) -> str | None:
     alone proves little: a file cut short opens and fails at its first missing block."""
     cur = db.reader()
     try:
+        short = _cut_short(db, cur)
+        if short is not None:
+            return short
         tables = [
             str(r[0])
             for r in cur.execute(
@@ -185,6 +188,30 @@ def damaged_table(db: Database) -> str | None:
         return f"the list of tables: {_first_line(exc)}"
     finally:
         cur.close()
+    return None
+
+
+# A DuckDB file is three 4 KiB headers and then its blocks (``pragma_database_size``).
+_HEADERS = 3 * 4096
+
+
+def _cut_short(db: Database, cur: duckdb.DuckDBPyConnection) -> str | None:
+    """The file is shorter than the blocks it records: cut short, even where the blocks lost
+    held nothing a table reads yet (free space at its end). Only said of a file without a log
+    to replay, whose every block is on disk."""
+    if not db.path.exists() or db.path.with_name(db.path.name + ".wal").exists():
+        return None
+    row = cur.execute("SELECT total_blocks, block_size FROM pragma_database_size()").fetchall()
+    if not row:
+        return None
+    blocks, block_size = int(row[0][0]), int(row[0][1])
+    size = db.path.stat().st_size
+    recorded = _HEADERS + blocks * block_size
+    if size < recorded:
+        return (
+            f"the file: {size:,} bytes, {recorded - size:,} short of the {blocks:,} blocks "
+            "it records (cut short)"
+        )
     return None
 
 
