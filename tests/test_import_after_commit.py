@@ -10,7 +10,6 @@ from importlib.metadata import PackageNotFoundError
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from otlp_builder import document, span, write_json
