@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from otlp_builder import document, write_json
+from spanscope import ingest
 from spanscope.core.filters import compile_filter
 from spanscope.ingest import import_paths, index_for_search
 from spanscope.model import ImportStatus
@@ -181,3 +182,24 @@ def test_the_lists_show_where_each_row_matched(tmp_path: Path, db: Database) -> 
     assert "Refund Policy" in on_traces.snippets(db.reader(), [TRACE_A])[0]
     unsearched = PageRequest("start", True, None, compile_filter("kind:llm", "spans"))
     assert unsearched.snippets(db.reader(), [TRACE_A], [f"{TRACE_A}/a000000000000001"]) == [""]
+
+
+def test_an_import_says_each_of_its_stages(tmp_path: Path, db: Database) -> None:
+    stages: list[str] = []
+
+    def progress(p: ingest.Progress) -> None:
+        if not stages or stages[-1] != p.stage:
+            stages.append(p.stage)
+
+    path = one_chat(tmp_path, "a.json", TRACE_A, "hotel honey")
+    [result] = import_paths(db, [path], progress=progress)
+    assert result.status is ImportStatus.IMPORTED
+    wanted = [
+        "reading",
+        "reading and mapping spans",
+        "checking spans and deriving traces",
+        "writing to disk",
+        "pricing calls",
+        "indexing for search",
+    ]
+    assert [s for s in stages if s in wanted] == wanted

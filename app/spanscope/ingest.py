@@ -472,10 +472,13 @@ class _Watch:
         self._thread = threading.Thread(target=self._loop, name="import-watch", daemon=True)
 
     def __enter__(self) -> _Watch:
+        if self._stage == "importing":  # each stage said as it starts, however short
+            self._writer.on_stage = lambda stage: self._report(-1.0, stage)
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._writer.on_stage = None
         self._done.set()
         self._thread.join()
 
@@ -485,8 +488,10 @@ class _Watch:
                 self._writer.interrupt()
                 return
             fraction = self._writer.progress()
+            # An import says which of its stages runs (the writer's); other work its own.
+            stage = self._writer.stage if self._stage == "importing" else self._stage
             if fraction >= 0:
-                self._report(fraction, self._stage)
+                self._report(fraction, stage)
 
 
 def file_sha256(path: Path, cancel: threading.Event | None = None) -> str:

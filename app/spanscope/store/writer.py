@@ -70,6 +70,10 @@ class Writer:
         self._db = db
         self._con = db.writer
         self._lock = threading.Lock()
+        # What the import is doing now, for progress lines ("reading and mapping", "pricing" …);
+        # ``on_stage`` hears each change as it happens.
+        self._stage = "reading"
+        self.on_stage: Callable[[str], None] | None = None
         # One filling of the search index at a time (the index has one writer); other writes
         # go on meanwhile.
         self._indexing = threading.Lock()
@@ -86,6 +90,17 @@ class Writer:
             self._con.execute(f"SET temp_directory = '{_escape(str(temp_dir))}'")
         for stmt in statements(load("spanscope.store", "mapping_macros.sql")):
             self._con.execute(stmt)
+
+    @property
+    def stage(self) -> str:
+        """What the running import is doing."""
+        return self._stage
+
+    @stage.setter
+    def stage(self, stage: str) -> None:
+        self._stage = stage
+        if self.on_stage is not None:
+            self.on_stage(stage)
 
     @property
     def database_path(self) -> Path:
@@ -196,6 +211,7 @@ class Writer:
         win (raised as ``Interrupted``, the transaction rolled back)."""
         if isinstance(source, AnnotationSource):
             return self._import_annotations(path, sha256, size, fmt, source)
+        self.stage = "reading"
         with self._lock:
             con = self._con
             failure = _Failure()
@@ -215,6 +231,7 @@ class Writer:
                 outcome = self._import_in_transaction(path, sha256, size, fmt, select)
                 if cancelled():
                     raise duckdb.InterruptException("cancelled before the commit")
+                self.stage = "writing to disk"
                 con.execute("COMMIT")
             except BaseException as exc:
                 _rollback(con)
@@ -227,6 +244,7 @@ class Writer:
                 if not isinstance(source, SqlSource):
                     con.unregister("raw_arrow")
             outcome.warnings.extend(source.warnings)
+            self.stage = "pricing calls"
             try:
                 self._price_imported(outcome.source_id)
             except Exception as exc:  # any failure: the file is in and must be reported so
@@ -277,7 +295,9 @@ class Writer:
         source_id = self._add_source(path, sha256, size, fmt)
         con.execute(f"CREATE OR REPLACE TEMP VIEW raw_spans AS {select}")
         params = {"source_id": source_id}
+        self.stage = "reading and mapping spans"
         con.execute(load("spanscope.store", "map_spans.sql"), params)
+        self.stage = "checking spans and deriving traces"
         facts = first_row(con.execute(load("spanscope.store", "file_warnings.sql"), params))
         assert facts is not None
         if not facts[-2]:
