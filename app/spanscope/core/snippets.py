@@ -13,19 +13,27 @@ import re
 AROUND = 60
 # How much of a span's text is searched for the match: the lists must stay fast on huge spans.
 SEARCHED = 200_000
+# Separates a span's fields in the text given (store/sql/search_snippets.sql): a snippet stays
+# inside the field that matched.
+FIELD_END = "\x1e"
 
 
-def snippet(body: str | None, text: str, around: int = AROUND) -> str:
+def snippet(body: str | None, text: str, around: int = AROUND, before: int | None = None) -> str:
     """``…words before MATCH words after…`` for the first place ``body`` holds ``text``
-    (case-insensitively), or "" when it does not within its first :data:`SEARCHED` characters."""
+    (case-insensitively), or "" when it does not within its first :data:`SEARCHED` characters.
+    ``around`` characters are kept on each side, or ``before`` of them before it (a list's
+    narrow column keeps the match near its start)."""
     if not body or not text:
         return ""
     found = re.search(re.escape(text), body[:SEARCHED], re.IGNORECASE)
     if found is None:
         return ""
     start, end = found.span()
-    before = body[max(0, start - around) : start]
-    after = body[end : end + around]
-    lead = "…" if start > around else ""
-    tail = "…" if end + around < len(body) else ""
-    return f"{lead}{before}{found.group()}{after}{tail}"
+    field_start = body.rfind(FIELD_END, 0, start) + 1
+    field_end = body.find(FIELD_END, end)
+    field_end = len(body) if field_end < 0 else field_end
+    ahead = around if before is None else before
+    first, last = max(field_start, start - ahead), min(field_end, end + around)
+    lead = "…" if first > field_start else ""
+    tail = "…" if last < field_end else ""
+    return f"{lead}{body[first:start]}{found.group()}{body[end:last]}{tail}"

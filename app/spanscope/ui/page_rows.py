@@ -89,7 +89,7 @@ class PageRequest:
             return [""] * len(trace_ids)
         found = queries.matching_text(cur, text, trace_ids, span_keys or ())
         rows = span_keys if span_keys is not None else trace_ids
-        return [snippet(found.get(key), text) for key in rows]
+        return [snippet(found.get(key), text, around=120, before=20) for key in rows]
 
 
 @dataclass
@@ -155,7 +155,7 @@ MATCH = Column(
     ("match",),
     one_line("match", 200),
     sort="relevance",
-    width="…says the refund policy allows returns within 90 days…",
+    width="…help center says the refund policy allows returns within 90 days of…",
 )
 COST = Column(
     "Cost",

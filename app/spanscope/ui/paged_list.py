@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from spanscope.store import queries
 from spanscope.ui import display
 from spanscope.ui.column_chooser import ColumnChooser
-from spanscope.ui.page_rows import Column, PageRequest, PageRows
+from spanscope.ui.page_rows import MATCH, Column, PageRequest, PageRows
 from spanscope.ui.workers import QueryRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -45,6 +45,7 @@ class PagedListModel(QAbstractTableModel):
 
     count_changed = Signal(int)
     page_loaded = Signal(int)  # rows now loaded
+    searching = Signal(bool)  # the filter searches for text (or no longer does)
     failed = Signal(str)
 
     table: str  # counted for ``count_changed``, and named when a page fails
@@ -88,6 +89,7 @@ class PagedListModel(QAbstractTableModel):
     def set_filter(self, where: queries.Where | None, reload: bool = True) -> None:
         """Show only the rows ``where`` matches (None for all)."""
         self._where = where
+        self.searching.emit(bool(where is not None and where.search_text))
         if reload:
             self.reload()
 
@@ -215,6 +217,8 @@ class PagedList(QWidget):
         titles = [c.title for c in self.model.columns]
         hidden = [c.title for c in self.model.columns if c.hidden]
         self.columns = ColumnChooser(self.view, titles, self.settings_key, hidden)
+        self.model.searching.connect(self._show_matches)
+        self._show_matches(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
@@ -223,6 +227,12 @@ class PagedList(QWidget):
         self.view.customContextMenuRequested.connect(self._menu)
         # Features add context menu entries: called with (menu, ids of the selected rows).
         self.menu_extenders: list[Callable[[QMenu, list[str]], None]] = []
+
+    def _show_matches(self, searching: bool) -> None:
+        """The "Match" column is there while the filter searches for text, and only then."""
+        for i, column in enumerate(self.model.columns):
+            if column is MATCH:
+                self.view.setColumnHidden(i, not searching)
 
     def selected_ids(self) -> list[str]:
         """Ids of the selected rows (``row_id``), top to bottom."""

@@ -37,6 +37,7 @@ COLUMNS: tuple[Column, ...] = (
         marks_errors=True,
         kind_icon=True,
     ),
+    MATCH,
     Column(
         "Kind",
         ("kind",),
@@ -76,7 +77,6 @@ COLUMNS: tuple[Column, ...] = (
         hidden=True,
     ),
     Column("Labels", ("labels",), lambda p: list(p["labels"])),
-    MATCH,
     Column("Preview", ("preview",), one_line("preview", 200)),
 )
 

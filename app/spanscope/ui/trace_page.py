@@ -34,6 +34,7 @@ def _numbers(name: str) -> Callable[[PageColumns], list[str]]:
 COLUMNS: tuple[Column, ...] = (
     TIME,
     Column("Root", ("root_name",), one_line("root_name", 80), width="invoke_agent support-agent"),
+    MATCH,
     Column("Service", ("service",), one_line("service", 120), width="checkout-assistant"),
     DURATION,
     Column("Spans", ("span_count",), _numbers("span_count"), "spans", True, "Spans"),
@@ -58,7 +59,6 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("User", ("user_id",), one_line("user_id", 120), width="u_1234"),
     Column("Labels", ("labels",), lambda p: list(p["labels"])),
-    MATCH,
     Column("Preview", ("preview",), one_line("preview", 200)),
     Column("Trace ID", ("trace_id",), lambda p: [str(v) for v in p["trace_id"]]),
 )

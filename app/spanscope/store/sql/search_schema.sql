@@ -18,12 +18,16 @@ CREATE TABLE IF NOT EXISTS search_pending (
 INSERT INTO meta SELECT 'search_next_doc_id', '1'
 WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'search_next_doc_id');
 
--- The searched text of a span: its name and each content field, each cut at 20,000 characters.
-CREATE OR REPLACE MACRO search_body(name, input_messages, output_messages, tool_calls, documents) AS
-    array_to_string(list_transform(list_filter(list_concat(
+-- The searched fields of a span: its name and each content field, each cut at 20,000 characters.
+CREATE OR REPLACE MACRO search_fields(name, input_messages, output_messages, tool_calls, documents) AS
+    list_transform(list_filter(list_concat(
         [name],
         list_transform(coalesce(input_messages, []), lambda m: m.content),
         list_transform(coalesce(output_messages, []), lambda m: m.content),
         flatten(list_transform(coalesce(tool_calls, []), lambda c: [c.arguments, c.result])),
         list_transform(coalesce(documents, []), lambda x: x.content)),
-        lambda f: f IS NOT NULL), lambda f: left(f, 20000)), chr(10));
+        lambda f: f IS NOT NULL), lambda f: left(f, 20000));
+
+-- The searched text of a span: its fields, a line each.
+CREATE OR REPLACE MACRO search_body(name, input_messages, output_messages, tool_calls, documents) AS
+    array_to_string(search_fields(name, input_messages, output_messages, tool_calls, documents), chr(10));
