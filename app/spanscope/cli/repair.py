@@ -67,7 +67,7 @@ def _check(_db: None, args: argparse.Namespace, out: TextIO) -> int:
     path = _path(args)
     report: dict[str, Any] = {"database": str(path)}
     try:
-        db = Database.open(path)
+        db = Database.open(path, search_index=False)
         damage = damaged_table(db)
         if damage is not None:
             db.close()
@@ -156,7 +156,7 @@ def _rebuild(_db: None, args: argparse.Namespace, out: TextIO) -> int:
     if path.exists():
         detail = ""
         try:
-            Database.open(path).close()  # a healthy file: replay its log before copying it
+            Database.open(path, search_index=False).close()  # a healthy file: replay its log before copying it
         except DatabaseDamaged as damaged:
             detail = damaged.detail
         except (DatabaseLocked, SchemaTooNew) as exc:

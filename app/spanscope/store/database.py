@@ -158,8 +158,12 @@ class Database:
         read_only: bool = False,
         memory_limit: str | None = None,
         search_folder: Path | None = None,
+        search_index: bool = True,
     ) -> Database:
         """Open (creating when absent and writable) the database at ``path``.
+
+        ``search_index=False`` leaves the search index closed (``check`` and ``rebuild``, which
+        must not write to a file before they know it is whole, and never search).
 
         Raises :class:`DatabaseLocked` when another process holds it, :class:`SchemaTooNew`
         when a newer Spanscope wrote it, :class:`StoreError` when it is not a database.
@@ -193,7 +197,10 @@ class Database:
             if search_folder is not None:
                 db.search_folder = search_folder
             db._prepare()
-            db._open_search()
+            if search_index:
+                db._open_search()
+            else:
+                db.search.missing = "the database was opened without its search index"
         except duckdb.Error as exc:
             con.close()
             # A file cut short opens (its headers are whole) and fails on the first read.

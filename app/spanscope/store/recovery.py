@@ -118,7 +118,7 @@ def _readable_copy(aside: SetAside, cut: int | None) -> Path | None:
             else:
                 target.write(source.read(cut))
     try:
-        db = Database.open(copy, read_only=True)
+        db = Database.open(copy, read_only=True, search_index=False)
     except (StoreError, OSError):
         return None
     try:
@@ -225,7 +225,7 @@ def build_beside(path: Path, annotations: list[Annotation]) -> Database:
     new = path.with_name(path.name + REBUILDING)
     for leftover in (new, log_of(new)):
         leftover.unlink(missing_ok=True)
-    db = Database.open(new)
+    db = Database.open(new, search_index=False)  # indexed once in place, under its own name
     if annotations:
         # without their old row ids, so the new database numbers them afresh
         save_many(db.writer.cursor(), [replace(a, annotation_id=None) for a in annotations])
