@@ -32,14 +32,7 @@ from spanscope.store import Database, search
 NOW = datetime(2025, 11, 28, 14, 0, tzinfo=UTC)
 HOUR_NS = 3_600_000_000_000
 
-TEXT = (
-    "(name ILIKE ? ESCAPE '\\'"
-    " OR list_bool_or(list_transform(list_concat(input_messages, output_messages),"
-    " lambda m: m.content ILIKE ? ESCAPE '\\'))"
-    " OR list_bool_or(list_transform(tool_calls,"
-    " lambda c: c.arguments ILIKE ? ESCAPE '\\' OR c.result ILIKE ? ESCAPE '\\'))"
-    " OR list_bool_or(list_transform(documents, lambda d: d.content ILIKE ? ESCAPE '\\')))"
-)
+TEXT = search.TEXT_TEST  # a span's own columns holding the text (five ILIKE parameters)
 
 
 # Quoted text is answered by the search index (store/search.py); these are its subqueries.

@@ -215,24 +215,26 @@ def test_hostile_search_text_is_only_text(searchable: Database, text: str) -> No
     assert counts == [(4, 4)]
 
 
-def test_a_schema_1_file_is_migrated_and_indexed(tmp_path: Path) -> None:
-    path = tmp_path / "old.duckdb"
+def older_database(path: Path, *changes: str) -> Path:
+    """A database holding one tool span ("Parcelway Express"), then made older by ``changes``."""
     with Database.open(path) as db:
-        import_ok(
-            db,
-            write_json(
-                tmp_path / "o.json",
-                document([tool(TRACE_A, "a000000000000002", "{}", "Parcelway Express")]),
-            ),
-        )
-        for stmt in (
-            "DROP TABLE search_docs",
-            "DROP TABLE search_pending",
-            "DROP MACRO search_body",
-            "DELETE FROM meta WHERE key LIKE 'search%'",
-            "UPDATE meta SET value = '1' WHERE key = 'schema_version'",
-        ):
+        tool_span = tool(TRACE_A, "a000000000000002", "{}", "Parcelway Express")
+        import_ok(db, write_json(path.with_suffix(".json"), document([tool_span])))
+        for stmt in changes:
             db.writer.execute(stmt)
+    return path
+
+
+def test_a_schema_1_file_is_migrated_and_indexed(tmp_path: Path) -> None:
+    path = older_database(
+        tmp_path / "old.duckdb",
+        "DROP TABLE search_docs",
+        "DROP TABLE search_pending",
+        "DROP MACRO search_body",
+        "DROP MACRO search_fields",
+        "DELETE FROM meta WHERE key LIKE 'search%'",
+        "UPDATE meta SET value = '1' WHERE key = 'schema_version'",
+    )
     with Database.open(path) as db:
         assert db.schema_version() == SCHEMA_VERSION
         # found at once (the file is read directly), and by the index once it is built
@@ -245,21 +247,12 @@ def test_a_schema_1_file_is_migrated_and_indexed(tmp_path: Path) -> None:
 def test_a_schema_8_index_in_tables_moves_beside_the_file(tmp_path: Path) -> None:
     """Schemas 2 to 8 kept the index in DuckDB tables: they are dropped and every file is
     indexed again in the folder beside the database."""
-    path = tmp_path / "tables.duckdb"
-    with Database.open(path) as db:
-        import_ok(
-            db,
-            write_json(
-                tmp_path / "t.json",
-                document([tool(TRACE_A, "a000000000000002", "{}", "Parcelway Express")]),
-            ),
-        )
-        for stmt in (
-            "CREATE TABLE search_terms (term VARCHAR, doc_ids INTEGER[])",
-            "CREATE TABLE search_pairs (second VARCHAR, first VARCHAR, doc_ids INTEGER[])",
-            "UPDATE meta SET value = '8' WHERE key = 'schema_version'",
-        ):
-            db.writer.execute(stmt)
+    path = older_database(
+        tmp_path / "tables.duckdb",
+        "CREATE TABLE search_terms (term VARCHAR, doc_ids INTEGER[])",
+        "CREATE TABLE search_pairs (second VARCHAR, first VARCHAR, doc_ids INTEGER[])",
+        "UPDATE meta SET value = '8' WHERE key = 'schema_version'",
+    )
     with Database.open(path) as db:
         tables = (
             db.reader()
