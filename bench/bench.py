@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -84,6 +85,7 @@ def generated_file(workdir: Path, spans: int, seed: int) -> tuple[Path, float | 
 def fresh_database(path: Path) -> Path:
     for stale in (path, path.with_name(path.name + ".wal")):
         stale.unlink(missing_ok=True)
+    shutil.rmtree(path.with_name(path.name + ".search"), ignore_errors=True)  # its index
     return path
 
 
@@ -871,6 +873,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Spanscope import and query benchmark.")
     parser.add_argument("--spans", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--file",
+        type=Path,
+        help="an OTLP JSON Lines file to use instead of a generated one "
+        "(e.g. ../shared/perf/gen_traces.py --spans 1000000)",
+    )
     parser.add_argument("--workdir", type=Path, default=REPO / "bench" / "work")
     parser.add_argument("--runs", type=int, default=20, help="repetitions of each query")
     parser.add_argument(
@@ -881,13 +889,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
 
-    file, generated_in = generated_file(args.workdir, args.spans, args.seed)
+    if args.file is not None:
+        file, generated_in = args.file.resolve(), None
+    else:
+        file, generated_in = generated_file(args.workdir, args.spans, args.seed)
     size = file.stat().st_size
-    rows = [
-        Row("input file", size / MB, "MB"),
-        Row("input spans", args.spans, "spans"),
-        Row("input bytes per span", size / args.spans, "B"),
-    ]
+    rows = [Row("input file", size / MB, "MB")]
+    if args.file is None:
+        rows += [
+            Row("input spans", args.spans, "spans"),
+            Row("input bytes per span", size / args.spans, "B"),
+        ]
     if generated_in is not None:
         rows.append(Row("generator", args.spans / generated_in, "spans/s"))
     db = args.workdir / "import.duckdb"
