@@ -122,7 +122,7 @@ def test_cancel_leaves_the_database_unchanged(
     with qtbot.waitSignal(
         job.progressed,
         timeout=20000,
-        check_params_cb=lambda _value, text: text.startswith("Importing"),
+        check_params_cb=lambda _value, text: text.startswith("Reading and mapping"),
     ):
         pass
     with qtbot.waitSignal(window.importer.finished, timeout=30000) as done:

@@ -156,7 +156,9 @@ def _rebuild(_db: None, args: argparse.Namespace, out: TextIO) -> int:
     if path.exists():
         detail = ""
         try:
-            Database.open(path, search_index=False).close()  # a healthy file: replay its log before copying it
+            Database.open(
+                path, search_index=False
+            ).close()  # a healthy file: replay its log before copying it
         except DatabaseDamaged as damaged:
             detail = damaged.detail
         except (DatabaseLocked, SchemaTooNew) as exc:

@@ -13,7 +13,9 @@ from spanscope.ui.settings import app_settings
 
 class ColumnChooser(QObject):
     """Right-click on ``view``'s header lists its columns with a check box each. The hidden
-    columns are saved under ``settings_key`` (by title, so a new column does not shift them)."""
+    columns are saved under ``settings_key`` (by title, so a new column does not shift them).
+    Columns named in ``automatic`` come and go by themselves (the list's "Match", while a
+    filter searches for text): never listed, hidden or saved here."""
 
     changed = Signal()
 
@@ -23,9 +25,11 @@ class ColumnChooser(QObject):
         titles: Sequence[str],
         settings_key: str,
         hidden_by_default: Sequence[str] = (),
+        automatic: Sequence[str] = (),
     ) -> None:
         super().__init__(view)
         self.view, self.titles, self.key = view, tuple(titles), settings_key
+        self.automatic = frozenset(automatic)
         header = view.horizontalHeader()
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._menu)
@@ -33,12 +37,15 @@ class ColumnChooser(QObject):
         hidden = hidden_by_default if saved is None else _as_list(saved)
         self.set_hidden(hidden, save=False)
 
+    def _chosen(self) -> list[tuple[int, str]]:
+        return [(i, t) for i, t in enumerate(self.titles) if t not in self.automatic]
+
     def hidden(self) -> list[str]:
         """Titles of the hidden columns."""
-        return [t for i, t in enumerate(self.titles) if self.view.isColumnHidden(i)]
+        return [t for i, t in self._chosen() if self.view.isColumnHidden(i)]
 
     def visible(self) -> list[str]:
-        return [t for i, t in enumerate(self.titles) if not self.view.isColumnHidden(i)]
+        return [t for i, t in self._chosen() if not self.view.isColumnHidden(i)]
 
     def set_visible(self, titles: Sequence[str], save: bool = True) -> None:
         """Show exactly ``titles`` (a saved view's columns); unknown titles are ignored."""
@@ -49,7 +56,7 @@ class ColumnChooser(QObject):
         hidden = set(titles)
         if len(hidden & set(self.titles)) >= len(self.titles):
             hidden.discard(self.titles[0])  # never hide every column
-        for i, title in enumerate(self.titles):
+        for i, title in self._chosen():
             self.view.setColumnHidden(i, title in hidden)
         if save:
             settings = app_settings()
@@ -61,7 +68,7 @@ class ColumnChooser(QObject):
         """The checkable column menu (built fresh each time)."""
         menu = QMenu(self.view)
         shown = self.visible()
-        for i, title in enumerate(self.titles):
+        for i, title in self._chosen():
             action = menu.addAction(title)
             action.setCheckable(True)
             action.setChecked(not self.view.isColumnHidden(i))

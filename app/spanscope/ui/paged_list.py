@@ -216,7 +216,12 @@ class PagedList(QWidget):
         self._set_widths()
         titles = [c.title for c in self.model.columns]
         hidden = [c.title for c in self.model.columns if c.hidden]
-        self.columns = ColumnChooser(self.view, titles, self.settings_key, hidden)
+        self.columns = ColumnChooser(
+            self.view, titles, self.settings_key, hidden, automatic=[MATCH.title]
+        )
+        # "Match" is declared last (columns keep their numbers) and shown beside the name.
+        if MATCH in self.model.columns:
+            header.moveSection(header.visualIndex(self.model.columns.index(MATCH)), 2)
         self.model.searching.connect(self._show_matches)
         self._show_matches(False)
         layout = QVBoxLayout(self)

@@ -34,7 +34,6 @@ def _numbers(name: str) -> Callable[[PageColumns], list[str]]:
 COLUMNS: tuple[Column, ...] = (
     TIME,
     Column("Root", ("root_name",), one_line("root_name", 80), width="invoke_agent support-agent"),
-    MATCH,
     Column("Service", ("service",), one_line("service", 120), width="checkout-assistant"),
     DURATION,
     Column("Spans", ("span_count",), _numbers("span_count"), "spans", True, "Spans"),
@@ -61,6 +60,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Labels", ("labels",), lambda p: list(p["labels"])),
     Column("Preview", ("preview",), one_line("preview", 200)),
     Column("Trace ID", ("trace_id",), lambda p: [str(v) for v in p["trace_id"]]),
+    MATCH,  # shown beside the root's name (ui.paged_list), while a filter searches for text
 )
 
 
