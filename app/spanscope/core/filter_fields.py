@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from spanscope.core.filter_dialect import Dialect
 from spanscope.model.kinds import KINDS
 from spanscope.store import failure_groups, prompt_versions, search
 
@@ -175,17 +176,21 @@ def compile_term(
     params: list[object],
     now: datetime,
     where: Span,
+    dialect: Dialect | None = None,
 ) -> str:
-    """SQL for one term over ``table`` (traces or spans), appending its parameters."""
+    """SQL for one term over ``table`` (traces or spans) in ``dialect`` (the local
+    database's when None), appending its parameters."""
+    dialect = dialect or DUCKDB
+    _check_answerable(dialect, name, value, where)
     if name is None:
-        return _text_search(value, table, params)
+        return dialect.text_search(value, table, params)
     fld = FIELDS[name]
     at_trace = table == "traces"
     column = fld.trace_sql if at_trace else fld.span_sql
     if fld.kind == "has" and value.lower() in _HAS_ANNOTATION:
         return _annotation_exists(at_trace, _HAS_ANNOTATION[value.lower()])
     if fld.kind == "has":
-        return _has(value, at_trace, where)
+        return _has(value, at_trace, where, dialect)
     if fld.kind == "annotated":
         return _annotated(value, at_trace, where)
     if fld.kind == "group":
@@ -218,13 +223,32 @@ def compile_term(
     if column is None:
         if not at_trace:
             raise FilterError(f"'{name}' applies to traces, not spans", *where)
-        inner = compile_term(name, op, value, "spans", params, now, where)
-        return f"EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = traces.trace_id AND {inner})"
-    return _condition(fld, column, op, value, params, now, where)
+        inner = compile_term(name, op, value, "spans", params, now, where, dialect)
+        return dialect.some_span.format(inner=inner)
+    return _condition(fld, column, op, value, params, now, where, dialect)
+
+
+def _check_answerable(dialect: Dialect, name: str | None, value: str, where: Span) -> None:
+    """A term the store cannot answer is an error at that term, never a silent TRUE."""
+    kind = "text" if name is None else FIELDS[name].kind
+    if kind == "has" and value.lower() in _HAS_ANNOTATION:
+        kind = "annotated"
+    if kind in dialect.local_only:
+        shown = f"has:{value}" if kind == "annotated" and name == "has" else name or "quoted text"
+        raise FilterError(
+            f"'{shown}' is known only in the local database: pull the traces first", *where
+        )
 
 
 def _condition(
-    fld: Field, column: str, op: str, value: str, params: list[object], now: datetime, where: Span
+    fld: Field,
+    column: str,
+    op: str,
+    value: str,
+    params: list[object],
+    now: datetime,
+    where: Span,
+    dialect: Dialect,
 ) -> str:
     if fld.kind in ("duration", "number"):
         number = _duration_ns(value, where) if fld.kind == "duration" else _number(value, where)
@@ -246,8 +270,8 @@ def _condition(
         return f"{column} = ?"
     if fld.kind == "tag":
         params.append(value)
-        return f"list_contains({column}, ?)"
-    return _glob(column, value, params)
+        return dialect.tag.format(column=column)
+    return _glob(column, value, params, dialect.like_escape)
 
 
 def _source(value: str, at_trace: bool, params: list[object]) -> str:
@@ -262,11 +286,14 @@ def _source(value: str, at_trace: bool, params: list[object]) -> str:
     return f"source_id IN ({files})"
 
 
-def _glob(column: str, value: str, params: list[object]) -> str:
+_ESCAPE = " ESCAPE '\\'"  # DuckDB's LIKE has no escape character unless told
+
+
+def _glob(column: str, value: str, params: list[object], escape: str = _ESCAPE) -> str:
     if "*" in value or "?" in value:
         escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params.append(escaped.replace("*", "%").replace("?", "_"))
-        return f"{column} ILIKE ? ESCAPE '\\'"
+        return f"{column} ILIKE ?{escape}"
     params.append(value)
     return f"lower({column}) = lower(?)"
 
@@ -298,20 +325,18 @@ def _annotated(value: str, at_trace: bool, where: Span) -> str:
     )
 
 
-def _has(value: str, at_trace: bool, where: Span) -> str:
+def _has(value: str, at_trace: bool, where: Span, dialect: Dialect) -> str:
     key = value.lower()
-    if key not in _HAS_SPAN:
+    if key not in dialect.has_span:
         raise FilterError(
             f"has:{value} is not known",
             *where,
             suggestion="has:" + ", has:".join(sorted(set(_HAS_SPAN) | set(_HAS_ANNOTATION))),
         )
-    if at_trace and key in _HAS_TRACE:
-        return _HAS_TRACE[key]
-    span_sql = _HAS_SPAN[key]
-    if at_trace:
-        return f"EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = traces.trace_id AND {span_sql})"
-    return span_sql
+    if at_trace and key in dialect.has_trace:
+        return dialect.has_trace[key]
+    span_sql = dialect.has_span[key]
+    return dialect.some_span.format(inner=span_sql) if at_trace else span_sql
 
 
 def _text_search(value: str, table: str, params: list[object]) -> str:
@@ -403,3 +428,14 @@ def _time_ns(value: str, now: datetime, where: Span) -> int:
 
 
 Compiler = Callable[[str], str]
+
+# The local database's dialect: DuckDB over the store's own tables.
+DUCKDB = Dialect(
+    name="duckdb",
+    has_span=_HAS_SPAN,
+    has_trace=_HAS_TRACE,
+    tag="list_contains({column}, ?)",
+    some_span="EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = traces.trace_id AND {inner})",
+    text_search=_text_search,
+    like_escape=_ESCAPE,
+)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from spanscope.core.filter_dialect import Dialect
 from spanscope.core.filters import (
     And,
     Node,
@@ -45,6 +46,14 @@ class Filter:
     def where(self, level: str) -> Where:
         """The WHERE clause for "traces" or "spans"."""
         return self.traces if level == "traces" else self.spans
+
+    def compiled_for(self, dialect: Dialect) -> tuple[Where, Where]:
+        """The same filter as WHERE clauses over another store's ``traces`` and ``spans``
+        (a ClickHouse source's); ``FilterError`` at a term that store cannot answer."""
+        return (
+            compile_tree(self.tree, "traces", dialect=dialect),
+            compile_tree(self.tree, "spans", dialect=dialect),
+        )
 
 
 EVERYTHING = Filter()

@@ -14,7 +14,15 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from spanscope.core.filter_fields import FIELDS, Field, FilterError, compile_term, level_of
+from spanscope.core.filter_dialect import Dialect
+from spanscope.core.filter_fields import (
+    DUCKDB,
+    FIELDS,
+    Field,
+    FilterError,
+    compile_term,
+    level_of,
+)
 from spanscope.store.queries import Where
 
 
@@ -223,7 +231,9 @@ def compile_filter(text: str, table: str = "traces", now: datetime | None = None
     return compile_tree(parse(text), table, now)
 
 
-def compile_tree(node: Node | None, table: str, now: datetime | None = None) -> Where:
+def compile_tree(
+    node: Node | None, table: str, now: datetime | None = None, dialect: Dialect | None = None
+) -> Where:
     """SQL for a parsed filter over ``traces`` or ``spans``. This is the one place a filter
     becomes SQL (``core.filter_value.Filter`` holds both results for the screens).
 
@@ -231,11 +241,12 @@ def compile_tree(node: Node | None, table: str, now: datetime | None = None) -> 
     a span matching kind:tool service:x duration>2s"); a field both levels have is read on that
     span when its group has a span-only term, else on the trace row; ``trace.``/``span.`` spell
     the level out; negated terms exclude traces ("no span matching"). Over spans, a trace-level
-    term keeps the spans whose trace matches it."""
+    term keeps the spans whose trace matches it. ``dialect`` is the store's SQL (the local
+    database's when None); the meaning is the same in every dialect."""
     if node is None:
         return Where()
     params: list[object] = []
-    compiler = _Compiler(params, now or datetime.now(UTC))
+    compiler = _Compiler(params, now or datetime.now(UTC), dialect or DUCKDB)
     sql = compiler.traces(node) if table == "traces" else compiler.spans(node)
     texts = searched_texts(node)
     return Where(sql, tuple(params), texts[0] if texts else "")
@@ -274,8 +285,8 @@ def span_group(parts: tuple[Node, ...]) -> list[Node]:
 
 
 class _Compiler:
-    def __init__(self, params: list[object], now: datetime) -> None:
-        self.params, self.now = params, now
+    def __init__(self, params: list[object], now: datetime, dialect: Dialect) -> None:
+        self.params, self.now, self.dialect = params, now, dialect
 
     def term(self, node: Term, table: str) -> str:
         return compile_term(
@@ -286,6 +297,7 @@ class _Compiler:
             self.params,
             self.now,
             (node.position, node.length),
+            self.dialect,
         )
 
     def spans(self, node: Node) -> str:
@@ -318,7 +330,7 @@ class _Compiler:
 
     def some_span(self, nodes: list[Node]) -> str:
         inner = " AND ".join(self.spans(n) for n in nodes)
-        return f"EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = traces.trace_id AND {inner})"
+        return self.dialect.some_span.format(inner=inner)
 
 
 def compile_for_facets(text: str) -> dict[str, Where]:
