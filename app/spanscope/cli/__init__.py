@@ -15,7 +15,6 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TextIO
@@ -32,8 +31,12 @@ from spanscope.cli import diff as diff_commands
 from spanscope.cli import evaluate as eval_commands
 from spanscope.cli import groups as group_commands
 from spanscope.cli import prompts as prompt_commands
+from spanscope.cli import remote as remote_commands
 from spanscope.cli import repair as repair_commands
 from spanscope.cli import replay as replay_commands
+from spanscope.cli.lists import duration as _ms
+from spanscope.cli.lists import iso as _iso
+from spanscope.cli.lists import write_page
 from spanscope.cli.output import db_path, print_table
 from spanscope.cli.terminal import raw_stream, visible, visible_output
 from spanscope.core import free_space
@@ -61,6 +64,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     eval_commands,
     repair_commands,
     case_commands,
+    remote_commands,
 )
 
 
@@ -321,101 +325,8 @@ def _ls(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     page = pager(
         db.reader(), sort=args.sort, descending=not args.asc, limit=args.limit, where=where
     )
-    rows = page.rows.to_pylist()
-    if args.json:
-        for row in rows:
-            out.write(json.dumps(_list_record(row, table)) + "\n")
-        return 0
-    if table == "traces":
-        print_table(
-            [
-                "start",
-                "trace_id",
-                "root",
-                "service",
-                "duration",
-                "spans",
-                "errors",
-                "tokens",
-                "cost",
-            ],
-            [
-                (
-                    _time(r["start_ns"]),
-                    r["trace_id"],
-                    r["root_name"] or "",
-                    r["service"] or "",
-                    _ms(r["duration_ns"]),
-                    str(r["span_count"]),
-                    str(r["error_count"]),
-                    f"{r['input_tokens']}/{r['output_tokens']}",
-                    _cost(r["cost"]),
-                )
-                for r in rows
-            ],
-            out,
-        )
-    else:
-        print_table(
-            [
-                "start",
-                "trace_id",
-                "span_id",
-                "kind",
-                "name",
-                "model",
-                "status",
-                "duration",
-                "tokens",
-            ],
-            [
-                (
-                    _time(r["start_ns"]),
-                    r["trace_id"],
-                    r["span_id"],
-                    r["kind"],
-                    r["name"] or "",
-                    r["model"] or "",
-                    r["status"],
-                    _ms(r["duration_ns"]),
-                    f"{r['input_tokens'] or 0}/{r['output_tokens'] or 0}",
-                )
-                for r in rows
-            ],
-            out,
-        )
-    if page.more:
-        out.write(f"(first {len(rows)} shown; use -n for more)\n")
+    write_page(page, table, args.json, out)
     return 0
-
-
-def _list_record(row: dict[str, Any], table: str) -> dict[str, Any]:
-    """The public ``ls --json`` / ``spans --json`` record."""
-    record: dict[str, Any] = {"trace_id": row["trace_id"]}
-    if table == "spans":
-        record["span_id"] = row["span_id"]
-        record["parent_span_id"] = row["parent_span_id"]
-        record["name"] = row["name"]
-        record["kind"] = row["kind"]
-        record["model"] = row["model"]
-        record["status"] = row["status"]
-    else:
-        record["name"] = row["root_name"]
-        record["kind"] = "trace"
-        record["model"] = (row["models"] or [None])[0]
-        record["models"] = row["models"] or []
-        record["status"] = "error" if row["error_count"] else "ok"
-        record["service"] = row["service"]
-        record["spans"] = row["span_count"]
-        record["errors"] = row["error_count"]
-    record["start"] = _iso(row["start_ns"])
-    record["duration_ms"] = row["duration_ns"] / 1e6 if row["duration_ns"] is not None else None
-    record["input_tokens"] = row["input_tokens"]
-    record["output_tokens"] = row["output_tokens"]
-    record["cost_usd"] = row["cost"]
-    record["user_id"] = row["user_id"]
-    record["session_id"] = row["session_id"]
-    return record
 
 
 def _show(db: Database, args: argparse.Namespace, out: TextIO) -> int:
@@ -462,30 +373,6 @@ def _stats(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     out.write("kinds      " + ", ".join(f"{k} {v}" for k, v in stats["by_kind"].items()) + "\n")
     out.write("models     " + (", ".join(stats["models"]) or "-") + "\n")
     return 0
-
-
-def _iso(ns: int | None) -> str | None:
-    if ns is None:
-        return None
-    seconds, rest = divmod(ns, 1_000_000_000)
-    moment = datetime.fromtimestamp(seconds, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{rest:09d}"[:7] + "Z"
-
-
-def _time(ns: int | None) -> str:
-    iso = _iso(ns)
-    return iso[:23].replace("T", " ") if iso else "-"
-
-
-def _ms(ns: int | None) -> str:
-    if ns is None:
-        return "-"
-    ms = ns / 1e6
-    return f"{ms / 1000:.2f}s" if ms >= 1000 else f"{ms:.0f}ms"
-
-
-def _cost(value: float | None) -> str:
-    return "-" if value is None else f"${value:.4f}"
 
 
 class _ProgressLines:

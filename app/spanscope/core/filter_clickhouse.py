@@ -45,7 +45,5 @@ CLICKHOUSE = Dialect(
     some_span="trace_id IN (SELECT s.trace_id FROM spans s WHERE {inner})",
     text_search=_text_search,
     like_escape="",  # a backslash escapes in ClickHouse's LIKE already
-    local_only=frozenset(
-        {"label", "annotated", "author", "score", "group", "prompt", "source"}
-    ),
+    local_only=frozenset({"label", "annotated", "author", "score", "group", "prompt", "source"}),
 )

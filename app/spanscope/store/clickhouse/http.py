@@ -99,7 +99,8 @@ def _said(where: str, exc: Exception) -> str:
     if "code:" in lowered:
         return describe(where, text[lowered.index("code:") :])
     if any(
-        word in lowered for word in ("connection refused", "max retries", "name or service", "timed out")
+        word in lowered
+        for word in ("connection refused", "max retries", "name or service", "timed out")
     ):
         return f"{where}: cannot reach the server ({text.splitlines()[0][:200]})"
     return describe(where, text)

@@ -83,9 +83,10 @@ class ClickHouseSource:
         if not _TABLE_NAME.match(table):
             raise RemoteError(f"{table!r} is not a table name (name or database.name)")
         self.executor, self.table = executor, table
-        self._views = nestable("spanscope.store.clickhouse", "otel_views.sql").format(
-            table=table
-        )
+        self._views = nestable("spanscope.store.clickhouse", "otel_views.sql").format(table=table)
+
+    def close(self) -> None:
+        self.executor.close()
 
     def check(self) -> None:
         """:class:`RemoteError` naming what is missing when the table is absent or is not

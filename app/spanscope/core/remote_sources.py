@@ -1,0 +1,152 @@
+"""Trace stores a person added by name (``spanscope source add``), and opening one.
+
+Definitions live in a small JSON file in the app's data folder, shared by the window and the
+command line. A definition holds where the store is and who reads it, never a password: that
+comes from the environment variable the definition names, else from the system keyring (the
+optional ``keyring`` package) under the source's name, read only when connecting. A URL:
+
+    clickhouse://USER@HOST:8123/DATABASE?table=otel_traces      (HTTP; clickhouses:// for TLS)
+    chdb:///path/to/folder?table=otel_traces                     (ClickHouse in-process)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from spanscope import paths
+from spanscope.store.clickhouse.embedded import EmbeddedExecutor
+from spanscope.store.clickhouse.executor import QueryExecutor, RemoteError
+from spanscope.store.clickhouse.http import HttpExecutor, Server
+from spanscope.store.clickhouse.source import ClickHouseSource
+
+KEYRING_SERVICE = "spanscope-clickhouse"
+DEFAULT_PASSWORD_ENV = "SPANSCOPE_CLICKHOUSE_PASSWORD"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class RemoteSource:
+    """A named trace store: its URL (no password in it) and where its password comes from."""
+
+    name: str
+    url: str
+    password_env: str = DEFAULT_PASSWORD_ENV
+
+
+def sources_file() -> Path:
+    return paths.data_dir() / "remote-sources.json"
+
+
+def check(source: RemoteSource) -> RemoteSource:
+    """The definition, or :class:`RemoteError` saying what is wrong with it."""
+    if not _NAME.match(source.name):
+        raise RemoteError(f"{source.name!r} is not a source name (letters, digits, _ . -)")
+    parts = urlsplit(source.url)
+    if parts.password:
+        raise RemoteError(
+            "a URL with a password would be kept in clear: leave it out and set "
+            f"{source.password_env} (or put it in the system keyring as {source.name})"
+        )
+    if parts.scheme not in ("clickhouse", "clickhouses", "chdb"):
+        raise RemoteError(f"{source.url!r}: use clickhouse://, clickhouses:// or chdb://")
+    if parts.scheme != "chdb" and not parts.hostname:
+        raise RemoteError(f"{source.url!r} names no host")
+    if not source.password_env.replace("_", "").isalnum():
+        raise RemoteError(f"{source.password_env!r} is not an environment variable name")
+    return source
+
+
+def load_sources(path: Path | None = None) -> list[RemoteSource]:
+    path = path or sources_file()
+    if not path.exists():
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise RemoteError(f"{path} is not valid JSON: {exc}") from exc
+    items = data.get("sources", []) if isinstance(data, dict) else []
+    return [
+        RemoteSource(
+            str(i["name"]), str(i["url"]), str(i.get("password_env") or DEFAULT_PASSWORD_ENV)
+        )
+        for i in items
+        if isinstance(i, dict) and "name" in i and "url" in i
+    ]
+
+
+def save_sources(sources: list[RemoteSource], path: Path | None = None) -> Path:
+    """Write the definitions (never a password) atomically."""
+    path = path or sources_file()
+    for source in sources:
+        check(source)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    document = {"sources": [asdict(s) for s in sources]}
+    partial.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    partial.replace(path)
+    return path
+
+
+def find_source(name: str, path: Path | None = None) -> RemoteSource:
+    sources = load_sources(path)
+    for source in sources:
+        if source.name == name:
+            return source
+    known = ", ".join(s.name for s in sources) or "none yet: spanscope source add NAME URL"
+    raise RemoteError(f"no source named {name!r} (added: {known})")
+
+
+def password(source: RemoteSource) -> str:
+    """From the environment variable, else the keyring, else none (ClickHouse's default user)."""
+    value = os.environ.get(source.password_env)
+    if value:
+        return value
+    try:
+        import keyring  # optional (the replay extra)
+    except ImportError:
+        return ""
+    try:
+        return keyring.get_password(KEYRING_SERVICE, source.name) or ""
+    except Exception:  # no keyring backend here: as if nothing were stored
+        return ""
+
+
+def table_of(source: RemoteSource) -> str:
+    return parse_qs(urlsplit(source.url).query).get("table", ["otel_traces"])[0]
+
+
+def origin(source: RemoteSource) -> str:
+    """Where pulled traces came from, as kept on them: the URL and table, no password."""
+    parts = urlsplit(source.url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}?table={table_of(source)}"
+
+
+def connect(source: RemoteSource) -> ClickHouseSource:
+    """Open the source and check its table: :class:`RemoteError` when either fails. Opening
+    is the first network use; nothing connects before a person asks."""
+    parts = urlsplit(check(source).url)
+    executor: QueryExecutor
+    if parts.scheme == "chdb":
+        executor = EmbeddedExecutor(Path(unquote(parts.path)))
+    else:
+        secure = parts.scheme == "clickhouses"
+        server = Server(
+            host=parts.hostname or "",
+            port=parts.port or (8443 if secure else 8123),
+            database=unquote(parts.path.strip("/")) or "default",
+            user=unquote(parts.username or "default"),
+            secure=secure,
+        )
+        executor = HttpExecutor(server, password(source))
+    opened = ClickHouseSource(executor, table_of(source))
+    try:
+        opened.check()
+    except RemoteError:
+        executor.close()
+        raise
+    return opened
