@@ -66,11 +66,22 @@ def generate(traces: int = 60, seed: int = 7) -> list[GenSpan]:
             parts: list[dict[str, Any]] = [{"type": "text", "content": "Let me check."}]
             if wants_tool:
                 parts.append(
-                    {"type": "tool_call", "id": f"c{n}", "name": "search_kb",
-                     "arguments": {"query": question}}
+                    {
+                        "type": "tool_call",
+                        "id": f"c{n}",
+                        "name": "search_kb",
+                        "arguments": {"query": question},
+                    }
                 )
-            llm = GenSpan(trace_id, f"{t + 1:08x}{n:08x}", root.span_id, f"chat {model}",
-                          service, clock, duration)
+            llm = GenSpan(
+                trace_id,
+                f"{t + 1:08x}{n:08x}",
+                root.span_id,
+                f"chat {model}",
+                service,
+                clock,
+                duration,
+            )
             llm.attributes = {
                 "gen_ai.operation.name": "chat",
                 "gen_ai.provider.name": provider,
@@ -89,14 +100,21 @@ def generate(traces: int = 60, seed: int = 7) -> list[GenSpan]:
             clock += duration + 2 * _MS
             if wants_tool:
                 n += 1
-                tool = GenSpan(trace_id, f"{t + 1:08x}{n:08x}", root.span_id,
-                               "execute_tool search_kb", service, clock,
-                               rng.randrange(20, 1500) * _MS)
+                tool = GenSpan(
+                    trace_id,
+                    f"{t + 1:08x}{n:08x}",
+                    root.span_id,
+                    "execute_tool search_kb",
+                    service,
+                    clock,
+                    rng.randrange(20, 1500) * _MS,
+                )
                 tool.attributes = {
                     "gen_ai.operation.name": "execute_tool",
                     "gen_ai.tool.name": "search_kb",
                     "gen_ai.tool.call.arguments": json.dumps({"query": question}),
-                    "gen_ai.tool.call.result": "Refunds within 30 days" if "refund" in question
+                    "gen_ai.tool.call.result": "Refunds within 30 days"
+                    if "refund" in question
                     else "no match",
                 }
                 if rng.random() < 0.2:
@@ -117,33 +135,47 @@ def exporter_rows(spans: list[GenSpan]) -> str:
     """The spans as JSON Lines in the exporter's columns: every attribute value as text."""
     lines = []
     for s in spans:
-        lines.append(json.dumps({
-            "Timestamp": _seconds(s.start_ns),
-            "TraceId": s.trace_id,
-            "SpanId": s.span_id,
-            "ParentSpanId": s.parent,
-            "TraceState": "",
-            "SpanName": s.name,
-            "SpanKind": "Client" if s.parent else "Internal",
-            "ServiceName": s.service,
-            "ResourceAttributes": {"service.name": s.service},
-            "ScopeName": "tests",
-            "ScopeVersion": "1",
-            "SpanAttributes": {k: str(v) for k, v in s.attributes.items()},
-            "Duration": s.duration_ns,
-            "StatusCode": s.status,
-            "StatusMessage": s.message,
-            "Events.Timestamp": [_seconds(at) for at, _, _ in s.events],
-            "Events.Name": [name for _, name, _ in s.events],
-            "Events.Attributes": [{k: str(v) for k, v in a.items()} for _, _, a in s.events],
-        }))
+        lines.append(
+            json.dumps(
+                {
+                    "Timestamp": _seconds(s.start_ns),
+                    "TraceId": s.trace_id,
+                    "SpanId": s.span_id,
+                    "ParentSpanId": s.parent,
+                    "TraceState": "",
+                    "SpanName": s.name,
+                    "SpanKind": "Client" if s.parent else "Internal",
+                    "ServiceName": s.service,
+                    "ResourceAttributes": {"service.name": s.service},
+                    "ScopeName": "tests",
+                    "ScopeVersion": "1",
+                    "SpanAttributes": {k: str(v) for k, v in s.attributes.items()},
+                    "Duration": s.duration_ns,
+                    "StatusCode": s.status,
+                    "StatusMessage": s.message,
+                    "Events.Timestamp": [_seconds(at) for at, _, _ in s.events],
+                    "Events.Name": [name for _, name, _ in s.events],
+                    "Events.Attributes": [
+                        {k: str(v) for k, v in a.items()} for _, _, a in s.events
+                    ],
+                }
+            )
+        )
     return "\n".join(lines)
 
 
-def fill(run: Any, spans: list[GenSpan], table: str = "otel_traces") -> None:
-    """Create ``table`` with the exporter's DDL through ``run(sql)`` and insert ``spans``."""
-    run(DDL.read_text(encoding="utf-8").replace("otel_traces", table, 1))
-    run(f"INSERT INTO {table} FORMAT JSONEachRow\n" + exporter_rows(spans))
+def fill(folder: Path, spans: list[GenSpan], table: str = "otel_traces") -> Path:
+    """A ClickHouse data folder (in-process, through clickhouse-connect's chdb interface)
+    holding ``table``, created with the exporter's DDL, with ``spans`` in it."""
+    import clickhouse_connect
+
+    client = clickhouse_connect.get_client(interface="chdb", path=str(folder))
+    try:
+        client.command(DDL.read_text(encoding="utf-8").replace("otel_traces", table, 1))
+        client.command(f"INSERT INTO {table} FORMAT JSONEachRow\n" + exporter_rows(spans))
+    finally:
+        client.close()
+    return folder
 
 
 def otlp_file(spans: list[GenSpan], path: Path) -> Path:
@@ -158,16 +190,19 @@ def otlp_file(spans: list[GenSpan], path: Path) -> Path:
             "startTimeUnixNano": str(s.start_ns),
             "endTimeUnixNano": str(s.start_ns + s.duration_ns),
             "attributes": attrs(s.attributes),
-            "status": {"code": {"Unset": 0, "Ok": 1, "Error": 2}[s.status],
-                       "message": s.message},
+            "status": {"code": {"Unset": 0, "Ok": 1, "Error": 2}[s.status], "message": s.message},
         }
         if s.parent:
             span["parentSpanId"] = s.parent
         by_service.setdefault(s.service, []).append(span)
-    document = {"resourceSpans": [
-        {"resource": {"attributes": attrs({"service.name": service})},
-         "scopeSpans": [{"scope": {"name": "tests", "version": "1"}, "spans": spans_}]}
-        for service, spans_ in sorted(by_service.items())
-    ]}
+    document = {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": attrs({"service.name": service})},
+                "scopeSpans": [{"scope": {"name": "tests", "version": "1"}, "spans": spans_}],
+            }
+            for service, spans_ in sorted(by_service.items())
+        ]
+    }
     path.write_text(json.dumps(document), encoding="utf-8")
     return path

@@ -14,11 +14,9 @@ import pytest
 pytest.importorskip("chdb")
 
 from clickhouse_data import fill, generate, otlp_file  # noqa: E402
-
 from spanscope import ingest  # noqa: E402
 from spanscope.cli import main  # noqa: E402
 from spanscope.store import Database  # noqa: E402
-from spanscope.store.clickhouse.embedded import EmbeddedExecutor  # noqa: E402
 from spanscope.store.clickhouse.pulled_file import PULLED_FROM  # noqa: E402
 
 SPAN_COLUMNS = (
@@ -37,12 +35,7 @@ def run(*argv: str) -> tuple[int, str]:
 @pytest.fixture
 def lab(tmp_path: Path) -> Path:
     """A ClickHouse data folder with the exporter's table, added as the source "lab"."""
-    folder = tmp_path / "clickhouse"
-    executor = EmbeddedExecutor(folder)
-    try:
-        fill(executor.run, generate())
-    finally:
-        executor.close()
+    folder = fill(tmp_path / "clickhouse", generate())
     assert run("source", "add", "lab", f"chdb://{folder}?table=otel_traces")[0] == 0
     return folder
 

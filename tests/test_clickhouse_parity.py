@@ -15,14 +15,13 @@ import pytest
 pytest.importorskip("chdb")
 
 from clickhouse_data import fill, generate, otlp_file  # noqa: E402
-
 from spanscope import ingest  # noqa: E402
 from spanscope.core.filter_clickhouse import CLICKHOUSE  # noqa: E402
 from spanscope.core.filter_value import make_filter  # noqa: E402
 from spanscope.core.filters import FilterError  # noqa: E402
 from spanscope.model import ImportStatus  # noqa: E402
 from spanscope.store import Database, cost_reports, facets, queries  # noqa: E402
-from spanscope.store.clickhouse.embedded import EmbeddedExecutor  # noqa: E402
+from spanscope.store.clickhouse.client import open_folder  # noqa: E402
 from spanscope.store.clickhouse.source import ClickHouseSource  # noqa: E402
 
 
@@ -49,8 +48,7 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Both]:
         db = Database.open(folder / "local.duckdb")
         results = list(ingest.import_paths(db, [otlp_file(spans, folder / "traces.json")]))
         assert [r.status for r in results] == [ImportStatus.IMPORTED], results
-        executor = EmbeddedExecutor(folder / "clickhouse")
-        fill(executor.run, spans)
+        executor = open_folder(fill(folder / "clickhouse", spans))
         source = ClickHouseSource(executor)
         source.check()
         yield Both(db, source)
@@ -136,12 +134,17 @@ def test_a_filter_keeps_the_same_traces_and_spans(both: Both, text: str) -> None
 def test_the_filters_are_not_trivial(both: Both) -> None:
     """Most filters keep some traces and leave some out, so the comparison above can fail."""
     total = both.source.count("traces")
-    kept = [both.source.count("traces", make_filter(t).compiled_for(CLICKHOUSE)[0]) for t in FILTERS]
+    kept = [
+        both.source.count("traces", make_filter(t).compiled_for(CLICKHOUSE)[0]) for t in FILTERS
+    ]
     assert total == 60
     assert sum(0 < n < total for n in kept) >= 35
 
 
-@pytest.mark.parametrize(("sort", "descending"), [("start", True), ("duration", False), ("cost", True), ("tokens", True), ("errors", True)])
+@pytest.mark.parametrize(
+    ("sort", "descending"),
+    [("start", True), ("duration", False), ("cost", True), ("tokens", True), ("errors", True)],
+)
 def test_keyset_pages_are_the_same(both: Both, sort: str, descending: bool) -> None:
     applied = make_filter("has:tool")
     remote_where = applied.compiled_for(CLICKHOUSE)[0]
@@ -149,8 +152,17 @@ def test_keyset_pages_are_the_same(both: Both, sort: str, descending: bool) -> N
     remote_after: Any = None
     pages = 0
     while True:
-        local = both.local(queries.trace_page, where=applied.traces, sort=sort, descending=descending, after=local_after, limit=7)
-        remote = both.source.trace_page(remote_where, sort=sort, descending=descending, after=remote_after, limit=7)
+        local = both.local(
+            queries.trace_page,
+            where=applied.traces,
+            sort=sort,
+            descending=descending,
+            after=local_after,
+            limit=7,
+        )
+        remote = both.source.trace_page(
+            remote_where, sort=sort, descending=descending, after=remote_after, limit=7
+        )
         assert _column(remote, "trace_id") == _column(local, "trace_id")
         assert remote.more == local.more
         pages += 1
@@ -161,7 +173,9 @@ def test_keyset_pages_are_the_same(both: Both, sort: str, descending: bool) -> N
     assert pages > 2
 
 
-@pytest.mark.parametrize("text", ["", "kind:llm", "status:error", "errors>0", "tag:beta", '"refund"'])
+@pytest.mark.parametrize(
+    "text", ["", "kind:llm", "status:error", "errors>0", "tag:beta", '"refund"']
+)
 def test_facets_count_the_same(both: Both, text: str) -> None:
     applied = make_filter(text)
     remote_traces, remote_spans = applied.compiled_for(CLICKHOUSE)
@@ -173,7 +187,9 @@ def test_facets_count_the_same(both: Both, text: str) -> None:
         assert remote == local, facet.field
 
 
-@pytest.mark.parametrize("dimension", ["model", "provider", "service", "user", "session", "root", "day"])
+@pytest.mark.parametrize(
+    "dimension", ["model", "provider", "service", "user", "session", "root", "day"]
+)
 @pytest.mark.parametrize("text", ["", "status:error", "service:checkout"])
 def test_cost_groups_are_the_same(both: Both, dimension: str, text: str) -> None:
     applied = make_filter(text)
@@ -182,14 +198,27 @@ def test_cost_groups_are_the_same(both: Both, dimension: str, text: str) -> None
     assert [r.key for r in remote] == [row[dimension] for row in local]
     for mine, theirs in zip(remote, local, strict=True):
         assert (mine.calls, mine.traces) == (theirs["calls"], theirs["traces"])
-        assert (mine.input_tokens, mine.output_tokens) == (theirs["input_tokens"], theirs["output_tokens"])
+        assert (mine.input_tokens, mine.output_tokens) == (
+            theirs["input_tokens"],
+            theirs["output_tokens"],
+        )
         assert mine.unpriced_calls == theirs["unpriced_calls"]
         assert math.isclose(mine.cost_usd or 0, theirs["cost_usd"] or 0, rel_tol=1e-9)
 
 
-@pytest.mark.parametrize(("text", "field"), [("label:hallucination", "label"), ("kind:llm -annotated:yes", "annotated"), ("group:abc123", "group"), ("source:x.json", "source")])
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("label:hallucination", "label"),
+        ("kind:llm -annotated:yes", "annotated"),
+        ("group:abc123", "group"),
+        ("source:x.json", "source"),
+    ],
+)
 def test_local_only_fields_are_refused_at_their_term(text: str, field: str) -> None:
-    with pytest.raises(FilterError, match=f"'{field}' is known only in the local database") as caught:
+    with pytest.raises(
+        FilterError, match=f"'{field}' is known only in the local database"
+    ) as caught:
         make_filter(text).compiled_for(CLICKHOUSE)
     assert text[caught.value.position :].lstrip("-").startswith(field)
 

@@ -19,9 +19,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from spanscope import paths
-from spanscope.store.clickhouse.embedded import EmbeddedExecutor
+from spanscope.store.clickhouse.client import Server, connect_server, open_folder
 from spanscope.store.clickhouse.executor import QueryExecutor, RemoteError
-from spanscope.store.clickhouse.http import HttpExecutor, Server
 from spanscope.store.clickhouse.source import ClickHouseSource
 
 KEYRING_SERVICE = "spanscope-clickhouse"
@@ -132,7 +131,7 @@ def connect(source: RemoteSource) -> ClickHouseSource:
     parts = urlsplit(check(source).url)
     executor: QueryExecutor
     if parts.scheme == "chdb":
-        executor = EmbeddedExecutor(Path(unquote(parts.path)))
+        executor = open_folder(Path(unquote(parts.path)))
     else:
         secure = parts.scheme == "clickhouses"
         server = Server(
@@ -142,7 +141,7 @@ def connect(source: RemoteSource) -> ClickHouseSource:
             user=unquote(parts.username or "default"),
             secure=secure,
         )
-        executor = HttpExecutor(server, password(source))
+        executor = connect_server(server, password(source))
     opened = ClickHouseSource(executor, table_of(source))
     try:
         opened.check()

@@ -1,3 +1,3 @@
 """A ClickHouse trace store as a source: the same questions as the local database, answered by
-ClickHouse (``source``), through one of two clients (``http``, ``embedded``), and traces
+ClickHouse (``source``), through the clickhouse-connect client (``client``), and traces
 copied into the local database as an OTLP file (``pulled_file``)."""

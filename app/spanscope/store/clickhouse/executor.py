@@ -2,9 +2,9 @@
 
 The source writes SQL with ``?`` placeholders (as every compiled filter does); an executor
 binds them as ClickHouse query parameters (``{p0:String}``: the server substitutes typed
-values, user text never becomes SQL) and returns Arrow. One implementation per client:
-``http.HttpExecutor`` (clickhouse-connect, a server) and ``embedded.EmbeddedExecutor``
-(chdb, ClickHouse in-process). Every failure reaches the caller as :class:`RemoteError`
+values, user text never becomes SQL) and returns Arrow. ``client.ClientExecutor`` is the
+implementation (clickhouse-connect, to a server or to ClickHouse in-process); the source
+depends only on this interface. Every failure reaches the caller as :class:`RemoteError`
 with a sentence to show, never a client's traceback.
 """
 
