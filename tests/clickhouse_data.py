@@ -16,7 +16,13 @@ from otlp_builder import attrs
 DDL = Path(__file__).parent / "fixtures" / "clickhouse" / "otel_traces.sql"
 T0 = 1_793_527_200_000_000_000  # 2026-11-01T10:00:00Z in ns
 _MS = 1_000_000
-_MODELS = (("openai", "gpt-4o"), ("openai", "gpt-4o-mini"), ("anthropic", "claude-sonnet-4"))
+# priced by the bundled prices, and one no price list knows (its calls stay unpriced)
+_MODELS = (
+    ("openai", "gpt-4o"),
+    ("openai", "gpt-4o-mini"),
+    ("anthropic", "claude-sonnet-4"),
+    ("acme", "acme-small"),
+)
 _QUESTIONS = (
     "What is your refund policy?",
     "Where is my parcel?",
@@ -88,12 +94,15 @@ def generate(traces: int = 60, seed: int = 7) -> list[GenSpan]:
                 "gen_ai.request.model": model,
                 "gen_ai.usage.input_tokens": rng.randrange(100, 3000),
                 "gen_ai.usage.output_tokens": rng.randrange(10, 800),
-                "gen_ai.usage.cost": round(rng.uniform(0.0005, 0.03), 6),
                 "gen_ai.input.messages": json.dumps(
                     [{"role": "user", "parts": [{"type": "text", "content": question}]}]
                 ),
                 "gen_ai.output.messages": json.dumps([{"role": "assistant", "parts": parts}]),
             }
+            if rng.random() < 0.3:  # the rest are priced from the price list
+                llm.attributes["gen_ai.usage.cost"] = round(rng.uniform(0.0005, 0.03), 6)
+            if rng.random() < 0.2:
+                llm.attributes["gen_ai.usage.cache_read.input_tokens"] = rng.randrange(0, 100)
             if rng.random() < 0.1:
                 llm.status, llm.message = "Error", "rate limited"
             spans.append(llm)

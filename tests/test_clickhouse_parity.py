@@ -19,6 +19,7 @@ from spanscope import ingest  # noqa: E402
 from spanscope.core.filter_clickhouse import CLICKHOUSE  # noqa: E402
 from spanscope.core.filter_value import make_filter  # noqa: E402
 from spanscope.core.filters import FilterError  # noqa: E402
+from spanscope.core.pricing import cost_rules  # noqa: E402
 from spanscope.model import ImportStatus  # noqa: E402
 from spanscope.store import Database, cost_reports, facets, queries  # noqa: E402
 from spanscope.store.clickhouse.client import open_folder  # noqa: E402
@@ -51,6 +52,7 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Both]:
         executor = open_folder(fill(folder / "clickhouse", spans))
         source = ClickHouseSource(executor)
         source.check()
+        assert source.use_prices(cost_rules().rate_card) > 0
         yield Both(db, source)
         executor.close()
         db.close()

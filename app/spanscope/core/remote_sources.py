@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from spanscope import paths
+from spanscope.core.pricing import cost_rules
 from spanscope.store.clickhouse.client import Server, connect_server, open_folder
 from spanscope.store.clickhouse.executor import QueryExecutor, RemoteError
 from spanscope.store.clickhouse.source import ClickHouseSource
@@ -145,6 +146,7 @@ def connect(source: RemoteSource) -> ClickHouseSource:
     opened = ClickHouseSource(executor, table_of(source))
     try:
         opened.check()
+        opened.use_prices(cost_rules().rate_card)  # the bundled prices, as a fresh import
     except RemoteError:
         executor.close()
         raise

@@ -10,7 +10,9 @@ computed by ClickHouse. Only the rows asked for travel.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +20,7 @@ import pyarrow as pa
 
 from spanscope.sqlfiles import nestable
 from spanscope.store.clickhouse.executor import QueryExecutor, RemoteError
+from spanscope.store.costs import CallGroup, PriceOverride, RateCard
 from spanscope.store.facets import BY_FIELD, LABEL, FacetCounts
 from spanscope.store.queries import (
     SPAN_KEY,
@@ -84,6 +87,41 @@ class ClickHouseSource:
             raise RemoteError(f"{table!r} is not a table name (name or database.name)")
         self.executor, self.table = executor, table
         self._views = nestable("spanscope.store.clickhouse", "otel_views.sql").format(table=table)
+        self._price_book = "{}"  # no prices until use_prices: recorded costs only
+
+    def use_prices(self, rate_card: RateCard, overrides: Sequence[PriceOverride] = ()) -> int:
+        """Price the model calls as the local database does (``core.pricing``'s rate card
+        over each provider, model and day the table holds), so costs and ``cost>`` filters
+        mean the same here; the rates travel with each query as one parameter. Returns the
+        number of rates."""
+        groups = self._query(
+            "SELECT provider, coalesce(model, request_model) AS priced_model, "
+            "intDiv(start_ns, 86400000000000) AS day FROM spans "
+            "WHERE kind IN ('llm', 'embedding') AND isNotNull(priced_model) "
+            "GROUP BY provider, priced_model, day",
+            [],
+        ).to_pylist()
+        rates = rate_card(
+            [CallGroup(g["provider"], g["priced_model"], g["day"]) for g in groups], overrides
+        )
+        book: dict[str, list[list[Any]]] = {}
+        for r in rates:
+            book.setdefault(f"{r.provider or ''}\t{r.model}", []).append(
+                [
+                    r.from_ns,
+                    r.to_ns,
+                    r.input_above,
+                    r.input_upto,
+                    r.input_mtok,
+                    r.output_mtok,
+                    r.cache_read_mtok,
+                    r.cache_write_mtok,
+                    r.reasoning_mtok,
+                    r.request_fee,
+                ]
+            )
+        self._price_book = json.dumps(book)
+        return len(rates)
 
     def close(self) -> None:
         self.executor.close()
@@ -109,7 +147,7 @@ class ClickHouseSource:
             )
 
     def _query(self, sql: str, params: list[Any]) -> pa.Table:
-        return self.executor.arrow(f"{self._views}\n{sql}", params)
+        return self.executor.arrow(f"{self._views}\n{sql}", [self._price_book, *params])
 
     def trace_page(self, where: Where | None = None, **how: Any) -> Page:
         """Traces by keyset, as ``store.queries.trace_page`` (same arguments)."""

@@ -45,16 +45,37 @@ WITH spans AS (
                  nullIf(a['gen_ai.request.model'], ''), nullIf(a['llm.request.model_name'], ''),
                  nullIf(a['llm.model_name'], ''), nullIf(a['embedding.model_name'], '')) AS model,
         coalesce(nullIf(a['gen_ai.operation.name'], ''), nullIf(lower(a['openinference.span.kind']), '')) AS operation,
+        coalesce(nullIf(a['gen_ai.request.model'], ''), nullIf(a['llm.request.model_name'], ''),
+                 nullIf(a['llm.model_name'], ''), nullIf(a['embedding.model_name'], '')) AS request_model,
         coalesce(toInt64OrNull(a['gen_ai.usage.input_tokens']), toInt64OrNull(a['gen_ai.usage.prompt_tokens']),
                  toInt64OrNull(a['llm.token_count.prompt'])) AS input_tokens,
         coalesce(toInt64OrNull(a['gen_ai.usage.output_tokens']), toInt64OrNull(a['gen_ai.usage.completion_tokens']),
                  toInt64OrNull(a['llm.token_count.completion'])) AS output_tokens,
         coalesce(toInt64OrNull(a['gen_ai.usage.cache_read.input_tokens']), toInt64OrNull(a['gen_ai.usage.cache_read_input_tokens']),
                  toInt64OrNull(a['llm.token_count.prompt_details.cache_read'])) AS cache_read_tokens,
+        coalesce(toInt64OrNull(a['gen_ai.usage.cache_creation.input_tokens']), toInt64OrNull(a['gen_ai.usage.cache_creation_input_tokens']),
+                 toInt64OrNull(a['llm.token_count.prompt_details.cache_write'])) AS cache_write_tokens,
         coalesce(toInt64OrNull(a['gen_ai.usage.reasoning.output_tokens']), toInt64OrNull(a['gen_ai.usage.reasoning_tokens']),
                  toInt64OrNull(a['llm.token_count.completion_details.reasoning'])) AS reasoning_tokens,
         coalesce(toFloat64OrNull(a['llm.cost.total']), toFloat64OrNull(a['gen_ai.usage.cost'])) AS recorded_cost,
-        CAST(NULL AS Nullable(Float64)) AS computed_cost,                   -- recorded cost only (see README)
+        -- The price book: the local pricing's rates for the calls of this table (store/costs.py
+        -- Rate), one list per "provider<TAB>model", each rate (from_ns, to_ns, input_above,
+        -- input_upto, input, output, cache read, cache write, reasoning per million tokens, fee
+        -- per call). The only ? of this file: the book, as JSON, bound before the query's own.
+        JSONExtract(?, 'Map(String, Array(Tuple(Int64, Int64, Int64, Int64, Nullable(Float64), Nullable(Float64), Nullable(Float64), Nullable(Float64), Nullable(Float64), Nullable(Float64))))')
+            [concat(coalesce(provider, ''), '\t', coalesce(model, request_model, ''))] AS _rates,
+        arrayFirstIndex(r -> coalesce(start_ns, -1) >= r.1 AND coalesce(start_ns, -1) < r.2
+                             AND coalesce(input_tokens, 0) > r.3 AND coalesce(input_tokens, 0) <= r.4, _rates) AS _rate_at,
+        _rates[_rate_at] AS _rate,
+        -- USD as cost_apply.sql computes it: input includes cache reads and writes, output
+        -- includes reasoning; a missing special price falls back to its parent
+        if(kind IN ('llm', 'embedding') AND _rate_at > 0 AND (isNotNull(input_tokens) OR isNotNull(output_tokens)),
+           (greatest(coalesce(input_tokens, 0) - coalesce(cache_read_tokens, 0) - coalesce(cache_write_tokens, 0), 0) * coalesce(_rate.5, 0)
+            + coalesce(cache_read_tokens, 0) * coalesce(_rate.7, _rate.5, 0)
+            + coalesce(cache_write_tokens, 0) * coalesce(_rate.8, _rate.5, 0)
+            + greatest(coalesce(output_tokens, 0) - coalesce(reasoning_tokens, 0), 0) * coalesce(_rate.6, 0)
+            + coalesce(reasoning_tokens, 0) * coalesce(_rate.9, _rate.6, 0)) / 1e6 + coalesce(_rate.10, 0),
+           NULL) AS computed_cost,
         coalesce(nullIf(a['session.id'], ''), nullIf(a['gen_ai.conversation.id'], '')) AS session_id,
         coalesce(nullIf(a['user.id'], ''), nullIf(a['enduser.id'], '')) AS user_id,
         multiIf(a['tag.tags'] = '', CAST([] AS Array(String)),
