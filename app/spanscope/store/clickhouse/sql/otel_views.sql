@@ -5,7 +5,12 @@
 -- Prepended as WITH to every query of the ClickHouse source; {table} is the configured table,
 -- checked to be a plain identifier. The exporter writes every attribute as text and absent
 -- ones read as '': nullIf(…, '') gives NULL as the local mapping does.
-WITH spans AS (
+-- The price book: the local pricing's rates for the calls of this table (store/costs.py Rate),
+-- one list per "provider<TAB>model", each rate (from_ns, to_ns, input_above, input_upto, input,
+-- output, cache read, cache write, reasoning per million tokens, fee per call). The only ? of
+-- this file, bound before the query's own: the book as JSON, parsed once (a scalar subquery).
+WITH (SELECT JSONExtract(?, 'Map(String, Array(Tuple(Int64, Int64, Int64, Int64, Nullable(Float64), Nullable(Float64), Nullable(Float64), Nullable(Float64), Nullable(Float64), Nullable(Float64))))')) AS price_book,
+spans AS (
     SELECT
         TraceId AS trace_id,
         SpanId AS span_id,
@@ -58,12 +63,8 @@ WITH spans AS (
         coalesce(toInt64OrNull(a['gen_ai.usage.reasoning.output_tokens']), toInt64OrNull(a['gen_ai.usage.reasoning_tokens']),
                  toInt64OrNull(a['llm.token_count.completion_details.reasoning'])) AS reasoning_tokens,
         coalesce(toFloat64OrNull(a['llm.cost.total']), toFloat64OrNull(a['gen_ai.usage.cost'])) AS recorded_cost,
-        -- The price book: the local pricing's rates for the calls of this table (store/costs.py
-        -- Rate), one list per "provider<TAB>model", each rate (from_ns, to_ns, input_above,
-        -- input_upto, input, output, cache read, cache write, reasoning per million tokens, fee
-        -- per call). The only ? of this file: the book, as JSON, bound before the query's own.
-        JSONExtract(?, 'Map(String, Array(Tuple(Int64, Int64, Int64, Int64, Nullable(Float64), Nullable(Float64), Nullable(Float64), Nullable(Float64), Nullable(Float64), Nullable(Float64))))')
-            [concat(coalesce(provider, ''), '\t', coalesce(model, request_model, ''))] AS _rates,
+        -- the rates of this call's provider and model in the price book (above)
+        price_book[concat(coalesce(provider, ''), '\t', coalesce(model, request_model, ''))] AS _rates,
         arrayFirstIndex(r -> coalesce(start_ns, -1) >= r.1 AND coalesce(start_ns, -1) < r.2
                              AND coalesce(input_tokens, 0) > r.3 AND coalesce(input_tokens, 0) <= r.4, _rates) AS _rate_at,
         _rates[_rate_at] AS _rate,
