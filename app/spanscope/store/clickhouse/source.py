@@ -53,6 +53,11 @@ NEEDED_COLUMNS = (
 _TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
 # Facet values over the ClickHouse tables where the local SQL differs.
 _FACET_VALUES = {"tag": "arrayJoin(tags)"}
+# What a cost group reads of a call (a narrow subquery: ClickHouse then maps only these)
+_CALL_COLUMNS = (
+    "trace_id, model, provider, service, user_id, session_id, operation, start_ns, "
+    "input_tokens, output_tokens, recorded_cost, computed_cost"
+)
 # Cost groups: the same dimensions as the local cost breakdown, in ClickHouse SQL.
 COST_DIMENSIONS: dict[str, str] = {
     "model": "s.model",
@@ -77,6 +82,10 @@ class CostRow:
     output_tokens: int
     cost_usd: float | None
     unpriced_calls: int
+
+
+def _first(price: float | None, parent: float | None) -> float:
+    return price if price is not None else parent if parent is not None else 0.0
 
 
 class ClickHouseSource:
@@ -106,18 +115,20 @@ class ClickHouseSource:
         )
         book: dict[str, list[list[Any]]] = {}
         for r in rates:
+            # the fallbacks of cost_apply.sql, resolved here once instead of on every call
+            base_in, base_out = r.input_mtok or 0.0, r.output_mtok or 0.0
             book.setdefault(f"{r.provider or ''}\t{r.model}", []).append(
                 [
                     r.from_ns,
                     r.to_ns,
                     r.input_above,
                     r.input_upto,
-                    r.input_mtok,
-                    r.output_mtok,
-                    r.cache_read_mtok,
-                    r.cache_write_mtok,
-                    r.reasoning_mtok,
-                    r.request_fee,
+                    base_in,
+                    base_out,
+                    _first(r.cache_read_mtok, r.input_mtok),
+                    _first(r.cache_write_mtok, r.input_mtok),
+                    _first(r.reasoning_mtok, r.output_mtok),
+                    r.request_fee or 0.0,
                 ]
             )
         self._price_book = json.dumps(book)
@@ -179,9 +190,17 @@ class ClickHouseSource:
             clauses.append(f"{key} {first} ? AND ({key} {strict} ? OR {id_column} {strict} ?)")
             params += [after[0], after[0], after[1]]
         order = "DESC" if descending else "ASC"
+        # Late materialisation, as locally: the page is chosen by its keys alone (ClickHouse
+        # computes only the columns the filter and the sort read), then only its rows get
+        # the wide columns (previews, model lists, costs).
+        keys = (
+            f"SELECT {id_column} AS page_id, {key} AS page_key FROM {table} "
+            f"WHERE {' AND '.join(clauses)} ORDER BY page_key {order}, page_id {order} LIMIT ?"
+        )
         rows = self._query(
-            f"SELECT {columns}, {key} AS sort_key FROM {table} WHERE {' AND '.join(clauses)} "
-            f"ORDER BY sort_key {order}, {id_column} {order} LIMIT ?",
+            f"SELECT {columns}, {key} AS sort_key FROM {table} "
+            f"WHERE {id_column} IN (SELECT page_id FROM ({keys})) "
+            f"ORDER BY sort_key {order}, {id_column} {order}",
             [*params, limit + 1],
         )
         more = rows.num_rows > limit
@@ -224,7 +243,8 @@ class ClickHouseSource:
             "sum(coalesce(s.recorded_cost, s.computed_cost)) AS cost_usd, "
             "toInt64(countIf(s.recorded_cost IS NULL AND s.computed_cost IS NULL)) "
             "AS unpriced_calls "
-            f"FROM (SELECT * FROM spans WHERE kind IN ('llm', 'embedding') AND ({where.sql})) AS s "
+            f"FROM (SELECT {_CALL_COLUMNS} FROM spans "
+            f"WHERE kind IN ('llm', 'embedding') AND ({where.sql})) AS s "
             f"{join} GROUP BY key ORDER BY cost_usd DESC NULLS LAST, key",
             [*where.params],
         )

@@ -7,9 +7,10 @@
 -- ones read as '': nullIf(…, '') gives NULL as the local mapping does.
 -- The price book: the local pricing's rates for the calls of this table (store/costs.py Rate),
 -- one list per "provider<TAB>model", each rate (from_ns, to_ns, input_above, input_upto, input,
--- output, cache read, cache write, reasoning per million tokens, fee per call). The only ? of
+-- output, cache read, cache write, reasoning per million tokens, fee per call), a missing special
+-- price already replaced by its parent (cache by input, reasoning by output; none by 0). The only ? of
 -- this file, bound before the query's own: the book as JSON, parsed once (a scalar subquery).
-WITH (SELECT JSONExtract(?, 'Map(String, Array(Tuple(Int64, Int64, Int64, Int64, Nullable(Float64), Nullable(Float64), Nullable(Float64), Nullable(Float64), Nullable(Float64), Nullable(Float64))))')) AS price_book,
+WITH (SELECT JSONExtract(?, 'Map(String, Array(Tuple(Int64, Int64, Int64, Int64, Float64, Float64, Float64, Float64, Float64, Float64)))')) AS price_book,
 spans AS (
     SELECT
         TraceId AS trace_id,
@@ -69,13 +70,12 @@ spans AS (
                              AND coalesce(input_tokens, 0) > r.3 AND coalesce(input_tokens, 0) <= r.4, _rates) AS _rate_at,
         _rates[_rate_at] AS _rate,
         -- USD as cost_apply.sql computes it: input includes cache reads and writes, output
-        -- includes reasoning; a missing special price falls back to its parent
+        -- includes reasoning
         if(kind IN ('llm', 'embedding') AND _rate_at > 0 AND (isNotNull(input_tokens) OR isNotNull(output_tokens)),
-           (greatest(coalesce(input_tokens, 0) - coalesce(cache_read_tokens, 0) - coalesce(cache_write_tokens, 0), 0) * coalesce(_rate.5, 0)
-            + coalesce(cache_read_tokens, 0) * coalesce(_rate.7, _rate.5, 0)
-            + coalesce(cache_write_tokens, 0) * coalesce(_rate.8, _rate.5, 0)
-            + greatest(coalesce(output_tokens, 0) - coalesce(reasoning_tokens, 0), 0) * coalesce(_rate.6, 0)
-            + coalesce(reasoning_tokens, 0) * coalesce(_rate.9, _rate.6, 0)) / 1e6 + coalesce(_rate.10, 0),
+           (greatest(coalesce(input_tokens, 0) - coalesce(cache_read_tokens, 0) - coalesce(cache_write_tokens, 0), 0) * _rate.5
+            + coalesce(cache_read_tokens, 0) * _rate.7 + coalesce(cache_write_tokens, 0) * _rate.8
+            + greatest(coalesce(output_tokens, 0) - coalesce(reasoning_tokens, 0), 0) * _rate.6
+            + coalesce(reasoning_tokens, 0) * _rate.9) / 1e6 + _rate.10,
            NULL) AS computed_cost,
         coalesce(nullIf(a['session.id'], ''), nullIf(a['gen_ai.conversation.id'], '')) AS session_id,
         coalesce(nullIf(a['user.id'], ''), nullIf(a['enduser.id'], '')) AS user_id,
