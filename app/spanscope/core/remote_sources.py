@@ -14,11 +14,12 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from spanscope import paths
+from spanscope.core.atomic_file import atomic_text
 from spanscope.core.pricing import cost_rules
 from spanscope.store.clickhouse.client import Server, connect_server, open_folder
 from spanscope.store.clickhouse.executor import QueryExecutor, RemoteError
@@ -62,33 +63,27 @@ def check(source: RemoteSource) -> RemoteSource:
 
 
 def load_sources(path: Path | None = None) -> list[RemoteSource]:
+    """The sources added, in the order added; none when there is no file."""
     path = path or sources_file()
-    if not path.exists():
-        return []
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     except ValueError as exc:
         raise RemoteError(f"{path} is not valid JSON: {exc}") from exc
     items = data.get("sources", []) if isinstance(data, dict) else []
+    known = {f.name for f in fields(RemoteSource)}
     return [
-        RemoteSource(
-            str(i["name"]), str(i["url"]), str(i.get("password_env") or DEFAULT_PASSWORD_ENV)
-        )
-        for i in items
-        if isinstance(i, dict) and "name" in i and "url" in i
+        RemoteSource(**{k: str(v) for k, v in item.items() if k in known})
+        for item in items
+        if isinstance(item, dict) and "name" in item and "url" in item
     ]
 
 
 def save_sources(sources: list[RemoteSource], path: Path | None = None) -> Path:
-    """Write the definitions (never a password) atomically."""
+    """Write the definitions (never a password), all at once or not at all."""
     path = path or sources_file()
-    for source in sources:
-        check(source)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    document = {"sources": [asdict(s) for s in sources]}
-    partial.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    partial.replace(path)
+    document = {"sources": [asdict(check(s)) for s in sources]}
+    with atomic_text(path) as out:
+        out.write(json.dumps(document, indent=2) + "\n")
     return path
 
 

@@ -181,21 +181,23 @@ class ClickHouseSource:
         after: tuple[Any, str] | None = None,
         limit: int = 200,
     ) -> Page:
-        if sort not in sorts:
-            raise ValueError(f"cannot sort by {sort!r}; choose one of {', '.join(sorts)}")
+        if sort not in sorts or sort == "relevance":  # relevance is the local search index's
+            known = ", ".join(s for s in sorts if s != "relevance")
+            raise ValueError(f"cannot sort by {sort!r} here; choose one of {known}")
         key, where = sorts[sort], where or Where()
         clauses, params = [f"({where.sql})"], list(where.params)
         if after is not None:
             first, strict = (">=", ">") if not descending else ("<=", "<")
             clauses.append(f"{key} {first} ? AND ({key} {strict} ? OR {id_column} {strict} ?)")
             params += [after[0], after[0], after[1]]
+        conditions = " AND ".join(clauses)
         order = "DESC" if descending else "ASC"
         # Late materialisation, as locally: the page is chosen by its keys alone (ClickHouse
         # computes only the columns the filter and the sort read), then only its rows get
         # the wide columns (previews, model lists, costs).
         keys = (
             f"SELECT {id_column} AS page_id, {key} AS page_key FROM {table} "
-            f"WHERE {' AND '.join(clauses)} ORDER BY page_key {order}, page_id {order} LIMIT ?"
+            f"WHERE {conditions} ORDER BY page_key {order}, page_id {order} LIMIT ?"
         )
         rows = self._query(
             f"SELECT {columns}, {key} AS sort_key FROM {table} "
