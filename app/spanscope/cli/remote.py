@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from spanscope import ingest, paths
+from spanscope import ingest
 from spanscope.cli.lists import write_page
 from spanscope.cli.output import print_table
 from spanscope.core.filter_clickhouse import CLICKHOUSE
@@ -30,15 +30,14 @@ from spanscope.core.remote_sources import (
     RemoteSource,
     check,
     connect,
+    fetch_pulled,
     find_source,
     load_sources,
-    origin,
     save_sources,
 )
 from spanscope.model import ImportResult, ImportStatus
 from spanscope.store import Database
 from spanscope.store.clickhouse.executor import RemoteError
-from spanscope.store.clickhouse.pulled_file import write_pulled
 from spanscope.store.clickhouse.source import COST_DIMENSIONS
 from spanscope.store.facets import FACETS, spans_of_traces
 
@@ -147,16 +146,8 @@ def pull(db: Database, source: RemoteSource, text: str, limit: int) -> ImportRes
     """Copy the ``limit`` newest traces of ``source`` matching ``text`` into ``db`` through
     the normal import path; None when none match. Pulling the same traces twice imports
     nothing the second time."""
-    traces, _ = make_filter(text).compiled_for(CLICKHOUSE)
-    store = connect(source)
-    try:
-        rows = store.pull_rows(traces, limit)
-    finally:
-        store.close()
-    if rows.num_rows == 0:
-        return None
-    path = write_pulled(rows, paths.data_dir() / "pulled", origin(source), text)
-    return next(iter(ingest.import_paths(db, [path])))
+    files = fetch_pulled(source, text, limit)
+    return next(iter(ingest.import_paths(db, files))) if files else None
 
 
 def _pull(db: Database, args: argparse.Namespace, out: TextIO) -> int:

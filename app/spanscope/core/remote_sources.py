@@ -20,9 +20,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from spanscope import paths
 from spanscope.core.atomic_file import atomic_text
+from spanscope.core.filter_clickhouse import CLICKHOUSE
+from spanscope.core.filter_value import make_filter
 from spanscope.core.pricing import cost_rules
 from spanscope.store.clickhouse.client import Server, connect_server, open_folder
 from spanscope.store.clickhouse.executor import QueryExecutor, RemoteError
+from spanscope.store.clickhouse.pulled_file import write_pulled
 from spanscope.store.clickhouse.source import ClickHouseSource
 
 KEYRING_SERVICE = "spanscope-clickhouse"
@@ -146,3 +149,18 @@ def connect(source: RemoteSource) -> ClickHouseSource:
         executor.close()
         raise
     return opened
+
+
+def fetch_pulled(source: RemoteSource, text: str, limit: int) -> list[Path]:
+    """The spans of the ``limit`` newest traces of ``source`` matching the filter ``text``,
+    written as an OTLP file in ``pulled/`` of the data folder, for the normal import; none
+    when no trace matches. Network, so never on the window's thread."""
+    traces, _ = make_filter(text).compiled_for(CLICKHOUSE)
+    store = connect(source)
+    try:
+        rows = store.pull_rows(traces, limit)
+    finally:
+        store.close()
+    if rows.num_rows == 0:
+        return []
+    return [write_pulled(rows, paths.data_dir() / "pulled", origin(source), text)]

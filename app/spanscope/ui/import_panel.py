@@ -71,10 +71,11 @@ class ImportJob(QThread):
         prepare: Callable[[], list[Path]] | None = None,
         parent: QObject | None = None,
         skip_bad_records: bool = False,
+        preparing: str = "Generating the demo dataset…",
     ) -> None:
         super().__init__(parent)
         self._db, self._writer = db, writer
-        self._skip_bad_records = skip_bad_records
+        self._skip_bad_records, self._preparing = skip_bad_records, preparing
         self._files, self._prepare = list(files or []), prepare
         self._cancel = threading.Event()
         self._last = (-1.0, "", 0.0)
@@ -90,7 +91,7 @@ class ImportJob(QThread):
         try:
             files = self._files
             if self._prepare is not None:
-                self.progressed.emit(0.0, "Generating the demo dataset…")
+                self.progressed.emit(0.0, self._preparing)
                 files = self._prepare()
             for result in ingest.import_paths(
                 self._db,
@@ -312,9 +313,11 @@ class ImportController(QObject):
         files: Sequence[Path | str] | None,
         prepare: Callable[[], list[Path]] | None = None,
         skip_bad_records: bool = False,
+        preparing: str = "Generating the demo dataset…",
     ) -> bool:
-        """Import ``files`` (or what ``prepare`` returns); False when one is already running.
-        ``skip_bad_records`` leaves out the lines of JSON Lines files that are not JSON."""
+        """Import ``files`` (or what ``prepare`` returns, on the import thread, said as
+        ``preparing``); False when one is already running. ``skip_bad_records`` leaves out
+        the lines of JSON Lines files that are not JSON."""
         if self._db.read_only:
             self.message.emit("This database is open read-only; imports are disabled.")
             return False
@@ -330,6 +333,7 @@ class ImportController(QObject):
             prepare,
             self,
             skip_bad_records=skip_bad_records,
+            preparing=preparing,
         )
         job.progressed.connect(self.dialog.show_progress)
         job.file_done.connect(self._file_done)

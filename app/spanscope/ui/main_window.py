@@ -28,6 +28,7 @@ from spanscope.model import ImportResult
 from spanscope.store import Database
 from spanscope.ui import (
     cases_window,
+    clickhouse_pull,
     costs,
     diff_window,
     evaluate_window,
@@ -76,6 +77,7 @@ FEATURES: dict[str, Callable[[WindowSurface], Feature]] = {
     "theme": theme.install,
     "help": help_menu.install,
     "cases": cases_window.install,
+    "clickhouse_pull": clickhouse_pull.install,
 }
 
 
@@ -146,6 +148,7 @@ class MainWindow(QMainWindow):
             show_count=self.count_label.setText,
             open_window=lambda other: type(self)(other).surface,
             stop=self.shutdown,
+            importer=self.importer,
         )
         self.features = self.surface.features  # by name: "review", "replay", "costs" …
         for name, install in FEATURES.items():

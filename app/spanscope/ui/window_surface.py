@@ -12,6 +12,7 @@ features by name (``MainWindow.features``); one feature finds another with :meth
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
@@ -24,6 +25,7 @@ from spanscope.ui.writes import Writes
 
 if TYPE_CHECKING:
     from spanscope.ui.finder import Finder
+    from spanscope.ui.import_panel import ImportController
     from spanscope.ui.span_detail import SpanDetail
     from spanscope.ui.span_tree import SpanTree
 
@@ -66,8 +68,10 @@ class WindowSurface(QObject):
         show_count: Callable[[str], None],
         open_window: Callable[[Database], WindowSurface],
         stop: Callable[[], None],
+        importer: ImportController,
     ) -> None:
         super().__init__(window)
+        self.importer = importer
         self.widget = window  # the parent of a feature's dialogs and windows
         self.db, self.runner, self.writes = db, runner, writes
         self.show_message = show_message
@@ -182,6 +186,12 @@ class WindowSurface(QObject):
     def reload(self) -> None:
         """Read the lists, facets and completion values again (after a write changed them)."""
         self._finder.reload()
+
+    def import_prepared(self, prepare: Callable[[], list[Path]], preparing: str) -> bool:
+        """Import the files ``prepare`` makes (it runs on the import thread, said as
+        ``preparing``) with the window's import progress and results; False when an import
+        is running already or the database is read-only."""
+        return bool(self.importer.start(None, prepare=prepare, preparing=preparing))
 
     def feature(self, name: str) -> Feature | None:
         """Another installed feature, by name."""
