@@ -10,7 +10,6 @@ import pytest
 pytest.importorskip("chdb")
 
 from clickhouse_data import fill, generate  # noqa: E402
-
 from spanscope.core.remote_sources import RemoteSource, save_sources  # noqa: E402
 from spanscope.store import Database  # noqa: E402
 
