@@ -90,7 +90,12 @@ def connect_server(server: Server, password: str = "", timeout_s: int = 60) -> C
             password=password,
             database=server.database,
             secure=server.secure,
-            settings={**_READ_ONLY, "max_execution_time": timeout_s},
+            # a query whose reader went away (Ctrl+C, a closed window) stops on the server too
+            settings={
+                **_READ_ONLY,
+                "max_execution_time": timeout_s,
+                "cancel_http_readonly_queries_on_client_close": 1,
+            },
             connect_timeout=10,
             send_receive_timeout=timeout_s + 5,
             query_retries=0,
