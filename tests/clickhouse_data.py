@@ -103,8 +103,27 @@ def generate(traces: int = 60, seed: int = 7) -> list[GenSpan]:
                 llm.attributes["gen_ai.usage.cost"] = round(rng.uniform(0.0005, 0.03), 6)
             if rng.random() < 0.2:
                 llm.attributes["gen_ai.usage.cache_read.input_tokens"] = rng.randrange(0, 100)
-            if rng.random() < 0.1:
-                llm.status, llm.message = "Error", "rate limited"
+            roll = rng.random()
+            if roll < 0.1:
+                llm.status, llm.message = (
+                    "Error",
+                    f"rate limited, retry after {rng.randrange(2, 60)}s",
+                )
+            elif roll < 0.15:  # an exception event on an unset status still fails the call
+                llm.events.append(
+                    (
+                        clock + duration,
+                        "exception",
+                        {
+                            "exception.type": "TimeoutError",
+                            "exception.message": f"upstream took {rng.randrange(30, 90)} s",
+                        },
+                    )
+                )
+            elif roll < 0.25:
+                llm.attributes["gen_ai.response.finish_reasons"] = ["length"]
+            elif roll < 0.3:
+                llm.attributes["gen_ai.response.finish_reasons"] = ["content_filter"]
             spans.append(llm)
             clock += duration + 2 * _MS
             if wants_tool:
@@ -127,7 +146,16 @@ def generate(traces: int = 60, seed: int = 7) -> list[GenSpan]:
                     else "no match",
                 }
                 if rng.random() < 0.2:
-                    tool.status, tool.message = "Error", "knowledge base timed out"
+                    tool.status, tool.message = (
+                        "Error",
+                        rng.choice(
+                            (
+                                "knowledge base timed out",
+                                f"order A-{rng.randrange(100, 999)} not found",
+                                f"order 'B{rng.randrange(10, 99)}' not found",
+                            )
+                        ),
+                    )
                 elif rng.random() < 0.5:
                     tool.status = "Ok"
                 spans.append(tool)
@@ -138,6 +166,11 @@ def generate(traces: int = 60, seed: int = 7) -> list[GenSpan]:
 
 def _seconds(ns: int) -> str:
     return f"{ns // 1_000_000_000}.{ns % 1_000_000_000:09d}"
+
+
+def _text(value: Any) -> str:
+    """An attribute value as the exporter writes it: text, lists as JSON."""
+    return json.dumps(value) if isinstance(value, list) else str(value)
 
 
 def exporter_rows(spans: list[GenSpan]) -> str:
@@ -158,7 +191,7 @@ def exporter_rows(spans: list[GenSpan]) -> str:
                     "ResourceAttributes": {"service.name": s.service},
                     "ScopeName": "tests",
                     "ScopeVersion": "1",
-                    "SpanAttributes": {k: str(v) for k, v in s.attributes.items()},
+                    "SpanAttributes": {k: _text(v) for k, v in s.attributes.items()},
                     "Duration": s.duration_ns,
                     "StatusCode": s.status,
                     "StatusMessage": s.message,
@@ -203,6 +236,11 @@ def otlp_file(spans: list[GenSpan], path: Path) -> Path:
         }
         if s.parent:
             span["parentSpanId"] = s.parent
+        if s.events:
+            span["events"] = [
+                {"timeUnixNano": str(at), "name": name, "attributes": attrs(a)}
+                for at, name, a in s.events
+            ]
         by_service.setdefault(s.service, []).append(span)
     document = {
         "resourceSpans": [

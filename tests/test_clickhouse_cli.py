@@ -65,6 +65,10 @@ def test_remote_lists_counts_and_costs_where_the_traces_live(lab: Path) -> None:
     assert all(by_model[m]["unpriced_calls"] == 0 for m in ("gpt-4o", "gpt-4o-mini"))
     assert by_model["gpt-4o"]["cost_usd"] > 0
     assert by_model["acme-small"]["unpriced_calls"] > 0
+    code, text = run("remote", "lab", "groups", "kind:tool", "--json")
+    groups = [json.loads(line) for line in text.splitlines()]
+    assert groups and {g["kind"] for g in groups} == {"tool_error"}
+    assert run("remote", "lab", "groups")[1].count(" × in ") >= 3
     code, text = run("remote", "lab", "facets", "kind:llm", "--json")
     kinds = next(json.loads(line) for line in text.splitlines() if '"kind"' in line)
     assert list(kinds["values"]) == ["llm"]

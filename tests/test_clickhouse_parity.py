@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from spanscope.core.filter_value import make_filter  # noqa: E402
 from spanscope.core.filters import FilterError  # noqa: E402
 from spanscope.core.pricing import cost_rules  # noqa: E402
 from spanscope.model import ImportStatus  # noqa: E402
-from spanscope.store import Database, cost_reports, facets, queries  # noqa: E402
+from spanscope.store import Database, cost_reports, facets, failure_groups, queries  # noqa: E402
 from spanscope.store.clickhouse.client import open_folder  # noqa: E402
 from spanscope.store.clickhouse.source import ClickHouseSource  # noqa: E402
 
@@ -231,3 +232,16 @@ def test_a_table_that_is_not_the_exporters_is_named(tmp_path: Path, both: Both) 
     source = ClickHouseSource(both.source.executor, "no_such_table")
     with pytest.raises(RemoteError, match="there is no table no_such_table"):
         source.check()
+
+
+@pytest.mark.parametrize("text", ["", "service:checkout", "kind:tool", "trace.user:u_2 OR trace.user:u_4"])
+@pytest.mark.parametrize("order", ["count", "newest"])
+def test_failure_groups_are_the_same(both: Both, text: str, order: str) -> None:
+    applied = make_filter(text)
+    local = both.local(failure_groups.failure_groups, applied.spans, order=order)
+    remote = both.source.failure_groups(applied.compiled_for(CLICKHOUSE)[1], order=order)
+    assert len(local) >= (3 if not text else 1)
+    assert [g.group_id for g in remote] == [g.group_id for g in local]
+    for mine, theirs in zip(remote, local, strict=True):
+        assert mine.cost == pytest.approx(theirs.cost)
+        assert replace(mine, cost=None) == replace(theirs, cost=None)

@@ -54,11 +54,11 @@ def _groups(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         print("no failures" + (f" among spans matching {text}" if text else ""), file=out)
         return 0
     for group in groups:
-        _write_group(group, out)
+        write_group(group, out)
     return 0
 
 
-def _write_group(group: FailureGroup, out: TextIO) -> None:
+def write_group(group: FailureGroup, out: TextIO) -> None:
     peak = max(group.sparkline) or 1
     spark = "".join(_SPARK[0 if n == 0 else 1 + (n * 7) // peak] for n in group.sparkline)
     seen = group.to_json()

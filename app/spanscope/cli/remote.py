@@ -4,6 +4,7 @@ store, read where it lives, and its traces copied into the local database.
     spanscope source add prod 'clickhouse://reader@ch.internal:8123/otel?table=otel_traces'
     spanscope remote prod ls model:gpt-4o* status:error
     spanscope remote prod costs --by day
+    spanscope remote prod groups 'service:checkout'
     spanscope pull prod 'status:error after:2h' --limit 50
 
 The network is used only by ``remote`` and ``pull``, when they run. Passwords come from the
@@ -20,6 +21,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from spanscope import ingest
+from spanscope.cli.groups import write_group
 from spanscope.cli.lists import write_page
 from spanscope.cli.output import print_table
 from spanscope.core.filter_clickhouse import CLICKHOUSE
@@ -61,9 +63,11 @@ def add_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> None
     remove = actions.add_parser("remove", help="forget a source")
     remove.add_argument("name")
 
-    p = command("remote", "list, count and cost a source's traces where they live")
+    p = command(
+        "remote", "list, count, cost and group the failures of a source's traces where they live"
+    )
     p.add_argument("source", help="a name from 'spanscope source list'")
-    p.add_argument("what", choices=("ls", "spans", "facets", "costs"))
+    p.add_argument("what", choices=("ls", "spans", "facets", "costs", "groups"))
     p.add_argument("filter", nargs="*", help="filter terms, as for ls")
     p.add_argument("--sort", default="start", help="start, duration, cost, tokens, errors")
     p.add_argument("--asc", action="store_true", help="ascending order")
@@ -123,6 +127,12 @@ def _remote(args: argparse.Namespace, out: TextIO) -> int:
                     out,
                     {"facet": facet.field, "values": dict(counts.values), "more": counts.more},
                 )
+        elif args.what == "groups":
+            for group in store.failure_groups(spans, limit=args.limit):
+                if args.json:
+                    out.write(json.dumps(group.to_json(), ensure_ascii=False) + "\n")
+                else:
+                    write_group(group, out)
         else:
             for row in store.cost_breakdown(args.by, spans_of_traces(traces) if text else spans):
                 _say(

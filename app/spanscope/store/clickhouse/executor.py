@@ -73,6 +73,8 @@ def _type_of(value: Any) -> str:
         return "Float64"
     if value is None:
         return "Nullable(String)"
+    if isinstance(value, list | tuple):
+        return "Array(String)"  # lists of ids
     return "String"
 
 

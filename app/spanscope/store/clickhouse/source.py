@@ -19,9 +19,11 @@ from typing import Any
 import pyarrow as pa
 
 from spanscope.sqlfiles import nestable
+from spanscope.store.clickhouse import failures
 from spanscope.store.clickhouse.executor import QueryExecutor, RemoteError
 from spanscope.store.costs import CallGroup, PriceOverride, RateCard
 from spanscope.store.facets import BY_FIELD, LABEL, FacetCounts
+from spanscope.store.failure_groups import FailureGroup
 from spanscope.store.queries import (
     SPAN_KEY,
     SPAN_LIST_COLUMNS,
@@ -103,7 +105,7 @@ class ClickHouseSource:
         over each provider, model and day the table holds), so costs and ``cost>`` filters
         mean the same here; the rates travel with each query as one parameter. Returns the
         number of rates."""
-        groups = self._query(
+        groups = self.query(
             "SELECT provider, coalesce(model, request_model) AS priced_model, "
             "intDiv(start_ns, 86400000000000) AS day FROM spans "
             "WHERE kind IN ('llm', 'embedding') AND isNotNull(priced_model) "
@@ -157,7 +159,8 @@ class ClickHouseSource:
                 + ", ".join(missing)
             )
 
-    def _query(self, sql: str, params: list[Any]) -> pa.Table:
+    def query(self, sql: str, params: list[Any]) -> pa.Table:
+        """``sql`` over the store's ``spans`` and ``traces`` (the views put in front)."""
         return self.executor.arrow(f"{self._views}\n{sql}", [self._price_book, *params])
 
     def trace_page(self, where: Where | None = None, **how: Any) -> Page:
@@ -199,7 +202,7 @@ class ClickHouseSource:
             f"SELECT {id_column} AS page_id, {key} AS page_key FROM {table} "
             f"WHERE {conditions} ORDER BY page_key {order}, page_id {order} LIMIT ?"
         )
-        rows = self._query(
+        rows = self.query(
             f"SELECT {columns}, {key} AS sort_key FROM {table} "
             f"WHERE {id_column} IN (SELECT page_id FROM ({keys})) "
             f"ORDER BY sort_key {order}, {id_column} {order}",
@@ -213,7 +216,7 @@ class ClickHouseSource:
         if table not in ("traces", "spans"):
             raise ValueError(table)
         where = where or Where()
-        rows = self._query(f"SELECT count() AS n FROM {table} WHERE {where.sql}", [*where.params])
+        rows = self.query(f"SELECT count() AS n FROM {table} WHERE {where.sql}", [*where.params])
         return int(rows.column("n")[0].as_py())
 
     def facet_counts(self, field: str, where: Where | None = None, k: int = 8) -> FacetCounts:
@@ -225,7 +228,7 @@ class ClickHouseSource:
         sql = nestable("spanscope.store", "facets.sql").format(
             value=_FACET_VALUES.get(field, facet.value_sql), source=facet.table, where=where.sql
         )
-        rows = self._query(sql.rstrip().rstrip(";"), [*where.params, k + 1]).to_pylist()
+        rows = self.query(sql.rstrip().rstrip(";"), [*where.params, k + 1]).to_pylist()
         values = tuple((str(r["value"]), int(r["n"])) for r in rows[:k])
         return FacetCounts(field, values, len(rows) > k)
 
@@ -237,7 +240,7 @@ class ClickHouseSource:
         # the trace row is joined only for a dimension that reads it: over a month of calls
         # the join costs more than the grouping
         join = "LEFT JOIN traces AS t ON t.trace_id = s.trace_id" if "t." in key else ""
-        rows = self._query(
+        rows = self.query(
             f"SELECT {key} AS key, toInt64(count()) AS calls, "
             "toInt64(uniqExact(s.trace_id)) AS traces, "
             "toInt64(sum(coalesce(s.input_tokens, 0))) AS input_tokens, "
@@ -252,11 +255,17 @@ class ClickHouseSource:
         )
         return [CostRow(**row) for row in rows.to_pylist()]
 
+    def failure_groups(
+        self, where: Where | None = None, order: str = "count", limit: int = 100
+    ) -> list[FailureGroup]:
+        """The failures of the spans ``where`` keeps, grouped by cause as locally."""
+        return failures.failure_groups(self, where, order, limit)
+
     def pull_rows(self, where: Where | None = None, limit: int = 100) -> pa.Table:
         """Every span of the ``limit`` newest traces ``where`` keeps, as the exporter stored
         them (times in nanoseconds), for copying into the local database."""
         where = where or Where()
-        return self._query(
+        return self.query(
             "SELECT toInt64(toUnixTimestamp64Nano(Timestamp)) AS start_ns, TraceId, SpanId, "
             "ParentSpanId, TraceState, toString(SpanName) AS SpanName, "
             "toString(SpanKind) AS SpanKind, toString(ServiceName) AS ServiceName, "

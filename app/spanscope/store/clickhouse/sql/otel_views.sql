@@ -43,7 +43,15 @@ spans AS (
                 endsWith(lower(StatusCode), 'ok'), 'ok',
                 has(Events.Name, 'exception') AND a['gen_ai.operation.name'] <> '', 'error',
                 'unset') AS status,                                         -- ok, error, unset
-        nullIf(StatusMessage, '') AS status_message,
+        Events.Attributes[indexOf(Events.Name, 'exception')] AS _exception,     -- the first exception event's
+        coalesce(nullIf(StatusMessage, ''), nullIf(_exception['exception.message'], '')) AS status_message,
+        coalesce(nullIf(a['error.type'], ''), nullIf(_exception['exception.type'], '')) AS error_type,
+        -- why the model stopped: the first of the finish reasons (a JSON list as the exporter writes it)
+        lower(coalesce(
+            nullIf(if(JSONType(a['gen_ai.response.finish_reasons']) = 'Array',
+                      JSONExtractString(a['gen_ai.response.finish_reasons'], 1),
+                      a['gen_ai.response.finish_reasons']), ''),
+            nullIf(a['gen_ai.completion.0.finish_reason'], ''), nullIf(a['llm.finish_reason'], ''))) AS finish_reason,
         coalesce(nullIf(toString(ServiceName), ''), nullIf(a['service.name'], '')) AS service,
         lower(coalesce(nullIf(a['gen_ai.provider.name'], ''), nullIf(a['gen_ai.system'], ''),
                        nullIf(a['llm.provider'], ''), nullIf(a['llm.system'], ''))) AS provider,

@@ -1,0 +1,133 @@
+"""Failure groups of a ClickHouse source: the failing spans of a filter grouped by cause as
+``store/sql/failures.sql`` groups them locally (the same kinds, the same masking of what
+changes between occurrences, the same 10-hex group id, so ``group:ID`` found here names the
+same group after a pull). Labels are the local database's: no ``label`` groups here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from spanscope.store.failure_groups import SPARK_BUCKETS, FailureGroup
+from spanscope.store.masking import EVERYTHING
+from spanscope.store.queries import Where
+
+if TYPE_CHECKING:
+    from spanscope.store.clickhouse.source import ClickHouseSource
+
+_REFUSED = "('content_filter', 'refusal', 'safety', 'blocked', 'prohibited_content', 'recitation')"
+_CUT = "('length', 'max_tokens', 'max_output_tokens', 'model_length')"
+_ORDER = {
+    "count": "count DESC, last_seen_ns DESC, group_id",
+    "newest": "last_seen_ns DESC, count DESC, group_id",
+}
+
+
+def _literal(text: str) -> str:
+    """A ClickHouse string literal (backslashes escape in ClickHouse, not in DuckDB)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def masked(column: str, limit: int = 200) -> str:
+    """``store.masking.masked_sql`` in ClickHouse: the same patterns (RE2 on both sides)."""
+    expression = f"coalesce({column}, '')"
+    for pattern, replacement in EVERYTHING:
+        expression = f"replaceRegexpAll({expression}, {_literal(pattern)}, {_literal(replacement)})"
+    return f"leftUTF8(trimBoth({expression}), {int(limit)})"
+
+
+_FAILURES = f"""
+SELECT trace_id, span_id, start_ns, model, service, user_id, session_id, group_kind, signature,
+       left(lower(hex(MD5(concat(group_kind, ':', signature)))), 10) AS group_id
+FROM (
+    SELECT trace_id, span_id, start_ns, model, service, user_id, session_id,
+        multiIf(status = 'error' AND kind = 'tool', 'tool_error',
+                status = 'error', 'error',
+                kind = 'retriever' AND NOT has_documents
+                    AND trimBoth(a['output.value']) IN ('', '[]', 'null'), 'empty_retrieval',
+                kind = 'llm' AND finish_reason IN {_REFUSED}, 'refusal',
+                kind = 'llm' AND finish_reason IN {_CUT}, 'truncation',
+                NULL) AS group_kind,
+        multiIf(status = 'error' AND kind = 'tool',
+                    concat(coalesce(tool_name, name, '?'), ': ', {masked("text_to_mask")}),
+                status = 'error',
+                    concat(coalesce(nullIf(error_type, ''), kind, '?'), ': ', {masked("text_to_mask")}),
+                kind = 'retriever', concat(coalesce(name, '?'), ': no chunks retrieved'),
+                concat(coalesce(name, '?'), ': finish reason ', coalesce(finish_reason, '?'))
+        ) AS signature
+    FROM (
+        SELECT *, coalesce(nullIf(status_message, ''), error_type, '') AS text_to_mask
+        FROM spans WHERE ({{where}}) AND (status = 'error' OR kind IN ('retriever', 'llm'))
+    )
+)
+WHERE isNotNull(group_kind)
+"""
+
+
+def failure_groups(
+    source: ClickHouseSource, where: Where | None = None, order: str = "count", limit: int = 100
+) -> list[FailureGroup]:
+    """The groups of failures among the spans ``where`` keeps, as
+    ``store.failure_groups.failure_groups`` returns them (labels aside)."""
+    where = where or Where()
+    failures = _FAILURES.replace("{where}", where.sql)
+    rows = source.query(
+        f"""SELECT group_id, any(group_kind) AS kind, any(signature) AS signature,
+               toInt64(count()) AS count, toInt64(uniqExact(trace_id)) AS traces,
+               toInt64(uniqExact(user_id)) AS users, toInt64(uniqExact(session_id)) AS sessions,
+               min(start_ns) AS first_seen_ns, max(start_ns) AS last_seen_ns,
+               argMin(span_id, start_ns) AS example_span_id,
+               argMin(trace_id, start_ns) AS example_trace_id,
+               arraySort(groupUniqArray(model)) AS models,
+               arraySort(groupUniqArray(service)) AS services,
+               groupArray(trace_id) AS trace_ids,
+               groupArray(start_ns) AS starts,
+               min(min(start_ns)) OVER () AS lo,      -- the sparklines share the time axis
+               max(max(start_ns)) OVER () AS hi       -- of every failure, not only those shown
+        FROM ({failures}) GROUP BY group_id
+        ORDER BY {_ORDER.get(order, _ORDER["count"])} LIMIT ?""",
+        [*where.params, int(limit)],
+    ).to_pylist()
+    if not rows:
+        return []
+    lo = rows[0]["lo"]
+    span_ns = max(rows[0]["hi"] - lo, 1)
+    costs = _trace_costs(source, {t for r in rows for t in r["trace_ids"]})
+    return [_group(r, lo, span_ns, costs) for r in rows]
+
+
+def _trace_costs(source: ClickHouseSource, trace_ids: set[str]) -> dict[str, float | None]:
+    if not trace_ids:
+        return {}
+    rows = source.query(
+        "SELECT trace_id, cost FROM traces WHERE has(?, trace_id)", [sorted(trace_ids)]
+    )
+    return dict(
+        zip(rows.column("trace_id").to_pylist(), rows.column("cost").to_pylist(), strict=True)
+    )
+
+
+def _group(
+    row: dict[str, Any], lo: int, span_ns: int, costs: dict[str, float | None]
+) -> FailureGroup:
+    spark = [0] * SPARK_BUCKETS
+    for start in row["starts"]:
+        spark[min(SPARK_BUCKETS - 1, int((start - lo) * float(SPARK_BUCKETS) / span_ns))] += 1
+    touched = [costs.get(t) for t in set(row["trace_ids"])]
+    priced = [c for c in touched if c is not None]
+    return FailureGroup(
+        group_id=row["group_id"],
+        kind=row["kind"],
+        signature=row["signature"],
+        count=row["count"],
+        traces=row["traces"],
+        users=row["users"],
+        sessions=row["sessions"],
+        first_seen_ns=row["first_seen_ns"],
+        last_seen_ns=row["last_seen_ns"],
+        example_trace_id=row["example_trace_id"],
+        example_span_id=row["example_span_id"],
+        models=tuple(row["models"]),
+        services=tuple(row["services"]),
+        cost=sum(priced) if priced else None,
+        sparkline=tuple(spark),
+    )
