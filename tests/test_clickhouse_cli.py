@@ -129,3 +129,20 @@ def test_problems_are_sentences_not_tracebacks(
     assert run("remote", "other", "ls")[0] == 1
     assert "there is no table spans_v2" in capsys.readouterr().err
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_trace_text_reaches_the_terminal_as_text_and_keys_masked(tmp_path: Path) -> None:
+    spans = generate(traces=3)
+    key = "sk-proj-" + "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z" * 2
+    spans[0].name = "agent.run\x1b]52;c;aGVsbG8=\x07\x1b[2J"
+    failing = next(s for s in spans if s.parent)
+    failing.status, failing.message = "Error", f"401: invalid api key {key}"
+    folder = fill(tmp_path / "clickhouse", spans)
+    assert run("source", "add", "hostile", f"chdb://{folder}")[0] == 0
+    for what in ("ls", "spans", "groups"):
+        code, text = run("remote", "hostile", what)
+        assert code == 0 and text.strip()
+        assert "\x1b" not in text and "\x07" not in text, what
+    assert "\\x1b]52" in run("remote", "hostile", "ls")[1]
+    assert key not in run("remote", "hostile", "groups")[1]
+    assert key not in run("remote", "hostile", "groups", "--json")[1]

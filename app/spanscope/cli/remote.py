@@ -18,6 +18,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TextIO
 
 from spanscope import ingest
@@ -27,6 +28,7 @@ from spanscope.cli.output import print_table
 from spanscope.core.filter_clickhouse import CLICKHOUSE
 from spanscope.core.filter_value import make_filter
 from spanscope.core.filters import FilterError
+from spanscope.core.redaction import export_redactor
 from spanscope.core.remote_sources import (
     DEFAULT_PASSWORD_ENV,
     RemoteSource,
@@ -74,6 +76,9 @@ def add_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> None
     p.add_argument("-n", "--limit", type=int, default=50, help="rows to print (default 50)")
     p.add_argument("--by", choices=sorted(COST_DIMENSIONS), default="model", help="costs by")
     p.add_argument("--json", action="store_true", help="JSON Lines")
+    p.add_argument(
+        "--no-redact", action="store_true", help="keep keys and tokens (masked by default)"
+    )
 
     p = command("pull", "copy a source's traces matching a filter into the local database")
     p.add_argument("source", help="a name from 'spanscope source list'")
@@ -128,7 +133,10 @@ def _remote(args: argparse.Namespace, out: TextIO) -> int:
                     {"facet": facet.field, "values": dict(counts.values), "more": counts.more},
                 )
         elif args.what == "groups":
+            redactor = export_redactor(not args.no_redact)
             for group in store.failure_groups(spans, limit=args.limit):
+                if redactor is not None:  # a signature quotes an error message
+                    group = replace(group, signature=redactor.text(group.signature))
                 if args.json:
                     out.write(json.dumps(group.to_json(), ensure_ascii=False) + "\n")
                 else:
