@@ -1,6 +1,7 @@
 """How fast a ClickHouse source answers: the collector exporter's ``otel_traces`` (its own DDL)
 filled with synthetic GenAI agent runs inside ClickHouse in-process (chdb), then the first
-trace page, a filtered page, the sidebar facets, cost by model and by day, and a pull of 100
+trace page, a filtered page, the sidebar facets, cost by model and by day, the failure
+groups, and a pull of 100
 traces into a local database, each timed (median of ``--runs``).
 
     python bench/clickhouse_bench.py --spans 1000000
@@ -116,6 +117,7 @@ def main() -> None:
             ),
             ("cost by model", timed(args.runs, lambda: source.cost_breakdown("model"))),
             ("cost by day", timed(args.runs, lambda: source.cost_breakdown("day"))),
+            ("failure groups", timed(args.runs, lambda: source.failure_groups(everything[1]))),
         ]
         db = Database.open(Path(folder) / "local.duckdb")
 

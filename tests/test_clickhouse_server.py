@@ -56,6 +56,9 @@ def test_the_server_answers_as_clickhouse_in_process(front: int) -> None:
         # user text travels as typed parameters, never inside the SQL
         assert source.count("traces", make_filter("user:u_3").compiled_for(CLICKHOUSE)[0]) > 0
         assert any("{p0:String}" in q for q in SEEN) and not any("u_3" in q for q in SEEN)
+        groups = source.failure_groups()  # a list of trace ids travels as Array(String)
+        assert groups and all(g.count >= 1 for g in groups)
+        assert sum(g.cost or 0 for g in groups) > 0
         costs = source.cost_breakdown("model", make_filter("").spans)
         assert sum(c.calls for c in costs) == source.count(
             "spans", make_filter("kind:llm").compiled_for(CLICKHOUSE)[1]

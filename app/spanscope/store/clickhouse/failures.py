@@ -39,27 +39,29 @@ _FAILURES = f"""
 SELECT trace_id, span_id, start_ns, model, service, user_id, session_id, group_kind, signature,
        left(lower(hex(MD5(concat(group_kind, ':', signature)))), 10) AS group_id
 FROM (
-    SELECT trace_id, span_id, start_ns, model, service, user_id, session_id,
-        multiIf(status = 'error' AND kind = 'tool', 'tool_error',
-                status = 'error', 'error',
-                kind = 'retriever' AND NOT has_documents
-                    AND trimBoth(a['output.value']) IN ('', '[]', 'null'), 'empty_retrieval',
-                kind = 'llm' AND finish_reason IN {_REFUSED}, 'refusal',
-                kind = 'llm' AND finish_reason IN {_CUT}, 'truncation',
-                NULL) AS group_kind,
-        multiIf(status = 'error' AND kind = 'tool',
+    SELECT trace_id, span_id, start_ns, model, service, user_id, session_id, group_kind,
+        multiIf(group_kind = 'tool_error',
                     concat(coalesce(tool_name, name, '?'), ': ', {masked("text_to_mask")}),
-                status = 'error',
+                group_kind = 'error',
                     concat(coalesce(nullIf(error_type, ''), kind, '?'), ': ', {masked("text_to_mask")}),
-                kind = 'retriever', concat(coalesce(name, '?'), ': no chunks retrieved'),
+                group_kind = 'empty_retrieval', concat(coalesce(name, '?'), ': no chunks retrieved'),
                 concat(coalesce(name, '?'), ': finish reason ', coalesce(finish_reason, '?'))
         ) AS signature
     FROM (
-        SELECT *, coalesce(nullIf(status_message, ''), error_type, '') AS text_to_mask
+        SELECT trace_id, span_id, start_ns, model, service, user_id, session_id, kind, name,
+            tool_name, error_type, finish_reason,
+            coalesce(nullIf(status_message, ''), error_type, '') AS text_to_mask,
+            multiIf(status = 'error' AND kind = 'tool', 'tool_error',
+                    status = 'error', 'error',
+                    kind = 'retriever' AND NOT has_documents
+                        AND trimBoth(a['output.value']) IN ('', '[]', 'null'), 'empty_retrieval',
+                    kind = 'llm' AND finish_reason IN {_REFUSED}, 'refusal',
+                    kind = 'llm' AND finish_reason IN {_CUT}, 'truncation',
+                    NULL) AS group_kind
         FROM spans WHERE ({{where}}) AND (status = 'error' OR kind IN ('retriever', 'llm'))
     )
+    WHERE isNotNull(group_kind)  -- the masking runs on failures only
 )
-WHERE isNotNull(group_kind)
 """
 
 
@@ -99,7 +101,8 @@ def _trace_costs(source: ClickHouseSource, trace_ids: set[str]) -> dict[str, flo
     if not trace_ids:
         return {}
     rows = source.query(
-        "SELECT trace_id, cost FROM traces WHERE has(?, trace_id)", [sorted(trace_ids)]
+        "SELECT trace_id, cost FROM traces WHERE trace_id IN (SELECT arrayJoin(?))",
+        [sorted(trace_ids)],
     )
     return dict(
         zip(rows.column("trace_id").to_pylist(), rows.column("cost").to_pylist(), strict=True)
