@@ -78,12 +78,15 @@ spans AS (
                              AND coalesce(input_tokens, 0) > r.3 AND coalesce(input_tokens, 0) <= r.4, _rates) AS _rate_at,
         _rates[_rate_at] AS _rate,
         -- USD as cost_apply.sql computes it: input includes cache reads and writes, output
-        -- includes reasoning
-        if(kind IN ('llm', 'embedding') AND _rate_at > 0 AND (isNotNull(input_tokens) OR isNotNull(output_tokens)),
-           (greatest(coalesce(input_tokens, 0) - coalesce(cache_read_tokens, 0) - coalesce(cache_write_tokens, 0), 0) * _rate.5
-            + coalesce(cache_read_tokens, 0) * _rate.7 + coalesce(cache_write_tokens, 0) * _rate.8
-            + greatest(coalesce(output_tokens, 0) - coalesce(reasoning_tokens, 0), 0) * _rate.6
-            + coalesce(reasoning_tokens, 0) * _rate.9) / 1e6 + _rate.10,
+        -- includes reasoning. Only a call without a recorded cost is priced: every total reads
+        -- coalesce(recorded_cost, computed_cost), and the lookup is the costly part.
+        if(kind IN ('llm', 'embedding') AND isNull(recorded_cost) AND (isNotNull(input_tokens) OR isNotNull(output_tokens)),
+           if(_rate_at > 0,
+              (greatest(coalesce(input_tokens, 0) - coalesce(cache_read_tokens, 0) - coalesce(cache_write_tokens, 0), 0) * _rate.5
+               + coalesce(cache_read_tokens, 0) * _rate.7 + coalesce(cache_write_tokens, 0) * _rate.8
+               + greatest(coalesce(output_tokens, 0) - coalesce(reasoning_tokens, 0), 0) * _rate.6
+               + coalesce(reasoning_tokens, 0) * _rate.9) / 1e6 + _rate.10,
+              NULL),
            NULL) AS computed_cost,
         coalesce(nullIf(a['session.id'], ''), nullIf(a['gen_ai.conversation.id'], '')) AS session_id,
         coalesce(nullIf(a['user.id'], ''), nullIf(a['enduser.id'], '')) AS user_id,
