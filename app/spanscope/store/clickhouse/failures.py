@@ -5,14 +5,17 @@ same group after a pull). Labels are the local database's: no ``label`` groups h
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
+
+import pyarrow as pa
 
 from spanscope.store.failure_groups import SPARK_BUCKETS, FailureGroup
 from spanscope.store.masking import EVERYTHING
 from spanscope.store.queries import Where
 
-if TYPE_CHECKING:
-    from spanscope.store.clickhouse.source import ClickHouseSource
+# runs SQL over the source's ``spans`` and ``traces`` (ClickHouseSource.query)
+Query = Callable[[str, list[Any]], pa.Table]
 
 _REFUSED = "('content_filter', 'refusal', 'safety', 'blocked', 'prohibited_content', 'recitation')"
 _CUT = "('length', 'max_tokens', 'max_output_tokens', 'model_length')"
@@ -66,13 +69,13 @@ FROM (
 
 
 def failure_groups(
-    source: ClickHouseSource, where: Where | None = None, order: str = "count", limit: int = 100
+    query: Query, where: Where | None = None, order: str = "count", limit: int = 100
 ) -> list[FailureGroup]:
     """The groups of failures among the spans ``where`` keeps, as
     ``store.failure_groups.failure_groups`` returns them (labels aside)."""
     where = where or Where()
     failures = _FAILURES.replace("{where}", where.sql)
-    rows = source.query(
+    rows = query(
         f"""SELECT group_id, any(group_kind) AS kind, any(signature) AS signature,
                toInt64(count()) AS count, toInt64(uniqExact(trace_id)) AS traces,
                toInt64(uniqExact(user_id)) AS users, toInt64(uniqExact(session_id)) AS sessions,
@@ -93,14 +96,14 @@ def failure_groups(
         return []
     lo = rows[0]["lo"]
     span_ns = max(rows[0]["hi"] - lo, 1)
-    costs = _trace_costs(source, {t for r in rows for t in r["trace_ids"]})
+    costs = _trace_costs(query, {t for r in rows for t in r["trace_ids"]})
     return [_group(r, lo, span_ns, costs) for r in rows]
 
 
-def _trace_costs(source: ClickHouseSource, trace_ids: set[str]) -> dict[str, float | None]:
+def _trace_costs(query: Query, trace_ids: set[str]) -> dict[str, float | None]:
     if not trace_ids:
         return {}
-    rows = source.query(
+    rows = query(
         "SELECT trace_id, cost FROM traces WHERE trace_id IN (SELECT arrayJoin(?))",
         [sorted(trace_ids)],
     )

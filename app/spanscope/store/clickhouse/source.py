@@ -259,7 +259,7 @@ class ClickHouseSource:
         self, where: Where | None = None, order: str = "count", limit: int = 100
     ) -> list[FailureGroup]:
         """The failures of the spans ``where`` keeps, grouped by cause as locally."""
-        return failures.failure_groups(self, where, order, limit)
+        return failures.failure_groups(self.query, where, order, limit)
 
     def pull_rows(self, where: Where | None = None, limit: int = 100) -> pa.Table:
         """Every span of the ``limit`` newest traces ``where`` keeps, as the exporter stored
