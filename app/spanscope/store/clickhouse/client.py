@@ -115,7 +115,10 @@ def open_folder(path: Path) -> ClientExecutor:
             interface="chdb", path=str(path), settings=_READ_ONLY
         )
     except ImportError as exc:
-        raise RemoteError(f"{where}: ClickHouse in-process needs the chdb package") from exc
+        raise RemoteError(
+            f"{where}: ClickHouse in-process needs the chdb package: "
+            "pip install 'spanscope[clickhouse-local]'"
+        ) from exc
     except Exception as exc:
         raise RemoteError(_said(where, exc)) from None
     return ClientExecutor(client, where)
@@ -125,7 +128,10 @@ def _client_module() -> Any:
     try:
         import clickhouse_connect  # optional: pip install 'spanscope[clickhouse]'
     except ImportError as exc:
-        raise RemoteError("a ClickHouse source needs the clickhouse-connect package") from exc
+        raise RemoteError(
+            "a ClickHouse source needs the clickhouse-connect package: "
+            "pip install 'spanscope[clickhouse]'"
+        ) from exc
     return clickhouse_connect
 
 
