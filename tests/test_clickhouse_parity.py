@@ -24,7 +24,9 @@ from spanscope.core.pricing import cost_rules  # noqa: E402
 from spanscope.model import ImportStatus  # noqa: E402
 from spanscope.store import Database, cost_reports, facets, failure_groups, queries  # noqa: E402
 from spanscope.store.clickhouse.client import open_folder  # noqa: E402
+from spanscope.store.clickhouse.executor import RemoteError  # noqa: E402
 from spanscope.store.clickhouse.source import ClickHouseSource  # noqa: E402
+from spanscope.store.queries import Where  # noqa: E402
 
 
 class Both:
@@ -227,14 +229,14 @@ def test_local_only_fields_are_refused_at_their_term(text: str, field: str) -> N
 
 
 def test_a_table_that_is_not_the_exporters_is_named(tmp_path: Path, both: Both) -> None:
-    from spanscope.store.clickhouse.executor import RemoteError
-
     source = ClickHouseSource(both.source.executor, "no_such_table")
     with pytest.raises(RemoteError, match="there is no table no_such_table"):
         source.check()
 
 
-@pytest.mark.parametrize("text", ["", "service:checkout", "kind:tool", "trace.user:u_2 OR trace.user:u_4"])
+@pytest.mark.parametrize(
+    "text", ["", "service:checkout", "kind:tool", "trace.user:u_2 OR trace.user:u_4"]
+)
 @pytest.mark.parametrize("order", ["count", "newest"])
 def test_failure_groups_are_the_same(both: Both, text: str, order: str) -> None:
     applied = make_filter(text)
@@ -245,3 +247,10 @@ def test_failure_groups_are_the_same(both: Both, text: str, order: str) -> None:
     for mine, theirs in zip(remote, local, strict=True):
         assert mine.cost == pytest.approx(theirs.cost)
         assert replace(mine, cost=None) == replace(theirs, cost=None)
+
+
+def test_a_facet_past_its_time_budget_is_stopped_by_clickhouse(both: Both) -> None:
+    slow = Where("sleepEachRow(0.005) = 0")  # a filter ClickHouse takes its time over
+    with pytest.raises(RemoteError, match="longer than the time limit"):
+        both.source.facet_counts("kind", slow, time_limit_s=0.5)
+    assert both.source.facet_counts("kind", time_limit_s=30).values  # a budget that suffices

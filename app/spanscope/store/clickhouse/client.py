@@ -43,13 +43,21 @@ class ClientExecutor:
         self._lock = threading.Lock()
         self._running: str | None = None
 
-    def arrow(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> pa.Table:
+    def arrow(
+        self,
+        sql: str,
+        params: tuple[Any, ...] | list[Any] = (),
+        time_limit_s: float | None = None,
+    ) -> pa.Table:
         text, bound = bind(sql, params)
         query_id = uuid.uuid4().hex
+        settings: dict[str, Any] = {"query_id": query_id}
+        if time_limit_s is not None:  # ClickHouse stops the query itself and says so
+            settings["max_execution_time"] = max(time_limit_s, 0.001)
         with self._lock:
             self._running = query_id
         try:
-            table = self.client.query_arrow(text, parameters=bound, settings={"query_id": query_id})
+            table = self.client.query_arrow(text, parameters=bound, settings=settings)
         except Exception as exc:
             raise RemoteError(_said(self.where, exc)) from None
         finally:

@@ -24,8 +24,14 @@ class RemoteError(Exception):
 class QueryExecutor(Protocol):
     """Runs read-only SQL on one ClickHouse and returns Arrow."""
 
-    def arrow(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> pa.Table:
-        """The rows of one SELECT; :class:`RemoteError` when it fails."""
+    def arrow(
+        self,
+        sql: str,
+        params: tuple[Any, ...] | list[Any] = (),
+        time_limit_s: float | None = None,
+    ) -> pa.Table:
+        """The rows of one SELECT; :class:`RemoteError` when it fails, or when it runs longer
+        than ``time_limit_s`` (the server stops it: a facet's time budget)."""
         ...
 
     def cancel(self) -> None:

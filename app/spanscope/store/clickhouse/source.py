@@ -159,9 +159,11 @@ class ClickHouseSource:
                 + ", ".join(missing)
             )
 
-    def query(self, sql: str, params: list[Any]) -> pa.Table:
+    def query(self, sql: str, params: list[Any], time_limit_s: float | None = None) -> pa.Table:
         """``sql`` over the store's ``spans`` and ``traces`` (the views put in front)."""
-        return self.executor.arrow(f"{self._views}\n{sql}", [self._price_book, *params])
+        return self.executor.arrow(
+            f"{self._views}\n{sql}", [self._price_book, *params], time_limit_s
+        )
 
     def trace_page(self, where: Where | None = None, **how: Any) -> Page:
         """Traces by keyset, as ``store.queries.trace_page`` (same arguments)."""
@@ -219,8 +221,16 @@ class ClickHouseSource:
         rows = self.query(f"SELECT count() AS n FROM {table} WHERE {where.sql}", [*where.params])
         return int(rows.column("n")[0].as_py())
 
-    def facet_counts(self, field: str, where: Where | None = None, k: int = 8) -> FacetCounts:
-        """The top ``k`` values of a sidebar facet, as ``store.facets.facet_counts``."""
+    def facet_counts(
+        self,
+        field: str,
+        where: Where | None = None,
+        k: int = 8,
+        time_limit_s: float | None = None,
+    ) -> FacetCounts:
+        """The top ``k`` values of a sidebar facet, as ``store.facets.facet_counts``; past
+        ``time_limit_s`` the server stops counting and :class:`RemoteError` says so (the
+        caller reports the facet as timed out, the rest of the page stands)."""
         facet = BY_FIELD[field]
         if facet is LABEL:
             raise RemoteError("labels are known only in the local database")
@@ -228,7 +238,9 @@ class ClickHouseSource:
         sql = nestable("spanscope.store", "facets.sql").format(
             value=_FACET_VALUES.get(field, facet.value_sql), source=facet.table, where=where.sql
         )
-        rows = self.query(sql.rstrip().rstrip(";"), [*where.params, k + 1]).to_pylist()
+        rows = self.query(
+            sql.rstrip().rstrip(";"), [*where.params, k + 1], time_limit_s
+        ).to_pylist()
         values = tuple((str(r["value"]), int(r["n"])) for r in rows[:k])
         return FacetCounts(field, values, len(rows) > k)
 
