@@ -216,7 +216,7 @@ def test_cost_groups_are_the_same(both: Both, dimension: str, text: str) -> None
     [
         ("label:hallucination", "label"),
         ("kind:llm -annotated:yes", "annotated"),
-        ("group:abc123", "group"),
+        ("prompt:abc123", "prompt"),
         ("source:x.json", "source"),
     ],
 )
@@ -254,3 +254,12 @@ def test_a_facet_past_its_time_budget_is_stopped_by_clickhouse(both: Both) -> No
     with pytest.raises(RemoteError, match="longer than the time limit"):
         both.source.facet_counts("kind", slow, time_limit_s=0.5)
     assert both.source.facet_counts("kind", time_limit_s=30).values  # a budget that suffices
+
+
+def test_a_failure_group_id_filters_the_same_traces_and_spans(both: Both) -> None:
+    groups = both.local(failure_groups.failure_groups, make_filter("").spans)
+    for group in groups[:4]:
+        test_a_filter_keeps_the_same_traces_and_spans(both, f"group:{group.group_id}")
+        test_a_filter_keeps_the_same_traces_and_spans(both, f"-group:{group.group_id} kind:llm")
+        remote = make_filter(f"group:{group.group_id}").compiled_for(CLICKHOUSE)[1]
+        assert both.source.count("spans", remote) == group.count

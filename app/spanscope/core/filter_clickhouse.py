@@ -3,13 +3,14 @@
 The ClickHouse source (``store/clickhouse``) names its tables and columns as the local store
 does (``spans``: kind, model, duration_ns, …; ``traces``: root_name, error_count, …), defined
 over the team's own table, so every field's SQL in ``core/filter_fields.py`` is read there as
-here. Only what differs is declared below. Annotations, failure groups, prompt versions and
-imported files live in the local database alone: a term on one is a filter error that says so.
+here. Only what differs is declared below. Annotations, prompt versions and imported files
+live in the local database alone: a term on one is a filter error that says so.
 """
 
 from __future__ import annotations
 
 from spanscope.core.filter_dialect import Dialect
+from spanscope.store.clickhouse import failures
 
 # has:X on one span; has_* are columns the ClickHouse ``spans`` table derives from the
 # span's attributes (see store/clickhouse/sql/otel_views.sql)
@@ -45,5 +46,6 @@ CLICKHOUSE = Dialect(
     some_span="trace_id IN (SELECT s.trace_id FROM spans s WHERE {inner})",
     text_search=_text_search,
     like_escape="",  # a backslash escapes in ClickHouse's LIKE already
-    local_only=frozenset({"label", "annotated", "author", "score", "group", "prompt", "source"}),
+    group_member=failures.member_condition,  # the same group ids as locally
+    local_only=frozenset({"label", "annotated", "author", "score", "prompt", "source"}),
 )

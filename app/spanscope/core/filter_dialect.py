@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 # quoted text -> SQL over "spans" or "traces", appending its parameters
 TextSearch = Callable[[str, str, list[object]], str]
+# a failure group's id, at trace level or not -> "the span (trace) is in the group"
+GroupMember = Callable[[str, bool, list[object]], str]
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Dialect:
     some_span: str  # "{inner}" is a condition on one span of the trace being tested
     text_search: TextSearch
     like_escape: str  # after "column ILIKE ?": how a pattern escapes % and _ with a backslash
+    group_member: GroupMember  # group:ID, the store's failure groups
     # field kinds this store cannot answer (annotations, failure groups, imported files …):
     # a term on one is a filter error pointing at it, never silently true or false
     local_only: frozenset[str] = frozenset()

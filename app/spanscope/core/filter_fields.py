@@ -196,7 +196,7 @@ def compile_term(
     if fld.kind == "group":
         if not re.fullmatch(r"[0-9a-fA-F]{1,32}", value):
             raise FilterError(f"'{value}' is not a failure group id (see spanscope groups)", *where)
-        return failure_groups.member_condition(value, at_trace, params)
+        return dialect.group_member(value, at_trace, params)
     if fld.kind == "prompt":
         if not re.fullmatch(r"[0-9a-fA-F]{1,32}", value):
             raise FilterError(
@@ -438,4 +438,5 @@ DUCKDB = Dialect(
     some_span="EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = traces.trace_id AND {inner})",
     text_search=_text_search,
     like_escape=_ESCAPE,
+    group_member=failure_groups.member_condition,
 )

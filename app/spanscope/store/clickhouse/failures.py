@@ -10,6 +10,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from spanscope.store import members
 from spanscope.store.failure_groups import SPARK_BUCKETS, FailureGroup
 from spanscope.store.masking import EVERYTHING
 from spanscope.store.queries import Where
@@ -68,13 +69,24 @@ FROM (
 """
 
 
+def failures_sql(where: Where) -> tuple[str, list[Any]]:
+    """The failing spans of a span filter with their group (nestable SQL and parameters)."""
+    return _FAILURES.replace("{where}", where.sql), list(where.params)
+
+
+def member_condition(group_id: str, at_trace: bool, params: list[object]) -> str:
+    """SQL for ``group:ID`` over the source's tables: the span is in the group (a trace: one
+    of its spans is)."""
+    listing, listing_params = failures_sql(Where())
+    return members.member_condition(listing, listing_params, "group_id", group_id, at_trace, params)
+
+
 def failure_groups(
     query: Query, where: Where | None = None, order: str = "count", limit: int = 100
 ) -> list[FailureGroup]:
     """The groups of failures among the spans ``where`` keeps, as
     ``store.failure_groups.failure_groups`` returns them (labels aside)."""
-    where = where or Where()
-    failures = _FAILURES.replace("{where}", where.sql)
+    failures, params = failures_sql(where or Where())
     rows = query(
         f"""SELECT group_id, any(group_kind) AS kind, any(signature) AS signature,
                toInt64(count()) AS count, toInt64(uniqExact(trace_id)) AS traces,
@@ -90,7 +102,7 @@ def failure_groups(
                max(max(start_ns)) OVER () AS hi       -- of every failure, not only those shown
         FROM ({failures}) GROUP BY group_id
         ORDER BY {_ORDER.get(order, _ORDER["count"])} LIMIT ?""",
-        [*where.params, int(limit)],
+        [*params, int(limit)],
     ).to_pylist()
     if not rows:
         return []
