@@ -203,3 +203,13 @@ def test_an_import_says_each_of_its_stages(tmp_path: Path, db: Database) -> None
         "indexing for search",
     ]
     assert [s for s in stages if s in wanted] == wanted
+
+
+def test_a_text_asked_again_is_answered_afresh_once_the_index_changes(
+    tmp_path: Path, db: Database
+) -> None:
+    imported(db, one_chat(tmp_path, "a.json", TRACE_A, "india ice"))
+    assert found(db, '"india ice"') == {(TRACE_A, "a" * 15 + "1")}
+    assert found(db, '"india ice"') == {(TRACE_A, "a" * 15 + "1")}  # the kept answer
+    imported(db, one_chat(tmp_path, "b.json", TRACE_B, "india ice"))
+    assert found(db, '"india ice"') == {(TRACE_A, "a" * 15 + "1"), (TRACE_B, "b" * 15 + "1")}

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -34,6 +35,8 @@ MIN_TERM = 2
 _WORD = re.compile(r"[^\W_]+")  # letters and digits, as the index's tokenizer splits them
 # How many of the best matches a search ranked by relevance orders; the rest follow by time.
 RANKED = 10_000
+# Answers of the index kept for texts asked again (each at most a list of span numbers).
+ANSWERS_KEPT = 16
 
 
 @dataclass
@@ -55,19 +58,39 @@ def register_functions(con: duckdb.DuckDBPyConnection, holder: IndexHolder) -> N
             raise SearchIndexUnavailable(holder.missing)
         return holder.index
 
+    # One action asks the same text many times (the count, the page, each facet): the answers
+    # are kept until the index changes.
+    answers: OrderedDict[tuple[object, ...], pa.Array | None] = OrderedDict()
+    answers_lock = threading.Lock()
+
+    def all_matches(query: tantivy.Query) -> pa.Array:
+        return index().doc_ids(query)
+
     def hits(texts: pa.Array) -> pa.Array:
-        found = [_for_text(str(text), index().doc_ids) for text in texts.to_pylist()]
+        found = [_for_text(str(text), all_matches) for text in texts.to_pylist()]
         return _lists(found, pa.int64())
 
+    def best_matches(query: tantivy.Query) -> pa.Array:
+        return index().ranked(query, RANKED)
+
     def scores(texts: pa.Array) -> pa.Array:
-        best = [
-            _for_text(str(text), lambda q: index().ranked(q, RANKED)) for text in texts.to_pylist()
-        ]
+        best = [_for_text(str(text), best_matches) for text in texts.to_pylist()]
         return _lists(best, pa.struct([("doc_id", pa.int64()), ("score", pa.float64())]))
 
     def _for_text(text: str, answer: Callable[[tantivy.Query], pa.Array]) -> pa.Array | None:
-        query = _query(index(), text)
-        return answer(query) if query is not None else None
+        searched = index()
+        key = (answer.__name__, text, id(searched), searched.state())
+        with answers_lock:
+            if key in answers:
+                answers.move_to_end(key)
+                return answers[key]
+        query = _query(searched, text)
+        found = answer(query) if query is not None else None
+        with answers_lock:
+            answers[key] = found
+            while len(answers) > ANSWERS_KEPT:
+                answers.popitem(last=False)
+        return found
 
     arrow = PythonUDFType.ARROW
     varchar = duckdb.sqltype("VARCHAR")

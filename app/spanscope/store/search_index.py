@@ -129,6 +129,7 @@ class SearchIndex:
         self._index = tantivy.Index(self._schema, path=str(folder), reuse=True)
         self._index.register_tokenizer(TOKENIZER, self._analyzer)
         self._lock = threading.Lock()
+        self._generation = 0  # commits made through this object
 
     @classmethod
     def create(cls, folder: Path, index_id: str) -> SearchIndex:
@@ -157,8 +158,11 @@ class SearchIndex:
         if not total:
             return pa.array([], type=pa.int64())
         if total <= _HITS_AT_ONCE:
-            hits = searcher.search(query, limit=total, count=False, order_by_field=DOC_ID).hits
-            return pa.array(sorted(key for key, _ in hits), type=pa.int64())
+            return _numbers(
+                searcher.search(
+                    query, limit=total, count=False, order_by_field=DOC_ID, order=tantivy.Order.Asc
+                )
+            )
         return pa.chunked_array(
             list(self._doc_ids_by_range(searcher, query)), pa.int64()
         ).combine_chunks()
@@ -178,10 +182,15 @@ class SearchIndex:
             both = tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, query), (tantivy.Occur.Must, in_range)]
             )
-            hits = searcher.search(
-                both, limit=_HITS_AT_ONCE, count=False, order_by_field=DOC_ID
-            ).hits
-            yield pa.array(sorted(key for key, _ in hits), type=pa.int64())
+            yield _numbers(
+                searcher.search(
+                    both,
+                    limit=_HITS_AT_ONCE,
+                    count=False,
+                    order_by_field=DOC_ID,
+                    order=tantivy.Order.Asc,
+                )
+            )
 
     def ranked(self, query: tantivy.Query, limit: int) -> pa.StructArray:
         """The ``limit`` best matches by relevance (BM25): ``doc_id`` and ``score``."""
@@ -192,6 +201,12 @@ class SearchIndex:
             [pa.array(ids, type=pa.int64()), pa.array([s for s, _ in hits], type=pa.float64())],
             names=["doc_id", "score"],
         )
+
+    def state(self) -> tuple[int, int, int]:
+        """Changes whenever what a search finds may change: a commit here, or one another
+        process made to the folder (a read-only copy reading its holder's index)."""
+        searcher = self._searcher()
+        return (self._generation, int(searcher.num_docs), int(searcher.num_segments))
 
     def document_count(self) -> int:
         """Documents in the index (spans since replaced included, until it is started over)."""
@@ -222,11 +237,17 @@ class SearchIndex:
                 )
             yield DocumentSink(writer)
             writer.commit()
+            self._generation += 1
         except BaseException:
             writer.rollback()
             raise
         finally:
             del writer  # releases the folder's writer lock
+
+
+def _numbers(found: tantivy.SearchResult) -> pa.Array:
+    """The span numbers of a search ordered by them (their order keys)."""
+    return pa.array([key for key, _ in found.hits], type=pa.int64())
 
 
 class DocumentSink:
