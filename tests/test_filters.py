@@ -37,24 +37,41 @@ TEXT = search.TEXT_TEST  # a span's own columns holding the text (five ILIKE par
 
 # Quoted text is answered by the search index (store/search.py); these are its subqueries.
 WORD = search.matching_spans_sql("word", [])
-PHRASE = search.matching_spans_sql("two words", [])
+PHRASE = search.matching_spans_sql("two-words", [])
 # Spans of files not yet in the index (search_pending) are scanned alongside: a phrase has
 # the text for the index, five LIKE parameters for checking the index's candidates and five
 # for that scan; a single word only the text and the scan's five.
-PHRASE_PARAMS = ("refund policy",) + ("%refund policy%",) * 10
-UNINDEXED = (
-    "(SELECT s.trace_id, s.span_id FROM search_pending p"
-    " JOIN spans s ON s.source_id = p.source_id"
-    f" WHERE CASE WHEN p.rowid >= 0 THEN {TEXT} END)"
-)
+PHRASE_PARAMS = ("50%_off",) + ("%50\\%\\_off%",) * 10
+
+
+def unindexed(test: str) -> str:
+    return (
+        "(SELECT s.trace_id, s.span_id FROM search_pending p"
+        " JOIN spans s ON s.source_id = p.source_id"
+        f" WHERE CASE WHEN p.rowid >= 0 THEN {test} END)"
+    )
+
+
 SPANS_IN = (
     "((trace_id, span_id) IN (SELECT trace_id, span_id FROM (%s)) OR "
-    "(trace_id, span_id) IN " + UNINDEXED + ")"
+    "(trace_id, span_id) IN " + unindexed(TEXT) + ")"
 )
 TRACES_IN = (
     "(trace_id IN (SELECT trace_id FROM (%s)) OR trace_id IN "
-    "(SELECT trace_id FROM " + UNINDEXED + "))"
+    "(SELECT trace_id FROM " + unindexed(TEXT) + "))"
 )
+# Words one space apart: the index answers alone; files not indexed yet are read with a
+# regular expression allowing any separator between the words.
+WORDS_TEST, WORDS_PARAMS = search.text_test("refund policy")
+WORDS_PATTERN = "(?i)refund[^\\pL\\pN]+policy"
+WORDS_SPANS = (
+    "((trace_id, span_id) IN (SELECT trace_id, span_id FROM (%s)) OR "
+    "(trace_id, span_id) IN " + unindexed(WORDS_TEST) + ")"
+) % WORD
+WORDS_TRACES = (
+    "(trace_id IN (SELECT trace_id FROM (%s)) OR trace_id IN "
+    "(SELECT trace_id FROM " + unindexed(WORDS_TEST) + "))"
+) % WORD
 
 
 def exists(span_sql: str) -> str:
@@ -113,17 +130,17 @@ COMPILED: list[tuple[str, str, str, tuple[Any, ...]]] = [
     (
         '"refund policy"',
         "spans",
-        SPANS_IN % PHRASE,
-        PHRASE_PARAMS,
+        WORDS_SPANS,
+        ("refund policy",) + (WORDS_PATTERN,) * 5,
     ),
     (
         '"refund policy"',
         "traces",
-        TRACES_IN % PHRASE,
-        PHRASE_PARAMS,
+        WORDS_TRACES,
+        ("refund policy",) + (WORDS_PATTERN,) * 5,
     ),
     ("refund", "spans", SPANS_IN % WORD, ("refund",) + ("%refund%",) * 5),
-    ('"50%_off"', "spans", SPANS_IN % PHRASE, ("50%_off",) + ("%50\\%\\_off%",) * 10),
+    ('"50%_off"', "spans", SPANS_IN % PHRASE, PHRASE_PARAMS),
     (
         '"say \\"hi\\""',
         "spans",

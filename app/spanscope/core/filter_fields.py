@@ -344,8 +344,8 @@ def _text_search(value: str, table: str, params: list[object]) -> str:
     chunk contents, case-insensitively. The search index answers it (a subquery on the search
     tables); text without a word the index holds (e.g. "a" or "!!") falls back to a scan."""
     indexed = search.matching_spans_sql(value, params)
-    params.extend([search.like_pattern(value)] * 5)
-    span_sql = search.TEXT_TEST
+    span_sql, scan_params = search.text_test(value)
+    params.extend(scan_params)
     if indexed is not None:
         # files imported but not yet indexed (search_pending) are scanned, so results are
         # complete while the index catches up. The CASE on a column of the pending side keeps

@@ -25,7 +25,7 @@ def snippet(body: str | None, text: str, around: int = AROUND, before: int | Non
     narrow column keeps the match near its start)."""
     if not body or not text:
         return ""
-    found = re.search(re.escape(text), body[:SEARCHED], re.IGNORECASE)
+    found = re.search(_pattern(text), body[:SEARCHED], re.IGNORECASE)
     if found is None:
         return ""
     start, end = found.span()
@@ -37,3 +37,14 @@ def snippet(body: str | None, text: str, around: int = AROUND, before: int | Non
     lead = "…" if first > field_start else ""
     tail = "…" if last < field_end else ""
     return f"{lead}{body[first:start]}{found.group()}{body[end:last]}{tail}"
+
+
+_WORDS_APART = re.compile(r"[^\W_]+(?: [^\W_]+)+")
+
+
+def _pattern(text: str) -> str:
+    """What the search finds for ``text``: words one space apart with anything but letters
+    and digits between them (inside one field), any other text as written."""
+    if _WORDS_APART.fullmatch(text):
+        return f"(?:[^\\w{FIELD_END}]|_)+".join(re.escape(w) for w in text.split(" "))
+    return re.escape(text)

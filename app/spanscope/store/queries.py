@@ -191,7 +191,12 @@ def matching_text(
     the span keys given, else of the first matching span of each trace, by trace id."""
     rows = cur.execute(
         load("spanscope.store", "search_snippets.sql"),
-        {"traces": list(trace_ids), "keys": list(span_keys), "like": search.like_pattern(text)},
+        {
+            "traces": list(trace_ids),
+            "keys": list(span_keys),
+            "regex": search.words_pattern(text) is not None,
+            "pattern": search.words_pattern(text) or search.like_pattern(text),
+        },
     ).fetchall()
     return {(f"{t}/{s}" if span_keys else t): str(body or "") for t, s, body in rows}
 

@@ -33,6 +33,7 @@ from spanscope.store.search_index import BODY, SearchIndex, SearchIndexUnavailab
 
 MIN_TERM = 2
 _WORD = re.compile(r"[^\W_]+")  # letters and digits, as the index's tokenizer splits them
+_WORDS_APART = re.compile(r"[^\W_]+(?: [^\W_]+)*")
 # How many of the best matches a search ranked by relevance orders; the rest follow by time.
 RANKED = 10_000
 # Answers of the index kept for texts asked again (each at most a list of span numbers).
@@ -190,9 +191,9 @@ def feed(
                 raise InterruptedError("indexing cancelled")
             ids = batch.column(0).to_pylist()
             files = batch.column(1).to_pylist()
-            bodies = batch.column(2).to_pylist()
-            for doc_id, source, body in zip(ids, files, bodies, strict=True):
-                sink.add(doc_id, source, body or "")
+            texts = batch.column(2).to_pylist()
+            for doc_id, source, fields in zip(ids, files, texts, strict=True):
+                sink.add(doc_id, source, fields or [])
             done += len(ids)
             if report is not None:
                 report(min(1.0, done / total))
@@ -205,12 +206,23 @@ def indexable(text: str) -> bool:
     return any(len(m.group()) >= MIN_TERM for m in _WORD.finditer(text.lower()))
 
 
-def needs_phrase_check(text: str) -> bool:
-    """False when the index alone answers: one word, written with nothing around it. Anything
-    else matches the index wherever its words stand next to each other, whatever lies between
-    them, so the candidates' text is checked."""
+def words_apart(text: str) -> list[str] | None:
+    """The words of ``text`` when it is only words one space apart (``refund policy``), which
+    match wherever those words stand next to each other in this order, whatever separates
+    them in the span (punctuation, spaces, a line break); None for text holding anything else
+    (``kb-refund-policy-v5``, ``error: timeout``), which must be there as written."""
     lowered = text.lower()
-    return not (_WORD.fullmatch(lowered) and len(lowered) >= MIN_TERM)
+    if not _WORDS_APART.fullmatch(lowered):
+        return None
+    return lowered.split(" ")
+
+
+def needs_phrase_check(text: str) -> bool:
+    """False when the index alone answers: words one space apart, each end word long enough to
+    look up (a one-letter end would match most words, so it is left out of the lookup).
+    Anything else is checked as written on the index's candidates."""
+    words = words_apart(text)
+    return words is None or len(words[0]) < MIN_TERM or len(words[-1]) < MIN_TERM
 
 
 def matching_spans_sql(text: str, params: list[object]) -> str | None:
@@ -236,16 +248,49 @@ def _fragment(name: str) -> str:
     return nestable("spanscope.store", name)
 
 
-# A span's own columns holding ``text`` (five ILIKE parameters, each :func:`like_pattern`):
-# what the index's answers mean, and what files not yet indexed are read with.
-TEXT_TEST = (
-    "(name ILIKE ? ESCAPE '\\'"
-    " OR list_bool_or(list_transform(list_concat(input_messages, output_messages),"
-    " lambda m: m.content ILIKE ? ESCAPE '\\'))"
-    " OR list_bool_or(list_transform(tool_calls,"
-    " lambda c: c.arguments ILIKE ? ESCAPE '\\' OR c.result ILIKE ? ESCAPE '\\'))"
-    " OR list_bool_or(list_transform(documents, lambda d: d.content ILIKE ? ESCAPE '\\')))"
+# A span's own columns tested by a condition on each text (five parameters).
+_FIELDS_TEST = (
+    "({test} OR list_bool_or(list_transform(list_concat(input_messages, output_messages),"
+    " lambda m: {m}))"
+    " OR list_bool_or(list_transform(tool_calls, lambda c: {args} OR {result}))"
+    " OR list_bool_or(list_transform(documents, lambda d: {doc})))"
 )
+_LIKE = "{} ILIKE ? ESCAPE '\\'"
+_REGEX = "regexp_matches({}, ?)"
+# The same condition written out for ILIKE (tests and the phrase check read it).
+TEXT_TEST = _FIELDS_TEST.format(
+    test=_LIKE.format("name"),
+    m=_LIKE.format("m.content"),
+    args=_LIKE.format("c.arguments"),
+    result=_LIKE.format("c.result"),
+    doc=_LIKE.format("d.content"),
+)
+_REGEX_TEST = _FIELDS_TEST.format(
+    test=_REGEX.format("name"),
+    m=_REGEX.format("m.content"),
+    args=_REGEX.format("c.arguments"),
+    result=_REGEX.format("c.result"),
+    doc=_REGEX.format("d.content"),
+)
+
+
+def text_test(text: str) -> tuple[str, list[object]]:
+    """A condition on a span's own columns meaning what ``text`` means (see
+    :func:`words_apart`), with its parameters: what files not yet indexed, one trace's spans
+    and text without a word to look up are read with."""
+    pattern = words_pattern(text)
+    if pattern is None:
+        return TEXT_TEST, [like_pattern(text)] * 5
+    return _REGEX_TEST, [pattern] * 5
+
+
+def words_pattern(text: str) -> str | None:
+    """For two or more words one space apart, a regular expression (RE2, as DuckDB reads it)
+    finding them in this order with anything but letters and digits between; None otherwise."""
+    words = words_apart(text)
+    if words is None or len(words) < 2 or needs_phrase_check(text):
+        return None  # one word (a substring, as ILIKE finds it) or text as written
+    return "(?i)" + "[^\\pL\\pN]+".join(re.escape(w) for w in words)
 
 
 def spans_matching_in_trace(
@@ -254,9 +299,10 @@ def spans_matching_in_trace(
     """(span_id, name) of the spans of ``trace_id`` whose text holds ``text``, in start
     order: which spans a text search found in one trace. One trace's text is read directly,
     so the answer holds whether or not its file is indexed yet."""
+    test, params = text_test(text)
     rows = con.execute(
-        f"SELECT span_id, name FROM spans WHERE trace_id = ? AND {TEXT_TEST} "
+        f"SELECT span_id, name FROM spans WHERE trace_id = ? AND {test} "
         "ORDER BY start_ns NULLS LAST, span_id",
-        [trace_id, *[like_pattern(text)] * 5],
+        [trace_id, *params],
     ).fetchall()
     return [(str(r[0]), str(r[1] or "")) for r in rows]

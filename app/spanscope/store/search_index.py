@@ -256,10 +256,12 @@ class DocumentSink:
     def __init__(self, writer: tantivy.IndexWriter) -> None:
         self._writer = writer
 
-    def add(self, doc_id: int, source: int, body: str) -> None:
-        """Index one span's text under its number."""
+    def add(self, doc_id: int, source: int, fields: list[str]) -> None:
+        """Index one span's text fields under its number, each a value of its own so that
+        words at the end of one and the start of the next are not next to each other."""
         document = tantivy.Document()
         document.add_unsigned(DOC_ID, doc_id)
         document.add_unsigned(SOURCE, source)
-        document.add_text(BODY, body)
+        for field in fields:
+            document.add_text(BODY, field)
         self._writer.add_document(document)

@@ -27,7 +27,3 @@ CREATE OR REPLACE MACRO search_fields(name, input_messages, output_messages, too
         flatten(list_transform(coalesce(tool_calls, []), lambda c: [c.arguments, c.result])),
         list_transform(coalesce(documents, []), lambda x: x.content)),
         lambda f: f IS NOT NULL), lambda f: left(f, 20000));
-
--- The searched text of a span: its fields, a line each.
-CREATE OR REPLACE MACRO search_body(name, input_messages, output_messages, tool_calls, documents) AS
-    array_to_string(search_fields(name, input_messages, output_messages, tool_calls, documents), chr(10));
