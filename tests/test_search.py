@@ -230,7 +230,6 @@ def test_a_schema_1_file_is_migrated_and_indexed(tmp_path: Path) -> None:
         tmp_path / "old.duckdb",
         "DROP TABLE search_docs",
         "DROP TABLE search_pending",
-        "DROP MACRO search_body",
         "DROP MACRO search_fields",
         "DELETE FROM meta WHERE key LIKE 'search%'",
         "UPDATE meta SET value = '1' WHERE key = 'schema_version'",
