@@ -362,6 +362,37 @@ def test_one_100_mb_attribute_is_imported(db: Database, tmp_path: Path) -> None:
     assert length == 100 * hf.MB
 
 
+@pytest.mark.parametrize("compression", ["none", "gzip"])
+def test_an_attribute_too_large_for_memory_is_said_to_need_memory(
+    tmp_path: Path, compression: str
+) -> None:
+    """Before, a 150-200 MB attribute failed with "a JSON object is larger than the 1 GB limit"
+    (false: it was memory) naming the temporary copy "normalised.jsonl": the retry with the
+    1 GB bound ran out of memory and fell through to the normaliser. Scaled down: a 60 MB
+    attribute under a 400 MB memory limit."""
+    database = Database.open(tmp_path / "small-memory.duckdb", memory_limit="400MB")
+    try:
+        big = hf.span_with_big_attribute(tmp_path / "big.json", 60 * hf.MB)
+        if compression == "gzip":
+            packed = tmp_path / "big.json.gz"
+            with open(big, "rb") as plain, gzip.open(packed, "wb", compresslevel=1) as out:
+                while block := plain.read(hf.MB):
+                    out.write(block)
+            big.unlink()
+            big = packed
+        good = good_file(tmp_path)
+        results = {Path(r.path).name: r for r in import_paths(database, [good, big])}
+        assert results[good.name].status is ImportStatus.IMPORTED
+        error = results[big.name].error or ""
+        assert results[big.name].status is ImportStatus.FAILED
+        assert error.startswith(f"{big}: reading this file needs more memory"), error
+        assert "1 GB" not in error and "normalised" not in error and "spanscope-import" not in error
+        assert "\n" not in error  # DuckDB's list of tuning tips left out
+        assert counts(database) == (4, 1, 1)
+    finally:
+        database.close()
+
+
 def test_object_above_the_object_limit_is_refused_by_the_stated_limit(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

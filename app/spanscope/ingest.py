@@ -515,7 +515,7 @@ def file_error_message(path: Path, exc: BaseException) -> str:
     if "Out of Memory" in text or "failed to allocate" in text:
         text = (
             "reading this file needs more memory than Spanscope may use (set "
-            "SPANSCOPE_MEMORY_LIMIT higher, e.g. 4GB): " + text
+            "SPANSCOPE_MEMORY_LIMIT higher, e.g. 4GB): " + text.split("\n")[0]
         )
     if "maximum_object_size" in text:
         text = "a JSON object is larger than the 1 GB limit per object: " + text

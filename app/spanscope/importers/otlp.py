@@ -15,6 +15,7 @@ from pathlib import Path
 
 from spanscope.importers import otlp_normalise
 from spanscope.importers.base import BuiltinFormat, Sample, SqlSource, sql_string
+from spanscope.importers.inflation import check_inflation
 from spanscope.sqlfiles import load
 
 # DuckDB's JSON reader needs a bound on one object's size. Reading with the default is fastest;
@@ -81,11 +82,7 @@ class OtlpJson:
 
         def retry(error: Exception) -> SqlSource | None:
             if "maximum_object_size" in str(error):
-                # No object can be larger than the file itself: DuckDB allocates buffers of
-                # this size, so a smaller bound keeps the retry within the memory limit.
-                size = sample.path.stat().st_size
-                bound = MAX_OBJECT_BYTES if sample.compression != "none" else size + 1
-                limit = min(MAX_OBJECT_BYTES, max(bound, 2 * DEFAULT_OBJECT_BYTES))
+                limit = object_bound(sample.path, sample.compression)
                 bigger = self.fast_source(sample.path, sample.compression, layout, limit)
                 bigger.fallback = retry_variant
                 return bigger
@@ -95,7 +92,9 @@ class OtlpJson:
             # Malformed JSON is the file's fault whichever way it is read; anything else may be
             # a variant the typed schema cannot take, which the normaliser can.
             text = str(error)
-            if "Malformed JSON" in text or "maximum_object_size" in text:
+            if "Malformed JSON" in text or "maximum_object_size" in text or _out_of_memory(text):
+                # Out of memory: the normaliser would hold the same values in Python objects,
+                # and then fail on its own copy with a message about that copy.
                 return None
             return self._normalised(sample, workdir)
 
@@ -120,9 +119,22 @@ class OtlpJson:
     def _normalised(self, sample: Sample, workdir: Path) -> SqlSource:
         target = workdir / "normalised.jsonl"
         otlp_normalise.rewrite(sample.path, sample.compression, target)
-        source = self.fast_source(target, "none", "newline_delimited")
+        limit = max(DEFAULT_OBJECT_BYTES, object_bound(target, "none"))
+        source = self.fast_source(target, "none", "newline_delimited", limit)
         source.cleanup.append(target)
         return source
+
+
+def object_bound(path: Path, compression: str) -> int:
+    """The largest JSON object ``path`` can hold, at most :data:`MAX_OBJECT_BYTES`: its size
+    once inflated. DuckDB allocates buffers of the bound given, so a bound of 1 GB for a file
+    holding 200 MB ran out of memory and was said to pass the 1 GB limit."""
+    size = check_inflation(path, compression)  # the cap was checked: this stays under it
+    return min(MAX_OBJECT_BYTES, max(size + 1, 2 * DEFAULT_OBJECT_BYTES))
+
+
+def _out_of_memory(text: str) -> bool:
+    return "Out of Memory" in text or "failed to allocate" in text
 
 
 def _json_layout(sample: Sample) -> str:
