@@ -15,6 +15,7 @@ import zstandard
 
 import hostile_files as hf
 from otlp_builder import T0, agent_trace, document, write_json
+from otlp_builder import span as build_span
 from spanscope.cli import main
 from spanscope.importers import inflation, otlp
 from spanscope.ingest import import_paths
@@ -402,6 +403,42 @@ def test_object_above_the_object_limit_is_refused_by_the_stated_limit(
     bad = hf.span_with_big_attribute(tmp_path / "huge.json", 20 * hf.MB)
     result = failed_alone(db, good_file(tmp_path), bad)
     assert "larger than" in (result.error or "") and "limit" in (result.error or "")
+
+
+def _flattened_messages(count: int, *extra: str) -> dict[str, Any]:
+    """OpenInference attributes of ``count`` flattened input messages, and a role at each
+    index of ``extra``."""
+    flat: dict[str, Any] = {"openinference.span.kind": "LLM", "llm.model_name": "gpt-4o"}
+    for i in [*map(str, range(count)), *extra]:
+        flat[f"llm.input_messages.{i}.message.role"] = "user"
+        flat[f"llm.input_messages.{i}.message.content"] = f"message {i}"
+    return flat
+
+
+@pytest.mark.parametrize(
+    ("case", "flat", "shown"),
+    [
+        # before: 20,000 such messages (180 KB of gzip) took 67 s, the time growing with the
+        # square of the count; all of them were made messages
+        ("many", _flattened_messages(3_000), 1_000),
+        # before: this one key of a 300-byte file made a list of 3 million messages: 15 s,
+        # then "out of memory" failed the file
+        ("sparse", _flattened_messages(2, "3000000"), 2),
+    ],
+)
+def test_flattened_messages_are_read_up_to_a_bound_with_a_warning(
+    db: Database, tmp_path: Path, case: str, flat: dict[str, Any], shown: int
+) -> None:
+    doc = document([build_span("1" * 32, "2" * 16, "chat", attributes=flat)])
+    path = tmp_path / f"{case}.json.gz"
+    path.write_bytes(gzip.compress(json.dumps(doc).encode()))
+    [result] = run(db, path)
+    assert result.status is ImportStatus.IMPORTED, result.error
+    [warning] = [w for w in result.warnings if "flattened messages" in w]
+    assert "'chat'" in warning and "2" * 16 in warning  # names the span
+    detail = only_span(db)
+    assert len(detail["input_messages"]) == shown
+    assert attributes(detail) == flat  # every entry kept in the raw attributes
 
 
 # --- nesting --------------------------------------------------------------------------------
