@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from spanscope import ingest_batches as batches
 from spanscope.core import free_space
 from spanscope.core.pricing import cost_rules
 from spanscope.importers import registry
@@ -154,26 +155,73 @@ def import_paths(
         (last if annotates else first).append((path, detected))
     ordered = first + last
     unindexed = 0  # spans imported since the index last took them
-    for position, (path, detected) in enumerate(ordered):
-        if cancel.is_set():
-            result = ImportResult(str(path), status=ImportStatus.CANCELLED, error="cancelled")
-        else:
-            result = import_file(
-                writer, path, position, len(files), progress, cancel, detected, skip_bad_records
-            )
-        if result.status is ImportStatus.IMPORTED:
-            unindexed += result.spans
+    position, alone_until = 0, 0
+    while position < len(ordered):
+        path, detected = ordered[position]
+        batch = []
+        if position >= alone_until and not cancel.is_set() and not skip_bad_records:
+            batch = batches.gather(writer, ordered, position, file_sha256)
+        results = _import_batch(writer, batch, position, len(files), progress, cancel)
+        if batch and results is None:  # a file of it failed: each is imported alone
+            alone_until = position + len(batch)
+        if not results:
+            if cancel.is_set():
+                result = ImportResult(str(path), status=ImportStatus.CANCELLED, error="cancelled")
+            else:
+                result = import_file(
+                    writer, path, position, len(files), progress, cancel, detected, skip_bad_records
+                )
+            results = [result]
+        unindexed += sum(r.spans for r in results if r.status is ImportStatus.IMPORTED)
+        position += len(results)
         # Many small files are indexed together (one commit of the index each time, not one a
         # file); searches read the files waiting meanwhile.
-        ready = position == len(ordered) - 1 or unindexed >= INDEX_EVERY_SPANS
+        ready = position == len(ordered) or unindexed >= INDEX_EVERY_SPANS
         if unindexed and ready and index:
             unindexed = 0
-            not_indexed = _index_after_commit(writer, path, position, len(files), progress, cancel)
-            result.warnings += [not_indexed] if not_indexed else []
-        if earlier:
-            result.warnings.append(earlier)
-            earlier = None
-        yield result
+            not_indexed = _index_after_commit(
+                writer, path, position - 1, len(files), progress, cancel
+            )
+            results[-1].warnings += [not_indexed] if not_indexed else []
+        for result in results:
+            if earlier:
+                result.warnings.append(earlier)
+                earlier = None
+            yield result
+
+
+def _import_batch(
+    writer: Writer,
+    batch: list[batches.BatchItem],
+    position: int,
+    count: int,
+    progress: ProgressCallback | None,
+    cancel: threading.Event,
+) -> list[ImportResult] | None:
+    """The results of a batch of small files, or None when one of them failed (nothing of
+    them kept) or the batch was cancelled: the caller then imports each alone."""
+    if not batch:
+        return None
+    first = batch[0].file.path
+
+    def report(fraction: float, stage: str) -> None:
+        if progress is not None:
+            progress(Progress(position, count, first, fraction, stage))
+
+    _use_prices(writer)
+    report(0.0, f"importing {len(batch)} small files together")
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix=f"{COPY_PREFIX}{os.getpid()}-") as tmp,
+            _Watch(writer, cancel, report),
+        ):
+            results = batches.import_batch(writer, batch, Path(tmp))
+    except Exception:  # any failure, whatever its cause: each file again alone
+        return None
+    for offset, result in enumerate(results):
+        if progress is not None:
+            progress(Progress(position + offset, count, Path(result.path), 1.0, "done"))
+    return results
 
 
 def _price_pending(writer: Writer) -> str | None:

@@ -64,8 +64,9 @@ def insert_spans(
         con.execute(load("spanscope.store", "case_insert_spans.sql"), params)
     finally:
         con.unregister("case_spans")
+    derive = {"source_ids": [source_id]}
     for stmt in statements(load("spanscope.store", "derive_traces.sql")):
-        con.execute(stmt, params if "$source_id" in stmt else None)
+        con.execute(stmt, derive if "$source_ids" in stmt else None)
     prompt_calls.keep_source(con, source_id)
     row = first_row(
         con.execute(

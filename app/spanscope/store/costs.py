@@ -101,7 +101,7 @@ _RATE_SCHEMA = pa.schema(
         ("context_window", pa.int64()),
     ]
 )
-_SOURCE_SCOPE = "source_id = $source_id"
+_SOURCE_SCOPE = "list_contains($source_ids, source_id)"
 
 
 def mark_pending(con: duckdb.DuckDBPyConnection, source_id: int) -> None:
@@ -114,12 +114,23 @@ def price_imported_source(
 ) -> float:
     """Normalise and price the calls of one committed file and bring its traces' costs
     along, in one transaction. Returns the seconds spent (the import reports it)."""
+    return price_imported_sources(con, [source_id], rules)
+
+
+def price_imported_sources(
+    con: duckdb.DuckDBPyConnection, source_ids: list[int], rules: CostRules
+) -> float:
+    """As :func:`price_imported_source`, for several files committed together (a batch of
+    small files), in one transaction."""
     started = time.perf_counter()
     con.execute("BEGIN TRANSACTION")
     try:
-        price_source(con, source_id, rules)
-        con.execute(load("spanscope.store", "cost_traces.sql"), {"source_id": source_id})
-        con.execute("DELETE FROM meta WHERE key = ?", [_pending_key(source_id)])
+        price_sources(con, source_ids, rules)
+        con.execute(load("spanscope.store", "cost_traces.sql"), {"source_ids": source_ids})
+        con.execute(
+            "DELETE FROM meta WHERE list_contains(?, key)",
+            [[_pending_key(source_id) for source_id in source_ids]],
+        )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -134,17 +145,23 @@ def _pending_key(source_id: int) -> str:
 def price_source(con: duckdb.DuckDBPyConnection, source_id: int, rules: CostRules) -> float:
     """Normalise and price the calls of one imported file, inside the caller's transaction.
     Returns the seconds spent."""
+    return price_sources(con, [source_id], rules)
+
+
+def price_sources(con: duckdb.DuckDBPyConnection, source_ids: list[int], rules: CostRules) -> float:
+    """Normalise and price the calls of imported files, inside the caller's transaction.
+    Returns the seconds spent."""
     started = time.perf_counter()
     con.execute(
         load("spanscope.store", "cost_normalise.sql"),
         {
-            "source_id": source_id,
+            "source_ids": source_ids,
             "without_cache": list(rules.input_without_cache),
             "native": list(rules.native_markers),
             "genai": list(rules.genai_markers),
         },
     )
-    _price(con, rules, _SOURCE_SCOPE, {"source_id": source_id})
+    _price(con, rules, _SOURCE_SCOPE, {"source_ids": source_ids})
     return time.perf_counter() - started
 
 
@@ -154,7 +171,7 @@ def reprice(con: duckdb.DuckDBPyConnection, rules: CostRules) -> int:
     con.execute("BEGIN TRANSACTION")
     try:
         _price(con, rules, "TRUE", None)
-        con.execute(load("spanscope.store", "cost_traces.sql"), {"source_id": None})
+        con.execute(load("spanscope.store", "cost_traces.sql"), {"source_ids": None})
         con.execute(
             "DELETE FROM meta WHERE key = 'costs_pending' OR key LIKE 'costs_pending_source_%'"
         )

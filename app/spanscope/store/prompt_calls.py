@@ -22,6 +22,12 @@ def keep_source(con: duckdb.DuckDBPyConnection, source_id: int) -> None:
     _keep(con, "source_id = $source_id", {"source_id": source_id})
 
 
+def keep_sources(con: duckdb.DuckDBPyConnection, source_ids: list[int]) -> None:
+    """As :func:`keep_source`, for several files imported together (a batch of small files):
+    the versions are renumbered once."""
+    _keep(con, "list_contains($source_ids, source_id)", {"source_ids": source_ids})
+
+
 def keep_all(con: duckdb.DuckDBPyConnection) -> None:
     """Keep the prompts of every stored call (a database from before they were kept)."""
     _keep(con, "TRUE", None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from spanscope.sqlfiles import load, statements
 from spanscope.store import costs, prompt_calls, search
 from spanscope.store.annotation_import import import_annotations
 from spanscope.store.database import Database, first_row
+from spanscope.store.import_warnings import describe, describe_call_gaps
 
 # DuckDB error texts that mean the file itself is at fault (bad JSON, wrong shapes, limits).
 _FILE_ERRORS = (
@@ -50,6 +51,17 @@ class _Failure:
 
 class NoSpans(Exception):
     """The file parsed but held no spans."""
+
+
+@dataclass(frozen=True)
+class BatchFile:
+    """One small file of a batch: ``path`` as stored and said, ``reading`` as DuckDB reads it."""
+
+    path: Path
+    reading: str
+    sha256: str
+    size: int
+    format: str
 
 
 @dataclass
@@ -253,6 +265,52 @@ class Writer:
                 outcome.warnings.append(not_priced_warning(exc))
             return outcome
 
+    def import_batch(self, files: Sequence[BatchFile], source: SqlSource) -> list[FileOutcome]:
+        """Import several small files in one transaction: their spans are mapped in one
+        statement, then each file is finished in turn, in the order given. ``source`` yields
+        the raw spans of all of them with the column ``file_name`` holding each
+        :attr:`BatchFile.reading`. Raises when any file fails; nothing of any of them is then
+        kept, and the caller imports them one by one (DuckDB has no savepoints)."""
+        with self._lock:
+            con = self._con
+            for script in source.setup:
+                for stmt in statements(script):
+                    con.execute(stmt)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                ids = [self._add_source(f.path, f.sha256, f.size, f.format) for f in files]
+                con.execute(
+                    "CREATE OR REPLACE TEMP TABLE batch_files (file_name VARCHAR, source_id BIGINT)"
+                )
+                con.executemany(
+                    "INSERT INTO batch_files VALUES (?, ?)",
+                    [[f.reading, i] for f, i in zip(files, ids, strict=True)],
+                )
+                self._map(
+                    "SELECT b.source_id AS raw_source_id, r.* "
+                    f"FROM ({source.select}) r JOIN batch_files b ON r.file_name = b.file_name"
+                )
+                outcomes = [
+                    self._finish_file(f.path, i, derive=False)
+                    for f, i in zip(files, ids, strict=True)
+                ]
+                self._derive_traces(ids)
+                con.execute("COMMIT")
+            except BaseException:
+                _rollback(con)
+                raise
+            finally:
+                con.execute("DROP VIEW IF EXISTS raw_spans")
+            if self.cost_rules is not None:
+                try:
+                    self.pricing_seconds += costs.price_imported_sources(
+                        con, [o.source_id for o in outcomes], self.cost_rules
+                    )
+                except Exception as exc:  # as for one file: the commit stands
+                    for outcome in outcomes:
+                        outcome.warnings.append(not_priced_warning(exc))
+            return outcomes
+
     def _import_annotations(
         self, path: Path, sha256: str, size: int, fmt: str, source: AnnotationSource
     ) -> FileOutcome:
@@ -291,16 +349,27 @@ class Writer:
     def _import_in_transaction(
         self, path: Path, sha256: str, size: int, fmt: str, select: str
     ) -> FileOutcome:
-        con = self._con
         source_id = self._add_source(path, sha256, size, fmt)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW raw_spans AS {select}")
-        params = {"source_id": source_id}
+        self._map(f"SELECT {int(source_id)}::BIGINT AS raw_source_id, r.* FROM ({select}) r")
+        return self._finish_file(path, source_id)
+
+    def _map(self, raw_select: str) -> None:
+        """Map the raw spans (each row naming its file's source in ``raw_source_id``)."""
         self.stage = "reading and mapping spans"
-        con.execute(load("spanscope.store", "map_spans.sql"), params)
+        self._con.execute(f"CREATE OR REPLACE TEMP VIEW raw_spans AS {raw_select}")
+        self._con.execute(load("spanscope.store", "map_spans.sql"))
+
+    def _finish_file(self, path: Path, source_id: int, derive: bool = True) -> FileOutcome:
+        """What follows the mapping of one file's spans, inside its transaction: partial
+        records merged, earlier files' versions replaced, warnings, and (unless ``derive`` is
+        false, when the caller derives them for several files at once) traces derived."""
+        con = self._con
+        params = {"source_id": source_id}
         self.stage = "checking spans and deriving traces"
-        facts = first_row(con.execute(load("spanscope.store", "file_warnings.sql"), params))
-        assert facts is not None
-        if not facts[-2]:
+        found = first_row(
+            con.execute("SELECT count(*) FROM spans WHERE source_id = $source_id", params)
+        )
+        if not found or not found[0]:
             raise NoSpans(f"{path}: 0 spans recognised")
         warnings = self._merge_and_replace(source_id)
         facts = first_row(con.execute(load("spanscope.store", "file_warnings.sql"), params))
@@ -308,8 +377,8 @@ class Writer:
         orphans, end_before_start, no_start, no_convention, zero_ids = facts[:5]
         *gaps, spans, traces = facts[5:]
         cycles = first_row(con.execute(load("spanscope.store", "find_cycles.sql"), params))
-        warnings += _describe(orphans, end_before_start, no_start, no_convention, zero_ids, spans)
-        warnings += _describe_call_gaps(*gaps)
+        warnings += describe(orphans, end_before_start, no_start, no_convention, zero_ids, spans)
+        warnings += describe_call_gaps(*gaps)
         far = first_row(con.execute(load("spanscope.store", "far_apart_times.sql"), params))
         if far and far[0]:
             warnings.append(
@@ -331,9 +400,8 @@ class Writer:
         warnings += self._count_calls_once(source_id)
         if self.cost_rules is not None:
             costs.mark_pending(con, source_id)  # priced once this commits (_price_imported)
-        for stmt in statements(load("spanscope.store", "derive_traces.sql")):
-            con.execute(stmt, params if "$source_id" in stmt else None)
-        prompt_calls.keep_source(con, source_id)
+        if derive:
+            self._derive_traces([source_id])
         con.execute(
             "UPDATE sources SET span_count = ?, trace_count = ?, warnings = ? WHERE source_id = ?",
             [spans, traces, warnings, source_id],
@@ -342,6 +410,14 @@ class Writer:
         # file's traces are on screen without waiting for the index; until then searches scan it.
         con.execute("INSERT INTO search_pending VALUES (?)", [source_id])
         return FileOutcome(source_id, int(spans), int(traces), warnings)
+
+    def _derive_traces(self, source_ids: list[int]) -> None:
+        """Rebuild the ``traces`` rows of every trace these files touched, and keep their
+        calls' prompts."""
+        params = {"source_ids": source_ids}
+        for stmt in statements(load("spanscope.store", "derive_traces.sql")):
+            self._con.execute(stmt, params if "$source_ids" in stmt else None)
+        prompt_calls.keep_sources(self._con, source_ids)
 
     def _count_calls_once(self, source_id: int) -> list[str]:
         """Clear the usage of model calls recorded again around their own inner calls (see
@@ -381,7 +457,8 @@ class Writer:
         replaced = first_row(
             con.execute(
                 "DELETE FROM spans USING (SELECT trace_id, span_id FROM spans WHERE source_id = $source_id) n "
-                "WHERE spans.source_id <> $source_id AND spans.trace_id = n.trace_id "
+                # earlier files only: a batch maps later files before this one is finished
+                "WHERE spans.source_id < $source_id AND spans.trace_id = n.trace_id "
                 "AND spans.span_id = n.span_id",
                 params,
             )
@@ -392,52 +469,6 @@ class Writer:
                 "file's version replaced them"
             )
         return warnings
-
-
-# What each count of file_warnings.sql's call gaps says, in its order. Said once per file so a
-# span detail without a model, input or answer is never mistaken for one the import lost: the
-# file itself does not record it.
-_CALL_GAPS = (
-    ("model call", "no model name"),
-    ("model call", "no input messages"),
-    ("model call", "no output and no error"),
-    ("tool call", "no arguments"),
-)
-
-
-def _describe_call_gaps(*counts: int) -> list[str]:
-    return [
-        f"{n} {what} records {gap}" if n == 1 else f"{n} {what}s record {gap}"
-        for n, (what, gap) in zip(counts, _CALL_GAPS, strict=True)
-        if n
-    ]
-
-
-def _describe(
-    orphans: int,
-    end_before_start: int,
-    no_start: int,
-    no_convention: int,
-    zero_ids: int,
-    spans: int,
-) -> list[str]:
-    out = []
-    if orphans:
-        out.append(f"{orphans} spans name a parent that is not in the trace; shown as roots")
-    if end_before_start:
-        out.append(f"{end_before_start} spans end before they start")
-    if no_start:
-        out.append(f"{no_start} spans have no start time")
-    if no_convention:
-        if no_convention == spans:
-            out.append("no span carries an LLM attribute convention (kind 'other')")
-        else:
-            out.append(f"{no_convention} spans carry no LLM attribute convention (kind 'other')")
-    if zero_ids:
-        out.append(
-            f"{zero_ids} spans have all-zero ids (placeholders); they were given ids local to this file"
-        )
-    return out
 
 
 def not_priced_warning(exc: BaseException, whose: str = "calls") -> str:

@@ -1,20 +1,23 @@
 -- OTLP JSON (TracesData / ExportTraceServiceRequest), one document, JSON Lines or concatenated
 -- objects. Produces the raw span relation that store/sql/map_spans.sql maps to canonical columns.
--- {source} is a read_json(...) call with an explicit schema, filled in by importers/otlp.py.
+-- {source} is a read_json(...) call with an explicit schema, filled in by importers/otlp.py;
+-- {file_name} the column naming the file each span comes from (several small files read in one
+-- call: read_json's filename), or NULL for one file.
 WITH batches AS (
-    SELECT unnest(coalesce({resource_spans}, [])) AS rs FROM {source}
+    SELECT unnest(coalesce({resource_spans}, [])) AS rs, {file_name} AS file_name FROM {source}
 ),
 scopes AS (
-    SELECT rs.resource AS resource,
+    SELECT file_name, rs.resource AS resource,
            unnest(coalesce(rs.{scope_spans}, rs.{library_spans}, [])) AS ss
     FROM batches
 ),
 flat AS (
-    SELECT resource, coalesce(ss.scope, ss.{library}) AS scope,
+    SELECT file_name, resource, coalesce(ss.scope, ss.{library}) AS scope,
            unnest(coalesce(ss.spans, [])) AS s
     FROM scopes
 )
 SELECT
+    file_name,
     s.{trace_id}                          AS raw_trace_id,
     s.{span_id}                           AS raw_span_id,
     s.{parent_span_id}                    AS raw_parent_span_id,

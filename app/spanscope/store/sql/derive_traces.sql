@@ -1,6 +1,6 @@
--- Rebuilds the `traces` rows of every trace the file $source_id touched, from all their spans
+-- Rebuilds the `traces` rows of every trace the files $source_ids touched, from all their spans
 -- (a trace may span several files).
-DELETE FROM traces WHERE trace_id IN (SELECT DISTINCT trace_id FROM spans WHERE source_id = $source_id);
+DELETE FROM traces WHERE trace_id IN (SELECT DISTINCT trace_id FROM spans WHERE list_contains($source_ids, source_id));
 
 INSERT INTO traces BY NAME
 WITH touched AS (
@@ -8,7 +8,7 @@ WITH touched AS (
            s.status, s.input_tokens, s.output_tokens, s.recorded_cost, s.computed_cost,
            s.session_id, s.user_id, s.model, s.preview
     FROM spans s
-    WHERE s.trace_id IN (SELECT DISTINCT trace_id FROM spans WHERE source_id = $source_id)
+    WHERE s.trace_id IN (SELECT DISTINCT trace_id FROM spans WHERE list_contains($source_ids, source_id))
 ),
 -- A root is a span without a parent, or whose parent is not in the trace (an orphan).
 roots AS (

@@ -1,5 +1,6 @@
 -- Maps the raw span relation `raw_spans` (written by an importer) to canonical rows of `spans`.
--- $source_id is the sources row of the file being imported.
+-- raw_source_id (a column of raw_spans) is the sources row of the file each span comes from:
+-- one file, or a batch of small files mapped in one statement (writer.py, import_batch).
 INSERT INTO spans BY NAME
 WITH ids AS (
     SELECT r.*, attr_text AS t,
@@ -7,7 +8,7 @@ WITH ids AS (
            -- file so unrelated spans from different files never collide. A missing or empty
            -- id (norm_id gives NULL) is a placeholder too.
            CASE WHEN coalesce(regexp_full_match(norm_id(raw_trace_id), '0+'), TRUE)
-                THEN 'unset-' || $source_id
+                THEN 'unset-' || raw_source_id
                 ELSE norm_id(raw_trace_id) END AS trace_id_n,
            CASE WHEN coalesce(regexp_full_match(norm_id(raw_span_id), '0+'), TRUE)
                 THEN 'unset-' || left(md5(concat_ws('|', name, start_ns, end_ns, raw_parent_span_id)), 16)
@@ -93,7 +94,7 @@ SELECT
     trace_id_n AS trace_id,
     span_id_n AS span_id,
     CASE WHEN parent_n = span_id_n THEN NULL ELSE parent_n END AS parent_span_id,
-    $source_id AS source_id,
+    raw_source_id AS source_id,
     name,
     kind_n AS kind,
     span_kind,
