@@ -22,12 +22,12 @@ from pathlib import Path
 from spanscope import ingest_batches as batches
 from spanscope.core import free_space
 from spanscope.core.pricing import cost_rules
+from spanscope.import_copies import COPY_PREFIX, clean_stale_copies
 from spanscope.importers import registry
 from spanscope.importers.base import Importer, ImportError_, Sample, Source, SqlSource
 from spanscope.importers.screen import screen, skip_hint
 from spanscope.model import ImportResult, ImportStatus
 from spanscope.store import Database
-from spanscope.store.console import TEMP_PREFIX as CONSOLE_PREFIX
 from spanscope.store.database import is_disk_full, is_invalidated
 from spanscope.store.errors import DatabaseError, Interrupted
 from spanscope.store.writer import (
@@ -393,55 +393,6 @@ def import_file(
 
 class _Cancelled(Exception):
     pass
-
-
-# The private folder of one file's import (UTF-16 and skip-bad-records copies, normalised
-# files: as large as the file), named with the importing process's id.
-COPY_PREFIX = "spanscope-import-"
-_UNOWNED_AGE = 24 * 3600  # a folder without a process id (older versions): kept one day
-
-
-def clean_stale_copies(folder: Path | None = None) -> int:
-    """Delete the import folders (and SQL console spill folders) that a killed process left in
-    the temporary folder (a kill skips the clean-up): those of processes no longer running.
-    Returns how many."""
-    folder = Path(folder or tempfile.gettempdir())
-    removed = 0
-    try:
-        leftovers = [
-            (p, prefix)
-            for p in folder.iterdir()
-            for prefix in (COPY_PREFIX, CONSOLE_PREFIX)
-            if p.name.startswith(prefix)
-        ]
-    except OSError:
-        return 0
-    for leftover, prefix in leftovers:
-        owner = leftover.name[len(prefix) :].split("-", 1)[0]
-        if owner.isdigit():
-            if _running(int(owner)):
-                continue
-        else:
-            try:
-                if time.time() - leftover.stat().st_mtime < _UNOWNED_AGE:
-                    continue
-            except OSError:
-                continue
-        shutil.rmtree(leftover, ignore_errors=True)
-        removed += not leftover.exists()
-    return removed
-
-
-def _running(pid: int) -> bool:
-    if os.name == "nt":
-        return True  # os.kill(pid, 0) would end the process there; the age rule is not used
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # it exists, under another user
-    return True
 
 
 _COPY_FOLDER = re.compile(r"[^\s'\"]*spanscope-import-[^/\\]+[/\\][^/\\]+[/\\]")

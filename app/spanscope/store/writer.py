@@ -21,7 +21,12 @@ from spanscope.sqlfiles import load, statements
 from spanscope.store import costs, prompt_calls, search
 from spanscope.store.annotation_import import import_annotations
 from spanscope.store.database import Database, first_row
-from spanscope.store.import_warnings import describe, describe_call_gaps
+from spanscope.store.import_warnings import (
+    count_calls_once,
+    describe,
+    describe_call_gaps,
+    merge_and_replace,
+)
 
 # DuckDB error texts that mean the file itself is at fault (bad JSON, wrong shapes, limits).
 _FILE_ERRORS = (
@@ -228,9 +233,7 @@ class Writer:
             con = self._con
             failure = _Failure()
             if isinstance(source, SqlSource):
-                for script in source.setup:
-                    for stmt in statements(script):
-                        con.execute(stmt)
+                self._set_up(source.setup)
                 select = source.select
             else:
                 reader = pa.RecordBatchReader.from_batches(
@@ -273,9 +276,7 @@ class Writer:
         kept, and the caller imports them one by one (DuckDB has no savepoints)."""
         with self._lock:
             con = self._con
-            for script in source.setup:
-                for stmt in statements(script):
-                    con.execute(stmt)
+            self._set_up(source.setup)
             con.execute("BEGIN TRANSACTION")
             try:
                 ids = [self._add_source(f.path, f.sha256, f.size, f.format) for f in files]
@@ -317,9 +318,7 @@ class Writer:
         """Attach a file's annotations to stored spans, in one transaction like spans."""
         with self._lock:
             con = self._con
-            for script in source.setup:
-                for stmt in statements(script):
-                    con.execute(stmt)
+            self._set_up(source.setup)
             con.execute("BEGIN TRANSACTION")
             try:
                 source_id = self._add_source(path, sha256, size, fmt)
@@ -334,6 +333,12 @@ class Writer:
                 _rollback(con)
                 raise
             return FileOutcome(source_id, 0, found.traces, found.warnings, found.annotations)
+
+    def _set_up(self, scripts: list[str]) -> None:
+        """Run a source's setup scripts (its temporary macros)."""
+        for script in scripts:
+            for stmt in statements(script):
+                self._con.execute(stmt)
 
     def _add_source(self, path: Path, sha256: str, size: int, fmt: str) -> int:
         row = first_row(
@@ -371,7 +376,7 @@ class Writer:
         )
         if not found or not found[0]:
             raise NoSpans(f"{path}: 0 spans recognised")
-        warnings = self._merge_and_replace(source_id)
+        warnings = merge_and_replace(con, source_id)
         facts = first_row(con.execute(load("spanscope.store", "file_warnings.sql"), params))
         assert facts is not None
         orphans, end_before_start, no_start, no_convention, zero_ids = facts[:5]
@@ -397,7 +402,7 @@ class Writer:
                 f"{cycles[0]} spans in {cycles[1]} traces sit on a parent cycle; the tree shows "
                 "the earliest span of each cycle as a root"
             )
-        warnings += self._count_calls_once(source_id)
+        warnings += count_calls_once(con, source_id)
         if self.cost_rules is not None:
             costs.mark_pending(con, source_id)  # priced once this commits (_price_imported)
         if derive:
@@ -418,57 +423,6 @@ class Writer:
         for stmt in statements(load("spanscope.store", "derive_traces.sql")):
             self._con.execute(stmt, params if "$source_ids" in stmt else None)
         prompt_calls.keep_sources(self._con, source_ids)
-
-    def _count_calls_once(self, source_id: int) -> list[str]:
-        """Clear the usage of model calls recorded again around their own inner calls (see
-        same_calls.sql); warn about those that cannot be told apart."""
-        con = self._con
-        params = {"source_id": source_id}
-        clear, count = statements(load("spanscope.store", "same_calls.sql"))
-        cleared = first_row(con.execute(clear, params))
-        unsure = first_row(con.execute(count, params))
-        out = []
-        if cleared and cleared[0]:
-            out.append(
-                f"{cleared[0]} model calls repeat the usage of the calls inside them; "
-                "counted once, on the inner calls"
-            )
-        if unsure and unsure[0]:
-            out.append(
-                f"{unsure[0]} model calls hold usage of their own above model calls that do "
-                "too; both are counted (they may record the same tokens twice)"
-            )
-        return out
-
-    def _merge_and_replace(self, source_id: int) -> list[str]:
-        con = self._con
-        params = {"source_id": source_id}
-        warnings: list[str] = []
-        repeated = first_row(
-            con.execute(
-                "SELECT count(*) - count(DISTINCT (trace_id, span_id)) FROM spans WHERE source_id = $source_id",
-                params,
-            )
-        )
-        if repeated and repeated[0]:
-            for stmt in statements(load("spanscope.store", "merge_partials.sql")):
-                con.execute(stmt, params if "$source_id" in stmt else None)
-            warnings.append(f"{repeated[0]} partial span records were merged into their spans")
-        replaced = first_row(
-            con.execute(
-                "DELETE FROM spans USING (SELECT trace_id, span_id FROM spans WHERE source_id = $source_id) n "
-                # earlier files only: a batch maps later files before this one is finished
-                "WHERE spans.source_id < $source_id AND spans.trace_id = n.trace_id "
-                "AND spans.span_id = n.span_id",
-                params,
-            )
-        )
-        if replaced and replaced[0]:
-            warnings.append(
-                f"{replaced[0]} spans were already in the database from another file; this "
-                "file's version replaced them"
-            )
-        return warnings
 
 
 def not_priced_warning(exc: BaseException, whose: str = "calls") -> str:
