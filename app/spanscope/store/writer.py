@@ -1,4 +1,5 @@
-"""The single writer: imports go through here, each file in one explicit transaction.
+"""The single writer: imports go through here, each file in one explicit transaction (or a
+batch of small files in one, imported again file by file when any of them fails).
 
 A file is imported whole or not at all. Another thread may call :meth:`Writer.interrupt`
 to cancel the running statement and :meth:`Writer.progress` to read how far it is.
