@@ -352,15 +352,39 @@ def test_inspect_archive_with_escaping_members_writes_nothing_anywhere(
 
 @pytest.mark.slow
 @pytest.mark.timeout(240)
-def test_one_100_mb_attribute_is_imported(db: Database, tmp_path: Path) -> None:
-    path = hf.span_with_big_attribute(tmp_path / "big.json", 100 * hf.MB)
+def test_a_180_mb_attribute_is_kept_cut_with_a_warning(db: Database, tmp_path: Path) -> None:
+    """Before, a 150-200 MB attribute failed the file (it needed more than the 2 GB of memory
+    an import may use); now it is kept cut to 64 MB, said in a warning naming the span."""
+    path = hf.span_with_big_attribute(tmp_path / "big.json", 180 * hf.MB)
     try:
         [result] = run(db, path)
     finally:
         path.unlink()
     assert result.status is ImportStatus.IMPORTED, result.error
-    [(length,)] = rows(db, "SELECT length(json_extract_string(attributes, '$.big')) FROM spans")
-    assert length == 100 * hf.MB
+    [(value,)] = rows(db, "SELECT json_extract_string(attributes, '$.big') FROM spans")
+    assert value.startswith("x" * otlp.VALUE_CAP)
+    assert value[otlp.VALUE_CAP :] == f" […cut by Spanscope: {180 * hf.MB} characters in the file]"
+    assert any("too long to keep whole" in w and "'step 1'" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("compression", ["none", "gzip"])
+def test_a_value_above_the_cap_is_kept_cut_naming_the_span(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compression: str
+) -> None:
+    """The cap scaled down to 1 MB: values up to it are kept whole, longer ones cut."""
+    monkeypatch.setattr(otlp, "VALUE_CAP", hf.MB)
+    doc = hf.one_span_doc(1, whole="w" * hf.MB, long="y" * (3 * hf.MB))
+    data = json.dumps(doc).encode()
+    path = tmp_path / ("long.json.gz" if compression == "gzip" else "long.json")
+    path.write_bytes(gzip.compress(data) if compression == "gzip" else data)
+    [result] = run(db, path)
+    assert result.status is ImportStatus.IMPORTED, result.error
+    [warning] = [w for w in result.warnings if "too long to keep whole" in w]
+    assert "1 spans" in warning and "'step 1'" in warning and f"{1:016x}" in warning
+    detail = only_span(db)
+    kept = attributes(detail)
+    assert kept["whole"] == "w" * hf.MB
+    assert kept["long"] == "y" * hf.MB + f" […cut by Spanscope: {3 * hf.MB} characters in the file]"
 
 
 @pytest.mark.parametrize("compression", ["none", "gzip"])

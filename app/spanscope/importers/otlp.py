@@ -26,6 +26,10 @@ from spanscope.sqlfiles import load
 DEFAULT_OBJECT_BYTES = 16 * 1024 * 1024
 MAX_OBJECT_BYTES = 1024 * 1024 * 1024
 
+# The longest string value kept whole (characters); longer ones are cut with a note and a
+# warning (otlp_macros.sql, otlp_capped). A 100 MB value imports within the default memory limit.
+VALUE_CAP = 64 * 1024 * 1024
+
 _ANY_VALUE = (
     "STRUCT(stringValue VARCHAR, intValue VARCHAR, doubleValue VARCHAR, boolValue BOOLEAN, "
     "arrayValue JSON, kvlistValue JSON, bytesValue VARCHAR)"
@@ -152,7 +156,8 @@ class OtlpJson:
         select = template.replace("{source}", reader).replace("{file_name}", file_name)
         for placeholder, key in _CAMEL_NAMES.items():
             select = select.replace("{" + placeholder + "}", key)
-        return SqlSource(select=select, setup=[load("spanscope.importers", "otlp_macros.sql")])
+        macros = load("spanscope.importers", "otlp_macros.sql")
+        return SqlSource(select=select, setup=[macros.replace("{value_cap}", str(VALUE_CAP))])
 
     def _normalised(self, sample: Sample, workdir: Path) -> SqlSource:
         target = workdir / "normalised.jsonl"

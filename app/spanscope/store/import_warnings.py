@@ -104,3 +104,25 @@ def merge_and_replace(con: duckdb.DuckDBPyConnection, source_id: int) -> list[st
             "file's version replaced them"
         )
     return warnings
+
+
+def read_in_part(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
+    """The warnings about spans of the file that were read in part: flattened lists past
+    their bound (flat_cut.sql), string values past the reader's cap (cut_values.sql)."""
+    params = {"source_id": source_id}
+    out = []
+    flat = first_row(con.execute(load("spanscope.store", "flat_cut.sql"), params))
+    if flat and flat[0]:
+        out.append(
+            f"{flat[0]} spans list more than 1,000 flattened messages or documents (or over "
+            f"20,000 attributes for one list) (first: {flat[1]!r}, span {flat[2]}); the first "
+            "are shown as messages and documents, every one is kept in the raw attributes"
+        )
+    cut = first_row(con.execute(load("spanscope.store", "cut_values.sql"), params))
+    if cut and cut[0]:
+        out.append(
+            f"{cut[0]} spans hold a value too long to keep whole (first: {cut[1]!r}, span "
+            f"{cut[2]}); it is kept cut, ending with '[…cut by Spanscope: N characters in the "
+            "file]'"
+        )
+    return out

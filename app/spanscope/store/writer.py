@@ -27,6 +27,7 @@ from spanscope.store.import_warnings import (
     describe,
     describe_call_gaps,
     merge_and_replace,
+    read_in_part,
 )
 
 # DuckDB error texts that mean the file itself is at fault (bad JSON, wrong shapes, limits).
@@ -391,13 +392,7 @@ class Writer:
                 f"{far[0]} spans start and end too far apart to measure (first: {far[1]!r}, "
                 f"span {far[2]}); kept without a duration"
             )
-        cut = first_row(con.execute(load("spanscope.store", "flat_cut.sql"), params))
-        if cut and cut[0]:
-            warnings.append(
-                f"{cut[0]} spans list more than 1,000 flattened messages or documents (or over "
-                f"20,000 attributes for one list) (first: {cut[1]!r}, span {cut[2]}); the first "
-                "are shown as messages and documents, every one is kept in the raw attributes"
-            )
+        warnings += read_in_part(con, source_id)
         if cycles and cycles[0]:
             warnings.append(
                 f"{cycles[0]} spans in {cycles[1]} traces sit on a parent cycle; the tree shows "

@@ -27,11 +27,20 @@ CREATE OR REPLACE TEMP MACRO otlp_json_unwrap(j) AS CASE
     ELSE j
 END;
 
+-- A string value above {value_cap} characters (VALUE_CAP in importers/otlp.py) is kept cut to
+-- that length with a note saying so: mapping a span copies its values several times, and a
+-- 180 MB value needed more than the 2 GB of memory an import may use. The import warns
+-- naming the span (store/sql/cut_values.sql).
+CREATE OR REPLACE TEMP MACRO otlp_capped(s) AS CASE
+    WHEN s IS NULL OR strlen(s) <= {value_cap} THEN s
+    ELSE left(s, {value_cap}) || ' […cut by Spanscope: ' || length(s) || ' characters in the file]'
+END;
+
 -- An AnyValue as JSON. intValue is written as a decimal string and may exceed 2^53: it goes
 -- into JSON as the number text itself, never through a float.
 CREATE OR REPLACE TEMP MACRO otlp_value_json(v) AS CASE
     WHEN v IS NULL THEN NULL
-    WHEN v.stringValue IS NOT NULL THEN to_json(v.stringValue)
+    WHEN v.stringValue IS NOT NULL THEN to_json(otlp_capped(v.stringValue))
     WHEN v.intValue IS NOT NULL THEN coalesce(try_cast(v.intValue AS JSON), to_json(v.intValue))
     WHEN v.doubleValue IS NOT NULL THEN coalesce(try_cast(v.doubleValue AS JSON), to_json(v.doubleValue::VARCHAR))
     WHEN v.boolValue IS NOT NULL THEN to_json(v.boolValue)
@@ -44,7 +53,7 @@ END;
 -- The text used for lookups: strings as they are, numbers as written, structures as JSON.
 CREATE OR REPLACE TEMP MACRO otlp_value_text(v) AS CASE
     WHEN v IS NULL THEN NULL
-    WHEN v.stringValue IS NOT NULL THEN v.stringValue
+    WHEN v.stringValue IS NOT NULL THEN otlp_capped(v.stringValue)
     WHEN v.intValue IS NOT NULL THEN v.intValue
     WHEN v.doubleValue IS NOT NULL THEN v.doubleValue::VARCHAR
     WHEN v.boolValue IS NOT NULL THEN v.boolValue::VARCHAR
