@@ -106,23 +106,29 @@ def merge_and_replace(con: duckdb.DuckDBPyConnection, source_id: int) -> list[st
     return warnings
 
 
+# Spans read in part, each query with what its warning says (one row: how many, the first's
+# name and id).
+_READ_IN_PART = (
+    (
+        "flat_cut.sql",
+        "{n} spans list more than 1,000 flattened messages or documents (or over 20,000 "
+        "attributes for one list) (first: {name!r}, span {span}); the first are shown as "
+        "messages and documents, every one is kept in the raw attributes",
+    ),
+    (
+        "cut_values.sql",
+        "{n} spans hold a value too long to keep whole (first: {name!r}, span {span}); it is "
+        "kept cut, ending with '[…cut by Spanscope: N characters in the file]'",
+    ),
+)
+
+
 def read_in_part(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
     """The warnings about spans of the file that were read in part: flattened lists past
     their bound (flat_cut.sql), string values past the reader's cap (cut_values.sql)."""
-    params = {"source_id": source_id}
     out = []
-    flat = first_row(con.execute(load("spanscope.store", "flat_cut.sql"), params))
-    if flat and flat[0]:
-        out.append(
-            f"{flat[0]} spans list more than 1,000 flattened messages or documents (or over "
-            f"20,000 attributes for one list) (first: {flat[1]!r}, span {flat[2]}); the first "
-            "are shown as messages and documents, every one is kept in the raw attributes"
-        )
-    cut = first_row(con.execute(load("spanscope.store", "cut_values.sql"), params))
-    if cut and cut[0]:
-        out.append(
-            f"{cut[0]} spans hold a value too long to keep whole (first: {cut[1]!r}, span "
-            f"{cut[2]}); it is kept cut, ending with '[…cut by Spanscope: N characters in the "
-            "file]'"
-        )
+    for query, says in _READ_IN_PART:
+        found = first_row(con.execute(load("spanscope.store", query), {"source_id": source_id}))
+        if found and found[0]:
+            out.append(says.format(n=found[0], name=found[1], span=found[2]))
     return out
