@@ -215,7 +215,7 @@ def _import_batch(
             tempfile.TemporaryDirectory(prefix=f"{COPY_PREFIX}{os.getpid()}-") as tmp,
             _Watch(writer, cancel, report),
         ):
-            results = batches.import_batch(writer, batch, Path(tmp))
+            results = batches.import_batch(writer, batch, Path(tmp), cancel.is_set)
     except Exception:  # any failure, whatever its cause: each file again alone
         return None
     for offset, result in enumerate(results):

@@ -53,7 +53,12 @@ def batch_key(path: Path, importer: Importer, sample: Sample) -> str | None:
     return key
 
 
-def import_batch(writer: Writer, items: Sequence[BatchItem], workdir: Path) -> list[ImportResult]:
+def import_batch(
+    writer: Writer,
+    items: Sequence[BatchItem],
+    workdir: Path,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> list[ImportResult]:
     """Import ``items`` (of one importer) in one transaction; one result per file, in
     order. Raises when any of them fails: then nothing of them is kept. ``workdir`` is a
     private temporary folder."""
@@ -62,7 +67,7 @@ def import_batch(writer: Writer, items: Sequence[BatchItem], workdir: Path) -> l
     source = importer.batch_source(  # type: ignore[attr-defined]
         [(item.reading, item.compression, item.key) for item in items], workdir
     )
-    outcomes = writer.import_batch([item.file for item in items], source)
+    outcomes = writer.import_batch([item.file for item in items], source, cancelled)
     share = (time.perf_counter() - started) / len(items)
     results = []
     for item, outcome in zip(items, outcomes, strict=True):

@@ -270,12 +270,18 @@ class Writer:
                 outcome.warnings.append(not_priced_warning(exc))
             return outcome
 
-    def import_batch(self, files: Sequence[BatchFile], source: SqlSource) -> list[FileOutcome]:
+    def import_batch(
+        self,
+        files: Sequence[BatchFile],
+        source: SqlSource,
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> list[FileOutcome]:
         """Import several small files in one transaction: their spans are mapped in one
         statement, then each file is finished in turn, in the order given. ``source`` yields
         the raw spans of all of them with the column ``file_name`` holding each
         :attr:`BatchFile.reading`. Raises when any file fails; nothing of any of them is then
-        kept, and the caller imports them one by one (DuckDB has no savepoints)."""
+        kept, and the caller imports them one by one (DuckDB has no savepoints). ``cancelled``
+        is asked before the commit, as in :meth:`import_file`."""
         with self._lock:
             con = self._con
             self._set_up(source.setup)
@@ -298,6 +304,9 @@ class Writer:
                     for f, i in zip(files, ids, strict=True)
                 ]
                 self._derive_traces(ids)
+                if cancelled():
+                    raise duckdb.InterruptException("cancelled before the commit")
+                self.stage = "writing to disk"
                 con.execute("COMMIT")
             except BaseException:
                 _rollback(con)
