@@ -257,21 +257,22 @@ _FIELDS_TEST = (
 )
 _LIKE = "{} ILIKE ? ESCAPE '\\'"
 _REGEX = "regexp_matches({}, ?)"
+
+
+def _on_each_field(condition: str) -> str:
+    """``condition`` (a template over ``{}``) tested on each searched column of a span."""
+    return _FIELDS_TEST.format(
+        test=condition.format("name"),
+        m=condition.format("m.content"),
+        args=condition.format("c.arguments"),
+        result=condition.format("c.result"),
+        doc=condition.format("d.content"),
+    )
+
+
 # The same condition written out for ILIKE (tests and the phrase check read it).
-TEXT_TEST = _FIELDS_TEST.format(
-    test=_LIKE.format("name"),
-    m=_LIKE.format("m.content"),
-    args=_LIKE.format("c.arguments"),
-    result=_LIKE.format("c.result"),
-    doc=_LIKE.format("d.content"),
-)
-_REGEX_TEST = _FIELDS_TEST.format(
-    test=_REGEX.format("name"),
-    m=_REGEX.format("m.content"),
-    args=_REGEX.format("c.arguments"),
-    result=_REGEX.format("c.result"),
-    doc=_REGEX.format("d.content"),
-)
+TEXT_TEST = _on_each_field(_LIKE)
+_REGEX_TEST = _on_each_field(_REGEX)
 
 
 def text_test(text: str) -> tuple[str, list[object]]:
