@@ -456,23 +456,21 @@ def _run(
 
 
 class _Watch:
-    """Polls the writer's progress and turns a cancel request into an interrupt."""
+    """Polls the writer's progress and turns a cancel request into an interrupt; each of the
+    import's stages (the writer's) is said as it starts, however short."""
 
     def __init__(
         self,
         writer: Writer,
         cancel: threading.Event,
         report: Callable[[float, str], None],
-        stage: str = "importing",
     ) -> None:
         self._writer, self._cancel, self._report = writer, cancel, report
-        self._stage = stage
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="import-watch", daemon=True)
 
     def __enter__(self) -> _Watch:
-        if self._stage == "importing":  # each stage said as it starts, however short
-            self._writer.on_stage = lambda stage: self._report(-1.0, stage)
+        self._writer.on_stage = lambda stage: self._report(-1.0, stage)
         self._thread.start()
         return self
 
@@ -487,10 +485,8 @@ class _Watch:
                 self._writer.interrupt()
                 return
             fraction = self._writer.progress()
-            # An import says which of its stages runs (the writer's); other work its own.
-            stage = self._writer.stage if self._stage == "importing" else self._stage
             if fraction >= 0:
-                self._report(fraction, stage)
+                self._report(fraction, self._writer.stage)
 
 
 def file_sha256(path: Path, cancel: threading.Event | None = None) -> str:
