@@ -43,6 +43,9 @@ class Column:
     hidden: bool = False  # hidden until the user chooses it (right-click on the header)
     kind_icon: bool = False  # the span kind's icon beside the text (span list)
     kind_colour: bool = False  # the text in the span kind's colour (span list)
+    # Shown only while the filter searches for text, at this place on screen (a column added
+    # later keeps the numbers of the others): not chosen by the user, never saved.
+    while_searching_at: int | None = None
 
 
 def cells_of(columns: tuple[Column, ...], page: PageColumns) -> list[list[str]]:
@@ -156,6 +159,7 @@ MATCH = Column(
     one_line("match", 200),
     sort="relevance",
     width="…help center says the refund policy allows returns within 90 days of…",
+    while_searching_at=2,  # beside the name
 )
 COST = Column(
     "Cost",

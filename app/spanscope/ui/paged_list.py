@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from spanscope.store import queries
 from spanscope.ui import display
 from spanscope.ui.column_chooser import ColumnChooser
-from spanscope.ui.page_rows import MATCH, Column, PageRequest, PageRows
+from spanscope.ui.page_rows import Column, PageRequest, PageRows
 from spanscope.ui.workers import QueryRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -216,14 +216,15 @@ class PagedList(QWidget):
         self._set_widths()
         titles = [c.title for c in self.model.columns]
         hidden = [c.title for c in self.model.columns if c.hidden]
+        automatic = [c for c in self.model.columns if c.while_searching_at is not None]
         self.columns = ColumnChooser(
-            self.view, titles, self.settings_key, hidden, automatic=[MATCH.title]
+            self.view, titles, self.settings_key, hidden, automatic=[c.title for c in automatic]
         )
-        # "Match" is declared last (columns keep their numbers) and shown beside the name.
-        if MATCH in self.model.columns:
-            header.moveSection(header.visualIndex(self.model.columns.index(MATCH)), 2)
-        self.model.searching.connect(self._show_matches)
-        self._show_matches(False)
+        for column in automatic:
+            place = self.model.columns.index(column)
+            header.moveSection(header.visualIndex(place), column.while_searching_at or 0)
+        self.model.searching.connect(self._show_while_searching)
+        self._show_while_searching(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
@@ -233,10 +234,11 @@ class PagedList(QWidget):
         # Features add context menu entries: called with (menu, ids of the selected rows).
         self.menu_extenders: list[Callable[[QMenu, list[str]], None]] = []
 
-    def _show_matches(self, searching: bool) -> None:
-        """The "Match" column is there while the filter searches for text, and only then."""
+    def _show_while_searching(self, searching: bool) -> None:
+        """Columns for text searches (the "Match") are there while the filter searches for
+        text, and only then."""
         for i, column in enumerate(self.model.columns):
-            if column is MATCH:
+            if column.while_searching_at is not None:
                 self.view.setColumnHidden(i, not searching)
 
     def selected_ids(self) -> list[str]:

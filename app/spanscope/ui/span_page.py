@@ -77,7 +77,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("Labels", ("labels",), lambda p: list(p["labels"])),
     Column("Preview", ("preview",), one_line("preview", 200)),
-    MATCH,  # shown beside the name (ui.paged_list), while a filter searches for text
+    MATCH,
 )
 
 

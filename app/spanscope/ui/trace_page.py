@@ -60,7 +60,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Labels", ("labels",), lambda p: list(p["labels"])),
     Column("Preview", ("preview",), one_line("preview", 200)),
     Column("Trace ID", ("trace_id",), lambda p: [str(v) for v in p["trace_id"]]),
-    MATCH,  # shown beside the root's name (ui.paged_list), while a filter searches for text
+    MATCH,
 )
 
 
