@@ -189,13 +189,15 @@ def matching_text(
 ) -> dict[str, str]:
     """The searchable text holding ``text`` of a list page: by span key (``trace/span``) for
     the span keys given, else of the first matching span of each trace, by trace id."""
+    # the page's fields are joined by chr(30): the words must stand inside one of them
+    words = search.words_pattern(text, between="[^\\pL\\pN\\x1e]+")
     rows = cur.execute(
         load("spanscope.store", "search_snippets.sql"),
         {
             "traces": list(trace_ids),
             "keys": list(span_keys),
-            "regex": search.words_pattern(text) is not None,
-            "pattern": search.words_pattern(text) or search.like_pattern(text),
+            "regex": words is not None,
+            "pattern": words or search.like_pattern(text),
         },
     ).fetchall()
     return {(f"{t}/{s}" if span_keys else t): str(body or "") for t, s, body in rows}

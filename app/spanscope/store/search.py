@@ -285,13 +285,14 @@ def text_test(text: str) -> tuple[str, list[object]]:
     return _REGEX_TEST, [pattern] * 5
 
 
-def words_pattern(text: str) -> str | None:
+def words_pattern(text: str, between: str = "[^\\pL\\pN]+") -> str | None:
     """For two or more words one space apart, a regular expression (RE2, as DuckDB reads it)
-    finding them in this order with anything but letters and digits between; None otherwise."""
+    finding them in this order with ``between`` (anything but letters and digits) between
+    them; None otherwise."""
     words = words_apart(text)
     if words is None or len(words) < 2 or needs_phrase_check(text):
         return None  # one word (a substring, as ILIKE finds it) or text as written
-    return "(?i)" + "[^\\pL\\pN]+".join(re.escape(w) for w in words)
+    return "(?i)" + between.join(re.escape(w) for w in words)
 
 
 def spans_matching_in_trace(
